@@ -1,0 +1,63 @@
+// One catalogue of every error the service can answer with (architecture.md, "Errors").
+// Domain code throws DomainError with a code; the HTTP error handler is the only place that turns
+// it into a response, in Domo's shape {status, statusReason, message, toe} (decisions.md 4).
+
+export const ERROR_CATALOGUE = {
+  BAD_REQUEST: { status: 400, message: 'The request is not valid.' },
+  INVALID_ID: { status: 400, message: 'The id must be a positive integer.' },
+  INVALID_NAME: { status: 400, message: 'name is required: 1 to 1024 characters.' },
+  INVALID_DESCRIPTION: { status: 400, message: 'description may be at most 4096 characters.' },
+  INVALID_EXPAND: { status: 400, message: 'expand takes revisions and/or metadata.' },
+  INVALID_PERMISSIONS: { status: 400, message: 'The permissions object is not valid.' },
+  INVALID_CONTENT_TYPE: { status: 400, message: 'contentType must be a valid MIME type.' },
+  NOT_MULTIPART: { status: 400, message: 'The body must be a multipart form with a field named file.' },
+  MISSING_FILE_FIELD: { status: 400, message: 'The multipart form has no field named file.' },
+  TRUNCATED_BODY: { status: 400, message: 'The request body ended before it was complete.' },
+  CHECKSUM_MISMATCH: { status: 400, message: 'The part does not match its checksum.' },
+  INVALID_PART_INDEX: { status: 400, message: 'The part index must be an integer from 1 to 10000.' },
+  MISSING_PARTS: { status: 400, message: 'The session is missing parts.' },
+  NO_PARTS: { status: 400, message: 'The session has no parts to commit.' },
+  UNAUTHENTICATED: { status: 401, message: 'A valid token is required.' },
+  FORBIDDEN: { status: 403, message: 'You do not have the permission this operation needs.' },
+  INFECTED: { status: 403, message: 'This revision was found to contain malware and cannot be downloaded.' },
+  NOT_FOUND: { status: 404, message: 'Not found.' },
+  FILE_NOT_FOUND: { status: 404, message: 'No file with that id.' },
+  REVISION_NOT_FOUND: { status: 404, message: 'No revision with that id in this file.' },
+  SESSION_NOT_FOUND: { status: 404, message: 'No upload session with that id.' },
+  USER_NOT_FOUND: { status: 404, message: 'No user with that id or name.' },
+  GROUP_NOT_FOUND: { status: 404, message: 'No group with that id or name.' },
+  METHOD_NOT_ALLOWED: { status: 405, message: 'That method is not allowed on this resource.' },
+  SESSION_CLOSED: { status: 409, message: 'The upload session is no longer open.' },
+  CONFLICT: { status: 409, message: 'The request conflicts with the current state.' },
+  NAME_TAKEN: { status: 409, message: 'That name is already taken.' },
+  PRECONDITION_FAILED: { status: 412, message: 'A precondition failed.' },
+  PAYLOAD_TOO_LARGE: { status: 413, message: 'The body is larger than this server accepts.' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'That Content-Type is not accepted here.' },
+  RANGE_NOT_SATISFIABLE: { status: 416, message: 'The requested range is not satisfiable.' },
+  CLIENT_CLOSED: { status: 499, message: 'The client closed the request.' },
+  INTERNAL: { status: 500, message: 'Internal error.' },
+  DEPENDENCY_UNAVAILABLE: { status: 503, message: 'A service this server depends on is unavailable.' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+export class DomainError extends Error {
+  readonly code: ErrorCode;
+  /** Extra, safe-to-show facts (e.g. the missing part indexes). */
+  readonly details?: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message?: string, options?: { cause?: unknown; details?: Record<string, unknown> }) {
+    super(message ?? ERROR_CATALOGUE[code].message, { cause: options?.cause });
+    this.name = 'DomainError';
+    this.code = code;
+    this.details = options?.details;
+  }
+
+  get status(): number {
+    return ERROR_CATALOGUE[this.code].status;
+  }
+}
+
+export function isDomainError(error: unknown, code?: ErrorCode): error is DomainError {
+  return error instanceof DomainError && (code === undefined || error.code === code);
+}

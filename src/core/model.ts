@@ -1,0 +1,113 @@
+// The domain's vocabulary: files, revisions, principals, grants and upload sessions.
+// Wire names (dataFileId, md5Hash, …) are produced by the HTTP layer from these records.
+
+/** decisions.md 16: "Grants form a ladder", lowest first. */
+export const GRANTS = [
+  'READ',
+  'READ_WRITE',
+  'READ_WRITE_DELETE',
+  'READ_WRITE_DELETE_SHARE',
+  'READ_WRITE_DELETE_SHARE_ADMIN',
+] as const;
+export type Grant = (typeof GRANTS)[number];
+
+/** decisions.md 18: `pass` is `NONE` or a grant name; stored and returned, no effect yet. */
+export type Pass = 'NONE' | Grant;
+export const PASSES: readonly Pass[] = ['NONE', ...GRANTS];
+
+export type EntityType = 'USER' | 'GROUP';
+export const ENTITY_TYPES: readonly EntityType[] = ['USER', 'GROUP'];
+
+/** decisions.md 26. */
+export type ScanState = 'NOT_SCANNED' | 'PENDING' | 'SAFE' | 'INFECTED' | 'FAILED';
+
+export interface User {
+  id: number;
+  name: string;
+  isAdmin: boolean;
+  createdAt: number;
+}
+
+export interface Group {
+  id: number;
+  name: string;
+}
+
+/** Who is making a request: the user and the groups it belongs to. */
+export interface Caller {
+  user: User;
+  groupIds: readonly number[];
+}
+
+export interface FileRecord {
+  id: number;
+  name: string;
+  description: string;
+  ownerId: number;
+  publicAccess: boolean;
+  createdAt: number;
+  currentRevisionId: number;
+}
+
+/** What the write path measured about stored bytes. Hashes are upper-case hex (decisions.md 3). */
+export interface ContentFacts {
+  sizeBytes: number;
+  md5: string;
+  sha256: string;
+  contentType: string;
+}
+
+export interface NewRevision extends ContentFacts {
+  blobKey: string;
+  uploadUserId: number;
+  uploadTimeMillis: number;
+  uploadedAt: number;
+  scanState: ScanState;
+}
+
+export interface RevisionRecord extends NewRevision {
+  id: number;
+  fileId: number;
+}
+
+export interface PermissionEntry {
+  entityType: EntityType;
+  entityId: number;
+  grant: Grant;
+  pass: Pass;
+}
+
+export interface Permissions {
+  publicAccess: boolean;
+  entries: PermissionEntry[];
+}
+
+/** architecture.md: "OPEN → COMMITTING → COMMITTED | ABORTED | EXPIRED". */
+export type SessionState = 'OPEN' | 'COMMITTING' | 'COMMITTED' | 'ABORTED' | 'EXPIRED';
+
+export interface UploadSessionRecord {
+  id: string;
+  ownerId: number;
+  /** Set for an update session: the commit adds a revision to this file. */
+  fileId: number | null;
+  name: string;
+  description: string;
+  contentType: string;
+  state: SessionState;
+  /** The blob store's handle for the staged upload (BlobStore.createUpload). */
+  blobUploadId: string;
+  createdAt: number;
+  updatedAt: number;
+  expiresAt: number;
+  /** Set once COMMITTED, so that a retried commit returns the same answer. */
+  committedFileId: number | null;
+  committedRevisionId: number | null;
+}
+
+export interface SessionPart {
+  index: number;
+  sizeBytes: number;
+  sha256: string;
+  md5: string;
+  uploadedAt: number;
+}

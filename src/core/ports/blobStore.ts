@@ -1,0 +1,53 @@
+// The bytes port. Implementations: local disk (embedded) and S3 (scale-out).
+// The store generates every key (architecture.md, convention 5): no user-supplied name ever
+// becomes a path or an object key.
+//
+// Errors: get/stat of a missing key throws DomainError('NOT_FOUND'); an aborted signal rejects
+// with the signal's reason; an unreachable backend throws DomainError('DEPENDENCY_UNAVAILABLE').
+import type { Readable } from 'node:stream';
+
+export type ByteSource = Readable | AsyncIterable<Uint8Array>;
+
+export interface ByteRange {
+  /** First byte, inclusive. */
+  start: number;
+  /** Last byte, inclusive. */
+  end: number;
+}
+
+export interface StoredBlob {
+  key: string;
+  sizeBytes: number;
+}
+
+export interface BlobStore {
+  /**
+   * Streams `body` into a new blob. Nothing is visible under the returned key until every byte is
+   * durable (disk: temp file, fsync, rename; S3: completed upload). If the body errors or the
+   * signal aborts, nothing is left behind and the promise rejects.
+   */
+  put(input: { body: ByteSource; signal?: AbortSignal; sizeHint?: number }): Promise<StoredBlob>;
+  /** Streams a blob, or the inclusive byte range of it. */
+  get(input: { key: string; range?: ByteRange; signal?: AbortSignal }): Promise<Readable>;
+  stat(key: string): Promise<StoredBlob>;
+  /** Idempotent: deleting a missing key is not an error. */
+  delete(key: string): Promise<void>;
+
+  // Staged uploads: parts written independently, in any order, then assembled in index order
+  // as cheaply as the backend allows (disk: no copy; S3: its own multipart upload).
+  createUpload(input?: { signal?: AbortSignal }): Promise<{ uploadId: string }>;
+  /** Writes (or atomically replaces) part `index` (1–10,000). Rejects, leaving the old part, if the body fails. */
+  putPart(input: { uploadId: string; index: number; body: ByteSource; sizeBytes?: number; signal?: AbortSignal }): Promise<StoredBlob>;
+  /** Streams one stored part (to hash parts that were not hashed on arrival). */
+  getPart(input: { uploadId: string; index: number; signal?: AbortSignal }): Promise<Readable>;
+  /** Assembles parts `indexes` (ascending) into one new blob and releases the staged upload. */
+  completeUpload(input: { uploadId: string; indexes: readonly number[]; signal?: AbortSignal }): Promise<StoredBlob>;
+  /** Removes every staged part. Idempotent. */
+  abortUpload(input: { uploadId: string }): Promise<void>;
+
+  /** Removes temporary leftovers of interrupted writes older than `olderThanMs`; returns how many. */
+  sweepTemporary(input: { olderThanMs: number }): Promise<number>;
+  /** Cheap round trip, for /healthz. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

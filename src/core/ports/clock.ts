@@ -1,0 +1,7 @@
+// Time and randomness are ports so tests can pin them and the domain stays deterministic.
+export interface Clock {
+  /** Epoch milliseconds (decisions.md 1). */
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };

@@ -1,0 +1,132 @@
+// The metadata port: small interfaces split by concern, composed into one MetadataStore.
+// Implementations: Kysely over better-sqlite3 (embedded) and over pg (scale-out). Each method is
+// atomic on its own (the implementation opens its own transaction and takes the row locks it
+// needs), so the domain never sees a transaction or a SQL fragment.
+//
+// Errors: implementations throw DomainError('NAME_TAKEN') for unique-name clashes,
+// DomainError('FILE_NOT_FOUND' | 'REVISION_NOT_FOUND' | 'SESSION_NOT_FOUND' | 'USER_NOT_FOUND' |
+// 'GROUP_NOT_FOUND') where a method names a row that does not exist, and
+// DomainError('DEPENDENCY_UNAVAILABLE') when the database cannot be reached.
+import type {
+  FileRecord,
+  Group,
+  NewRevision,
+  PermissionEntry,
+  Permissions,
+  RevisionRecord,
+  ScanState,
+  SessionPart,
+  SessionState,
+  UploadSessionRecord,
+  User,
+} from '../model.js';
+
+export interface PrincipalStore {
+  createUser(input: { name: string; isAdmin: boolean; createdAt: number }): Promise<User>;
+  getUser(id: number): Promise<User | undefined>;
+  findUserByName(name: string): Promise<User | undefined>;
+  countUsers(): Promise<number>;
+  /** Tokens are stored only as hashes (decisions.md 20). */
+  addToken(input: { userId: number; tokenHash: string; createdAt: number }): Promise<void>;
+  findUserByTokenHash(tokenHash: string): Promise<User | undefined>;
+  createGroup(input: { name: string }): Promise<Group>;
+  getGroup(id: number): Promise<Group | undefined>;
+  findGroupByName(name: string): Promise<Group | undefined>;
+  /** Idempotent. */
+  addGroupMember(input: { groupId: number; userId: number }): Promise<void>;
+  groupIdsOfUser(userId: number): Promise<number[]>;
+}
+
+export interface ReadableFilter {
+  /** The caller; an instance admin reads every file. */
+  userId: number;
+  groupIds: readonly number[];
+  isAdmin: boolean;
+  /** decisions.md 15: keep files whose owner is the caller. */
+  ownedOnly: boolean;
+  /** Only these ids (still filtered by readability). */
+  ids?: readonly number[];
+  limit?: number;
+  offset?: number;
+}
+
+export interface FileWithRevision {
+  file: FileRecord;
+  currentRevision: RevisionRecord;
+}
+
+export interface FileStore {
+  /**
+   * Creates the file, its first revision (made current) and the owner's
+   * READ_WRITE_DELETE_SHARE_ADMIN entry (decisions.md 19), in one transaction.
+   */
+  createFile(input: {
+    name: string;
+    description: string;
+    ownerId: number;
+    publicAccess: boolean;
+    createdAt: number;
+    revision: NewRevision;
+  }): Promise<FileWithRevision>;
+  /** Adds a revision and makes it current, locking the file row. FILE_NOT_FOUND if the file is gone. */
+  addRevision(input: { fileId: number; revision: NewRevision }): Promise<RevisionRecord>;
+  getFile(id: number): Promise<FileRecord | undefined>;
+  getFileWithRevision(id: number): Promise<FileWithRevision | undefined>;
+  /** Files the filter's caller may read (owner, entry for the user or one of its groups, public, or admin), ordered by id. */
+  listReadableFiles(filter: ReadableFilter): Promise<FileWithRevision[]>;
+  getRevision(input: { fileId: number; revisionId: number }): Promise<RevisionRecord | undefined>;
+  /** Every revision of each file, newest first. */
+  listRevisions(fileIds: readonly number[]): Promise<Map<number, RevisionRecord[]>>;
+  /**
+   * decisions.md 14: removes the revision. If it was current, the newest remaining revision
+   * becomes current; if none remains, the file (and its permission entries) is deleted.
+   * Returns the blob key that is no longer referenced.
+   */
+  deleteRevision(input: { fileId: number; revisionId: number }): Promise<{ blobKey: string; fileDeleted: boolean }>;
+  /** Deletes the file with every revision and entry; returns the blob keys to delete. */
+  deleteFile(fileId: number): Promise<{ blobKeys: string[] }>;
+  setScanState(input: { revisionId: number; scanState: ScanState }): Promise<void>;
+  /** Every blob key a revision references (for sweeping unreferenced blobs). */
+  isBlobReferenced(blobKey: string): Promise<boolean>;
+}
+
+export interface PermissionStore {
+  getPermissions(fileId: number): Promise<Permissions>;
+  /** Replaces the public flag and every entry at once. FILE_NOT_FOUND if the file is gone. */
+  replacePermissions(fileId: number, permissions: Permissions): Promise<void>;
+  /** The entries that apply to a user directly or through its groups. */
+  entriesFor(input: { fileId: number; userId: number; groupIds: readonly number[] }): Promise<PermissionEntry[]>;
+}
+
+export interface SessionStore {
+  createSession(session: UploadSessionRecord): Promise<void>;
+  getSession(id: string): Promise<UploadSessionRecord | undefined>;
+  /**
+   * Moves a session from one state to another only if it is in `from` (compare-and-set, so two
+   * concurrent commits cannot both win). Returns the updated record, or undefined if the state
+   * was not `from`.
+   */
+  transitionSession(input: {
+    id: string;
+    from: SessionState;
+    to: SessionState;
+    at: number;
+    committedFileId?: number;
+    committedRevisionId?: number;
+  }): Promise<UploadSessionRecord | undefined>;
+  /** Records (or replaces) a part and bumps the session's updatedAt/expiresAt. */
+  putPart(input: { sessionId: string; part: SessionPart; expiresAt: number }): Promise<void>;
+  listParts(sessionId: string): Promise<SessionPart[]>;
+  /** OPEN sessions whose expiresAt is before `now`. */
+  listExpiredSessions(now: number, limit: number): Promise<UploadSessionRecord[]>;
+}
+
+export interface MetadataStore {
+  readonly principals: PrincipalStore;
+  readonly files: FileStore;
+  readonly permissions: PermissionStore;
+  readonly sessions: SessionStore;
+  /** Cheap round trip, for /healthz. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
