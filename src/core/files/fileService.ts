@@ -1,0 +1,166 @@
+// The Files API's operations on files and revisions (spec: "Files API"), free of HTTP and SQL.
+import type { Readable } from 'node:stream';
+import { FileAccess } from '../access/fileAccess.js';
+import { DomainError } from '../errors.js';
+import type { Caller, FileRecord, NewRevision, RevisionRecord } from '../model.js';
+import type { BlobStore, ByteRange, ByteSource } from '../ports/blobStore.js';
+import type { Clock } from '../ports/clock.js';
+import type { FileWithRevision, MetadataStore } from '../ports/metadataStore.js';
+import { storeContent, type IncomingContent } from './storeContent.js';
+import { validateDescription, validateName } from './validation.js';
+
+export interface FileDetails extends FileWithRevision {
+  /** Present only when `expand` asked for revisions (decisions.md 10). */
+  revisions?: RevisionRecord[];
+}
+
+export type Expansion = 'revisions' | 'metadata';
+
+export interface FileServiceDeps {
+  metadata: MetadataStore;
+  blobs: BlobStore;
+  clock: Clock;
+  log?: { warn(object: object, message: string): void };
+}
+
+export class FileService {
+  private readonly access: FileAccess;
+
+  constructor(private readonly deps: FileServiceDeps) {
+    this.access = new FileAccess(deps.metadata.permissions);
+  }
+
+  /** spec: "Upload a file": stores the bytes, then creates the file; returns its id. */
+  async uploadFile(input: {
+    caller: Caller;
+    name: string | undefined;
+    description?: string;
+    publicAccess: boolean;
+    content: IncomingContent;
+    signal?: AbortSignal;
+  }): Promise<FileWithRevision> {
+    const name = validateName(input.name);
+    const description = validateDescription(input.description);
+    const createdAt = this.deps.clock.now();
+    return this.withStoredRevision({ caller: input.caller, content: input.content, signal: input.signal, filenames: [input.content.filename, name] }, (revision) =>
+      this.deps.metadata.files.createFile({ name, description, ownerId: input.caller.user.id, publicAccess: input.publicAccess, createdAt, revision }),
+    );
+  }
+
+  /** spec: "Upload a file revision": needs READ_WRITE (decisions.md 17). */
+  async uploadRevision(input: { caller: Caller; fileId: number; content: IncomingContent; signal?: AbortSignal }): Promise<RevisionRecord> {
+    const file = await this.requireFile(input.caller, input.fileId, 'write');
+    return this.withStoredRevision({ caller: input.caller, content: input.content, signal: input.signal, filenames: [input.content.filename, file.name] }, (revision) =>
+      this.deps.metadata.files.addRevision({ fileId: file.id, revision }),
+    );
+  }
+
+  /** Adds a revision whose bytes are already stored (a committed multipart session). */
+  async addStoredRevision(input: { caller: Caller; fileId: number; revision: NewRevision }): Promise<RevisionRecord> {
+    await this.requireFile(input.caller, input.fileId, 'write');
+    return this.deps.metadata.files.addRevision({ fileId: input.fileId, revision: input.revision });
+  }
+
+  /** spec: "Get all files metadata": the files the caller may read (decisions.md 15). */
+  async listFiles(input: { caller: Caller; ids?: readonly number[]; limitToOwned: boolean; expand: ReadonlySet<Expansion>; limit?: number; offset?: number }): Promise<FileDetails[]> {
+    const files = await this.deps.metadata.files.listReadableFiles({
+      userId: input.caller.user.id,
+      groupIds: input.caller.groupIds,
+      isAdmin: input.caller.user.isAdmin,
+      ownedOnly: input.limitToOwned,
+      ids: input.ids,
+      limit: input.limit,
+      offset: input.offset,
+    });
+    if (!input.expand.has('revisions') || files.length === 0) return files;
+    const revisions = await this.deps.metadata.files.listRevisions(files.map(({ file }) => file.id));
+    return files.map((details) => ({ ...details, revisions: revisions.get(details.file.id) ?? [] }));
+  }
+
+  /** spec: "Get file metadata by ID". */
+  async getFileDetails(input: { caller: Caller; fileId: number; expand: ReadonlySet<Expansion> }): Promise<FileDetails> {
+    const details = await this.deps.metadata.files.getFileWithRevision(input.fileId);
+    if (!details) throw new DomainError('FILE_NOT_FOUND');
+    await this.access.require(input.caller, details.file, 'read');
+    if (!input.expand.has('revisions')) return details;
+    const revisions = await this.deps.metadata.files.listRevisions([details.file.id]);
+    return { ...details, revisions: revisions.get(details.file.id) ?? [] };
+  }
+
+  /**
+   * spec: "Download a file": the current revision, or a given one. decisions.md 26: an INFECTED
+   * revision is refused.
+   */
+  async findDownload(input: { caller: Caller; fileId: number; revisionId?: number }): Promise<{ file: FileRecord; revision: RevisionRecord }> {
+    const file = await this.requireFile(input.caller, input.fileId, 'read');
+    const revision = await this.deps.metadata.files.getRevision({ fileId: file.id, revisionId: input.revisionId ?? file.currentRevisionId });
+    if (!revision) throw new DomainError('REVISION_NOT_FOUND');
+    if (revision.scanState === 'INFECTED') throw new DomainError('INFECTED');
+    return { file, revision };
+  }
+
+  /** Streams a revision's bytes (or an inclusive range of them). */
+  openContent(input: { revision: RevisionRecord; range?: ByteRange; signal?: AbortSignal }): Promise<Readable> {
+    return this.deps.blobs.get({ key: input.revision.blobKey, range: input.range, signal: input.signal });
+  }
+
+  /**
+   * spec: "Delete a file": "the delete does occur at the revision level, so if you unintentionally
+   * delete a file, the previous version will now be the current version" (decisions.md 14).
+   */
+  async deleteRevision(input: { caller: Caller; fileId: number; revisionId: number }): Promise<{ fileDeleted: boolean }> {
+    await this.requireFile(input.caller, input.fileId, 'delete');
+    const { blobKey, fileDeleted } = await this.deps.metadata.files.deleteRevision({ fileId: input.fileId, revisionId: input.revisionId });
+    await this.deleteBlobs([blobKey]);
+    return { fileDeleted };
+  }
+
+  /** `DELETE /{id}`: the whole file (Domo's Product API has it; decisions.md 14). */
+  async deleteFile(input: { caller: Caller; fileId: number }): Promise<void> {
+    await this.requireFile(input.caller, input.fileId, 'delete');
+    const { blobKeys } = await this.deps.metadata.files.deleteFile(input.fileId);
+    await this.deleteBlobs(blobKeys);
+  }
+
+  /** Loads a file and checks the caller holds the grant `access` needs. */
+  async requireFile(caller: Caller, fileId: number, access: 'read' | 'write' | 'delete' | 'share'): Promise<FileRecord> {
+    const file = await this.deps.metadata.files.getFile(fileId);
+    if (!file) throw new DomainError('FILE_NOT_FOUND');
+    await this.access.require(caller, file, access);
+    return file;
+  }
+
+  /**
+   * The write path (architecture.md): stream the bytes into the blob store while measuring them,
+   * then commit the metadata; if the commit fails, delete the new blob so nothing is left behind.
+   */
+  private async withStoredRevision<T>(
+    input: { caller: Caller; content: IncomingContent; signal?: AbortSignal; filenames: readonly (string | undefined)[] },
+    commit: (revision: NewRevision) => Promise<T>,
+  ): Promise<T> {
+    const stored = await storeContent({ blobs: this.deps.blobs, clock: this.deps.clock, content: input.content, filenames: input.filenames, signal: input.signal });
+    const revision: NewRevision = { ...stored.revision, uploadUserId: input.caller.user.id };
+    try {
+      return await commit(revision);
+    } catch (error) {
+      await this.deleteBlobs([revision.blobKey]);
+      throw error;
+    }
+  }
+
+  /**
+   * "Only after the commit, delete what became unreferenced" (architecture.md). A failed delete
+   * leaves an orphan blob, which is harmless; it is logged, not reported to the caller.
+   */
+  private async deleteBlobs(keys: readonly string[]): Promise<void> {
+    for (const key of keys) {
+      try {
+        await this.deps.blobs.delete(key);
+      } catch (error) {
+        this.deps.log?.warn({ err: error, blobKey: key }, 'could not delete an unreferenced blob');
+      }
+    }
+  }
+}
+
+export type { IncomingContent, ByteSource };

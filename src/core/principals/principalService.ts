@@ -1,0 +1,105 @@
+// Users, groups and tokens, and turning a token into a Caller (decisions.md 20).
+import { createHash, randomBytes } from 'node:crypto';
+import { DomainError } from '../errors.js';
+import type { Caller, Group, User } from '../model.js';
+import type { Clock } from '../ports/clock.js';
+import type { MetadataStore } from '../ports/metadataStore.js';
+
+/** "Tokens are random (≥ 32 bytes) and stored only as hashes." */
+export function generateToken(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+const PRINCIPAL_NAME = /^[A-Za-z0-9._@-]{1,128}$/;
+
+function validatePrincipalName(name: string): string {
+  if (!PRINCIPAL_NAME.test(name)) {
+    throw new DomainError('BAD_REQUEST', 'A user or group name is 1–128 letters, digits, dots, dashes, underscores or @.');
+  }
+  return name;
+}
+
+export class PrincipalService {
+  constructor(private readonly deps: { metadata: MetadataStore; clock: Clock }) {}
+
+  private get principals() {
+    return this.deps.metadata.principals;
+  }
+
+  /** The Caller a token names, or UNAUTHENTICATED. */
+  async authenticate(token: string | undefined): Promise<Caller> {
+    // Tokens we issue are 43 characters; anything far longer is not worth hashing.
+    if (!token || token.length > 512) throw new DomainError('UNAUTHENTICATED');
+    const user = await this.principals.findUserByTokenHash(hashToken(token));
+    if (!user) throw new DomainError('UNAUTHENTICATED');
+    return { user, groupIds: await this.principals.groupIdsOfUser(user.id) };
+  }
+
+  async addUser(input: { name: string; isAdmin: boolean }): Promise<{ user: User; token: string }> {
+    const user = await this.principals.createUser({ name: validatePrincipalName(input.name), isAdmin: input.isAdmin, createdAt: this.deps.clock.now() });
+    const token = await this.createToken(user.id);
+    return { user, token };
+  }
+
+  /** Issues a new token for a user given by id or name. */
+  async createTokenFor(userRef: string): Promise<{ user: User; token: string }> {
+    const user = await this.findUser(userRef);
+    return { user, token: await this.createToken(user.id) };
+  }
+
+  async addGroup(name: string): Promise<Group> {
+    return this.principals.createGroup({ name: validatePrincipalName(name) });
+  }
+
+  async addGroupMember(input: { group: string; user: string }): Promise<{ group: Group; user: User }> {
+    const group = await this.findGroup(input.group);
+    const user = await this.findUser(input.user);
+    await this.principals.addGroupMember({ groupId: group.id, userId: user.id });
+    return { group, user };
+  }
+
+  /**
+   * On an empty instance, creates the `admin` user. With a preset token (DATAFILES_ADMIN_TOKEN)
+   * that token is registered; otherwise a fresh one is generated and returned to be shown once.
+   */
+  async bootstrapAdmin(presetToken?: string): Promise<{ user: User; token?: string } | undefined> {
+    if ((await this.principals.countUsers()) > 0) {
+      if (presetToken) await this.ensurePresetAdminToken(presetToken);
+      return undefined;
+    }
+    const user = await this.principals.createUser({ name: 'admin', isAdmin: true, createdAt: this.deps.clock.now() });
+    if (presetToken) {
+      await this.principals.addToken({ userId: user.id, tokenHash: hashToken(presetToken), createdAt: this.deps.clock.now() });
+      return { user };
+    }
+    return { user, token: await this.createToken(user.id) };
+  }
+
+  private async ensurePresetAdminToken(token: string): Promise<void> {
+    if (await this.principals.findUserByTokenHash(hashToken(token))) return;
+    const admin = await this.principals.findUserByName('admin');
+    if (admin?.isAdmin) await this.principals.addToken({ userId: admin.id, tokenHash: hashToken(token), createdAt: this.deps.clock.now() });
+  }
+
+  private async createToken(userId: number): Promise<string> {
+    const token = generateToken();
+    await this.principals.addToken({ userId, tokenHash: hashToken(token), createdAt: this.deps.clock.now() });
+    return token;
+  }
+
+  private async findUser(ref: string): Promise<User> {
+    const user = /^[0-9]+$/.test(ref) ? await this.principals.getUser(Number(ref)) : await this.principals.findUserByName(ref);
+    if (!user) throw new DomainError('USER_NOT_FOUND', `No user ${ref}.`);
+    return user;
+  }
+
+  private async findGroup(ref: string): Promise<Group> {
+    const group = /^[0-9]+$/.test(ref) ? await this.principals.getGroup(Number(ref)) : await this.principals.findGroupByName(ref);
+    if (!group) throw new DomainError('GROUP_NOT_FOUND', `No group ${ref}.`);
+    return group;
+  }
+}
