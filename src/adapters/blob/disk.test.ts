@@ -1,0 +1,131 @@
+// The disk store: the shared BlobStore contract, then what only the disk store promises about its
+// files (no temp file left behind, sweeping, completing without copying, ids that cannot escape).
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import type { BlobStore } from '../../core/ports/blobStore.js';
+import { blobStoreContract } from './blobStore.contract.js';
+import { assertRejectsWithCode, failingBody, MiB, randomData, readAll, sha256, streamOf } from './blobStoreContractSupport.js';
+import { openDiskBlobStore } from './diskBlobStore.js';
+
+async function freshRoot(): Promise<string> {
+  return mkdtemp(path.join(tmpdir(), 'datafiles-blobs-'));
+}
+
+blobStoreContract('disk', async () => {
+  const root = await freshRoot();
+  const store = await openDiskBlobStore({ root });
+  return { store, cleanup: () => rm(root, { recursive: true, force: true }) };
+});
+
+describe('disk BlobStore files', () => {
+  let root: string;
+  let store: BlobStore;
+
+  beforeEach(async () => {
+    root = await freshRoot();
+    store = await openDiskBlobStore({ root });
+  });
+  afterEach(async () => {
+    await store.close();
+    await rm(root, { recursive: true, force: true });
+  });
+
+  const filesIn = async (directory: string): Promise<string[]> => readdir(path.join(root, directory));
+
+  it('a put whose body fails leaves no file in root/tmp and no blob in root/blobs', async () => {
+    await assert.rejects(store.put({ body: failingBody(2 * MiB, new Error('connection reset')) }));
+    assert.deepEqual(await filesIn('tmp'), []);
+    assert.deepEqual(await filesIn('blobs'), []);
+  });
+
+  it('a part whose body fails leaves no file in root/tmp', async () => {
+    const { uploadId } = await store.createUpload();
+    await assert.rejects(store.putPart({ uploadId, index: 1, body: failingBody(MiB, new Error('connection reset')) }));
+    assert.deepEqual(await filesIn('tmp'), []);
+    assert.deepEqual(await filesIn(path.join('uploads', uploadId)), []);
+  });
+
+  it('sweepTemporary removes a temp file left by a crash and keeps one still being written', async () => {
+    const leftover = path.join(root, 'tmp', 'crashed-write.tmp');
+    const inProgress = path.join(root, 'tmp', 'current-write.tmp');
+    await writeFile(leftover, 'half a body');
+    await writeFile(inProgress, 'a body arriving');
+    const twoHoursAgo = new Date(Date.now() - 2 * 60 * 60 * 1000);
+    await utimes(leftover, twoHoursAgo, twoHoursAgo);
+    assert.equal(await store.sweepTemporary({ olderThanMs: 60 * 60 * 1000 }), 1);
+    assert.deepEqual(await filesIn('tmp'), ['current-write.tmp']);
+  });
+
+  it('completeUpload of a 64 MiB upload moves the part files instead of copying them', async () => {
+    const { uploadId } = await store.createUpload();
+    const parts = Array.from({ length: 8 }, (_, position) => Buffer.alloc(8 * MiB, position + 1));
+    await Promise.all(parts.map((data, position) => store.putPart({ uploadId, index: position + 1, body: streamOf(data, MiB) })));
+    const inodeOfPart = async (directory: string, index: number): Promise<number> => (await stat(path.join(directory, `part-${index}`))).ino;
+    const uploadDirectory = path.join(root, 'uploads', uploadId);
+    const inodesBefore = await Promise.all(parts.map((_, position) => inodeOfPart(uploadDirectory, position + 1)));
+
+    const { key, sizeBytes } = await store.completeUpload({ uploadId, indexes: [1, 2, 3, 4, 5, 6, 7, 8] });
+
+    assert.equal(sizeBytes, 64 * MiB);
+    const blobDirectory = path.join(root, 'blobs', key.slice(0, 2), key.slice(2, 4), key);
+    const inodesAfter = await Promise.all(parts.map((_, position) => inodeOfPart(blobDirectory, position + 1)));
+    assert.deepEqual(inodesAfter, inodesBefore);
+    assert.deepEqual(await filesIn('uploads'), []);
+    assert.deepEqual(await filesIn('tmp'), []);
+    const edge = 8 * MiB;
+    assert.deepEqual(await readAll(await store.get({ key, range: { start: edge - 2, end: edge + 1 } })), Buffer.from([1, 1, 2, 2]));
+  });
+
+  it('parts left out at completion are deleted from disk', async () => {
+    const { uploadId } = await store.createUpload();
+    await Promise.all([1, 2, 3].map((index) => store.putPart({ uploadId, index, body: streamOf(randomData(100)) })));
+    const { key } = await store.completeUpload({ uploadId, indexes: [1, 3] });
+    const blobDirectory = path.join(root, 'blobs', key.slice(0, 2), key.slice(2, 4), key);
+    assert.deepEqual((await readdir(blobDirectory)).sort(), ['manifest.json', 'part-1', 'part-3']);
+  });
+
+  it('deleting an assembled blob removes its directory', async () => {
+    const { uploadId } = await store.createUpload();
+    await store.putPart({ uploadId, index: 1, body: streamOf(randomData(100)) });
+    const { key } = await store.completeUpload({ uploadId, indexes: [1] });
+    await store.delete(key);
+    assert.deepEqual(await readdir(path.join(root, 'blobs', key.slice(0, 2), key.slice(2, 4))), []);
+    assert.deepEqual(await filesIn('tmp'), []);
+  });
+
+  it('keys and upload ids that are not the store’s own, like ../../etc/passwd, are refused with NOT_FOUND', async () => {
+    const escapes = ['../../etc/passwd', '..', '/etc/passwd', 'blobs/../../x', `${'a'.repeat(32)}/../x`, 'A'.repeat(32), ''];
+    for (const hostile of escapes) {
+      await assertRejectsWithCode(store.get({ key: hostile }), 'NOT_FOUND');
+      await assertRejectsWithCode(store.stat(hostile), 'NOT_FOUND');
+      await assertRejectsWithCode(store.delete(hostile), 'NOT_FOUND');
+      await assertRejectsWithCode(store.putPart({ uploadId: hostile, index: 1, body: streamOf(Buffer.from('x')) }), 'NOT_FOUND');
+      await assertRejectsWithCode(store.getPart({ uploadId: hostile, index: 1 }), 'NOT_FOUND');
+      await assertRejectsWithCode(store.completeUpload({ uploadId: hostile, indexes: [1] }), 'NOT_FOUND');
+      await assertRejectsWithCode(store.abortUpload({ uploadId: hostile }), 'NOT_FOUND');
+    }
+  });
+
+  it('a part that ends before its announced size is refused as TRUNCATED_BODY and not stored', async () => {
+    const { uploadId } = await store.createUpload();
+    await assertRejectsWithCode(store.putPart({ uploadId, index: 1, body: streamOf(randomData(10)), sizeBytes: 11 }), 'TRUNCATED_BODY');
+    await assertRejectsWithCode(store.getPart({ uploadId, index: 1 }), 'NOT_FOUND');
+    assert.deepEqual(await filesIn('tmp'), []);
+  });
+
+  it('a store reopened on the same root reads the blobs written before', async () => {
+    const data = randomData(50_000);
+    const single = await store.put({ body: streamOf(data) });
+    const { uploadId } = await store.createUpload();
+    await store.putPart({ uploadId, index: 1, body: streamOf(data) });
+    const assembled = await store.completeUpload({ uploadId, indexes: [1] });
+    await store.close();
+
+    store = await openDiskBlobStore({ root });
+    assert.equal(sha256(await readAll(await store.get({ key: single.key }))), sha256(data));
+    assert.equal(sha256(await readAll(await store.get({ key: assembled.key }))), sha256(data));
+  });
+});

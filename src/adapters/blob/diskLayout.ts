@@ -1,0 +1,95 @@
+// Where everything lives under the store's root, and the only place a key or upload id becomes a
+// path. Keys and upload ids are generated here (architecture.md, convention 5) and every id handed
+// back to us is checked against that exact format first, so nothing like `../` can reach the file
+// system: a malformed id simply names nothing (NOT_FOUND).
+//
+//   root/blobs/ab/cd/<key>            a blob written by put: one regular file
+//   root/blobs/ab/cd/<key>/           a blob assembled by completeUpload: parts + manifest.json
+//   root/uploads/<uploadId>/part-<n>  staged parts
+//   root/tmp/<random>                 writes in progress; leftovers are removed by sweepTemporary
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { DomainError } from '../../core/errors.js';
+
+/** 128 random bits as lowercase hex: URL-safe, and safe on case-insensitive file systems. */
+const ID_FORMAT = /^[0-9a-f]{32}$/;
+const PART_FILE_FORMAT = /^part-([1-9][0-9]{0,4})$/;
+
+export const MIN_PART_INDEX = 1;
+export const MAX_PART_INDEX = 10_000;
+
+export function newId(): string {
+  return randomBytes(16).toString('hex');
+}
+
+export function isValidPartIndex(index: unknown): index is number {
+  return Number.isInteger(index) && (index as number) >= MIN_PART_INDEX && (index as number) <= MAX_PART_INDEX;
+}
+
+export function assertValidPartIndex(index: unknown): asserts index is number {
+  if (!isValidPartIndex(index)) throw new DomainError('INVALID_PART_INDEX');
+}
+
+export function partFileName(index: number): string {
+  return `part-${index}`;
+}
+
+/** The index named by a part file name, or undefined for anything else in the directory. */
+export function partIndexOf(fileName: string): number | undefined {
+  const match = PART_FILE_FORMAT.exec(fileName);
+  if (!match) return undefined;
+  const index = Number(match[1]);
+  return isValidPartIndex(index) ? index : undefined;
+}
+
+export function isPartFileName(fileName: string): boolean {
+  return partIndexOf(fileName) !== undefined;
+}
+
+function assertStoreId(id: unknown, what: string): asserts id is string {
+  if (typeof id !== 'string' || !ID_FORMAT.test(id)) {
+    throw new DomainError('NOT_FOUND', `No ${what} with that id.`);
+  }
+}
+
+export interface DiskLayout {
+  readonly root: string;
+  readonly blobsDirectory: string;
+  readonly uploadsDirectory: string;
+  readonly tempDirectory: string;
+  blobPath(key: string): string;
+  uploadDirectory(uploadId: string): string;
+  partPath(uploadId: string, index: number): string;
+  /** A fresh, unused path in the temp directory. */
+  newTempPath(): string;
+}
+
+export function diskLayout(root: string): DiskLayout {
+  const absoluteRoot = path.resolve(root);
+  const blobsDirectory = path.join(absoluteRoot, 'blobs');
+  const uploadsDirectory = path.join(absoluteRoot, 'uploads');
+  const tempDirectory = path.join(absoluteRoot, 'tmp');
+
+  const uploadDirectory = (uploadId: string): string => {
+    assertStoreId(uploadId, 'upload');
+    return path.join(uploadsDirectory, uploadId);
+  };
+
+  return {
+    root: absoluteRoot,
+    blobsDirectory,
+    uploadsDirectory,
+    tempDirectory,
+    // Two levels of fan-out keep any one directory small with millions of blobs.
+    blobPath(key) {
+      assertStoreId(key, 'blob');
+      return path.join(blobsDirectory, key.slice(0, 2), key.slice(2, 4), key);
+    },
+    uploadDirectory,
+    partPath(uploadId, index) {
+      assertValidPartIndex(index);
+      return path.join(uploadDirectory(uploadId), partFileName(index));
+    },
+    newTempPath: () => path.join(tempDirectory, `${newId()}.tmp`),
+  };
+}
