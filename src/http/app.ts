@@ -1,0 +1,110 @@
+// Builds the Fastify application: the Files API under Domo's two paths, health, metrics and the
+// OpenAPI document. Everything it needs arrives as arguments; it opens nothing itself.
+import { randomUUID } from 'node:crypto';
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { DomainError } from '../core/errors.js';
+import type { PrincipalService } from '../core/principals/principalService.js';
+import { tokenOf } from './authenticate.js';
+import { codeResponse, errorToResponse, sendError } from './errorResponse.js';
+import { registerHealth, type HealthCheck } from './health.js';
+import { registerMetrics, type Metrics } from './metrics.js';
+import type { RegisterRoute, RouteContext } from './routeContext.js';
+import { deleteFile } from './routes/deleteFile.js';
+import { deleteRevision } from './routes/deleteRevision.js';
+import { downloadFile } from './routes/downloadFile.js';
+import { filePermissions } from './routes/filePermissions.js';
+import { getFileDetails } from './routes/getFileDetails.js';
+import { listFiles } from './routes/listFiles.js';
+import { uploadFile } from './routes/uploadFile.js';
+import { uploadRevision } from './routes/uploadRevision.js';
+
+/** The spec's path, and Domo's Product API path with the same handlers. */
+export const API_PREFIXES = ['/domo/data-files/v1', '/api/data/v1/data-files'] as const;
+
+/** Routes whose body is a JSON document (permissions, session bodies). */
+const JSON_ROUTES: RegisterRoute[] = [listFiles, getFileDetails, downloadFile, deleteRevision, deleteFile, filePermissions];
+/** Routes whose body is streamed raw to storage: never parsed by Fastify (decisions.md 7). */
+const STREAMED_ROUTES: RegisterRoute[] = [uploadFile, uploadRevision];
+
+export interface AppOptions {
+  logger: Logger;
+  context: RouteContext;
+  principals: PrincipalService;
+  health: HealthCheck;
+  metrics: Metrics;
+  /** Extra routes registered beside the Files API (e.g. multipart sessions), split the same way. */
+  extraRoutes?: { json: RegisterRoute[]; streamed: RegisterRoute[] };
+  /** JSON bodies larger than this are 413. */
+  jsonBodyLimit?: number;
+}
+
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: options.logger as FastifyBaseLogger,
+    genReqId: () => randomUUID(),
+    requestIdLogLabel: 'requestId',
+    disableRequestLogging: false,
+    bodyLimit: options.jsonBodyLimit ?? 1024 * 1024,
+    return503OnClosing: true,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
+  });
+  app.decorateRequest('caller', null);
+
+  // decisions.md 4: "toe is the request's id, also sent as the X-Request-Id response header".
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  app.setErrorHandler((error, request, reply) => sendError(reply, errorToResponse(error, request)));
+  app.setNotFoundHandler((request, reply) => sendError(reply, codeResponse('NOT_FOUND', request, `No route for ${request.method} ${request.url.split('?')[0].slice(0, 200)}.`)));
+
+  // decisions.md 6: "ryuu.js sends Content-Type: application/json with no body on domo.get,
+  // domo.delete and domo.post(url) (abort); that is valid."
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') return done(null, undefined);
+    return parseJson(request, text, done);
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'datafiles: Domo Files API', version: '1', description: "A self-hostable implementation of Domo's Files API and multipart upload API." },
+      components: { securitySchemes: { ryuuSession: { type: 'apiKey', in: 'header', name: 'X-DOMO-Ryuu-Session' } } },
+      security: [{ ryuuSession: [] }],
+    },
+  });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  registerHealth(app, options.health);
+  registerMetrics(app, options.metrics);
+
+  const jsonRoutes = [...JSON_ROUTES, ...(options.extraRoutes?.json ?? [])];
+  const streamedRoutes = [...STREAMED_ROUTES, ...(options.extraRoutes?.streamed ?? [])];
+
+  for (const prefix of API_PREFIXES) {
+    await app.register(
+      async (api) => {
+        // decisions.md 20: every API request names its user by a token; no valid token → 401.
+        api.addHook('onRequest', async (request) => {
+          request.caller = await options.principals.authenticate(tokenOf(request));
+        });
+        for (const register of jsonRoutes) register(api, options.context);
+        await api.register(async (streamed) => {
+          // Bodies here are read by the route itself, as a stream, whatever their Content-Type.
+          streamed.removeAllContentTypeParsers();
+          streamed.addContentTypeParser('*', (_request, _payload, done) => done(null));
+          for (const register of streamedRoutes) register(streamed, options.context);
+        });
+      },
+      { prefix },
+    );
+  }
+  return app;
+}
+
+export { DomainError };

@@ -1,0 +1,40 @@
+// What every route receives: the domain services and the server's limits.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError } from '../core/errors.js';
+import type { FileService } from '../core/files/fileService.js';
+import type { Caller } from '../core/model.js';
+import type { PermissionService } from '../core/permissions/permissionService.js';
+
+export interface ApiServices {
+  files: FileService;
+  permissions: PermissionService;
+}
+
+export interface RouteContext {
+  services: ApiServices;
+  limits: { maxFileBytes: number; maxPartBytes: number };
+}
+
+export type RegisterRoute = (app: FastifyInstance, context: RouteContext) => void;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    caller: Caller | null;
+  }
+}
+
+/** The authenticated caller (set by the API's onRequest hook). */
+export function callerOf(request: FastifyRequest): Caller {
+  if (!request.caller) throw new DomainError('UNAUTHENTICATED');
+  return request.caller;
+}
+
+/** Aborts when the client goes away before the response is complete. */
+export function clientGoneSignal(request: FastifyRequest, reply: FastifyReply): AbortSignal {
+  const controller = new AbortController();
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) controller.abort(new DomainError('CLIENT_CLOSED'));
+  });
+  request.raw.once('error', (error) => controller.abort(new DomainError('CLIENT_CLOSED', undefined, { cause: error })));
+  return controller.signal;
+}

@@ -1,0 +1,16 @@
+// DELETE /domo/data-files/v1/{dataFileId}: the whole file with every revision (decisions.md 14;
+// Domo's Product API has it). Needs READ_WRITE_DELETE.
+import { parseId } from '../queryValues.js';
+import { callerOf, type RegisterRoute } from '../routeContext.js';
+import { emptyOkResponses, FileIdParams } from '../schemas.js';
+
+export const deleteFile: RegisterRoute = (app, { services }) => {
+  app.delete(
+    '/:dataFileId',
+    { schema: { summary: 'Delete a file and every revision', params: FileIdParams, response: emptyOkResponses } },
+    async (request, reply) => {
+      await services.files.deleteFile({ caller: callerOf(request), fileId: parseId((request.params as { dataFileId: string }).dataFileId, 'dataFileId') });
+      return reply.code(200).send();
+    },
+  );
+};

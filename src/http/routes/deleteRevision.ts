@@ -1,0 +1,22 @@
+// spec: "Delete a file": DELETE /domo/data-files/v1/{dataFileId}/revisions/{revisionId}.
+// "the delete does occur at the revision level" (decisions.md 14). Needs READ_WRITE_DELETE.
+import { parseId } from '../queryValues.js';
+import { callerOf, type RegisterRoute } from '../routeContext.js';
+import { emptyOkResponses, RevisionParams } from '../schemas.js';
+
+export const deleteRevision: RegisterRoute = (app, { services }) => {
+  app.delete(
+    '/:dataFileId/revisions/:revisionId',
+    { schema: { summary: 'Delete a file revision', params: RevisionParams, response: emptyOkResponses } },
+    async (request, reply) => {
+      const params = request.params as { dataFileId: string; revisionId: string };
+      await services.files.deleteRevision({
+        caller: callerOf(request),
+        fileId: parseId(params.dataFileId, 'dataFileId'),
+        revisionId: parseId(params.revisionId, 'revisionId'),
+      });
+      // spec: "HTTP/1.1 200 OK" with no body.
+      return reply.code(200).send();
+    },
+  );
+};

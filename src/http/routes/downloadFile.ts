@@ -1,0 +1,79 @@
+// spec: "Download a file": GET /domo/data-files/v1/{dataFileId} (current revision) and
+// GET /domo/data-files/v1/{dataFileId}/revisions/{revisionId}; "Content-Type: {mime-type of the file}".
+// decisions.md 21 adds Range, ETag/If-None-Match, HEAD and the safety headers.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError } from '../../core/errors.js';
+import { resolveRange } from '../download/byteRange.js';
+import { etagOf, noneMatch, rangeStillValid } from '../download/conditional.js';
+import { dispositionFor } from '../download/disposition.js';
+import { parseBoolean, parseId } from '../queryValues.js';
+import { callerOf, clientGoneSignal, type RegisterRoute, type RouteContext } from '../routeContext.js';
+import { errorResponses, FileIdParams, RevisionParams } from '../schemas.js';
+import { Type } from '@sinclair/typebox';
+import { StringOrList } from '../schemas.js';
+
+function headerValue(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+async function sendRevision(context: RouteContext, request: FastifyRequest, reply: FastifyReply, revisionId?: string) {
+  const params = request.params as { dataFileId: string };
+  const { file, revision } = await context.services.files.findDownload({
+    caller: callerOf(request),
+    fileId: parseId(params.dataFileId, 'dataFileId'),
+    revisionId: revisionId === undefined ? undefined : parseId(revisionId, 'revisionId'),
+  });
+  const etag = etagOf(revision.sha256);
+  const lastModified = new Date(revision.uploadedAt).toUTCString();
+  reply
+    .header('content-type', revision.contentType)
+    .header('etag', etag)
+    .header('last-modified', lastModified)
+    .header('accept-ranges', 'bytes')
+    // Every download: never sniffed into something runnable, and sandboxed if opened directly.
+    .header('x-content-type-options', 'nosniff')
+    .header('content-security-policy', 'sandbox')
+    .header('cache-control', 'private, no-cache')
+    .header('content-disposition', dispositionFor({ name: file.name, contentType: revision.contentType, download: parseBoolean((request.query as Record<string, unknown>).download, 'download', false) }));
+
+  if (noneMatch(headerValue(request, 'if-none-match'), etag)) return reply.code(304).send();
+
+  const ifRange = headerValue(request, 'if-range');
+  const answer = rangeStillValid(ifRange, etag, revision.uploadedAt)
+    ? resolveRange(headerValue(request, 'range'), revision.sizeBytes)
+    : ({ kind: 'whole' } as const);
+  if (answer.kind === 'unsatisfiable') {
+    reply.header('content-range', `bytes */${revision.sizeBytes}`);
+    throw new DomainError('RANGE_NOT_SATISFIABLE');
+  }
+  if (answer.kind === 'partial') {
+    const { start, end } = answer.range;
+    reply.code(206).header('content-range', `bytes ${start}-${end}/${revision.sizeBytes}`);
+  }
+  const length = answer.kind === 'partial' ? answer.range.end - answer.range.start + 1 : revision.sizeBytes;
+  reply.header('content-length', String(length));
+  if (request.method === 'HEAD' || length === 0) return reply.send();
+
+  const body = await context.services.files.openContent({
+    revision,
+    range: answer.kind === 'partial' ? answer.range : undefined,
+    signal: clientGoneSignal(request, reply),
+  });
+  return reply.send(body);
+}
+
+const DownloadQuery = Type.Object({ download: Type.Optional(StringOrList), ryuu_sid: Type.Optional(StringOrList) });
+
+export const downloadFile: RegisterRoute = (app, context) => {
+  app.get(
+    '/:dataFileId',
+    { schema: { summary: 'Download the current revision of a file', params: FileIdParams, querystring: DownloadQuery, response: errorResponses } },
+    (request, reply) => sendRevision(context, request, reply),
+  );
+  app.get(
+    '/:dataFileId/revisions/:revisionId',
+    { schema: { summary: 'Download a given revision of a file', params: RevisionParams, querystring: DownloadQuery, response: errorResponses } },
+    (request, reply) => sendRevision(context, request, reply, (request.params as { revisionId: string }).revisionId),
+  );
+};

@@ -1,0 +1,35 @@
+// spec: "Upload a file": POST /domo/data-files/v1?name={name}&description={description}&public={public}
+// with a multipart form whose field `file` holds the bytes. Returns {"dataFileId": 401}.
+import { Type } from '@sinclair/typebox';
+import { readFormFile } from '../multipartForm.js';
+import { parseBoolean, parseString } from '../queryValues.js';
+import { callerOf, clientGoneSignal, type RegisterRoute } from '../routeContext.js';
+import { errorResponses, StringOrList } from '../schemas.js';
+
+export const uploadFile: RegisterRoute = (app, { services, limits }) => {
+  app.post(
+    '/',
+    {
+      schema: {
+        summary: 'Upload a file',
+        querystring: Type.Object({ name: Type.Optional(StringOrList), description: Type.Optional(StringOrList), public: Type.Optional(StringOrList) }),
+        response: { 200: Type.Object({ dataFileId: Type.Integer() }), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const query = request.query as Record<string, unknown>;
+      const caller = callerOf(request);
+      const publicAccess = parseBoolean(query.public, 'public', false);
+      const form = await readFormFile(request.raw, { maxFileBytes: limits.maxFileBytes });
+      const { file } = await services.files.uploadFile({
+        caller,
+        name: parseString(query.name),
+        description: parseString(query.description),
+        publicAccess,
+        content: { body: form.stream, filename: form.filename, declaredType: form.mimeType },
+        signal: clientGoneSignal(request, reply),
+      });
+      return { dataFileId: file.id };
+    },
+  );
+};

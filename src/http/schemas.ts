@@ -1,0 +1,79 @@
+// Request and response schemas shared by several routes; they validate input and produce the
+// OpenAPI document (GET /openapi.json).
+import { Type } from '@sinclair/typebox';
+
+/** Ids are validated by pattern and parsed by parseId, so a huge id is a 400, not a lost digit. */
+export const IdText = Type.String({ pattern: '^[0-9]{1,15}$', description: 'A positive integer id' });
+
+export const FileIdParams = Type.Object({ dataFileId: IdText });
+export const RevisionParams = Type.Object({ dataFileId: IdText, revisionId: IdText });
+
+export const StringOrList = Type.Union([Type.String({ maxLength: 20000 }), Type.Array(Type.String({ maxLength: 20000 }), { maxItems: 1000 })]);
+
+export const ErrorBody = Type.Object(
+  {
+    status: Type.Integer(),
+    statusReason: Type.String(),
+    message: Type.String(),
+    toe: Type.String({ description: 'The request id, also sent as X-Request-Id' }),
+  },
+  { additionalProperties: true, $id: 'DomoError' },
+);
+
+export const Revision = Type.Object({
+  dataFileRevisionId: Type.Integer(),
+  dataFileId: Type.Integer(),
+  contentType: Type.String(),
+  uploadUserId: Type.Integer(),
+  sizeBytes: Type.Integer(),
+  uploadTimeMillis: Type.Integer(),
+  md5Hash: Type.String(),
+  datetimeUploaded: Type.Integer({ description: 'epoch milliseconds' }),
+  scanState: Type.String(),
+  sha256HashValue: Type.String(),
+});
+
+export const FileDetailsBody = Type.Object({
+  dataFileId: Type.Integer(),
+  name: Type.String(),
+  responsibleUserId: Type.Integer(),
+  description: Type.Optional(Type.String()),
+  publicAccess: Type.Optional(Type.Boolean()),
+  currentRevision: Revision,
+  datetimeCreated: Type.Integer({ description: 'epoch milliseconds' }),
+  revisions: Type.Array(Revision),
+  existing: Type.Boolean(),
+});
+
+export const PermissionsBody = Type.Object({
+  publicAccess: Type.Boolean(),
+  entries: Type.Array(
+    Type.Object({
+      entityType: Type.String(),
+      entityId: Type.String(),
+      grant: Type.String(),
+      pass: Type.String(),
+    }),
+  ),
+});
+
+/** What a client may send to update permissions (publicAccess and entries are each optional). */
+export const PermissionsUpdateBody = Type.Object({
+  publicAccess: Type.Optional(Type.Boolean()),
+  entries: Type.Optional(
+    Type.Array(
+      Type.Object({
+        entityType: Type.String({ maxLength: 16 }),
+        entityId: Type.Union([Type.String({ maxLength: 32 }), Type.Integer()]),
+        grant: Type.String({ maxLength: 64 }),
+        pass: Type.Optional(Type.String({ maxLength: 64 })),
+      }),
+      { maxItems: 1000 },
+    ),
+  ),
+});
+
+export const errorResponses = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
+
+/** Operations the spec answers with "HTTP/1.1 200 OK" and no body. */
+export const emptyOkResponses = { 200: Type.Null({ description: 'Empty body' }), ...errorResponses };

@@ -1,0 +1,46 @@
+// Records in the shapes of the spec's responses, with decisions.md 1–3 (epoch millis, integer
+// ids, upper-case hashes) and 10–12 (currentRevision always, revisions only with expand,
+// metadata fields only with expand=metadata, existing false).
+import type { FileDetails } from '../core/files/fileService.js';
+import type { Permissions, RevisionRecord } from '../core/model.js';
+
+export function revisionToWire(revision: RevisionRecord) {
+  return {
+    dataFileRevisionId: revision.id,
+    dataFileId: revision.fileId,
+    contentType: revision.contentType,
+    uploadUserId: revision.uploadUserId,
+    sizeBytes: revision.sizeBytes,
+    uploadTimeMillis: revision.uploadTimeMillis,
+    md5Hash: revision.md5,
+    datetimeUploaded: revision.uploadedAt,
+    scanState: revision.scanState,
+    sha256HashValue: revision.sha256,
+  };
+}
+
+export function fileToWire(details: FileDetails, options: { metadata: boolean }) {
+  const { file } = details;
+  return {
+    dataFileId: file.id,
+    name: file.name,
+    responsibleUserId: file.ownerId,
+    ...(options.metadata ? { description: file.description, publicAccess: file.publicAccess } : {}),
+    currentRevision: revisionToWire(details.currentRevision),
+    datetimeCreated: file.createdAt,
+    revisions: (details.revisions ?? []).map(revisionToWire),
+    existing: false,
+  };
+}
+
+export function permissionsToWire(permissions: Permissions) {
+  return {
+    publicAccess: permissions.publicAccess,
+    entries: permissions.entries.map((entry) => ({
+      entityType: entry.entityType,
+      entityId: String(entry.entityId),
+      grant: entry.grant,
+      pass: entry.pass,
+    })),
+  };
+}
