@@ -1,0 +1,168 @@
+// Files and their revisions. Writes that race (a new revision against a delete, two deletes)
+// run in one transaction that first locks the file row, so they apply one after the other.
+import type { Kysely, Transaction } from 'kysely';
+import { DomainError } from '../../core/errors.js';
+import type { NewRevision, RevisionRecord } from '../../core/model.js';
+import type { FileStore } from '../../core/ports/metadataStore.js';
+import { listReadableFiles, selectFilesWithCurrentRevision, toFileWithRevision } from './fileQueries.js';
+import { toFileRecord, toRevisionRecord } from './rowMappers.js';
+import type { MetadataDatabase } from './schema.js';
+import { forUpdate, type SqlDialect } from './sqlDialect.js';
+
+type Db = Kysely<MetadataDatabase>;
+
+function insertRevision(trx: Transaction<MetadataDatabase>, fileId: number, revision: NewRevision) {
+  return trx
+    .insertInto('revisions')
+    .values({
+      file_id: fileId,
+      blob_key: revision.blobKey,
+      size_bytes: revision.sizeBytes,
+      md5: revision.md5,
+      sha256: revision.sha256,
+      content_type: revision.contentType,
+      upload_user_id: revision.uploadUserId,
+      upload_time_millis: revision.uploadTimeMillis,
+      uploaded_at: revision.uploadedAt,
+      scan_state: revision.scanState,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export function createFileStore(db: Db, dialect: SqlDialect): FileStore {
+  /** Locks the file row until the transaction ends; FILE_NOT_FOUND if there is none. */
+  async function lockFile(trx: Transaction<MetadataDatabase>, fileId: number) {
+    const file = await forUpdate(trx.selectFrom('files').select(['id', 'current_revision_id']).where('id', '=', fileId), dialect).executeTakeFirst();
+    if (!file) throw new DomainError('FILE_NOT_FOUND');
+    return file;
+  }
+
+  /** The only foreign keys a caller can break name users (owner, uploader). */
+  function userNotFoundOr(error: unknown): unknown {
+    return dialect.isForeignKeyViolation(error) ? new DomainError('USER_NOT_FOUND', undefined, { cause: error }) : error;
+  }
+
+  return {
+    async createFile({ name, description, ownerId, publicAccess, createdAt, revision }) {
+      try {
+        return await db.transaction().execute(async (trx) => {
+          const file = await trx
+            .insertInto('files')
+            .values({ name, description, owner_id: ownerId, public_access: publicAccess, created_at: createdAt, current_revision_id: null })
+            .returningAll()
+            .executeTakeFirstOrThrow();
+          const inserted = await insertRevision(trx, file.id, revision);
+          await trx.updateTable('files').set({ current_revision_id: inserted.id }).where('id', '=', file.id).execute();
+          // decisions.md 19: "The uploader becomes owner (responsibleUserId) with
+          // READ_WRITE_DELETE_SHARE_ADMIN."
+          await trx
+            .insertInto('file_permissions')
+            .values({ file_id: file.id, entity_type: 'USER', entity_id: ownerId, grant_name: 'READ_WRITE_DELETE_SHARE_ADMIN', pass: 'NONE' })
+            .execute();
+          return { file: toFileRecord({ ...file, current_revision_id: inserted.id }), currentRevision: toRevisionRecord(inserted) };
+        });
+      } catch (error) {
+        throw userNotFoundOr(error);
+      }
+    },
+
+    async addRevision({ fileId, revision }) {
+      try {
+        return await db.transaction().execute(async (trx) => {
+          await lockFile(trx, fileId);
+          const inserted = await insertRevision(trx, fileId, revision);
+          await trx.updateTable('files').set({ current_revision_id: inserted.id }).where('id', '=', fileId).execute();
+          return toRevisionRecord(inserted);
+        });
+      } catch (error) {
+        throw userNotFoundOr(error);
+      }
+    },
+
+    async getFile(id) {
+      const row = await db.selectFrom('files').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && toFileRecord(row);
+    },
+
+    async getFileWithRevision(id) {
+      const row = await selectFilesWithCurrentRevision(db).where('f.id', '=', id).executeTakeFirst();
+      return row && toFileWithRevision(row);
+    },
+
+    listReadableFiles: (filter) => listReadableFiles(db, filter),
+
+    async getRevision({ fileId, revisionId }) {
+      const row = await db.selectFrom('revisions').selectAll().where('id', '=', revisionId).where('file_id', '=', fileId).executeTakeFirst();
+      return row && toRevisionRecord(row);
+    },
+
+    /** Every requested id is a key; a file with no revisions (or no such file) maps to []. */
+    async listRevisions(fileIds) {
+      const revisions = new Map(fileIds.map((id): [number, RevisionRecord[]] => [id, []]));
+      if (fileIds.length === 0) return revisions;
+      const rows = await db
+        .selectFrom('revisions')
+        .selectAll()
+        .where('file_id', 'in', fileIds)
+        .orderBy('file_id')
+        .orderBy('id', 'desc') // decisions.md 10: "every remaining revision, newest first"
+        .execute();
+      for (const row of rows) revisions.get(row.file_id)?.push(toRevisionRecord(row));
+      return revisions;
+    },
+
+    async deleteRevision({ fileId, revisionId }) {
+      return db.transaction().execute(async (trx) => {
+        const file = await lockFile(trx, fileId);
+        const revision = await trx
+          .selectFrom('revisions')
+          .select(['id', 'blob_key'])
+          .where('id', '=', revisionId)
+          .where('file_id', '=', fileId)
+          .executeTakeFirst();
+        if (!revision) throw new DomainError('REVISION_NOT_FOUND');
+        if (file.current_revision_id === revisionId) {
+          // decisions.md 14: "If it was current, the newest remaining revision becomes current;
+          // if none remains, the file is gone."
+          const newestRemaining = await trx
+            .selectFrom('revisions')
+            .select('id')
+            .where('file_id', '=', fileId)
+            .where('id', '!=', revisionId)
+            .orderBy('id', 'desc')
+            .limit(1)
+            .executeTakeFirst();
+          if (!newestRemaining) {
+            // Revisions and permission entries go with the file (ON DELETE CASCADE).
+            await trx.deleteFrom('files').where('id', '=', fileId).execute();
+            return { blobKey: revision.blob_key, fileDeleted: true };
+          }
+          await trx.updateTable('files').set({ current_revision_id: newestRemaining.id }).where('id', '=', fileId).execute();
+        }
+        await trx.deleteFrom('revisions').where('id', '=', revisionId).execute();
+        return { blobKey: revision.blob_key, fileDeleted: false };
+      });
+    },
+
+    async deleteFile(fileId) {
+      return db.transaction().execute(async (trx) => {
+        await lockFile(trx, fileId);
+        const rows = await trx.selectFrom('revisions').select('blob_key').where('file_id', '=', fileId).orderBy('id').execute();
+        // Revisions and permission entries go with the file (ON DELETE CASCADE).
+        await trx.deleteFrom('files').where('id', '=', fileId).execute();
+        return { blobKeys: [...new Set(rows.map((row) => row.blob_key))] };
+      });
+    },
+
+    async setScanState({ revisionId, scanState }) {
+      const result = await db.updateTable('revisions').set({ scan_state: scanState }).where('id', '=', revisionId).executeTakeFirst();
+      if (result.numUpdatedRows === 0n) throw new DomainError('REVISION_NOT_FOUND');
+    },
+
+    async isBlobReferenced(blobKey) {
+      const row = await db.selectFrom('revisions').select('id').where('blob_key', '=', blobKey).limit(1).executeTakeFirst();
+      return row !== undefined;
+    },
+  };
+}

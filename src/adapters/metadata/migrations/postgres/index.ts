@@ -1,0 +1,8 @@
+// Every PostgreSQL migration, in order. Listed statically (not read from the filesystem) because
+// the code runs compiled from dist/, where the .ts names no longer exist.
+import type { Migration } from 'kysely';
+import { initialPostgresMigration } from './001_initial.js';
+
+export const postgresMigrations: Record<string, Migration> = {
+  '001_initial': initialPostgresMigration,
+};

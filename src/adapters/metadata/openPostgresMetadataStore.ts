@@ -1,0 +1,100 @@
+// The scale-out metadata store: PostgreSQL through a pg pool, shared by several servers.
+import pg from 'pg';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import type { MetadataStore } from '../../core/ports/metadataStore.js';
+import { createKyselyMetadataStore } from './kyselyMetadataStore.js';
+import { postgresMigrations } from './migrations/postgres/index.js';
+import { migrateToLatest } from './migrations/runMigrations.js';
+import { postgresDialect } from './postgresDialect.js';
+import type { MetadataDatabase } from './schema.js';
+import { databaseErrorTranslator } from './translateErrors.js';
+
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+
+/** Lower-case, unquoted identifiers only, so the name means the same in search_path and DDL. */
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+const INT8_OID = 20;
+
+export interface PostgresMetadataStoreOptions {
+  connectionString: string;
+  /** Keep every table in this schema (created if missing), e.g. a throwaway one per test. */
+  schema?: string;
+  /** Server-side limit on each statement; off unless given. */
+  statementTimeoutMs?: number;
+  /** How long to wait for a new connection (default 10 s). */
+  connectTimeoutMs?: number;
+}
+
+/**
+ * Ids and epoch-millisecond timestamps are bigint columns, which pg returns as strings by
+ * default. They fit a JS number (ids and milliseconds stay far below 2^53), so parse them so.
+ * Set on this pool only, not globally through pg.types.
+ */
+const int8AsNumber: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: string) =>
+    oid === INT8_OID && format !== 'binary' ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+export async function openPostgresMetadataStore(options: PostgresMetadataStoreOptions): Promise<MetadataStore> {
+  const { connectionString, schema, statementTimeoutMs, connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS } = options;
+  if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
+    throw new Error(`schema must match ${SCHEMA_NAME}: ${JSON.stringify(schema)}`);
+  }
+  const pool = new pg.Pool({
+    connectionString,
+    connectionTimeoutMillis: connectTimeoutMs,
+    ...(statementTimeoutMs !== undefined && { statement_timeout: statementTimeoutMs }),
+    // Sent in the startup packet, so every pooled connection has it before its first query.
+    ...(schema !== undefined && { options: `-c search_path=${schema}` }),
+    types: int8AsNumber,
+  });
+  // An idle pooled connection that dies (server restart, network cut) is reported here; pg drops
+  // it from the pool and the next query opens a fresh one. Without a listener, Node would crash.
+  pool.on('error', () => {});
+  const db = new Kysely<MetadataDatabase>({ dialect: new PostgresDialect({ pool }) });
+  try {
+    await migrateUnderAdvisoryLock(db, schema);
+    return createKyselyMetadataStore(db, postgresDialect);
+  } catch (error) {
+    await db.destroy();
+    throw databaseErrorTranslator(postgresDialect)(error);
+  }
+}
+
+/**
+ * Several servers may start at once against one database. A session-level advisory lock, keyed
+ * by schema, makes them take turns: the first creates the schema and runs the migrations, the
+ * others then find nothing to do. Everything runs on the one connection that holds the lock.
+ */
+async function migrateUnderAdvisoryLock(db: Kysely<MetadataDatabase>, schema: string | undefined): Promise<void> {
+  const lockName = `datafiles.metadata.migrations:${schema ?? ''}`;
+  await db.connection().execute(async (connection) => {
+    await sql`select pg_advisory_lock(hashtext(${lockName}))`.execute(connection);
+    let failed = false;
+    try {
+      if (schema !== undefined) await connection.schema.createSchema(schema).ifNotExists().execute();
+      await migrateToLatest({ db: connection, migrations: postgresMigrations, migrationTableSchema: schema ?? (await currentSchema(connection)) });
+    } catch (error) {
+      failed = true;
+      throw error;
+    } finally {
+      // If the connection broke, the server has already released the lock with the session; do
+      // not let a failing unlock hide the error that broke it.
+      await sql`select pg_advisory_unlock(hashtext(${lockName}))`.execute(connection).catch((unlockError: unknown) => {
+        if (!failed) throw unlockError;
+      });
+    }
+  });
+}
+
+/**
+ * The schema unqualified names resolve to. Passed to Kysely's migrator so that it looks for its
+ * bookkeeping tables there only, not in any schema of the database.
+ */
+async function currentSchema(db: Kysely<MetadataDatabase>): Promise<string> {
+  const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
+  const schema = rows[0]?.schema;
+  if (!schema) throw new Error('search_path names no existing schema; pass `schema` to create one');
+  return schema;
+}

@@ -1,0 +1,104 @@
+// Multipart upload sessions and their parts (decisions.md 22–25), persisted so that they survive
+// a restart, with the state machine OPEN → COMMITTING → COMMITTED | ABORTED | EXPIRED.
+import type { Kysely } from 'kysely';
+import { DomainError } from '../../core/errors.js';
+import type { SessionStore } from '../../core/ports/metadataStore.js';
+import { toSessionPart, toSessionRecord } from './rowMappers.js';
+import type { MetadataDatabase } from './schema.js';
+import { forUpdate, type SqlDialect } from './sqlDialect.js';
+
+export function createSessionStore(db: Kysely<MetadataDatabase>, dialect: SqlDialect): SessionStore {
+  return {
+    async createSession(session) {
+      try {
+        await db
+          .insertInto('upload_sessions')
+          .values({
+            id: session.id,
+            owner_id: session.ownerId,
+            file_id: session.fileId,
+            name: session.name,
+            description: session.description,
+            content_type: session.contentType,
+            state: session.state,
+            blob_upload_id: session.blobUploadId,
+            created_at: session.createdAt,
+            updated_at: session.updatedAt,
+            expires_at: session.expiresAt,
+            committed_file_id: session.committedFileId,
+            committed_revision_id: session.committedRevisionId,
+          })
+          .execute();
+      } catch (error) {
+        if (dialect.isForeignKeyViolation(error)) throw new DomainError('USER_NOT_FOUND', undefined, { cause: error });
+        if (dialect.isUniqueViolation(error)) throw new DomainError('CONFLICT', 'A session with that id already exists.', { cause: error });
+        throw error;
+      }
+    },
+
+    async getSession(id) {
+      const row = await db.selectFrom('upload_sessions').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && toSessionRecord(row);
+    },
+
+    /**
+     * Compare-and-set in one conditional UPDATE: "concurrent commits yield one revision"
+     * (decisions.md 23). The UPDATE takes the row lock itself, which is what SELECT … FOR UPDATE
+     * would add: on PostgreSQL a second transition waits for the first to commit, re-reads the
+     * row, no longer finds it in `from` and changes nothing; on SQLite writers are serialised.
+     */
+    async transitionSession({ id, from, to, at, committedFileId, committedRevisionId }) {
+      const row = await db
+        .updateTable('upload_sessions')
+        .set({
+          state: to,
+          updated_at: at,
+          ...(committedFileId !== undefined && { committed_file_id: committedFileId }),
+          ...(committedRevisionId !== undefined && { committed_revision_id: committedRevisionId }),
+        })
+        .where('id', '=', id)
+        .where('state', '=', from)
+        .returningAll()
+        .executeTakeFirst();
+      if (row) return toSessionRecord(row);
+      const exists = await db.selectFrom('upload_sessions').select('id').where('id', '=', id).executeTakeFirst();
+      if (!exists) throw new DomainError('SESSION_NOT_FOUND');
+      return undefined;
+    },
+
+    /** decisions.md 22: "Re-uploading an index replaces that part." */
+    async putPart({ sessionId, part, expiresAt }) {
+      await db.transaction().execute(async (trx) => {
+        const session = await forUpdate(trx.selectFrom('upload_sessions').select('id').where('id', '=', sessionId), dialect).executeTakeFirst();
+        if (!session) throw new DomainError('SESSION_NOT_FOUND');
+        const values = { size_bytes: part.sizeBytes, sha256: part.sha256, md5: part.md5, uploaded_at: part.uploadedAt };
+        await trx
+          .insertInto('upload_session_parts')
+          .values({ session_id: sessionId, part_index: part.index, ...values })
+          .onConflict((conflict) => conflict.columns(['session_id', 'part_index']).doUpdateSet(values))
+          .execute();
+        // decisions.md 24: sessions *idle* longer than the TTL expire, so each part renews it.
+        await trx.updateTable('upload_sessions').set({ updated_at: part.uploadedAt, expires_at: expiresAt }).where('id', '=', sessionId).execute();
+      });
+    },
+
+    async listParts(sessionId) {
+      const rows = await db.selectFrom('upload_session_parts').selectAll().where('session_id', '=', sessionId).orderBy('part_index').execute();
+      return rows.map(toSessionPart);
+    },
+
+    /** Oldest expiry first, so a sweep that takes `limit` at a time makes steady progress. */
+    async listExpiredSessions(now, limit) {
+      const rows = await db
+        .selectFrom('upload_sessions')
+        .selectAll()
+        .where('state', '=', 'OPEN')
+        .where('expires_at', '<', now)
+        .orderBy('expires_at')
+        .orderBy('id')
+        .limit(limit)
+        .execute();
+      return rows.map(toSessionRecord);
+    },
+  };
+}
