@@ -19,6 +19,7 @@ import {
   randomData,
   readAll,
   sha256,
+  stalledAsyncBody,
   stalledBody,
   streamOf,
 } from './blobStoreContractSupport.js';
@@ -159,6 +160,15 @@ export function blobStoreContract(name: string, makeStore: MakeBlobStore): void 
         const controller = new AbortController();
         const reason = new Error('client went away');
         const putting = store.put({ body: stalledBody(256 * KiB), signal: controller.signal });
+        setTimeout(() => controller.abort(reason), 50);
+        await assert.rejects(putting, (error) => error === reason);
+        assert.equal(await store.sweepTemporary({ olderThanMs: 0 }), 0);
+      });
+
+      it('aborting the signal while a plain async-iterable body is stalled also rejects put with the signal’s reason', async () => {
+        const controller = new AbortController();
+        const reason = new Error('client went away');
+        const putting = store.put({ body: stalledAsyncBody(64 * KiB), signal: controller.signal });
         setTimeout(() => controller.abort(reason), 50);
         await assert.rejects(putting, (error) => error === reason);
         assert.equal(await store.sweepTemporary({ olderThanMs: 0 }), 0);

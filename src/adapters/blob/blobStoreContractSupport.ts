@@ -47,6 +47,15 @@ export function stalledBody(bytesBeforeStall: number): Readable {
   return body;
 }
 
+/**
+ * The same as a plain async iterable: a generator stuck awaiting cannot be destroyed from outside,
+ * so only a store that honours its signal independently of the body can give up on it.
+ */
+export async function* stalledAsyncBody(bytesBeforeStall: number): AsyncGenerator<Uint8Array> {
+  yield randomData(bytesBeforeStall);
+  await new Promise<never>(() => undefined);
+}
+
 export async function readAll(stream: AsyncIterable<Uint8Array | string>): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(Buffer.from(chunk));

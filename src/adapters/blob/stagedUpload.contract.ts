@@ -10,6 +10,7 @@ import {
   randomData,
   readAll,
   sha256,
+  stalledBody,
   SMALLEST_MULTIPART_PART,
   streamOf,
 } from './blobStoreContractSupport.js';
@@ -90,6 +91,20 @@ export function stagedUploadContract(currentStore: () => BlobStore): void {
       assert.deepEqual(await readAll(await store.getPart({ uploadId, index: 1 })), original);
       const { key } = await store.completeUpload({ uploadId, indexes: [1] });
       assert.deepEqual(await readAll(await store.get({ key })), original);
+    });
+
+    it('aborting the signal while a part is arriving rejects putPart with the signal’s reason and keeps the previous part', async () => {
+      const store = currentStore();
+      const { uploadId } = await store.createUpload();
+      const original = randomData(2_000);
+      await putParts(uploadId, new Map([[1, original]]));
+      const controller = new AbortController();
+      const reason = new Error('client went away');
+      const putting = store.putPart({ uploadId, index: 1, body: stalledBody(50_000), signal: controller.signal });
+      setTimeout(() => controller.abort(reason), 50);
+      await assert.rejects(putting, (error) => error === reason);
+      assert.deepEqual(await readAll(await store.getPart({ uploadId, index: 1 })), original);
+      await store.abortUpload({ uploadId });
     });
 
     it('getPart streams back the bytes of one part, and an index never uploaded fails with NOT_FOUND', async () => {
