@@ -29,6 +29,7 @@ export async function openDiskBlobStore(options: DiskBlobStoreOptions): Promise<
 
 function diskBlobStore(layout: DiskLayout): BlobStore {
   return {
+    // sizeHint is not needed here: a file grows as it is written.
     put: (input) =>
       withStorageErrors(async () => {
         const tempPath = layout.newTempPath();
