@@ -1,0 +1,54 @@
+// The `datafiles` command: serve, and the admin commands. Exit codes: 0 success, 1 failure
+// (the message on stderr), 2 usage error.
+import { ConfigError } from '../config.js';
+import { isDomainError } from '../core/errors.js';
+import { adminCommand } from './adminCommands.js';
+import { processIo, type CommandIo } from './io.js';
+import { UsageError } from './options.js';
+import { serveCommand } from './serveCommand.js';
+
+export const HELP = `Usage: datafiles <command> [options]
+
+Commands:
+  serve                         serve the Files API (datafiles serve --help)
+  users add NAME [--admin]      add a user; prints {"id","name","token"}
+  groups add NAME               add a group; prints {"id","name"}
+  groups add-member GROUP USER  put a user in a group
+  tokens create USER            issue another token for a user; prints {"token"}
+
+Every command takes --data DIR (default ./data, env DATAFILES_DATA_DIR), or --database-url for
+PostgreSQL. Run "datafiles <command> --help" for its options.
+`;
+
+export async function runCli(args: string[], io: CommandIo = processIo): Promise<number> {
+  const [command, ...rest] = args;
+  try {
+    switch (command) {
+      case 'serve':
+        return await serveCommand(rest, io);
+      case 'users':
+      case 'groups':
+      case 'tokens':
+        return await adminCommand(command, rest, io);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        io.out(HELP);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command "${command}"\n\n${HELP}`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof ConfigError) {
+      io.err(`datafiles: ${error.message}\n`);
+      return 2;
+    }
+    if (isDomainError(error)) {
+      io.err(`datafiles: ${error.message}\n`);
+      return 1;
+    }
+    io.err(`datafiles: ${(error as Error)?.stack ?? String(error)}\n`);
+    return 1;
+  }
+}

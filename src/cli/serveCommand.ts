@@ -1,0 +1,37 @@
+// `datafiles serve [--host 127.0.0.1] [--port 8080] [--data ./data] …`
+import { parseServeConfig, SERVE_OPTIONS } from '../config.js';
+import { startServer } from '../server/startServer.js';
+import { optionsHelp, parseCommand } from './options.js';
+import type { CommandIo } from './io.js';
+
+export const SERVE_HELP = `Usage: datafiles serve [options]
+
+Serves Domo's Files API under /domo/data-files/v1 (and /api/data/v1/data-files).
+On an empty instance it creates the user "admin" and prints its token once, or registers
+DATAFILES_ADMIN_TOKEN as that token when the variable is set.
+
+Options:
+${optionsHelp(SERVE_OPTIONS)}`;
+
+export async function serveCommand(args: string[], io: CommandIo): Promise<number> {
+  const parsed = parseCommand(args, SERVE_OPTIONS);
+  if (parsed.help) {
+    io.out(`${SERVE_HELP}\n`);
+    return 0;
+  }
+  const config = parseServeConfig(parsed.values, io.env);
+  const server = await startServer(config, { announce: (text) => io.out(text) });
+  await new Promise<void>((resolve) => {
+    const shutdown = (signal: string) => {
+      server.logger.info({ signal }, 'draining in-flight requests, then stopping');
+      server.stop().then(resolve, (error) => {
+        server.logger.error({ err: error }, 'error while stopping');
+        resolve();
+      });
+    };
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+    process.once('SIGINT', () => shutdown('SIGINT'));
+  });
+  server.logger.info('stopped');
+  return 0;
+}

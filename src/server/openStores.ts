@@ -1,0 +1,52 @@
+// Opens the metadata and blob stores a configuration names: SQLite + local disk in the data
+// directory by default (embedded), PostgreSQL and/or S3 when their settings are given.
+import path from 'node:path';
+import { ConfigError, type StorageConfig } from '../config.js';
+import type { BlobStore } from '../core/ports/blobStore.js';
+import type { MetadataStore } from '../core/ports/metadataStore.js';
+import { openDiskBlobStore } from '../adapters/blob/diskBlobStore.js';
+import { openPostgresMetadataStore } from '../adapters/metadata/openPostgresMetadataStore.js';
+import { openSqliteMetadataStore } from '../adapters/metadata/openSqliteMetadataStore.js';
+
+export interface Stores {
+  metadata: MetadataStore;
+  blobs: BlobStore;
+  /** Whether other processes may share these stores (then no start-up sweep of fresh temporaries). */
+  shared: boolean;
+  close(): Promise<void>;
+}
+
+export const SQLITE_FILE = 'datafiles.sqlite';
+
+export async function openMetadataStore(config: StorageConfig): Promise<MetadataStore> {
+  if (config.databaseUrl) {
+    return openPostgresMetadataStore({ connectionString: config.databaseUrl, statementTimeoutMs: config.dependencyTimeoutMs, connectTimeoutMs: config.dependencyTimeoutMs });
+  }
+  return openSqliteMetadataStore({ path: path.join(config.dataDir, SQLITE_FILE) });
+}
+
+export async function openBlobStore(config: StorageConfig): Promise<BlobStore> {
+  if (config.s3) {
+    throw new ConfigError('S3 storage is not wired in yet');
+  }
+  return openDiskBlobStore({ root: path.join(config.dataDir, 'files') });
+}
+
+export async function openStores(config: StorageConfig): Promise<Stores> {
+  const metadata = await openMetadataStore(config);
+  let blobs: BlobStore;
+  try {
+    blobs = await openBlobStore(config);
+  } catch (error) {
+    await metadata.close();
+    throw error;
+  }
+  return {
+    metadata,
+    blobs,
+    shared: Boolean(config.databaseUrl || config.s3),
+    async close() {
+      await Promise.allSettled([metadata.close(), blobs.close()]);
+    },
+  };
+}
