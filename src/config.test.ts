@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { ConfigError, parseServeConfig } from './config.js';
+
+describe('configuration (options, then DATAFILES_* variables, then defaults)', () => {
+  it('has working defaults', () => {
+    const config = parseServeConfig({}, {});
+    assert.equal(config.host, '127.0.0.1');
+    assert.equal(config.port, 8080);
+    assert.equal(config.dataDir, path.resolve('./data'));
+    assert.equal(config.databaseUrl, undefined);
+    assert.equal(config.s3, undefined);
+    assert.equal(config.sessionTtlMs, 7 * 24 * 60 * 60 * 1000);
+    assert.equal(config.maxPartBytes, 5 * 1024 ** 3);
+    assert.ok(Object.isFrozen(config));
+  });
+  it('reads every option from its environment variable, and lets the option win', () => {
+    const env = { DATAFILES_PORT: '9000', DATAFILES_HOST: '0.0.0.0', DATAFILES_DATA_DIR: '/srv/files', DATAFILES_LOG_LEVEL: 'warn' };
+    const config = parseServeConfig({ port: '9001' }, env);
+    assert.equal(config.port, 9001);
+    assert.equal(config.host, '0.0.0.0');
+    assert.equal(config.dataDir, '/srv/files');
+    assert.equal(config.logLevel, 'warn');
+  });
+  it('selects PostgreSQL and S3 with their settings and the standard AWS credentials', () => {
+    const config = parseServeConfig(
+      { 'database-url': 'postgres://localhost/files', 's3-endpoint': 'http://127.0.0.1:7480', 's3-bucket': 'files' },
+      { AWS_ACCESS_KEY_ID: 'id', AWS_SECRET_ACCESS_KEY: 'secret' },
+    );
+    assert.equal(config.databaseUrl, 'postgres://localhost/files');
+    assert.deepEqual(config.s3, { endpoint: 'http://127.0.0.1:7480', bucket: 'files', region: 'us-east-1', prefix: '', accessKeyId: 'id', secretAccessKey: 'secret' });
+  });
+  it('refuses invalid values with a message naming the option', () => {
+    const bad: Array<[Record<string, string>, Record<string, string>, RegExp]> = [
+      [{ port: '70000' }, {}, /--port/],
+      [{}, { DATAFILES_PORT: 'eighty' }, /--port/],
+      [{ 'log-level': 'loud' }, {}, /--log-level/],
+      [{ 'database-url': 'mysql://x' }, {}, /--database-url/],
+      [{ 's3-endpoint': 'http://x' }, {}, /go together/],
+      [{}, { DATAFILES_ADMIN_TOKEN: 'short' }, /DATAFILES_ADMIN_TOKEN/],
+    ];
+    for (const [values, env, message] of bad) assert.throws(() => parseServeConfig(values, env), (error) => error instanceof ConfigError && message.test(error.message));
+  });
+});
