@@ -1,0 +1,98 @@
+// The contract for listing readable files (decisions.md 15, 16, 19).
+import assert from 'node:assert/strict';
+import { beforeEach, describe, it } from 'node:test';
+import type { FileWithRevision, MetadataStore, ReadableFilter } from '../../../core/ports/metadataStore.js';
+import { createFile, createUser, newRevision } from './support.js';
+
+export function listingContract(store: () => MetadataStore): void {
+  describe('listing readable files', () => {
+    // owner's files: private, public, shared with reader, shared with a group; and reader's own.
+    let owner: number, reader: number, stranger: number;
+    let readersGroup: number, otherGroup: number;
+    let privateFile: number, publicFile: number, sharedWithReader: number, sharedWithGroup: number, readersOwn: number;
+
+    const list = async (filter: Partial<ReadableFilter> & { userId: number }): Promise<number[]> => {
+      const files = await store().files.listReadableFiles({ groupIds: [], isAdmin: false, ownedOnly: false, ...filter });
+      return files.map(({ file }) => file.id);
+    };
+
+    beforeEach(async () => {
+      owner = (await createUser(store(), 'owner')).id;
+      reader = (await createUser(store(), 'reader')).id;
+      stranger = (await createUser(store(), 'stranger')).id;
+      readersGroup = (await store().principals.createGroup({ name: 'readers' })).id;
+      otherGroup = (await store().principals.createGroup({ name: 'others' })).id;
+      privateFile = (await createFile(store(), owner)).file.id;
+      publicFile = (await createFile(store(), owner, { publicAccess: true })).file.id;
+      sharedWithReader = (await createFile(store(), owner)).file.id;
+      sharedWithGroup = (await createFile(store(), owner)).file.id;
+      readersOwn = (await createFile(store(), reader)).file.id;
+      const ownerEntry = { entityType: 'USER', entityId: owner, grant: 'READ_WRITE_DELETE_SHARE_ADMIN', pass: 'NONE' } as const;
+      await store().permissions.replacePermissions(sharedWithReader, {
+        publicAccess: false,
+        entries: [ownerEntry, { entityType: 'USER', entityId: reader, grant: 'READ', pass: 'NONE' }],
+      });
+      await store().permissions.replacePermissions(sharedWithGroup, {
+        publicAccess: false,
+        entries: [ownerEntry, { entityType: 'GROUP', entityId: readersGroup, grant: 'READ', pass: 'NONE' }],
+      });
+    });
+
+    it('an instance admin reads every file, ordered by id', async () => {
+      const admin = (await createUser(store(), 'admin', true)).id;
+      assert.deepEqual(await list({ userId: admin, isAdmin: true }), [privateFile, publicFile, sharedWithReader, sharedWithGroup, readersOwn]);
+    });
+
+    it('the owner reads its own files, private or public', async () => {
+      assert.deepEqual(await list({ userId: owner }), [privateFile, publicFile, sharedWithReader, sharedWithGroup]);
+    });
+
+    it('a stranger reads only public files', async () => {
+      assert.deepEqual(await list({ userId: stranger }), [publicFile]);
+    });
+
+    it('an entry naming the user makes a file readable', async () => {
+      assert.deepEqual(await list({ userId: reader }), [publicFile, sharedWithReader, readersOwn]);
+    });
+
+    it("an entry naming one of the user's groups makes a file readable; another group's does not", async () => {
+      assert.deepEqual(await list({ userId: stranger, groupIds: [readersGroup] }), [publicFile, sharedWithGroup]);
+      assert.deepEqual(await list({ userId: stranger, groupIds: [otherGroup] }), [publicFile]);
+      assert.deepEqual(await list({ userId: reader, groupIds: [otherGroup, readersGroup] }), [publicFile, sharedWithReader, sharedWithGroup, readersOwn]);
+    });
+
+    it("ownedOnly keeps only the caller's own files (decisions.md 15)", async () => {
+      assert.deepEqual(await list({ userId: reader, groupIds: [readersGroup], ownedOnly: true }), [readersOwn]);
+      assert.deepEqual(await list({ userId: owner, isAdmin: true, ownedOnly: true }), [privateFile, publicFile, sharedWithReader, sharedWithGroup]);
+      assert.deepEqual(await list({ userId: stranger, ownedOnly: true }), []);
+    });
+
+    it('ids restrict the list, and readability still applies', async () => {
+      assert.deepEqual(await list({ userId: stranger, ids: [readersOwn, privateFile, publicFile] }), [publicFile]);
+      assert.deepEqual(await list({ userId: owner, ids: [sharedWithGroup, privateFile, 987_654] }), [privateFile, sharedWithGroup]);
+      assert.deepEqual(await list({ userId: owner, ids: [] }), []);
+    });
+
+    it('limit and offset page through the list in id order', async () => {
+      assert.deepEqual(await list({ userId: owner, limit: 2 }), [privateFile, publicFile]);
+      assert.deepEqual(await list({ userId: owner, limit: 2, offset: 2 }), [sharedWithReader, sharedWithGroup]);
+      assert.deepEqual(await list({ userId: owner, limit: 2, offset: 4 }), []);
+      assert.deepEqual(await list({ userId: owner, offset: 3 }), [sharedWithGroup]);
+      assert.deepEqual(await list({ userId: owner, limit: 0 }), []);
+    });
+
+    it('each file comes with its current revision', async () => {
+      const newest = await store().files.addRevision({ fileId: publicFile, revision: newRevision(owner) });
+      const files = await store().files.listReadableFiles({ userId: stranger, groupIds: [], isAdmin: false, ownedOnly: false });
+      const expected: FileWithRevision | undefined = await store().files.getFileWithRevision(publicFile);
+      assert.deepEqual(files, [expected]);
+      assert.deepEqual(files[0].currentRevision, newest);
+      assert.equal(files[0].file.publicAccess, true);
+    });
+
+    it('a deleted file is no longer listed', async () => {
+      await store().files.deleteFile(publicFile);
+      assert.deepEqual(await list({ userId: stranger }), []);
+    });
+  });
+}

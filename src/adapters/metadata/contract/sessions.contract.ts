@@ -1,0 +1,182 @@
+// The contract for multipart upload sessions and their parts (decisions.md 22–25;
+// architecture.md: "OPEN → COMMITTING → COMMITTED | ABORTED | EXPIRED").
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { SessionPart } from '../../../core/model.js';
+import type { MetadataStore } from '../../../core/ports/metadataStore.js';
+import { assertRejectsWithCode, createFile, createUser, newSession, T0 } from './support.js';
+
+function part(index: number, overrides: Partial<SessionPart> = {}): SessionPart {
+  return {
+    index,
+    sizeBytes: 5 * 1024 ** 3 + index, // past 2^32
+    sha256: index.toString(16).toUpperCase().padStart(64, '0'),
+    md5: index.toString(16).toUpperCase().padStart(32, '0'),
+    uploadedAt: T0 + 1000 * index,
+    ...overrides,
+  };
+}
+
+export function sessionsContract(store: () => MetadataStore): void {
+  describe('upload sessions', () => {
+    it('a new-file session round-trips every field', async () => {
+      const owner = await createUser(store());
+      const session = newSession(owner.id);
+      await store().sessions.createSession(session);
+      assert.deepEqual(await store().sessions.getSession(session.id), session);
+    });
+
+    it('an update session keeps the file it updates', async () => {
+      const owner = await createUser(store());
+      const { file } = await createFile(store(), owner.id);
+      const session = newSession(owner.id, { fileId: file.id, contentType: 'image/png', name: ' "spaced" ', description: '' });
+      await store().sessions.createSession(session);
+      assert.deepEqual(await store().sessions.getSession(session.id), session);
+    });
+
+    it('an unknown session id finds nothing', async () => {
+      assert.equal(await store().sessions.getSession('no-such-session'), undefined);
+    });
+
+    it('a session for a missing owner is USER_NOT_FOUND', async () => {
+      await assertRejectsWithCode(store().sessions.createSession(newSession(987_654)), 'USER_NOT_FOUND');
+    });
+
+    describe('transitions', () => {
+      it('moves a session out of the expected state and records when', async () => {
+        const owner = await createUser(store());
+        const session = newSession(owner.id);
+        await store().sessions.createSession(session);
+        const committing = await store().sessions.transitionSession({ id: session.id, from: 'OPEN', to: 'COMMITTING', at: T0 + 5 });
+        assert.deepEqual(committing, { ...session, state: 'COMMITTING', updatedAt: T0 + 5 });
+        assert.deepEqual(await store().sessions.getSession(session.id), committing);
+      });
+
+      it('a commit records the file and revision it produced, so a retry can answer the same', async () => {
+        const owner = await createUser(store());
+        const { file, currentRevision } = await createFile(store(), owner.id);
+        const session = newSession(owner.id, { state: 'COMMITTING' });
+        await store().sessions.createSession(session);
+        const committed = await store().sessions.transitionSession({
+          id: session.id,
+          from: 'COMMITTING',
+          to: 'COMMITTED',
+          at: T0 + 9,
+          committedFileId: file.id,
+          committedRevisionId: currentRevision.id,
+        });
+        const expected = { ...session, state: 'COMMITTED' as const, updatedAt: T0 + 9, committedFileId: file.id, committedRevisionId: currentRevision.id };
+        assert.deepEqual(committed, expected);
+        assert.deepEqual(await store().sessions.getSession(session.id), expected);
+      });
+
+      it('from a state the session is not in, changes nothing and answers undefined', async () => {
+        const owner = await createUser(store());
+        const session = newSession(owner.id);
+        await store().sessions.createSession(session);
+        assert.equal(await store().sessions.transitionSession({ id: session.id, from: 'COMMITTING', to: 'COMMITTED', at: T0 + 5 }), undefined);
+        assert.deepEqual(await store().sessions.getSession(session.id), session);
+      });
+
+      it('of an unknown session is SESSION_NOT_FOUND', async () => {
+        await assertRejectsWithCode(store().sessions.transitionSession({ id: 'no-such-session', from: 'OPEN', to: 'ABORTED', at: T0 }), 'SESSION_NOT_FOUND');
+      });
+
+      it('of several concurrent OPEN → COMMITTING transitions, exactly one wins', async () => {
+        const owner = await createUser(store());
+        const session = newSession(owner.id);
+        await store().sessions.createSession(session);
+        const outcomes = await Promise.all(
+          Array.from({ length: 6 }, (_, attempt) => store().sessions.transitionSession({ id: session.id, from: 'OPEN', to: 'COMMITTING', at: T0 + attempt })),
+        );
+        const winners = outcomes.filter((outcome) => outcome !== undefined);
+        assert.equal(winners.length, 1);
+        assert.deepEqual(await store().sessions.getSession(session.id), winners[0]);
+      });
+
+      it('a commit racing an abort: exactly one of them wins', async () => {
+        const owner = await createUser(store());
+        const session = newSession(owner.id);
+        await store().sessions.createSession(session);
+        const [commit, abort] = await Promise.all([
+          store().sessions.transitionSession({ id: session.id, from: 'OPEN', to: 'COMMITTING', at: T0 + 1 }),
+          store().sessions.transitionSession({ id: session.id, from: 'OPEN', to: 'ABORTED', at: T0 + 2 }),
+        ]);
+        assert.equal([commit, abort].filter((outcome) => outcome !== undefined).length, 1);
+        assert.equal((await store().sessions.getSession(session.id))?.state, (commit ?? abort)?.state);
+      });
+    });
+
+    describe('parts', () => {
+      it('are listed by index, whatever order they arrived in', async () => {
+        const owner = await createUser(store());
+        const session = newSession(owner.id);
+        await store().sessions.createSession(session);
+        for (const index of [3, 1, 10_000, 2]) {
+          await store().sessions.putPart({ sessionId: session.id, part: part(index), expiresAt: session.expiresAt });
+        }
+        assert.deepEqual(await store().sessions.listParts(session.id), [part(1), part(2), part(3), part(10_000)]);
+      });
+
+      it('re-uploading an index replaces that part (decisions.md 22)', async () => {
+        const owner = await createUser(store());
+        const session = newSession(owner.id);
+        await store().sessions.createSession(session);
+        await store().sessions.putPart({ sessionId: session.id, part: part(1), expiresAt: session.expiresAt });
+        const replacement = part(1, { sizeBytes: 7, sha256: 'F'.repeat(64), md5: 'E'.repeat(32), uploadedAt: T0 + 99 });
+        await store().sessions.putPart({ sessionId: session.id, part: replacement, expiresAt: session.expiresAt });
+        assert.deepEqual(await store().sessions.listParts(session.id), [replacement]);
+      });
+
+      it("renew the session: updatedAt becomes the part's upload time, expiresAt the given one", async () => {
+        const owner = await createUser(store());
+        const session = newSession(owner.id);
+        await store().sessions.createSession(session);
+        const uploaded = part(1, { uploadedAt: T0 + 60_000 });
+        await store().sessions.putPart({ sessionId: session.id, part: uploaded, expiresAt: T0 + 60_000 + 86_400_000 });
+        assert.deepEqual(await store().sessions.getSession(session.id), { ...session, updatedAt: T0 + 60_000, expiresAt: T0 + 60_000 + 86_400_000 });
+      });
+
+      it('belong to their own session', async () => {
+        const owner = await createUser(store());
+        const one = newSession(owner.id);
+        const two = newSession(owner.id);
+        await store().sessions.createSession(one);
+        await store().sessions.createSession(two);
+        await store().sessions.putPart({ sessionId: one.id, part: part(1), expiresAt: one.expiresAt });
+        assert.deepEqual(await store().sessions.listParts(two.id), []);
+      });
+
+      it('for an unknown session are SESSION_NOT_FOUND', async () => {
+        await assertRejectsWithCode(store().sessions.putPart({ sessionId: 'no-such-session', part: part(1), expiresAt: T0 }), 'SESSION_NOT_FOUND');
+      });
+    });
+
+    describe('expiry', () => {
+      it('lists OPEN sessions whose expiresAt is before now, soonest expired first, at most `limit`', async () => {
+        const owner = await createUser(store());
+        const now = T0 + 1_000_000;
+        const expiredLater = newSession(owner.id, { expiresAt: now - 10 });
+        const expiredFirst = newSession(owner.id, { expiresAt: now - 500 });
+        const expiringNow = newSession(owner.id, { expiresAt: now });
+        const alive = newSession(owner.id, { expiresAt: now + 10 });
+        const committing = newSession(owner.id, { state: 'COMMITTING', expiresAt: now - 900 });
+        const aborted = newSession(owner.id, { state: 'ABORTED', expiresAt: now - 900 });
+        const expired = newSession(owner.id, { state: 'EXPIRED', expiresAt: now - 900 });
+        for (const session of [expiredLater, expiredFirst, expiringNow, alive, committing, aborted, expired]) {
+          await store().sessions.createSession(session);
+        }
+        assert.deepEqual(await store().sessions.listExpiredSessions(now, 10), [expiredFirst, expiredLater]);
+        assert.deepEqual(await store().sessions.listExpiredSessions(now, 1), [expiredFirst]);
+      });
+
+      it('an expired session is no longer listed once moved out of OPEN', async () => {
+        const owner = await createUser(store());
+        const session = newSession(owner.id, { expiresAt: T0 });
+        await store().sessions.createSession(session);
+        await store().sessions.transitionSession({ id: session.id, from: 'OPEN', to: 'EXPIRED', at: T0 + 1 });
+        assert.deepEqual(await store().sessions.listExpiredSessions(T0 + 2, 10), []);
+      });
+    });
+  });
+}
