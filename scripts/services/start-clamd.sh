@@ -36,6 +36,12 @@ SOCK="$DIR/clamd.sock"
 CONF="$DIR/clamd.conf"
 PIDFILE="$DIR/clamd.pid"
 
+# One start at a time per state dir (test files run in parallel processes). clamd is started with
+# fd 9 closed, or it would hold the lock for as long as it runs.
+mkdir -p "$(dirname "$DIR")"
+exec 9>"${DIR%/}.lock"
+flock -w 900 9 || { echo "[clamd] timed out waiting for ${DIR%/}.lock" >&2; exit 1; }
+
 log() { printf '[clamd %s] %s\n' "$(date +%T)" "$*" >&2; }
 die() {
   log "ERROR: $*"
@@ -158,7 +164,7 @@ rm -f "$DIR/tmp/eicar-check.txt"
 
 T0=$(date +%s%N)
 log "starting clamd ($CONF)"
-clamd -c "$CONF" 2>>"$DIR/clamd.stderr" || die "clamd did not start"
+clamd -c "$CONF" 9>&- 2>>"$DIR/clamd.stderr" || die "clamd did not start"
 t0=$SECONDS
 until clamd_answers 2>/dev/null; do
   (( SECONDS - t0 > TIMEOUT )) && die "timed out waiting for clamd to answer PING"

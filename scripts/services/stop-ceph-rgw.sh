@@ -9,6 +9,9 @@ set -uo pipefail
 DIR=${CEPH_RGW_DIR:-/tmp/datafiles-ceph-rgw}
 CONF="$DIR/ceph.conf"
 [ -d "$DIR/run" ] || { echo "[ceph-rgw] nothing to stop in $DIR" >&2; exit 0; }
+# Not while start-ceph-rgw.sh is bootstrapping the same dir.
+exec 9>"${DIR%/}.lock"
+flock -w 900 9 || { echo "[ceph-rgw] timed out waiting for ${DIR%/}.lock" >&2; exit 1; }
 
 alive() {
   local state
