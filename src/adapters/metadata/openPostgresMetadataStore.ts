@@ -49,9 +49,12 @@ export async function openPostgresMetadataStore(options: PostgresMetadataStoreOp
     ...(schema !== undefined && { options: `-c search_path=${schema}` }),
     types: int8AsNumber,
   });
-  // An idle pooled connection that dies (server restart, network cut) is reported here; pg drops
-  // it from the pool and the next query opens a fresh one. Without a listener, Node would crash.
+  // A connection that dies (server restart, network cut) emits 'error': on the pool while idle
+  // (pg then drops it, and the next query opens a fresh one), on the client itself while checked
+  // out. Kysely listens to neither, and an unheard 'error' event crashes Node. The query running
+  // on a dying connection is rejected anyway, and that rejection is what callers see.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<MetadataDatabase>({ dialect: new PostgresDialect({ pool }) });
   try {
     await migrateUnderAdvisoryLock(db, schema);
