@@ -1,0 +1,98 @@
+// Moving caller bodies into S3 requests without holding them in memory: reading a body so that
+// an aborted signal wins even over a body stuck forever, checking an announced length, and
+// sending a request whose body is a stream so that a failing body fails the request at once.
+import { Readable } from 'node:stream';
+import { DomainError } from '../../../core/errors.js';
+import type { ByteSource } from '../../../core/ports/blobStore.js';
+import { withS3Errors } from './s3Client.js';
+
+/**
+ * The body's chunks as Buffers. Rejects with the signal's reason as soon as it aborts, even when
+ * the body is a generator stuck awaiting (which nothing can interrupt from outside), and releases
+ * the body if the reader stops early.
+ */
+export async function* chunksOf(body: ByteSource, signal?: AbortSignal): AsyncGenerator<Buffer> {
+  const iterator = (body as AsyncIterable<Uint8Array | string>)[Symbol.asyncIterator]();
+  let exhausted = false;
+  try {
+    for (;;) {
+      signal?.throwIfAborted();
+      const next = await untilAborted(iterator.next(), signal);
+      if (next.done) {
+        exhausted = true;
+        return;
+      }
+      const chunk = next.value;
+      yield typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    }
+  } finally {
+    if (!exhausted) {
+      if (body instanceof Readable) body.destroy();
+      // Not awaited: a generator stuck awaiting answers return() only when it wakes, maybe never.
+      iterator.return?.().catch(() => undefined);
+    }
+  }
+}
+
+/** `promise`, or a rejection with the signal's reason if the signal aborts first. */
+export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  promise.catch(() => undefined); // If the signal wins, a late rejection is nobody's business.
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+/** Passes `source` through, failing if it turns out longer or shorter than `expectedBytes`. */
+export async function* exactly(source: AsyncIterable<Buffer>, expectedBytes: number): AsyncGenerator<Buffer> {
+  let seen = 0;
+  for await (const chunk of source) {
+    seen += chunk.length;
+    if (seen > expectedBytes) throw new DomainError('BAD_REQUEST', `The body has more bytes than the ${expectedBytes} announced.`);
+    yield chunk;
+  }
+  if (seen < expectedBytes) throw new DomainError('TRUNCATED_BODY');
+}
+
+/**
+ * Sends one request whose body is `source`, streamed. The HTTP layer underneath pipes the body
+ * into the request and would never notice the body failing (the request would wait for the
+ * missing bytes until it timed out), so a failing body aborts the request itself, and the body's
+ * own error is what the caller gets. An aborted signal likewise aborts the request and rejects
+ * with the signal's reason; S3 errors are translated.
+ */
+export async function sendStreamingBody<T>(
+  source: AsyncIterable<Buffer>,
+  signal: AbortSignal | undefined,
+  send: (body: Readable, abortSignal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  signal?.throwIfAborted();
+  const controller = new AbortController();
+  const onAbort = (): void => controller.abort(signal?.reason);
+  signal?.addEventListener('abort', onAbort, { once: true });
+  let sourceFailure: { error: unknown } | undefined;
+  async function* watched(): AsyncGenerator<Buffer> {
+    try {
+      yield* source;
+    } catch (error) {
+      sourceFailure = { error };
+      controller.abort(error);
+      throw error;
+    }
+  }
+  const body = Readable.from(watched(), { objectMode: false });
+  body.on('error', () => undefined); // reported through sourceFailure, not as an unhandled event
+  try {
+    return await withS3Errors(undefined, () => send(body, controller.signal));
+  } catch (error) {
+    if (signal?.aborted) throw signal.reason;
+    if (sourceFailure) throw sourceFailure.error;
+    throw error;
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    body.destroy();
+  }
+}
