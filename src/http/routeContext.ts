@@ -4,10 +4,12 @@ import { DomainError } from '../core/errors.js';
 import type { FileService } from '../core/files/fileService.js';
 import type { Caller } from '../core/model.js';
 import type { PermissionService } from '../core/permissions/permissionService.js';
+import type { SessionService } from '../core/sessions/sessionService.js';
 
 export interface ApiServices {
   files: FileService;
   permissions: PermissionService;
+  sessions: SessionService;
 }
 
 export interface RouteContext {

@@ -2,13 +2,30 @@
 import { FileService } from '../core/files/fileService.js';
 import { PermissionService } from '../core/permissions/permissionService.js';
 import { PrincipalService } from '../core/principals/principalService.js';
+import { SessionService } from '../core/sessions/sessionService.js';
 import { systemClock, type Clock } from '../core/ports/clock.js';
 import type { Stores } from './openStores.js';
 
-export function createServices(stores: Stores, options: { clock?: Clock; log?: { warn(object: object, message: string): void } } = {}) {
+const DEFAULT_SESSION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+const DEFAULT_MAX_PART_BYTES = 5 * 1024 ** 3;
+
+export function createServices(
+  stores: Stores,
+  options: { clock?: Clock; log?: { warn(object: object, message: string): void }; sessions?: { ttlMs: number; maxPartBytes: number } } = {},
+) {
   const clock = options.clock ?? systemClock;
+  const files = new FileService({ metadata: stores.metadata, blobs: stores.blobs, clock, log: options.log });
   return {
-    files: new FileService({ metadata: stores.metadata, blobs: stores.blobs, clock, log: options.log }),
+    files,
+    sessions: new SessionService({
+      metadata: stores.metadata,
+      blobs: stores.blobs,
+      files,
+      clock,
+      ttlMs: options.sessions?.ttlMs ?? DEFAULT_SESSION_TTL_MS,
+      maxPartBytes: options.sessions?.maxPartBytes ?? DEFAULT_MAX_PART_BYTES,
+      log: options.log,
+    }),
     permissions: new PermissionService(stores.metadata),
     principals: new PrincipalService({ metadata: stores.metadata, clock }),
   };

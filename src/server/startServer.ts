@@ -6,8 +6,10 @@ import type { ServeConfig } from '../config.js';
 import { buildApp } from '../http/app.js';
 import { probe } from '../http/health.js';
 import { createMetrics } from '../http/metrics.js';
+import { sessionRoutes } from '../http/sessionRoutes.js';
 import { openStores, type Stores } from './openStores.js';
 import { createServices } from './services.js';
+import { startSessionSweeper } from './sessionSweeper.js';
 
 export interface RunningServer {
   url: string;
@@ -29,7 +31,7 @@ export async function startServer(config: ServeConfig, io: { announce: (text: st
     const sweptAtStart = await stores.blobs.sweepTemporary({ olderThanMs: stores.shared ? SHARED_TEMPORARY_AGE_MS : 0 });
     if (sweptAtStart > 0) logger.info({ removed: sweptAtStart }, 'removed temporary files left by an interrupted run');
 
-    const services = createServices(stores, { log: logger });
+    const services = createServices(stores, { log: logger, sessions: { ttlMs: config.sessionTtlMs, maxPartBytes: config.maxPartBytes } });
     const admin = await services.principals.bootstrapAdmin(config.adminToken);
     if (admin?.token) {
       io.announce(`datafiles: created the instance admin "admin" (id ${admin.user.id}). Its token, shown only this once:\n${admin.token}\n`);
@@ -39,6 +41,7 @@ export async function startServer(config: ServeConfig, io: { announce: (text: st
       logger,
       context: { services, limits: { maxFileBytes: config.maxFileBytes, maxPartBytes: config.maxPartBytes } },
       principals: services.principals,
+      extraRoutes: sessionRoutes,
       metrics: createMetrics(),
       health: {
         check: async () => ({
@@ -51,6 +54,7 @@ export async function startServer(config: ServeConfig, io: { announce: (text: st
       stores.blobs.sweepTemporary({ olderThanMs: SHARED_TEMPORARY_AGE_MS }).catch((error) => logger.warn({ err: error }, 'temporary sweep failed'));
     }, SWEEP_INTERVAL_MS);
     sweeper.unref();
+    const sessionSweeper = await startSessionSweeper({ sessions: services.sessions, ttlMs: config.sessionTtlMs, log: logger });
 
     await app.listen({ host: config.host, port: config.port });
     const address = app.server.address();
@@ -67,6 +71,7 @@ export async function startServer(config: ServeConfig, io: { announce: (text: st
       stop() {
         stopping ??= (async () => {
           clearInterval(sweeper);
+          await sessionSweeper.stop();
           // Past the deadline, connections still open (a stalled upload) are cut.
           const deadline = setTimeout(() => app.server.closeAllConnections(), config.shutdownTimeoutMs);
           deadline.unref();

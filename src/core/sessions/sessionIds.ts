@@ -1,0 +1,16 @@
+// decisions.md 2: "sessionId is an opaque, unguessable string". 32 random bytes, base64url: 43
+// characters that need no escaping in a URL path. Knowing an id is not enough to use a session
+// (only its creator may, decisions.md 24), but an unguessable id keeps sessions from being probed.
+import { randomBytes } from 'node:crypto';
+
+const SESSION_ID_BYTES = 32;
+const SESSION_ID_FORMAT = /^[A-Za-z0-9_-]{43}$/;
+
+export function newSessionId(): string {
+  return randomBytes(SESSION_ID_BYTES).toString('base64url');
+}
+
+/** Whether `text` could be an id this service generated; anything else names no session. */
+export function isSessionIdShaped(text: unknown): text is string {
+  return typeof text === 'string' && SESSION_ID_FORMAT.test(text);
+}

@@ -1,0 +1,400 @@
+// spec: "Multi-part Files API": upload sessions, their parts, commit and abort (decisions.md
+// 22–25), free of HTTP and SQL. Sessions and parts live behind the same ports as files (the
+// metadata store records them, the blob store stages the bytes), so they survive a restart; the
+// state machine is explicit and every change of state is a compare-and-set in the metadata store:
+//
+//   OPEN ──commit──► COMMITTING ──► COMMITTED
+//     │                  │ (a failure before assembly gives it back: OPEN)
+//     ├──abort──► ABORTED ◄─┘ (a failure after assembly: the parts are consumed)
+//     └──idle > TTL──► EXPIRED
+import { Readable, pipeline } from 'node:stream';
+import { DomainError, isDomainError } from '../errors.js';
+import type { FileService } from '../files/fileService.js';
+import { validateDescription, validateName } from '../files/validation.js';
+import { isValidMimeType } from '../content/mimeType.js';
+import type { Caller, SessionPart, SessionState, UploadSessionRecord } from '../model.js';
+import type { BlobStore, ByteSource } from '../ports/blobStore.js';
+import type { Clock } from '../ports/clock.js';
+import type { MetadataStore } from '../ports/metadataStore.js';
+import { PartHasher, parseExpectedChecksum, type ByteTap } from './partChecksum.js';
+import { parsePartIndex } from './partIndex.js';
+import { commitSession, parseCommitExpectations, type CommitResult } from './sessionCommit.js';
+import { isSessionIdShaped, newSessionId } from './sessionIds.js';
+import { WholeFileHasher } from './wholeFileHasher.js';
+
+export interface SessionLog {
+  warn(object: object, message: string): void;
+  debug?(object: object, message: string): void;
+}
+
+export interface SessionServiceDeps {
+  metadata: MetadataStore;
+  blobs: BlobStore;
+  /** For update sessions: the READ_WRITE check and adding the revision (decisions.md 17). */
+  files: FileService;
+  clock: Clock;
+  /** decisions.md 24: sessions idle longer than this expire. */
+  ttlMs: number;
+  /** decisions.md 22: the largest part accepted. */
+  maxPartBytes: number;
+  log?: SessionLog;
+  /** How a commit that finds another one in progress waits for it (defaults suit production). */
+  commitTiming?: Partial<CommitTiming>;
+}
+
+export interface CommitTiming {
+  /** How long a second commit waits for the first one (elsewhere) to finish before answering 409. */
+  waitMs: number;
+  /** How often it looks. */
+  pollMs: number;
+  /** A COMMITTING session untouched this long lost its committer (a crash): a retry takes over. */
+  staleMs: number;
+}
+
+const DEFAULT_COMMIT_TIMING: CommitTiming = { waitMs: 60_000, pollMs: 100, staleMs: 2 * 60_000 };
+const SWEEP_BATCH = 100;
+
+export interface SessionView {
+  session: UploadSessionRecord;
+  /** The stored parts, by index; none once the session was aborted or expired (they are removed). */
+  parts: SessionPart[];
+}
+
+export type { CommitResult };
+
+/** A part being received by this process (so a commit or abort can stop it and wait for it). */
+interface PartInFlight {
+  controller: AbortController;
+  done: Promise<unknown>;
+}
+
+export class SessionService {
+  private readonly hasher: WholeFileHasher;
+  private readonly timing: CommitTiming;
+  private readonly partsInFlight = new Map<string, Set<PartInFlight>>();
+  private readonly commitsInFlight = new Map<string, Promise<CommitResult>>();
+
+  constructor(private readonly deps: SessionServiceDeps) {
+    this.timing = { ...DEFAULT_COMMIT_TIMING, ...deps.commitTiming };
+    this.hasher = new WholeFileHasher(({ uploadId, index, signal }) => deps.blobs.getPart({ uploadId, index, signal }), { log: deps.log });
+  }
+
+  /** spec: "Creating a Multi-part Upload Session": returns the new session. */
+  async create(input: { caller: Caller; name: unknown; description?: unknown; contentType: unknown }): Promise<UploadSessionRecord> {
+    return this.open({ ...input, fileId: null });
+  }
+
+  /** spec: "Creating a Multi-part Upload Update Session": its commit adds a revision; needs READ_WRITE. */
+  async createForUpdate(input: { caller: Caller; fileId: number; name: unknown; description?: unknown; contentType: unknown }): Promise<UploadSessionRecord> {
+    const fields = validateSessionFields(input);
+    await this.deps.files.requireFile(input.caller, input.fileId, 'write');
+    return this.open({ ...input, ...fields });
+  }
+
+  /**
+   * spec: "Uploading File Parts". Streams the body to the blob store while measuring it; a part
+   * whose SHA-256 differs from `checksum` is refused before it replaces anything (decisions.md 8).
+   */
+  async putPart(input: {
+    caller: Caller;
+    sessionId: string;
+    index: string | number;
+    body: ByteSource;
+    /** The announced length (Content-Length), if any. */
+    sizeBytes?: number;
+    checksum?: string;
+    signal?: AbortSignal;
+  }): Promise<SessionPart> {
+    const index = parsePartIndex(input.index);
+    const expectedSha256 = parseExpectedChecksum(input.checksum);
+    if (input.sizeBytes !== undefined && input.sizeBytes > this.deps.maxPartBytes) {
+      throw new DomainError('PAYLOAD_TOO_LARGE', `A part may be at most ${this.deps.maxPartBytes} bytes.`);
+    }
+    // Checked before reading the body, so a closed or a stranger's session costs no bytes.
+    const session = await this.openSessionOf(input.caller, input.sessionId);
+
+    const controller = new AbortController();
+    const signal = input.signal ? AbortSignal.any([input.signal, controller.signal]) : controller.signal;
+    const { tap, newFold } = this.hasher.partStarted({ sessionId: session.id, uploadId: session.blobUploadId, index });
+    if (newFold && index > 1) this.rememberStoredParts(session.id);
+    const work = this.receivePart({ session, index, body: input.body, sizeBytes: input.sizeBytes, expectedSha256, tap, signal });
+    const inFlight: PartInFlight = { controller, done: work.catch(() => undefined) };
+    const sessionParts = this.partsInFlight.get(session.id) ?? new Set<PartInFlight>();
+    sessionParts.add(inFlight);
+    this.partsInFlight.set(session.id, sessionParts);
+    try {
+      return await work;
+    } catch (error) {
+      this.hasher.partFailed({ sessionId: session.id, tap });
+      throw await this.explainPartFailure(session.id, error);
+    } finally {
+      sessionParts.delete(inFlight);
+      if (sessionParts.size === 0 && this.partsInFlight.get(session.id) === sessionParts) this.partsInFlight.delete(session.id);
+    }
+  }
+
+  /**
+   * spec: "Completing a Multi-part Upload": assembles parts 1..N into a new file, or a new revision
+   * of the update session's file, and returns its ids. decisions.md 23: "A commit retried after
+   * success returns the same {dataFileId, revisionId}; concurrent commits yield one revision."
+   */
+  async commit(input: { caller: Caller; sessionId: string; totalParts?: unknown; sha256?: unknown }): Promise<CommitResult> {
+    const expectations = parseCommitExpectations(input);
+    const giveUpAt = Date.now() + this.timing.waitMs;
+    for (;;) {
+      const session = await this.ownSession(input.caller, input.sessionId);
+      switch (session.state) {
+        case 'COMMITTED':
+          return committedAnswer(session);
+        case 'ABORTED':
+        case 'EXPIRED':
+          throw sessionClosed(session.state);
+        case 'COMMITTING': {
+          // The loser of a race waits for the winner, then answers as a retry would.
+          const local = this.commitsInFlight.get(session.id);
+          if (local) {
+            await local.catch(() => undefined);
+            continue;
+          }
+          if (this.deps.clock.now() - session.updatedAt > this.timing.staleMs) {
+            // Its committer died (a crash mid-commit): give the session back and commit it here.
+            await this.deps.metadata.sessions.transitionSession({ id: session.id, from: 'COMMITTING', to: 'OPEN', at: this.deps.clock.now() });
+            continue;
+          }
+          if (Date.now() > giveUpAt) throw new DomainError('CONFLICT', 'Another commit of this session is in progress; try again shortly.');
+          await delay(this.timing.pollMs);
+          continue;
+        }
+        case 'OPEN': {
+          if (this.isPastExpiry(session)) {
+            await this.expire(session);
+            throw sessionClosed('EXPIRED');
+          }
+          const committing = await this.deps.metadata.sessions.transitionSession({ id: session.id, from: 'OPEN', to: 'COMMITTING', at: this.deps.clock.now() });
+          if (!committing) continue; // Someone else moved it first: look again.
+          const work = this.runCommit(input.caller, committing, expectations);
+          this.commitsInFlight.set(session.id, work);
+          try {
+            return await work;
+          } finally {
+            this.commitsInFlight.delete(session.id);
+          }
+        }
+      }
+    }
+  }
+
+  /** spec: "Error Handling and Retry Mechanism": abort removes the parts; later parts and commits are 409. */
+  async abort(input: { caller: Caller; sessionId: string }): Promise<void> {
+    for (;;) {
+      const session = await this.ownSession(input.caller, input.sessionId);
+      if (session.state === 'COMMITTED') throw sessionClosed(session.state);
+      if (session.state === 'COMMITTING') {
+        const stale = !this.commitsInFlight.has(session.id) && this.deps.clock.now() - session.updatedAt > this.timing.staleMs;
+        if (!stale) throw new DomainError('SESSION_CLOSED', 'The upload session is being committed; it can no longer be aborted.');
+        if (!(await this.deps.metadata.sessions.transitionSession({ id: session.id, from: 'COMMITTING', to: 'ABORTED', at: this.deps.clock.now() }))) continue;
+      } else if (session.state === 'OPEN') {
+        if (!(await this.deps.metadata.sessions.transitionSession({ id: session.id, from: 'OPEN', to: 'ABORTED', at: this.deps.clock.now() }))) continue;
+      }
+      // ABORTED or EXPIRED already: aborting again is harmless and removes anything left behind.
+      await this.discardParts(session);
+      return;
+    }
+  }
+
+  /** decisions.md 25: the session's state and its uploaded parts, so a client can resume. */
+  async get(input: { caller: Caller; sessionId: string }): Promise<SessionView> {
+    let session = await this.ownSession(input.caller, input.sessionId);
+    if (session.state === 'OPEN' && this.isPastExpiry(session)) {
+      await this.expire(session);
+      session = await this.ownSession(input.caller, input.sessionId);
+    }
+    const removed = session.state === 'ABORTED' || session.state === 'EXPIRED';
+    return { session, parts: removed ? [] : await this.deps.metadata.sessions.listParts(session.id) };
+  }
+
+  /** decisions.md 24: expires sessions idle longer than the TTL and removes their parts; returns how many. */
+  async sweepExpired(): Promise<number> {
+    const now = this.deps.clock.now();
+    let expired = 0;
+    for (;;) {
+      const batch = await this.deps.metadata.sessions.listExpiredSessions(now, SWEEP_BATCH);
+      for (const session of batch) {
+        try {
+          if (await this.expire(session)) expired += 1;
+        } catch (error) {
+          this.deps.log?.warn({ err: error, sessionId: session.id }, 'could not expire an upload session');
+        }
+      }
+      if (batch.length < SWEEP_BATCH) return expired;
+    }
+  }
+
+  /** The whole-file hash cache (exposed for tests and diagnostics). */
+  get wholeFileHasher(): WholeFileHasher {
+    return this.hasher;
+  }
+
+  private async open(input: { caller: Caller; fileId: number | null; name: unknown; description?: unknown; contentType: unknown }): Promise<UploadSessionRecord> {
+    const { name, description, contentType } = validateSessionFields(input);
+    const now = this.deps.clock.now();
+    const { uploadId } = await this.deps.blobs.createUpload();
+    const session: UploadSessionRecord = {
+      id: newSessionId(),
+      ownerId: input.caller.user.id,
+      fileId: input.fileId,
+      name,
+      description,
+      contentType,
+      state: 'OPEN',
+      blobUploadId: uploadId,
+      createdAt: now,
+      updatedAt: now,
+      expiresAt: now + this.deps.ttlMs,
+      committedFileId: null,
+      committedRevisionId: null,
+    };
+    try {
+      await this.deps.metadata.sessions.createSession(session);
+    } catch (error) {
+      await this.deps.blobs.abortUpload({ uploadId }).catch(() => undefined);
+      throw error;
+    }
+    return session;
+  }
+
+  private async receivePart(input: {
+    session: UploadSessionRecord;
+    index: number;
+    body: ByteSource;
+    sizeBytes?: number;
+    expectedSha256?: string;
+    tap?: ByteTap;
+    signal: AbortSignal;
+  }): Promise<SessionPart> {
+    const { session, index } = input;
+    const hasher = new PartHasher({ expectedSha256: input.expectedSha256, maxBytes: this.deps.maxPartBytes, tap: input.tap });
+    const source = input.body instanceof Readable ? input.body : Readable.from(input.body);
+    // pipeline() passes a failing body on to the hasher (and so to the store, which then discards
+    // its temporary file); a checksum mismatch fails the hasher at the end, with the same effect.
+    const measuredBody = pipeline(source, hasher, () => {});
+    await this.deps.blobs.putPart({ uploadId: session.blobUploadId, index, body: measuredBody, sizeBytes: input.sizeBytes, signal: input.signal });
+    const measured = hasher.measured();
+    const uploadedAt = this.deps.clock.now();
+    const part: SessionPart = { index, sizeBytes: measured.sizeBytes, sha256: measured.sha256, md5: measured.md5, uploadedAt };
+    // decisions.md 24: sessions expire when *idle*, so every part pushes the expiry back.
+    await this.deps.metadata.sessions.putPart({ sessionId: session.id, part, expiresAt: uploadedAt + this.deps.ttlMs });
+    this.hasher.partStored({ sessionId: session.id, part, tap: input.tap });
+    return part;
+  }
+
+  /** The store refuses parts of an upload that is gone: say why, in the session's terms. */
+  private async explainPartFailure(sessionId: string, error: unknown): Promise<unknown> {
+    if (!isDomainError(error, 'NOT_FOUND')) return error;
+    const session = await this.deps.metadata.sessions.getSession(sessionId).catch(() => undefined);
+    return sessionClosed(session && session.state !== 'OPEN' ? session.state : 'ABORTED');
+  }
+
+  private async runCommit(caller: Caller, session: UploadSessionRecord, expectations: ReturnType<typeof parseCommitExpectations>): Promise<CommitResult> {
+    // Parts still arriving here are stopped (and answered 409) or finish first; either way the
+    // commit then sees a settled set of parts.
+    await this.stopPartsInFlight(session.id, 'The upload session is being committed; this part was not stored.');
+    const result = await commitSession({
+      metadata: this.deps.metadata,
+      blobs: this.deps.blobs,
+      files: this.deps.files,
+      clock: this.deps.clock,
+      hasher: this.hasher,
+      log: this.deps.log,
+      heartbeatMs: Math.max(1000, Math.floor(this.timing.staleMs / 4)),
+      caller,
+      session,
+      expectations,
+    });
+    this.hasher.forget(session.id);
+    return result;
+  }
+
+  private async ownSession(caller: Caller, sessionId: string): Promise<UploadSessionRecord> {
+    // decisions.md 24: "A session belongs to its creator; others get 404."
+    if (!isSessionIdShaped(sessionId)) throw new DomainError('SESSION_NOT_FOUND');
+    const session = await this.deps.metadata.sessions.getSession(sessionId);
+    if (!session || session.ownerId !== caller.user.id) throw new DomainError('SESSION_NOT_FOUND');
+    return session;
+  }
+
+  /** The caller's session, if it still takes parts; else 404 or 409. */
+  private async openSessionOf(caller: Caller, sessionId: string): Promise<UploadSessionRecord> {
+    const session = await this.ownSession(caller, sessionId);
+    if (session.state !== 'OPEN') throw sessionClosed(session.state);
+    if (this.isPastExpiry(session)) {
+      // Not swept yet, but expired all the same: a part now would be removed by the next sweep.
+      await this.expire(session);
+      throw sessionClosed('EXPIRED');
+    }
+    return session;
+  }
+
+  private isPastExpiry(session: UploadSessionRecord): boolean {
+    return session.expiresAt < this.deps.clock.now();
+  }
+
+  /** OPEN → EXPIRED, then removes the parts. False if the session was no longer OPEN. */
+  private async expire(session: UploadSessionRecord): Promise<boolean> {
+    const expired = await this.deps.metadata.sessions.transitionSession({ id: session.id, from: 'OPEN', to: 'EXPIRED', at: this.deps.clock.now() });
+    if (!expired) return false;
+    await this.discardParts(session);
+    return true;
+  }
+
+  private async discardParts(session: UploadSessionRecord): Promise<void> {
+    this.hasher.forget(session.id);
+    await this.stopPartsInFlight(session.id, 'The upload session was closed; this part was not stored.');
+    await this.deps.blobs.abortUpload({ uploadId: session.blobUploadId });
+  }
+
+  private async stopPartsInFlight(sessionId: string, message: string): Promise<void> {
+    const parts = [...(this.partsInFlight.get(sessionId) ?? [])];
+    for (const part of parts) part.controller.abort(new DomainError('SESSION_CLOSED', message));
+    await Promise.all(parts.map((part) => part.done));
+  }
+
+  /** After a restart (or on another server) the parts stored so far can still be hashed ahead of the commit. */
+  private rememberStoredParts(sessionId: string): void {
+    this.deps.metadata.sessions.listParts(sessionId).then(
+      (parts) => this.hasher.markStored(sessionId, parts),
+      (error: unknown) => this.deps.log?.debug?.({ err: error, sessionId }, 'could not list parts to hash ahead'),
+    );
+  }
+}
+
+function validateSessionFields(input: { name: unknown; description?: unknown; contentType: unknown }): { name: string; description: string; contentType: string } {
+  const name = validateName(typeof input.name === 'string' ? input.name : undefined);
+  if (input.description !== undefined && input.description !== null && typeof input.description !== 'string') throw new DomainError('INVALID_DESCRIPTION');
+  const description = validateDescription((input.description as string | null | undefined) ?? undefined);
+  // decisions.md 13: the file's type is "the session's declared contentType (required, must be a
+  // valid MIME type)".
+  if (typeof input.contentType !== 'string' || input.contentType.trim() === '') throw new DomainError('INVALID_CONTENT_TYPE', 'contentType is required: the MIME type of the file.');
+  if (!isValidMimeType(input.contentType)) throw new DomainError('INVALID_CONTENT_TYPE');
+  return { name, description, contentType: input.contentType.trim() };
+}
+
+function sessionClosed(state: SessionState): DomainError {
+  const how: Record<SessionState, string> = {
+    OPEN: 'open',
+    COMMITTING: 'being committed',
+    COMMITTED: 'already committed',
+    ABORTED: 'aborted',
+    EXPIRED: 'expired',
+  };
+  return new DomainError('SESSION_CLOSED', `The upload session is ${how[state]}; it takes no more parts or commits.`, { details: { state } });
+}
+
+function committedAnswer(session: UploadSessionRecord): CommitResult {
+  if (session.committedFileId === null || session.committedRevisionId === null) throw new DomainError('INTERNAL', 'A committed session has no file.');
+  return { fileId: session.committedFileId, revisionId: session.committedRevisionId };
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,319 @@
+// The MD5 and SHA-256 of a whole multipart upload without a second pass over its bytes at commit
+// (issue #3, item 7). Hashes cannot be combined from pieces, so for each session this process keeps
+// a running hash over the contiguous prefix of parts 1..k already folded in:
+//   - a part that streams in while it is next in line (k+1) is fed, as its bytes pass, into a copy
+//     (`Hash.copy()`) of the running state, which is adopted once the part is stored;
+//   - a part that arrives early waits; when it becomes next in line it is read back from the store
+//     in the background (on disk, from the page cache it was just written through);
+//   - at commit, whatever is not folded yet is read from the store.
+// This is only a cache: another server of a scale-out deployment, or a restart, does not have it,
+// and then the commit reads the parts it lacks (a correct second pass). Correctness never depends
+// on it: the commit uses a folded prefix only if the parts it folded (index, size, SHA-256 of each)
+// are exactly the parts the metadata store lists, compared through a running "chain" hash of those
+// triples. Memory is bounded: a few hash states and a window of pending part numbers per session,
+// for at most `maxSessions` sessions (least recently used are dropped).
+import { createHash, type Hash } from 'node:crypto';
+import { DomainError } from '../errors.js';
+import type { ByteTap } from './partChecksum.js';
+
+export type ReadPart = (input: { uploadId: string; index: number; signal?: AbortSignal }) => Promise<AsyncIterable<Uint8Array>>;
+
+export interface PartSummary {
+  index: number;
+  sizeBytes: number;
+  sha256: string;
+}
+
+export interface WholeFileDigest {
+  sizeBytes: number;
+  /** Upper-case hex (decisions.md 3). */
+  sha256: string;
+  md5: string;
+}
+
+/** The hashes of parts 1..through, and a chain hash naming exactly which part versions they are. */
+interface HashState {
+  sha256: Hash;
+  md5: Hash;
+  chain: Hash;
+  through: number;
+  sizeBytes: number;
+}
+
+interface Fold {
+  sessionId: string;
+  uploadId: string;
+  state: HashState;
+  /** Parts stored (here, or as listed by the metadata store) but not folded yet, within the window. */
+  pending: Map<number, PartSummary>;
+  /** The part being hashed as it streams in (always index through + 1). */
+  live?: LiveTap;
+  /** The background read in progress, and the index it reads. */
+  busy?: Promise<void>;
+  folding?: number;
+  background?: AbortController;
+  /** Greater than zero while a commit computes the digest: no background work, no live taps. */
+  paused: number;
+}
+
+class LiveTap implements ByteTap {
+  readonly sha256: Hash;
+  readonly md5: Hash;
+  sizeBytes = 0;
+
+  constructor(
+    readonly index: number,
+    base: HashState,
+  ) {
+    this.sha256 = base.sha256.copy();
+    this.md5 = base.md5.copy();
+  }
+
+  update(chunk: Buffer): void {
+    this.sha256.update(chunk);
+    this.md5.update(chunk);
+    this.sizeBytes += chunk.length;
+  }
+}
+
+const DEFAULT_MAX_SESSIONS = 256;
+/** Pending parts further than this ahead of the folded prefix are not tracked (the commit reads them). */
+const PENDING_WINDOW = 1024;
+
+function freshState(): HashState {
+  return { sha256: createHash('sha256'), md5: createHash('md5'), chain: createHash('sha256'), through: 0, sizeBytes: 0 };
+}
+
+function copyState(state: HashState): HashState {
+  return { sha256: state.sha256.copy(), md5: state.md5.copy(), chain: state.chain.copy(), through: state.through, sizeBytes: state.sizeBytes };
+}
+
+function chainEntry(part: PartSummary): string {
+  return `${part.index}:${part.sizeBytes}:${part.sha256}\n`;
+}
+
+function chainOf(parts: readonly PartSummary[]): string {
+  const chain = createHash('sha256');
+  for (const part of parts) chain.update(chainEntry(part));
+  return chain.digest('hex');
+}
+
+function upperHex(hash: Hash): string {
+  return hash.copy().digest('hex').toUpperCase();
+}
+
+export class WholeFileHasher {
+  private readonly folds = new Map<string, Fold>();
+  private readonly maxSessions: number;
+
+  constructor(
+    private readonly readPart: ReadPart,
+    options: { maxSessions?: number; log?: { debug?(object: object, message: string): void } } = {},
+  ) {
+    this.maxSessions = options.maxSessions ?? DEFAULT_MAX_SESSIONS;
+    this.log = options.log;
+  }
+
+  private readonly log?: { debug?(object: object, message: string): void };
+
+  /**
+   * Part `index` begins to stream in. Returns a tap to feed its bytes into when it is next in line,
+   * and whether this process knew nothing of the session yet (the caller may then `markStored` the
+   * parts the metadata store already lists).
+   */
+  partStarted(input: { sessionId: string; uploadId: string; index: number }): { tap?: ByteTap; newFold: boolean } {
+    let fold = this.touch(input.sessionId);
+    // Replacing a part already folded (or being folded) invalidates the running hash.
+    if (fold && (input.index <= fold.state.through || fold.live?.index === input.index || fold.folding === input.index)) {
+      this.forget(input.sessionId);
+      fold = undefined;
+    }
+    let newFold = false;
+    if (!fold) {
+      fold = { sessionId: input.sessionId, uploadId: input.uploadId, state: freshState(), pending: new Map(), paused: 0 };
+      this.folds.set(input.sessionId, fold);
+      this.evictBeyondLimit();
+      newFold = true;
+    }
+    fold.pending.delete(input.index);
+    if (fold.state.through === input.index - 1 && !fold.live && !fold.busy && fold.paused === 0) {
+      fold.live = new LiveTap(input.index, fold.state);
+      return { tap: fold.live, newFold };
+    }
+    return { newFold };
+  }
+
+  /** The part is stored and recorded: adopt its live hash, or remember it for a background read. */
+  partStored(input: { sessionId: string; part: PartSummary; tap?: ByteTap }): void {
+    const fold = this.folds.get(input.sessionId);
+    if (!fold) return;
+    const { part } = input;
+    if (input.tap !== undefined && fold.live === input.tap) {
+      const tap = fold.live;
+      fold.live = undefined;
+      if (fold.state.through === part.index - 1 && tap.sizeBytes === part.sizeBytes) {
+        fold.state.sha256 = tap.sha256;
+        fold.state.md5 = tap.md5;
+        fold.state.chain.update(chainEntry(part));
+        fold.state.through = part.index;
+        fold.state.sizeBytes += part.sizeBytes;
+      } else {
+        this.forget(input.sessionId);
+        return;
+      }
+    } else if (part.index <= fold.state.through) {
+      this.forget(input.sessionId);
+      return;
+    } else if (part.index - fold.state.through <= PENDING_WINDOW) {
+      fold.pending.set(part.index, part);
+    }
+    this.advance(fold);
+  }
+
+  /** The part failed (its old version, if any, stays): drop its live hash. */
+  partFailed(input: { sessionId: string; tap?: ByteTap }): void {
+    const fold = this.folds.get(input.sessionId);
+    if (!fold || input.tap === undefined || fold.live !== input.tap) return;
+    fold.live = undefined;
+    this.advance(fold);
+  }
+
+  /** Parts the metadata store lists (e.g. stored before a restart), so they can be folded too. */
+  markStored(sessionId: string, parts: readonly PartSummary[]): void {
+    const fold = this.folds.get(sessionId);
+    if (!fold) return;
+    for (const part of parts) {
+      const ahead = part.index - fold.state.through;
+      if (ahead < 1 || ahead > PENDING_WINDOW || fold.pending.has(part.index) || fold.live?.index === part.index) continue;
+      fold.pending.set(part.index, part);
+    }
+    this.advance(fold);
+  }
+
+  /**
+   * The digest of parts `parts` (exactly 1..N, as the metadata store lists them), in index order.
+   * Uses the folded prefix if it is exactly those parts, then reads the rest from the store,
+   * checking each against its recorded size and SHA-256 (a part replaced meanwhile is a CONFLICT).
+   */
+  async digest(input: { sessionId: string; uploadId: string; parts: readonly PartSummary[]; signal?: AbortSignal }): Promise<WholeFileDigest> {
+    const fold = this.folds.get(input.sessionId);
+    let state = freshState();
+    let foldedState: HashState | undefined;
+    if (fold) {
+      fold.paused += 1;
+      fold.background?.abort();
+      await fold.busy?.catch(() => undefined);
+      foldedState = fold.state;
+      const { through } = fold.state;
+      if (through > 0 && through <= input.parts.length && fold.state.chain.copy().digest('hex') === chainOf(input.parts.slice(0, through))) {
+        state = copyState(fold.state);
+      }
+    }
+    try {
+      for (const part of input.parts.slice(state.through)) {
+        const partHash = createHash('sha256');
+        let sizeBytes = 0;
+        for await (const chunk of await this.readPart({ uploadId: input.uploadId, index: part.index, signal: input.signal })) {
+          state.sha256.update(chunk);
+          state.md5.update(chunk);
+          partHash.update(chunk);
+          sizeBytes += chunk.length;
+        }
+        if (sizeBytes !== part.sizeBytes || partHash.digest('hex').toUpperCase() !== part.sha256) {
+          throw new DomainError('CONFLICT', `Part ${part.index} changed while the session was being committed; commit again.`);
+        }
+        state.chain.update(chainEntry(part));
+        state.through = part.index;
+        state.sizeBytes += sizeBytes;
+      }
+      // Kept for a retry if the commit fails later (only if nothing changed the fold meanwhile).
+      if (fold && this.folds.get(input.sessionId) === fold && fold.state === foldedState) fold.state = copyState(state);
+      return { sizeBytes: state.sizeBytes, sha256: upperHex(state.sha256), md5: upperHex(state.md5) };
+    } finally {
+      if (fold) fold.paused -= 1;
+    }
+  }
+
+  /** Drops what this process knows of the session (committed, aborted, expired, or invalid). */
+  forget(sessionId: string): void {
+    const fold = this.folds.get(sessionId);
+    if (!fold) return;
+    this.folds.delete(sessionId);
+    fold.background?.abort();
+  }
+
+  /** How many sessions are cached (for tests). */
+  get size(): number {
+    return this.folds.size;
+  }
+
+  /** How many leading parts of a session are folded (for tests). */
+  foldedThrough(sessionId: string): number {
+    return this.folds.get(sessionId)?.state.through ?? 0;
+  }
+
+  /** Resolves once no background read is running for the session (for tests). */
+  async settled(sessionId: string): Promise<void> {
+    for (let fold = this.folds.get(sessionId); fold?.busy; fold = this.folds.get(sessionId)) await fold.busy.catch(() => undefined);
+  }
+
+  private touch(sessionId: string): Fold | undefined {
+    const fold = this.folds.get(sessionId);
+    if (fold) {
+      this.folds.delete(sessionId);
+      this.folds.set(sessionId, fold);
+    }
+    return fold;
+  }
+
+  private evictBeyondLimit(): void {
+    while (this.folds.size > this.maxSessions) {
+      const oldest = this.folds.keys().next().value as string;
+      this.forget(oldest);
+    }
+  }
+
+  /** Folds pending parts that are next in line, one at a time, reading them from the store. */
+  private advance(fold: Fold): void {
+    if (fold.busy || fold.live || fold.paused > 0 || !fold.pending.has(fold.state.through + 1)) return;
+    const controller = new AbortController();
+    fold.background = controller;
+    fold.busy = this.foldPending(fold, controller.signal)
+      .catch((error: unknown) => {
+        // Harmless: the commit reads whatever is not folded.
+        if (!controller.signal.aborted) this.log?.debug?.({ err: error, sessionId: fold.sessionId }, 'background part hashing stopped');
+      })
+      .finally(() => {
+        fold.busy = undefined;
+        fold.folding = undefined;
+        if (fold.background === controller) fold.background = undefined;
+        if (!controller.signal.aborted && this.folds.get(fold.sessionId) === fold) this.advance(fold);
+      });
+  }
+
+  private async foldPending(fold: Fold, signal: AbortSignal): Promise<void> {
+    for (let part = fold.pending.get(fold.state.through + 1); part; part = fold.pending.get(fold.state.through + 1)) {
+      if (signal.aborted || fold.live || fold.paused > 0 || this.folds.get(fold.sessionId) !== fold) return;
+      fold.folding = part.index;
+      const next = copyState(fold.state);
+      let sizeBytes = 0;
+      for await (const chunk of await this.readPart({ uploadId: fold.uploadId, index: part.index, signal })) {
+        next.sha256.update(chunk);
+        next.md5.update(chunk);
+        sizeBytes += chunk.length;
+      }
+      // Replaced, invalidated or paused while it was read: that read is worth nothing.
+      if (signal.aborted || fold.folding !== part.index || this.folds.get(fold.sessionId) !== fold) return;
+      fold.folding = undefined;
+      if (sizeBytes !== part.sizeBytes) {
+        this.forget(fold.sessionId);
+        return;
+      }
+      next.chain.update(chainEntry(part));
+      next.through = part.index;
+      next.sizeBytes += sizeBytes;
+      fold.state = next;
+      fold.pending.delete(part.index);
+    }
+  }
+}

@@ -1,0 +1,23 @@
+// spec: "Error Handling and Retry Mechanism": POST /domo/data-files/v1/multipart/{sessionId}/abort
+// answers "HTTP/1.1 200 OK". The parts are removed; later parts and commits are 409. ryuu.js sends
+// it with Content-Type: application/json and no body (decisions.md 6). Aborting twice is harmless.
+import { Type } from '@sinclair/typebox';
+import { callerOf, type RegisterRoute } from '../routeContext.js';
+import { SessionIdParams, sessionErrorResponses } from '../sessionWire.js';
+
+export const abortSession: RegisterRoute = (app, { services }) => {
+  app.post(
+    '/multipart/:sessionId/abort',
+    {
+      schema: {
+        summary: 'Abort a multi-part upload',
+        params: SessionIdParams,
+        response: { 200: Type.Null({ description: 'Empty body' }), ...sessionErrorResponses },
+      },
+    },
+    async (request, reply) => {
+      await services.sessions.abort({ caller: callerOf(request), sessionId: (request.params as { sessionId: string }).sessionId });
+      return reply.code(200).send();
+    },
+  );
+};

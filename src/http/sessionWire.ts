@@ -1,0 +1,41 @@
+// Schemas and wire shapes shared by the multipart session routes (spec: "Multi-part Files API";
+// decisions.md 1–3: epoch millis, integer ids, upper-case hashes).
+import { Type } from '@sinclair/typebox';
+import type { SessionView } from '../core/sessions/sessionService.js';
+import { ErrorBody, errorResponses } from './schemas.js';
+
+/** Session ids are opaque (decisions.md 2); a malformed one simply names no session (404). */
+export const SessionIdParams = Type.Object({ sessionId: Type.String({ minLength: 1, maxLength: 200 }) });
+
+/** A session answers 409 once closed, and 413 for a part larger than the server accepts. */
+export const sessionErrorResponses = { ...errorResponses, 409: ErrorBody, 413: ErrorBody };
+
+export const SessionBody = Type.Object({
+  sessionId: Type.String(),
+  state: Type.String({ description: 'OPEN, COMMITTING, COMMITTED, ABORTED or EXPIRED' }),
+  name: Type.String(),
+  description: Type.String(),
+  contentType: Type.String(),
+  dataFileId: Type.Union([Type.Integer(), Type.Null()], { description: 'The file an update session writes to, or the file a commit created' }),
+  revisionId: Type.Union([Type.Integer(), Type.Null()], { description: 'The revision the commit created' }),
+  createdAt: Type.Integer({ description: 'epoch milliseconds' }),
+  updatedAt: Type.Integer({ description: 'epoch milliseconds' }),
+  expiresAt: Type.Integer({ description: 'epoch milliseconds; renewed by every part' }),
+  parts: Type.Array(Type.Object({ index: Type.Integer(), sizeBytes: Type.Integer(), sha256: Type.String() })),
+});
+
+export function sessionToWire({ session, parts }: SessionView) {
+  return {
+    sessionId: session.id,
+    state: session.state,
+    name: session.name,
+    description: session.description,
+    contentType: session.contentType,
+    dataFileId: session.fileId ?? session.committedFileId,
+    revisionId: session.committedRevisionId,
+    createdAt: session.createdAt,
+    updatedAt: session.updatedAt,
+    expiresAt: session.expiresAt,
+    parts: parts.map((part) => ({ index: part.index, sizeBytes: part.sizeBytes, sha256: part.sha256 })),
+  };
+}

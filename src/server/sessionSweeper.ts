@@ -1,0 +1,42 @@
+// decisions.md 24: "Sessions idle longer than a configurable TTL (default 7 days) expire and their
+// parts are removed." A sweep runs at start-up and then periodically; the period follows the TTL
+// (a quarter of it, between 250 ms and one minute), so an expired session lingers at most that
+// long past its expiry (and is refused parts and commits meanwhile anyway).
+import type { SessionService } from '../core/sessions/sessionService.js';
+
+export function sessionSweepIntervalMs(ttlMs: number): number {
+  return Math.min(60_000, Math.max(250, Math.floor(ttlMs / 4)));
+}
+
+export interface SessionSweeper {
+  /** Stops the timer and waits for a sweep in progress. */
+  stop(): Promise<void>;
+}
+
+export async function startSessionSweeper(input: {
+  sessions: SessionService;
+  ttlMs: number;
+  log: { info(object: object, message: string): void; warn(object: object, message: string): void };
+}): Promise<SessionSweeper> {
+  let running: Promise<void> = Promise.resolve();
+  const sweep = (): Promise<void> => {
+    running = running.then(async () => {
+      try {
+        const expired = await input.sessions.sweepExpired();
+        if (expired > 0) input.log.info({ expired }, 'expired idle upload sessions and removed their parts');
+      } catch (error) {
+        input.log.warn({ err: error }, 'upload session sweep failed');
+      }
+    });
+    return running;
+  };
+  await sweep();
+  const timer = setInterval(() => void sweep(), sessionSweepIntervalMs(input.ttlMs));
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
