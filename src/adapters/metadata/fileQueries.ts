@@ -2,7 +2,7 @@
 // current_revision_id), so listing N files costs one round trip, not N + 1.
 import type { InferResult, Kysely } from 'kysely';
 import type { FileWithRevision, ReadableFilter } from '../../core/ports/metadataStore.js';
-import { toFileRecord, toRevisionRecord } from './rowMappers.js';
+import { toFileRecord } from './rowMappers.js';
 import type { MetadataDatabase } from './schema.js';
 
 /** Stands in for "no limit": SQLite accepts OFFSET only after a LIMIT. */
@@ -38,19 +38,19 @@ type FileWithRevisionRow = InferResult<ReturnType<typeof selectFilesWithCurrentR
 export function toFileWithRevision(row: FileWithRevisionRow): FileWithRevision {
   return {
     file: toFileRecord(row),
-    currentRevision: toRevisionRecord({
+    currentRevision: {
       id: row.revision_id,
-      file_id: row.id,
-      blob_key: row.revision_blob_key,
-      size_bytes: row.revision_size_bytes,
+      fileId: row.id,
+      blobKey: row.revision_blob_key,
+      sizeBytes: row.revision_size_bytes,
       md5: row.revision_md5,
       sha256: row.revision_sha256,
-      content_type: row.revision_content_type,
-      upload_user_id: row.revision_upload_user_id,
-      upload_time_millis: row.revision_upload_time_millis,
-      uploaded_at: row.revision_uploaded_at,
-      scan_state: row.revision_scan_state,
-    }),
+      contentType: row.revision_content_type,
+      uploadUserId: row.revision_upload_user_id,
+      uploadTimeMillis: row.revision_upload_time_millis,
+      uploadedAt: row.revision_uploaded_at,
+      scanState: row.revision_scan_state,
+    },
   };
 }
 

@@ -9,11 +9,11 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { MetadataStore } from '../../core/ports/metadataStore.js';
 import { ImmediateTransactionSqliteDialect } from './immediateTransactionSqliteDialect.js';
+import { kyselySqliteDatabase } from './kyselySqliteDatabase.js';
 import { createKyselyMetadataStore } from './kyselyMetadataStore.js';
 import { sqliteMigrations } from './migrations/sqlite/index.js';
 import { migrateToLatest } from './migrations/runMigrations.js';
 import type { MetadataDatabase } from './schema.js';
-import { bindingBooleansAsIntegers } from './sqliteBooleans.js';
 import { sqliteDialect } from './sqliteDialect.js';
 import { databaseErrorTranslator } from './translateErrors.js';
 
@@ -40,7 +40,7 @@ export async function openSqliteMetadataStore({ path }: SqliteMetadataStoreOptio
     // them, so that commit must survive a power cut, or a row could point at deleted bytes.
     database.pragma('synchronous = FULL');
     const db = new Kysely<MetadataDatabase>({
-      dialect: new ImmediateTransactionSqliteDialect({ database: bindingBooleansAsIntegers(database) }),
+      dialect: new ImmediateTransactionSqliteDialect({ database: kyselySqliteDatabase(database) }),
     });
     await migrateUnderWriteLock(db);
     return createKyselyMetadataStore(db, sqliteDialect);

@@ -6,7 +6,7 @@ import type { EntityType, Grant, Pass, ScanState, SessionState } from '../../cor
 
 /**
  * SQLite has no boolean type: it stores and returns 0/1, while PostgreSQL returns true/false.
- * Writes always pass JS booleans (sqliteBooleans.ts binds them as 0/1 on SQLite); reads are
+ * Writes always pass JS booleans (kyselySqliteDatabase.ts binds them as 0/1 on SQLite); reads are
  * normalised with Boolean() in rowMappers.ts.
  */
 export type DbBoolean = ColumnType<boolean | number, boolean, boolean>;
