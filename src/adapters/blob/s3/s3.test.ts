@@ -289,6 +289,16 @@ describe('S3 BlobStore', { timeout: 180_000 }, () => {
       assert.deepEqual(await objectNamesUnder(prefix), []);
     });
 
+    it('a client connection reset is the body’s failure, passed on as it is, not S3 being unavailable', async () => {
+      const reset = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
+      await assert.rejects(store.put({ body: failingBody(6 * MiB, reset) }), (error) => error === reset);
+      await assert.rejects(store.put({ body: failingBody(10 * MiB, reset) }), (error) => error === reset);
+      const { uploadId } = await store.createUpload();
+      await assert.rejects(store.putPart({ uploadId, index: 1, body: failingBody(KiB, reset), sizeBytes: 2 * KiB }), (error) => error === reset);
+      await assert.rejects(store.putPart({ uploadId, index: 1, body: failingBody(KiB, reset) }), (error) => error === reset);
+      await store.abortUpload({ uploadId });
+    });
+
     it('everything the store writes is under its prefix', async () => {
       await store.put({ body: streamOf(randomData(10)) });
       const page = await admin.send(new ListObjectsV2Command({ Bucket: bucket }));

@@ -88,7 +88,7 @@ export async function putObjectStreaming(
           completedParts.push({ PartNumber: partNumber, ETag: result.ETag });
         },
         (error: unknown) => {
-          partFailure ??= { error };
+          partFailure ??= { error: toDomainError(error) };
         },
       )
       .finally(() => inFlight.delete(uploading));
@@ -130,7 +130,9 @@ export async function putObjectStreaming(
     await Promise.allSettled(inFlight);
     if (s3UploadId !== undefined) await abortQuietly(context, objectName, s3UploadId);
     if (signal?.aborted) throw signal.reason;
-    throw toDomainError(error);
+    // S3's errors were translated where they happened; the body's own (a client's ECONNRESET
+    // is not S3 being unavailable) pass through as they are.
+    throw error;
   }
 }
 
