@@ -3,10 +3,9 @@
 // server. This file: upload, upload a revision, get file metadata, download.
 // test/ryuu-files-api-access.test.ts: list, delete, permissions, errors.
 import assert from 'node:assert/strict';
-import { File } from 'node:buffer';
 import { after, before, describe, it } from 'node:test';
-import { blobBytes, md5Hex, pdfContent, pngContent, randomContent, sha256Hex } from './support/bytes.js';
-import { assertDomoError, assertFile, assertPositiveInteger, startRyuuFilesWorld, timed, type ExpectedFile, type ExpectedRevision, type RyuuFilesWorld } from './support/ryuuFiles.js';
+import { blobBytes, fileOf, md5Hex, pdfContent, pngContent, randomContent, sha256Hex } from './support/bytes.js';
+import { assertDomoError, assertFile, assertPositiveInteger, reviseVia, startRyuuFilesWorld, timed, uploadVia, withoutMetadata, type ExpectedFile, type ExpectedRevision, type RyuuFilesWorld, type Upload } from './support/ryuuFiles.js';
 import type { TestUser } from './support/server.js';
 
 let world: RyuuFilesWorld;
@@ -19,51 +18,19 @@ before(async () => {
 });
 after(() => world?.cleanup());
 
-interface Upload {
-  file: File;
-  name: string;
-  description?: string;
-  isPublic?: boolean;
-  contentType: string;
-}
-
-/** uploadFile through the spec's example, and what the server must then say about it. */
-async function upload(user: TestUser, input: Upload): Promise<ExpectedFile> {
-  const bytes = Buffer.from(await input.file.arrayBuffer());
-  const { result, between } = await timed(() => world.as(user, () => world.api.uploadFile(input.name, input.description, input.isPublic, input.file as Blob)));
-  assert.deepEqual(Object.keys(result), ['dataFileId'], 'the reply is {dataFileId}');
-  assertPositiveInteger(result.dataFileId, 'dataFileId');
-  return {
-    dataFileId: result.dataFileId,
-    name: input.name,
-    owner: user,
-    createdBetween: between,
-    current: { dataFileId: result.dataFileId, uploader: user, bytes, contentType: input.contentType, uploadedBetween: between },
-    metadata: { description: input.description ?? '', publicAccess: input.isPublic ?? false },
-  };
-}
-
-/** uploadRevision through the spec's example; returns the revision the server must now report. */
-async function revise(user: TestUser, dataFileId: number, file: File, contentType: string): Promise<ExpectedRevision> {
-  const bytes = Buffer.from(await file.arrayBuffer());
-  const { result, between } = await timed(() => world.as(user, () => world.api.uploadRevision(file as Blob, dataFileId)));
-  assert.deepEqual(Object.keys(result), ['revisionId'], 'the reply is {revisionId}');
-  assertPositiveInteger(result.revisionId, 'revisionId');
-  return { dataFileId, uploader: user, bytes, contentType, uploadedBetween: between, revisionId: result.revisionId };
-}
-
-const withoutMetadata = (expected: ExpectedFile): ExpectedFile => ({ ...expected, metadata: undefined });
+const upload = (user: TestUser, input: Upload) => uploadVia(world, user, input);
+const revise = (user: TestUser, dataFileId: number, file: File, contentType: string) => reviseVia(world, user, dataFileId, file, contentType);
 
 describe('Upload a file: uploadFile(name, description, public, file)', () => {
   it('returns {dataFileId}; the file has every field the spec lists, typed as decided', async () => {
-    const expected = await upload(alice, { file: new File([pdfContent('Q3')], 'q3.pdf', { type: 'application/pdf' }), name: 'Quarterly report', description: 'Q3 numbers', isPublic: false, contentType: 'application/pdf' });
+    const expected = await upload(alice, { file: fileOf(pdfContent('Q3'), 'q3.pdf', 'application/pdf'), name: 'Quarterly report', description: 'Q3 numbers', isPublic: false, contentType: 'application/pdf' });
     assertFile(await world.api.getFileDetails(expected.dataFileId, ['metadata']), expected);
     assertFile(await world.api.getFileDetails(expected.dataFileId), withoutMetadata(expected));
   });
 
   it('sends what Domo would receive: the relative url, the session header, a multipart form', async () => {
     world.ryuu.calls.length = 0;
-    await upload(alice, { file: new File(['a,b\n1,2\n'], 'table.csv', { type: 'text/csv' }), name: 'table', description: 'numbers', isPublic: false, contentType: 'text/csv' });
+    await upload(alice, { file: fileOf('a,b\n1,2\n', 'table.csv', 'text/csv'), name: 'table', description: 'numbers', isPublic: false, contentType: 'text/csv' });
     assert.equal(world.ryuu.calls.length, 1);
     const [call] = world.ryuu.calls;
     assert.equal(call.method, 'POST');
@@ -74,7 +41,7 @@ describe('Upload a file: uploadFile(name, description, public, file)', () => {
   });
 
   it('with public=false, the uploader reads it and another user gets 404', async () => {
-    const expected = await upload(alice, { file: new File([randomContent(1000)], 'secret.bin'), name: 'secret', description: 'mine', isPublic: false, contentType: 'application/octet-stream' });
+    const expected = await upload(alice, { file: fileOf(randomContent(1000), 'secret.bin'), name: 'secret', description: 'mine', isPublic: false, contentType: 'application/octet-stream' });
     assertFile(await world.api.getFileDetails(expected.dataFileId, ['metadata']), expected);
     await world.as(bob, async () => {
       await assertDomoError(world.api.getFileDetails(expected.dataFileId), 404, 'Not Found');
@@ -85,14 +52,14 @@ describe('Upload a file: uploadFile(name, description, public, file)', () => {
   });
 
   it('with the defaults (description "", public false), as the example declares them', async () => {
-    const expected = await upload(alice, { file: new File(['plain words\n'], 'notes.txt', { type: 'text/plain' }), name: 'notes', contentType: 'text/plain' });
+    const expected = await upload(alice, { file: fileOf('plain words\n', 'notes.txt', 'text/plain'), name: 'notes', contentType: 'text/plain' });
     assert.deepEqual(expected.metadata, { description: '', publicAccess: false });
     assertFile(await world.api.getFileDetails(expected.dataFileId, ['metadata']), expected);
     await world.as(bob, () => assertDomoError(world.api.getFileDetails(expected.dataFileId), 404, 'Not Found'));
   });
 
   it('with public=true, every user can read and download it', async () => {
-    const file = new File([pngContent(300)], 'logo.png', { type: 'image/png' });
+    const file = fileOf(pngContent(300), 'logo.png', 'image/png');
     const expected = await upload(alice, { file, name: 'logo', description: 'for everyone', isPublic: true, contentType: 'image/png' });
     await world.as(bob, async () => {
       assertFile(await world.api.getFileDetails(expected.dataFileId, ['metadata']), expected);
@@ -108,7 +75,7 @@ describe('Upload a file: uploadFile(name, description, public, file)', () => {
   });
 
   it('keeps the spec\'s sample name "SampleFile", quotes included (the example does not encode it; fetch does)', async () => {
-    const expected = await upload(alice, { file: new File([pdfContent('sample')], 'sample.pdf', { type: 'application/pdf' }), name: '"SampleFile"', description: 'Sample Description', contentType: 'application/pdf' });
+    const expected = await upload(alice, { file: fileOf(pdfContent('sample'), 'sample.pdf', 'application/pdf'), name: '"SampleFile"', description: 'Sample Description', contentType: 'application/pdf' });
     const details = await world.api.getFileDetails(expected.dataFileId, ['metadata']);
     assert.equal(details.name, '"SampleFile"');
     assertFile(details, expected);
@@ -133,9 +100,9 @@ describe('Upload a file: uploadFile(name, description, public, file)', () => {
 
 describe('Upload a file revision: uploadRevision(file, dataFileId)', () => {
   it('returns {revisionId}, which becomes the current revision; the file keeps its name, owner and creation time', async () => {
-    const original = await upload(alice, { file: new File([pdfContent('v1')], 'plan.pdf', { type: 'application/pdf' }), name: 'plan', description: 'the plan', contentType: 'application/pdf' });
+    const original = await upload(alice, { file: fileOf(pdfContent('v1'), 'plan.pdf', 'application/pdf'), name: 'plan', description: 'the plan', contentType: 'application/pdf' });
     const first = await world.api.getFileDetails(original.dataFileId);
-    const revision = await revise(alice, original.dataFileId, new File([pngContent(500)], 'plan.png', { type: 'image/png' }), 'image/png');
+    const revision = await revise(alice, original.dataFileId, fileOf(pngContent(500), 'plan.png', 'image/png'), 'image/png');
     assert.ok(revision.revisionId! > first.currentRevision.dataFileRevisionId, 'a new, larger revision id');
     const details = await world.api.getFileDetails(original.dataFileId, ['metadata']);
     assertFile(details, { ...original, current: revision });
@@ -143,9 +110,9 @@ describe('Upload a file revision: uploadRevision(file, dataFileId)', () => {
   });
 
   it('sends PUT to the file with the form', async () => {
-    const original = await upload(alice, { file: new File(['one'], 'one.txt', { type: 'text/plain' }), name: 'one', contentType: 'text/plain' });
+    const original = await upload(alice, { file: fileOf('one', 'one.txt', 'text/plain'), name: 'one', contentType: 'text/plain' });
     world.ryuu.calls.length = 0;
-    await revise(alice, original.dataFileId, new File(['two'], 'two.txt', { type: 'text/plain' }), 'text/plain');
+    await revise(alice, original.dataFileId, fileOf('two', 'two.txt', 'text/plain'), 'text/plain');
     const [call] = world.ryuu.calls;
     assert.equal(call.method, 'PUT');
     assert.equal(call.url, `/domo/data-files/v1/${original.dataFileId}`);
@@ -154,19 +121,19 @@ describe('Upload a file revision: uploadRevision(file, dataFileId)', () => {
   });
 
   it("by another user granted READ_WRITE: the revision's uploadUserId is theirs, the owner stays", async () => {
-    const original = await upload(alice, { file: new File(['draft 1'], 'draft.txt', { type: 'text/plain' }), name: 'draft', contentType: 'text/plain' });
+    const original = await upload(alice, { file: fileOf('draft 1', 'draft.txt', 'text/plain'), name: 'draft', contentType: 'text/plain' });
     await world.api.upadateFilePermissions(original.dataFileId, { entries: [{ entityType: 'USER', entityId: String(bob.id), grant: 'READ_WRITE', pass: 'NONE' }] });
-    const revision = await revise(bob, original.dataFileId, new File(['draft 2, by bob'], 'draft.txt', { type: 'text/plain' }), 'text/plain');
+    const revision = await revise(bob, original.dataFileId, fileOf('draft 2, by bob', 'draft.txt', 'text/plain'), 'text/plain');
     assert.equal(revision.uploader, bob);
     assertFile(await world.api.getFileDetails(original.dataFileId), withoutMetadata({ ...original, current: revision }));
   });
 
   it('is refused with 403 to a user who may only read, and 404 to one who may not read; nothing changes', async () => {
-    const shared = await upload(alice, { file: new File(['public v1'], 'p.txt', { type: 'text/plain' }), name: 'public-one', isPublic: true, contentType: 'text/plain' });
-    const hidden = await upload(alice, { file: new File(['private v1'], 'q.txt', { type: 'text/plain' }), name: 'private-one', contentType: 'text/plain' });
+    const shared = await upload(alice, { file: fileOf('public v1', 'p.txt', 'text/plain'), name: 'public-one', isPublic: true, contentType: 'text/plain' });
+    const hidden = await upload(alice, { file: fileOf('private v1', 'q.txt', 'text/plain'), name: 'private-one', contentType: 'text/plain' });
     await world.as(bob, async () => {
-      await assertDomoError(world.api.uploadRevision(new File(['bob was here'], 'bob.txt') as Blob, shared.dataFileId), 403, 'Forbidden');
-      await assertDomoError(world.api.uploadRevision(new File(['bob was here'], 'bob.txt') as Blob, hidden.dataFileId), 404, 'Not Found');
+      await assertDomoError(world.api.uploadRevision(fileOf('bob was here', 'bob.txt'), shared.dataFileId), 403, 'Forbidden');
+      await assertDomoError(world.api.uploadRevision(fileOf('bob was here', 'bob.txt'), hidden.dataFileId), 404, 'Not Found');
     });
     assertFile(await world.api.getFileDetails(shared.dataFileId, ['metadata']), shared);
     assertFile(await world.api.getFileDetails(hidden.dataFileId, ['metadata']), hidden);
@@ -178,9 +145,9 @@ describe('Get file metadata by ID: getFileDetails(dataFileId, expandList)', () =
   let history: ExpectedRevision[];
 
   before(async () => {
-    expected = await upload(alice, { file: new File([pdfContent('r1')], 'r.pdf', { type: 'application/pdf' }), name: 'revised thrice', description: 'three revisions', contentType: 'application/pdf' });
-    const second = await revise(alice, expected.dataFileId, new File([pngContent(100)], 'r.png', { type: 'image/png' }), 'image/png');
-    const third = await revise(alice, expected.dataFileId, new File(['third, as text\n'], 'r.txt', { type: 'text/plain' }), 'text/plain');
+    expected = await upload(alice, { file: fileOf(pdfContent('r1'), 'r.pdf', 'application/pdf'), name: 'revised thrice', description: 'three revisions', contentType: 'application/pdf' });
+    const second = await revise(alice, expected.dataFileId, fileOf(pngContent(100), 'r.png', 'image/png'), 'image/png');
+    const third = await revise(alice, expected.dataFileId, fileOf('third, as text\n', 'r.txt', 'text/plain'), 'text/plain');
     history = [third, second, expected.current];
     expected = { ...expected, current: third };
   });
@@ -222,9 +189,9 @@ describe('Download a file: downloadFile(dataFileId, filename, revisionId)', () =
   let older: ExpectedRevision;
 
   before(async () => {
-    expected = await upload(alice, { file: new File([pdfContent('download me')], 'report.pdf', { type: 'application/pdf' }), name: 'report', contentType: 'application/pdf' });
+    expected = await upload(alice, { file: fileOf(pdfContent('download me'), 'report.pdf', 'application/pdf'), name: 'report', contentType: 'application/pdf' });
     older = expected.current;
-    const newer = await revise(alice, expected.dataFileId, new File([pngContent(2000)], 'report.png', { type: 'image/png' }), 'image/png');
+    const newer = await revise(alice, expected.dataFileId, fileOf(pngContent(2000), 'report.png', 'image/png'), 'image/png');
     expected = { ...expected, current: newer };
   });
 
@@ -265,7 +232,7 @@ describe('Download a file: downloadFile(dataFileId, filename, revisionId)', () =
 
   it('returns every byte of a large binary file, matching the hashes the server reports', async () => {
     const bytes = randomContent(3 * 1024 * 1024 + 17);
-    const big = await upload(alice, { file: new File([bytes], 'big.bin', { type: 'application/octet-stream' }), name: 'big', contentType: 'application/octet-stream' });
+    const big = await upload(alice, { file: fileOf(bytes, 'big.bin', 'application/octet-stream'), name: 'big', contentType: 'application/octet-stream' });
     const details = await world.api.getFileDetails(big.dataFileId);
     assertFile(details, withoutMetadata(big));
     const blob = await download(big.dataFileId, 'big.bin');
@@ -278,7 +245,7 @@ describe('Download a file: downloadFile(dataFileId, filename, revisionId)', () =
   });
 
   it('returns an empty file as an empty Blob', async () => {
-    const empty = await upload(alice, { file: new File([], 'empty.txt', { type: 'text/plain' }), name: 'empty', contentType: 'text/plain' });
+    const empty = await upload(alice, { file: fileOf('', 'empty.txt', 'text/plain'), name: 'empty', contentType: 'text/plain' });
     assertFile(await world.api.getFileDetails(empty.dataFileId), withoutMetadata(empty));
     const blob = await download(empty.dataFileId, 'empty.txt');
     assert.equal(blob.size, 0);
@@ -288,7 +255,7 @@ describe('Download a file: downloadFile(dataFileId, filename, revisionId)', () =
   it('rejects with 404 (and never calls Download) for a user who may not read it, or a revision of another file', async () => {
     world.downloads.length = 0;
     await world.as(bob, () => assertDomoError(world.api.downloadFile(expected.dataFileId, 'report.png'), 404, 'Not Found'));
-    const other = await upload(alice, { file: new File(['other'], 'other.txt', { type: 'text/plain' }), name: 'other', contentType: 'text/plain' });
+    const other = await upload(alice, { file: fileOf('other', 'other.txt', 'text/plain'), name: 'other', contentType: 'text/plain' });
     const otherRevision = (await world.api.getFileDetails(other.dataFileId)).currentRevision.dataFileRevisionId;
     await assertDomoError(world.api.downloadFile(expected.dataFileId, 'x', otherRevision), 404, 'Not Found');
     assert.equal(world.downloads.length, 0);

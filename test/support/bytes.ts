@@ -36,3 +36,8 @@ export function pngContent(extra = 64): Buffer {
 export async function blobBytes(blob: Blob): Promise<Buffer> {
   return Buffer.from(await blob.arrayBuffer());
 }
+
+/** A browser-style File holding these bytes (Node's global File; `type` as a browser would set it). */
+export function fileOf(content: Bytes | string, name: string, type?: string): File {
+  return new File([content as BlobPart], name, type === undefined ? undefined : { type });
+}

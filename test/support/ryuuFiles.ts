@@ -204,3 +204,39 @@ export async function timed<T>(action: () => Promise<T>): Promise<{ result: T; b
   const result = await action();
   return { result, between: [before, Date.now()] };
 }
+
+export const withoutMetadata = (expected: ExpectedFile): ExpectedFile => ({ ...expected, metadata: undefined });
+
+/** A File (node:buffer's, as a browser's) or Blob to upload, and the type the server must give it. */
+export interface Upload {
+  file: Blob;
+  name: string;
+  description?: string;
+  isPublic?: boolean;
+  contentType: string;
+}
+
+/** uploadFile through the spec's example as `user`; returns what the server must then say about the file. */
+export async function uploadVia(world: RyuuFilesWorld, user: TestUser, input: Upload): Promise<ExpectedFile> {
+  const bytes = Buffer.from(await input.file.arrayBuffer());
+  const { result, between } = await timed(() => world.as(user, () => world.api.uploadFile(input.name, input.description, input.isPublic, input.file)));
+  assert.deepEqual(Object.keys(result), ['dataFileId'], 'the reply is {dataFileId}');
+  assertPositiveInteger(result.dataFileId, 'dataFileId');
+  return {
+    dataFileId: result.dataFileId,
+    name: input.name,
+    owner: user,
+    createdBetween: between,
+    current: { dataFileId: result.dataFileId, uploader: user, bytes, contentType: input.contentType, uploadedBetween: between },
+    metadata: { description: input.description ?? '', publicAccess: input.isPublic ?? false },
+  };
+}
+
+/** uploadRevision through the spec's example as `user`; returns the revision the server must now report. */
+export async function reviseVia(world: RyuuFilesWorld, user: TestUser, dataFileId: number, file: Blob, contentType: string): Promise<ExpectedRevision> {
+  const bytes = Buffer.from(await file.arrayBuffer());
+  const { result, between } = await timed(() => world.as(user, () => world.api.uploadRevision(file, dataFileId)));
+  assert.deepEqual(Object.keys(result), ['revisionId'], 'the reply is {revisionId}');
+  assertPositiveInteger(result.revisionId, 'revisionId');
+  return { dataFileId, uploader: user, bytes, contentType, uploadedBetween: between, revisionId: result.revisionId };
+}
