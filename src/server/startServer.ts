@@ -61,6 +61,8 @@ export async function startServer(config: ServeConfig, io: { announce: (text: st
     const port = typeof address === 'object' && address ? address.port : config.port;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     logger.info({ url }, 'listening');
+    // Printed whatever the log level: scripts (and our tests) wait for this line.
+    io.announce(`datafiles: listening on ${url}\n`);
 
     let stopping: Promise<void> | undefined;
     return {

@@ -64,10 +64,13 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
   });
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start in 20 s:\n${output}`)), 20_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server did not start in 20 s:\n${output}`));
+    }, 20_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      const match = /"url":"(http:\/\/127\.0\.0\.1:\d+)","msg":"listening"/.exec(output);
+      const match = /^datafiles: listening on (http:\/\/127\.0\.0\.1:\d+)$/m.exec(output);
       if (match) {
         clearTimeout(timer);
         resolve(match[1]);
