@@ -81,6 +81,15 @@ describe('Upload a file: uploadFile(name, description, public, file)', () => {
     assertFile(details, expected);
   });
 
+  it('keeps names and descriptions with spaces and non-ASCII characters (fetch percent-encodes what the example interpolates)', async () => {
+    const name = 'Résumé 2024 — 東京 ✓';
+    const description = 'déjà vu: "quoted" <angled>';
+    world.ryuu.calls.length = 0;
+    const expected = await upload(alice, { file: fileOf(pdfContent('unicode'), 'cv.pdf', 'application/pdf'), name, description, contentType: 'application/pdf' });
+    assert.equal(world.ryuu.calls[0].url, `/domo/data-files/v1?name=${name}&description=${description}&public=false`, 'the example sends them raw');
+    assertFile(await world.api.getFileDetails(expected.dataFileId, ['metadata']), expected);
+  });
+
   it('accepts a plain Blob (FormData names it "blob"); its declared type is kept', async () => {
     const blob = new Blob(['id,total\n1,10\n'], { type: 'text/csv' });
     const bytes = Buffer.from(await blob.arrayBuffer());
