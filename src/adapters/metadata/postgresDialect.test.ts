@@ -19,8 +19,8 @@ describe('PostgreSQL unavailability', () => {
     assert.equal(isPostgresUnavailable(new AggregateError([withCode('ECONNREFUSED'), withCode('ECONNREFUSED')])), true);
   });
 
-  it('connection-exception SQLSTATEs (08xxx), shutdowns and too many connections are unavailable', () => {
-    for (const code of ['08000', '08003', '08006', '08001', '08004', '57P01', '57P02', '57P03', '53300']) {
+  it('connection-exception SQLSTATEs (08xxx), shutdowns, too many connections and statement timeouts are unavailable', () => {
+    for (const code of ['08000', '08003', '08006', '08001', '08004', '57P01', '57P02', '57P03', '53300', '57014']) {
       assert.equal(isPostgresUnavailable(withCode(code)), true, code);
     }
   });
