@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { DomainError } from '../core/errors.js';
 import type { PrincipalService } from '../core/principals/principalService.js';
 import { tokenOf } from './authenticate.js';
+import { clientErrorHandler, frameworkErrorHandler } from './clientError.js';
 import { codeResponse, errorToResponse, sendError } from './errorResponse.js';
 import { registerHealth, type HealthCheck } from './health.js';
 import { registerMetrics, type Metrics } from './metrics.js';
@@ -48,6 +49,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
+    // Refusals before routing (a malformed path, bytes that are not HTTP) are Domo-shaped too.
+    frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler,
   });
   app.decorateRequest('caller', null);
 

@@ -73,7 +73,10 @@ export function readFormFile(request: IncomingMessage, options: { maxFileBytes: 
 
     pipeline(request, parser, (error) => {
       if (error) {
-        const aborted = (error as NodeJS.ErrnoException).code === 'ECONNRESET' || request.destroyed;
+        // Only the request's own errors mean the client went away. (pipeline() destroys every
+        // stream on any error, so `request.destroyed` is also true when busboy refused the body.)
+        const code = (error as NodeJS.ErrnoException).code;
+        const aborted = code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE';
         fail(
           aborted
             ? new DomainError('CLIENT_CLOSED', undefined, { cause: error })
