@@ -1,7 +1,7 @@
 // Opens the metadata and blob stores a configuration names: SQLite + local disk in the data
 // directory by default (embedded), PostgreSQL and/or S3 when their settings are given.
 import path from 'node:path';
-import { ConfigError, type StorageConfig } from '../config.js';
+import type { StorageConfig } from '../config.js';
 import type { BlobStore } from '../core/ports/blobStore.js';
 import type { MetadataStore } from '../core/ports/metadataStore.js';
 import { openDiskBlobStore } from '../adapters/blob/diskBlobStore.js';
@@ -27,7 +27,9 @@ export async function openMetadataStore(config: StorageConfig): Promise<Metadata
 
 export async function openBlobStore(config: StorageConfig): Promise<BlobStore> {
   if (config.s3) {
-    throw new ConfigError('S3 storage is not wired in yet');
+    // Loaded only when asked for, so the embedded server never loads the AWS SDK.
+    const { openS3BlobStore } = await import('../adapters/blob/s3/s3BlobStore.js');
+    return openS3BlobStore({ ...config.s3, requestTimeoutMs: config.dependencyTimeoutMs });
   }
   return openDiskBlobStore({ root: path.join(config.dataDir, 'files') });
 }
