@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { provisionBackend, type BackendResources } from './backend.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -22,6 +23,8 @@ export interface TestUser {
 
 export interface TestServer {
   url: string;
+  /** The database and bucket behind this server (pass to a restart to keep its data). */
+  backend: BackendResources;
   adminToken: string;
   dataDir: string;
   child: ChildProcess;
@@ -43,6 +46,11 @@ export interface TestServer {
 export interface StartOptions {
   /** Reuse a data directory (e.g. to restart after a crash); otherwise a fresh one. */
   dataDir?: string;
+  /**
+   * Reuse a backend (database and bucket) across restarts; otherwise the configuration named by
+   * DATAFILES_TEST_BACKEND is provisioned for this server and released by cleanup().
+   */
+  backend?: BackendResources;
   env?: Record<string, string>;
   args?: string[];
   adminToken?: string;
@@ -57,8 +65,11 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
   const ownsDataDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'datafiles-test-')));
   const adminToken = options.adminToken ?? randomBytes(24).toString('base64url');
-  const env = { ...process.env, DATAFILES_ADMIN_TOKEN: adminToken, DATAFILES_LOG_LEVEL: 'info', ...options.env };
-  const child = spawn(process.execPath, [CLI, 'serve', '--host', '127.0.0.1', '--port', '0', '--data', dataDir, ...(options.args ?? [])], {
+  const ownsBackend = options.backend === undefined;
+  const backend = options.backend ?? (await provisionBackend());
+  const env = { ...process.env, DATAFILES_ADMIN_TOKEN: adminToken, DATAFILES_LOG_LEVEL: 'info', ...backend.env, ...options.env };
+  const serveArgs = [...backend.args, ...(options.args ?? [])];
+  const child = spawn(process.execPath, [CLI, 'serve', '--host', '127.0.0.1', '--port', '0', '--data', dataDir, ...serveArgs], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -66,8 +77,8 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`server did not start in 20 s:\n${output}`));
-    }, 20_000);
+      reject(new Error(`server did not start in 60 s:\n${output}`));
+    }, 60_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const match = /^datafiles: listening on (http:\/\/127\.0\.0\.1:\d+)$/m.exec(output);
@@ -91,7 +102,8 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
   child.stdout!.removeAllListeners('data').on('data', keep);
   child.stderr!.removeAllListeners('data').on('data', keep);
 
-  const storageArgs = ['--data', dataDir, ...(options.args ?? []).filter((arg, index, all) => arg.startsWith('--database-url') || all[index - 1] === '--database-url')];
+  // Admin commands need the metadata store only: the data directory, or the database.
+  const storageArgs = ['--data', dataDir, ...serveArgs.filter((arg, index, all) => arg === '--database-url' || all[index - 1] === '--database-url')];
   const cli = async (args: string[]) => {
     const { stdout } = await execFileAsync(process.execPath, [CLI, ...args, ...storageArgs], { env: { ...env } });
     const line = stdout.trim().split('\n').pop() ?? '';
@@ -100,6 +112,7 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
 
   const server: TestServer = {
     url,
+    backend,
     adminToken,
     dataDir,
     child,
@@ -121,6 +134,7 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
     async cleanup() {
       await server.kill();
       if (ownsDataDir) await rm(dataDir, { recursive: true, force: true });
+      if (ownsBackend) await backend.release();
     },
   };
   return server;
