@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { DomainError } from '../core/errors.js';
 import type { PrincipalService } from '../core/principals/principalService.js';
 import { tokenOf } from './authenticate.js';
-import { clientErrorHandler, frameworkErrorHandler } from './clientError.js';
+import { clientErrorHandler, frameworkErrorHandler, requireOneHost } from './clientError.js';
 import { codeResponse, errorToResponse, sendError } from './errorResponse.js';
 import { registerHealth, type HealthCheck } from './health.js';
 import { registerMetrics, type Metrics } from './metrics.js';
@@ -52,12 +52,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // Refusals before routing (a malformed path, bytes that are not HTTP) are Domo-shaped too.
     frameworkErrors: frameworkErrorHandler,
     clientErrorHandler,
+    // Node would refuse an HTTP/1.1 request without Host itself, with no body; requireOneHost does.
+    http: { requireHostHeader: false },
   });
   app.decorateRequest('caller', null);
 
   // decisions.md 4: "toe is the request's id, also sent as the X-Request-Id response header".
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    requireOneHost(request);
   });
 
   app.setErrorHandler((error, request, reply) => sendError(reply, errorToResponse(error, request)));

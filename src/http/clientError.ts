@@ -1,5 +1,6 @@
 // Requests refused before Fastify has a route for them still answer in Domo's shape
 // (decisions.md 4), with a request id as `toe` and X-Request-Id:
+//  - a Host header missing (HTTP/1.1) or repeated;
 //  - framework errors: a path that is not valid percent-encoding, a path parameter over the
 //    router's length limit;
 //  - client errors raised by Node's HTTP parser before any request exists: bytes that are not
@@ -7,8 +8,21 @@
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ERROR_CATALOGUE } from '../core/errors.js';
+import { DomainError, ERROR_CATALOGUE } from '../core/errors.js';
 import { domoError, errorToResponse, sendError, statusReason } from './errorResponse.js';
+
+/**
+ * RFC 9112 §3.2: "A server MUST respond with a 400 (Bad Request) status code to any HTTP/1.1
+ * request message that lacks a Host header field and to any request message that contains more
+ * than one Host header field line". (Node keeps the first of several Host lines silently.)
+ */
+export function requireOneHost(request: FastifyRequest): void {
+  const { rawHeaders, httpVersion } = request.raw;
+  let hosts = 0;
+  for (let index = 0; index < rawHeaders.length; index += 2) if (rawHeaders[index].toLowerCase() === 'host') hosts += 1;
+  if (hosts > 1) throw new DomainError('BAD_REQUEST', 'A request has at most one Host header.');
+  if (hosts === 0 && httpVersion === '1.1') throw new DomainError('BAD_REQUEST', 'An HTTP/1.1 request needs a Host header.');
+}
 
 export function frameworkErrorHandler(error: Error, request: FastifyRequest, reply: FastifyReply): void {
   reply.header('x-request-id', request.id);
