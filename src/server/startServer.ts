@@ -1,12 +1,13 @@
 // `datafiles serve`: opens the stores, sweeps what an earlier crash left, makes sure an admin
 // exists, and serves until SIGTERM/SIGINT, which drains in-flight requests before exiting.
 import type { FastifyInstance } from 'fastify';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import type { ServeConfig } from '../config.js';
 import { buildApp } from '../http/app.js';
 import { probe } from '../http/health.js';
 import { createMetrics } from '../http/metrics.js';
 import { sessionRoutes } from '../http/sessionRoutes.js';
+import { createLogger } from './logger.js';
 import { openStores, type Stores } from './openStores.js';
 import { createServices } from './services.js';
 import { startSessionSweeper } from './sessionSweeper.js';
@@ -25,7 +26,7 @@ const SHARED_TEMPORARY_AGE_MS = 24 * 60 * 60 * 1000;
 const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
 
 export async function startServer(config: ServeConfig, io: { announce: (text: string) => void }): Promise<RunningServer> {
-  const logger = pino({ level: config.logLevel, base: { service: 'datafiles' } });
+  const logger = createLogger(config.logLevel);
   const stores = await openStores(config);
   try {
     const sweptAtStart = await stores.blobs.sweepTemporary({ olderThanMs: stores.shared ? SHARED_TEMPORARY_AGE_MS : 0 });
