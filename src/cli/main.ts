@@ -2,10 +2,9 @@
 // (the message on stderr), 2 usage error.
 import { ConfigError } from '../config.js';
 import { isDomainError } from '../core/errors.js';
-import { adminCommand } from './adminCommands.js';
+import { CLIENT_COMMANDS, CLIENT_HELP, isClientCommand } from './clientCommands.js';
 import { processIo, type CommandIo } from './io.js';
 import { UsageError } from './options.js';
-import { serveCommand } from './serveCommand.js';
 
 export const HELP = `Usage: datafiles <command> [options]
 
@@ -16,8 +15,14 @@ Commands:
   groups add-member GROUP USER  put a user in a group
   tokens create USER            issue another token for a user; prints {"token"}
 
-Every command takes --data DIR (default ./data, env DATAFILES_DATA_DIR), or --database-url for
-PostgreSQL. Run "datafiles <command> --help" for its options.
+The admin commands take --data DIR (default ./data, env DATAFILES_DATA_DIR), or --database-url for
+PostgreSQL.
+
+Client commands (talk to a running server: --url/DATAFILES_URL, --token/DATAFILES_TOKEN; --json
+for one JSON line per result, the default when stdout is not a terminal):
+${CLIENT_HELP}
+
+Run "datafiles <command> --help" for its options.
 `;
 
 export async function runCli(args: string[], io: CommandIo = processIo): Promise<number> {
@@ -25,11 +30,12 @@ export async function runCli(args: string[], io: CommandIo = processIo): Promise
   try {
     switch (command) {
       case 'serve':
-        return await serveCommand(rest, io);
+        // Loaded on demand: the server's modules take a second to load, which the client commands need not pay.
+        return await (await import('./serveCommand.js')).serveCommand(rest, io);
       case 'users':
       case 'groups':
       case 'tokens':
-        return await adminCommand(command, rest, io);
+        return await (await import('./adminCommands.js')).adminCommand(command, rest, io);
       case undefined:
       case 'help':
       case '--help':
@@ -37,6 +43,7 @@ export async function runCli(args: string[], io: CommandIo = processIo): Promise
         io.out(HELP);
         return command === undefined ? 2 : 0;
       default:
+        if (isClientCommand(command)) return await CLIENT_COMMANDS[command](rest, io);
         throw new UsageError(`unknown command "${command}"\n\n${HELP}`);
     }
   } catch (error) {

@@ -1,0 +1,291 @@
+// createClient: one typed function per operation of the spec, named as the spec names them
+// ("Files API" and "Multi-part Files API"), plus getSession (decisions.md 25) and uploadLargeFile.
+import { asBlobDownload, asStreamDownload, requestDownload, type BlobDownload, type DownloadOptions, type StreamDownload } from './download.js';
+import { networkError } from './errors.js';
+import { createTransport, drain, readJson, type TransportOptions } from './request.js';
+import { abortReason } from './retry.js';
+import { sha256Hex } from './sha256.js';
+import type {
+  CommitResult,
+  Expand,
+  FileDetails,
+  FilePermissions,
+  FilePermissionsUpdate,
+  PartUploaded,
+  SessionCreated,
+  UploadFileResult,
+  UploadRevisionResult,
+  UploadSession,
+} from './types.js';
+import { uploadLargeFile, type UploadLargeFileOptions, type UploadLargeFileResult } from './uploadLargeFile.js';
+
+export type ClientOptions = TransportOptions;
+
+interface Signalled {
+  signal?: AbortSignal;
+}
+
+export interface UploadFileOptions extends Signalled {
+  /** The file's name in the service; a File's own name when left out. */
+  name?: string;
+  description?: string;
+  /** Every user may read it (spec: "public"); false by default. */
+  public?: boolean;
+  /** The form part's filename (the name by default); its extension helps guess the type. */
+  filename?: string;
+}
+
+export interface ListOptions extends Signalled {
+  ids?: readonly number[];
+  expand?: readonly Expand[];
+  limitToOwned?: boolean;
+  limit?: number;
+  offset?: number;
+}
+
+export interface SessionFields extends Signalled {
+  name: string;
+  description?: string;
+  /** The MIME type of the whole file (required by the server, decisions.md 13). */
+  contentType: string;
+}
+
+export interface UploadPartOptions extends Signalled {
+  /**
+   * The part's SHA-256 as hex, checked by the server (decisions.md 8). Computed here when left
+   * out; `false` sends none.
+   */
+  checksum?: string | false;
+  /** The Content-Type sent with the bytes (ignored by the server, decisions.md 7). */
+  contentType?: string;
+}
+
+export interface CompleteOptions extends Signalled {
+  /** Checked by the server: the session must hold exactly parts 1..totalParts. */
+  totalParts?: number;
+  /** The whole file's SHA-256, checked by the server. */
+  sha256?: string;
+}
+
+export type PartBody = Blob | ArrayBuffer | Uint8Array | string;
+
+export interface DatafilesClient {
+  /** spec: "Upload a file". */
+  uploadFile(file: Blob, options?: UploadFileOptions): Promise<UploadFileResult>;
+  /** spec: "Upload a file revision". */
+  uploadRevision(dataFileId: number, file: Blob, options?: Signalled & { filename?: string }): Promise<UploadRevisionResult>;
+  /** spec: "Get all files metadata". */
+  getFileDetailsList(options?: ListOptions): Promise<FileDetails[]>;
+  /** spec: "Get file metadata by ID". */
+  getFileDetails(dataFileId: number, options?: Signalled & { expand?: readonly Expand[] }): Promise<FileDetails>;
+  /** spec: "Download a file": the body as a stream. */
+  downloadFile(dataFileId: number, options: DownloadOptions & { as: 'stream' }): Promise<StreamDownload>;
+  /** spec: "Download a file": the body as a Blob (the default, as in the spec's example). */
+  downloadFile(dataFileId: number, options?: DownloadOptions & { as?: 'blob' }): Promise<BlobDownload>;
+  /** spec: "Delete a file": one revision, or with no revisionId the whole file (decisions.md 14). */
+  deleteFile(dataFileId: number, options?: Signalled & { revisionId?: number }): Promise<void>;
+  /** spec: "Get file permissions". */
+  getFilePermissions(dataFileId: number, options?: Signalled): Promise<FilePermissions>;
+  /** spec: "Update file permissions". */
+  updateFilePermissions(dataFileId: number, update: FilePermissionsUpdate, options?: Signalled): Promise<void>;
+  /** spec: "Creating a Multi-part Upload Session". */
+  createSession(fields: SessionFields): Promise<SessionCreated>;
+  /** spec: "Creating a Multi-part Upload Update Session": its commit adds a revision of fileId. */
+  createUpdateSession(fileId: number, fields: SessionFields): Promise<SessionCreated>;
+  /** spec: "Uploading File Parts" (index 1–10,000). */
+  uploadPart(sessionId: string, index: number, part: PartBody, options?: UploadPartOptions): Promise<PartUploaded>;
+  /** spec: "Completing a Multi-part Upload". */
+  complete(sessionId: string, options?: CompleteOptions): Promise<CommitResult>;
+  /** spec: "Error Handling and Retry Mechanism": abort the session; its parts are removed. */
+  abort(sessionId: string, options?: Signalled): Promise<void>;
+  /** decisions.md 25: the session's state and stored parts, to resume an upload. */
+  getSession(sessionId: string, options?: Signalled): Promise<UploadSession>;
+  /** Parallel, retried, resumable upload of a large file; small ones go through uploadFile. */
+  uploadLargeFile(file: Blob, options?: UploadLargeFileOptions): Promise<UploadLargeFileResult>;
+  /** The URL of an API path (for links, e.g. a download URL with ?ryuu_sid=…). */
+  url(path: string): string;
+}
+
+function fileNameOf(file: Blob): string | undefined {
+  const name = (file as Partial<File>).name;
+  return typeof name === 'string' && name !== '' ? name : undefined;
+}
+
+function formWith(file: Blob, filename: string): FormData {
+  const form = new FormData();
+  form.append('file', file, filename);
+  return form;
+}
+
+function checkId(value: number, what: string): number {
+  if (!Number.isSafeInteger(value) || value < 1) throw new TypeError(`${what} must be a positive integer; got ${String(value)}.`);
+  return value;
+}
+
+function sessionPath(sessionId: string): string {
+  if (typeof sessionId !== 'string' || sessionId === '') throw new TypeError('sessionId must be a non-empty string.');
+  return `/multipart/${encodeURIComponent(sessionId)}`;
+}
+
+async function partBytes(part: PartBody): Promise<ArrayBuffer | Uint8Array> {
+  if (typeof part === 'string') return new TextEncoder().encode(part);
+  if (part instanceof Blob) return part.arrayBuffer();
+  return part;
+}
+
+export function createClient(options: ClientOptions): DatafilesClient {
+  const { send, url } = createTransport(options);
+
+  const client: DatafilesClient = {
+    async uploadFile(file, uploadOptions = {}) {
+      const name = uploadOptions.name ?? fileNameOf(file);
+      if (!name) throw new TypeError('uploadFile needs a name (options.name, or a File with a name).');
+      const response = await send({
+        method: 'POST',
+        path: '',
+        query: { name, description: uploadOptions.description, public: uploadOptions.public ?? false },
+        body: formWith(file, uploadOptions.filename ?? fileNameOf(file) ?? name),
+        signal: uploadOptions.signal,
+        what: 'uploadFile',
+      });
+      return readJson<UploadFileResult>(response, 'uploadFile', uploadOptions.signal);
+    },
+
+    async uploadRevision(dataFileId, file, revisionOptions = {}) {
+      const response = await send({
+        method: 'PUT',
+        path: `/${checkId(dataFileId, 'dataFileId')}`,
+        body: formWith(file, revisionOptions.filename ?? fileNameOf(file) ?? 'file'),
+        signal: revisionOptions.signal,
+        what: 'uploadRevision',
+      });
+      return readJson<UploadRevisionResult>(response, 'uploadRevision', revisionOptions.signal);
+    },
+
+    async getFileDetailsList(listOptions = {}) {
+      const response = await send({
+        method: 'GET',
+        path: '/details',
+        query: {
+          limitToOwned: listOptions.limitToOwned ?? false,
+          ids: listOptions.ids?.length ? listOptions.ids : undefined,
+          expand: listOptions.expand?.length ? listOptions.expand : undefined,
+          limit: listOptions.limit,
+          offset: listOptions.offset,
+        },
+        signal: listOptions.signal,
+        what: 'getFileDetailsList',
+      });
+      return readJson<FileDetails[]>(response, 'getFileDetailsList', listOptions.signal);
+    },
+
+    async getFileDetails(dataFileId, detailsOptions = {}) {
+      const response = await send({
+        method: 'GET',
+        path: `/${checkId(dataFileId, 'dataFileId')}/details`,
+        query: { expand: detailsOptions.expand?.length ? detailsOptions.expand : undefined },
+        signal: detailsOptions.signal,
+        what: 'getFileDetails',
+      });
+      return readJson<FileDetails>(response, 'getFileDetails', detailsOptions.signal);
+    },
+
+    async downloadFile(dataFileId: number, downloadOptions: DownloadOptions & { as?: 'stream' | 'blob' } = {}): Promise<any> {
+      const response = await requestDownload(send, checkId(dataFileId, 'dataFileId'), downloadOptions);
+      if (downloadOptions.as === 'stream') return asStreamDownload(response);
+      try {
+        return await asBlobDownload(response);
+      } catch (error) {
+        if (downloadOptions.signal?.aborted) throw abortReason(downloadOptions.signal);
+        throw networkError(error, `downloadFile ${dataFileId}`);
+      }
+    },
+
+    async deleteFile(dataFileId, deleteOptions = {}) {
+      const path = deleteOptions.revisionId === undefined ? `/${checkId(dataFileId, 'dataFileId')}` : `/${checkId(dataFileId, 'dataFileId')}/revisions/${checkId(deleteOptions.revisionId, 'revisionId')}`;
+      await drain(await send({ method: 'DELETE', path, signal: deleteOptions.signal, what: 'deleteFile' }));
+    },
+
+    async getFilePermissions(dataFileId, permissionOptions = {}) {
+      const response = await send({ method: 'GET', path: `/${checkId(dataFileId, 'dataFileId')}/permissions`, signal: permissionOptions.signal, what: 'getFilePermissions' });
+      return readJson<FilePermissions>(response, 'getFilePermissions', permissionOptions.signal);
+    },
+
+    async updateFilePermissions(dataFileId, update, permissionOptions = {}) {
+      const response = await send({
+        method: 'PUT',
+        path: `/${checkId(dataFileId, 'dataFileId')}/permissions`,
+        json: update,
+        signal: permissionOptions.signal,
+        what: 'updateFilePermissions',
+      });
+      await drain(response);
+    },
+
+    async createSession(fields) {
+      const response = await send({
+        method: 'POST',
+        path: '/multipart',
+        json: { name: fields.name, description: fields.description, contentType: fields.contentType },
+        signal: fields.signal,
+        what: 'createSession',
+      });
+      return readJson<SessionCreated>(response, 'createSession', fields.signal);
+    },
+
+    async createUpdateSession(fileId, fields) {
+      const response = await send({
+        method: 'POST',
+        path: `/${checkId(fileId, 'fileId')}/multipart`,
+        json: { fileId, name: fields.name, description: fields.description, contentType: fields.contentType },
+        signal: fields.signal,
+        what: 'createUpdateSession',
+      });
+      return readJson<SessionCreated>(response, 'createUpdateSession', fields.signal);
+    },
+
+    async uploadPart(sessionId, index, part, partOptions = {}) {
+      if (!Number.isInteger(index) || index < 1 || index > 10_000) throw new RangeError(`index must be an integer from 1 to 10000; got ${index}.`);
+      const bytes = await partBytes(part);
+      const checksum = partOptions.checksum === false ? undefined : (partOptions.checksum ?? (await sha256Hex(bytes)));
+      const response = await send({
+        method: 'PUT',
+        path: `${sessionPath(sessionId)}/part/${index}`,
+        query: { checksum },
+        // decisions.md 7: the body is raw bytes whatever the Content-Type.
+        headers: { 'content-type': partOptions.contentType ?? 'application/octet-stream' },
+        body: bytes as BodyInit,
+        signal: partOptions.signal,
+        what: `uploadPart ${index}`,
+      });
+      return readJson<PartUploaded>(response, `uploadPart ${index}`, partOptions.signal);
+    },
+
+    async complete(sessionId, completeOptions = {}) {
+      const response = await send({
+        method: 'POST',
+        path: `${sessionPath(sessionId)}/commit`,
+        json: { sessionId, totalParts: completeOptions.totalParts, sha256: completeOptions.sha256 },
+        signal: completeOptions.signal,
+        what: 'complete',
+      });
+      return readJson<CommitResult>(response, 'complete', completeOptions.signal);
+    },
+
+    async abort(sessionId, abortOptions = {}) {
+      await drain(await send({ method: 'POST', path: `${sessionPath(sessionId)}/abort`, signal: abortOptions.signal, what: 'abort' }));
+    },
+
+    async getSession(sessionId, sessionOptions = {}) {
+      const response = await send({ method: 'GET', path: sessionPath(sessionId), signal: sessionOptions.signal, what: 'getSession' });
+      return readJson<UploadSession>(response, 'getSession', sessionOptions.signal);
+    },
+
+    uploadLargeFile(file, uploadOptions) {
+      return uploadLargeFile(client, file, uploadOptions);
+    },
+
+    url: (path) => url(path),
+  };
+  return client;
+}
