@@ -3,9 +3,9 @@
 // stored." The check happens before the part becomes visible: PartHasher fails in its flush, at
 // the end of the body, so the blob store sees a failed body, discards its temporary file and keeps
 // the part it had (BlobStore.putPart: "Rejects, leaving the old part, if the body fails").
-import { createHash, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { DomainError } from '../errors.js';
+import { localDigest, type RunningDigest, type RunningDigestFactory } from './runningDigest.js';
 
 const SHA256_HEX = /^[0-9A-Fa-f]{64}$/;
 
@@ -19,7 +19,8 @@ export function parseExpectedChecksum(value: string | undefined): string | undef
 
 /** Receives every byte of the part as it passes (to extend a whole-file hash without re-reading). */
 export interface ByteTap {
-  update(chunk: Buffer): void;
+  /** A returned promise asks for the next chunk to wait (backpressure). */
+  update(chunk: Buffer): void | Promise<void>;
 }
 
 export interface MeasuredPart {
@@ -30,13 +31,22 @@ export interface MeasuredPart {
 }
 
 export class PartHasher extends Transform {
-  private readonly sha256: Hash = createHash('sha256');
-  private readonly md5: Hash = createHash('md5');
+  private readonly digest: RunningDigest;
   private sizeBytes = 0;
   private result: MeasuredPart | undefined;
 
-  constructor(private readonly options: { expectedSha256?: string; maxBytes: number; tap?: ByteTap }) {
+  constructor(
+    private readonly options: {
+      expectedSha256?: string;
+      maxBytes: number;
+      tap?: ByteTap;
+      newDigest?: RunningDigestFactory;
+      /** Asked before each chunk; a returned promise holds the chunk back (see WholeFileHasher.backlogWait). */
+      throttle?: () => Promise<void> | undefined;
+    },
+  ) {
     super();
+    this.digest = (options.newDigest ?? localDigest)();
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
@@ -46,25 +56,29 @@ export class PartHasher extends Transform {
       callback(new DomainError('PAYLOAD_TOO_LARGE', `A part may be at most ${this.options.maxBytes} bytes.`));
       return;
     }
-    this.sha256.update(chunk);
-    this.md5.update(chunk);
-    this.options.tap?.update(chunk);
-    callback(null, chunk);
+    const hashing = this.digest.update(chunk);
+    const tapping = this.options.tap?.update(chunk);
+    const throttling = this.options.throttle?.();
+    // A hashing engine that is behind holds the next chunk back (and so the client's upload).
+    if (hashing || tapping || throttling) Promise.all([hashing, tapping, throttling]).then(() => callback(null, chunk), callback);
+    else callback(null, chunk);
   }
 
   override _flush(callback: TransformCallback): void {
-    const measured = {
-      sizeBytes: this.sizeBytes,
-      sha256: this.sha256.digest('hex').toUpperCase(),
-      md5: this.md5.digest('hex').toUpperCase(),
-    };
-    const expected = this.options.expectedSha256;
-    if (expected !== undefined && expected !== measured.sha256) {
-      callback(new DomainError('CHECKSUM_MISMATCH', `The part's SHA-256 is ${measured.sha256}, not the ${expected} its checksum says; the part was not stored.`));
-      return;
-    }
-    this.result = measured;
-    callback();
+    this.digest.digest().then(({ sha256, md5 }) => {
+      const expected = this.options.expectedSha256;
+      if (expected !== undefined && expected !== sha256) {
+        callback(new DomainError('CHECKSUM_MISMATCH', `The part's SHA-256 is ${sha256}, not the ${expected} its checksum says; the part was not stored.`));
+        return;
+      }
+      this.result = { sizeBytes: this.sizeBytes, sha256, md5 };
+      callback();
+    }, callback);
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.digest.dispose();
+    callback(error);
   }
 
   /** Only valid once the body has ended and passed the checksum. */

@@ -20,6 +20,7 @@ import { PartHasher, parseExpectedChecksum, type ByteTap } from './partChecksum.
 import { parsePartIndex } from './partIndex.js';
 import { commitSession, parseCommitExpectations, type CommitResult } from './sessionCommit.js';
 import { isSessionIdShaped, newSessionId } from './sessionIds.js';
+import { workerDigest, type RunningDigestFactory } from './runningDigest.js';
 import { WholeFileHasher } from './wholeFileHasher.js';
 
 export interface SessionLog {
@@ -38,6 +39,8 @@ export interface SessionServiceDeps {
   /** decisions.md 22: the largest part accepted. */
   maxPartBytes: number;
   log?: SessionLog;
+  /** Where MD5 and SHA-256 are computed: worker threads by default (runningDigest.ts), or this thread. */
+  newDigest?: RunningDigestFactory;
   /** How a commit that finds another one in progress waits for it (defaults suit production). */
   commitTiming?: Partial<CommitTiming>;
 }
@@ -70,13 +73,15 @@ interface PartInFlight {
 
 export class SessionService {
   private readonly hasher: WholeFileHasher;
+  private readonly newDigest: RunningDigestFactory;
   private readonly timing: CommitTiming;
   private readonly partsInFlight = new Map<string, Set<PartInFlight>>();
   private readonly commitsInFlight = new Map<string, Promise<CommitResult>>();
 
   constructor(private readonly deps: SessionServiceDeps) {
     this.timing = { ...DEFAULT_COMMIT_TIMING, ...deps.commitTiming };
-    this.hasher = new WholeFileHasher(({ uploadId, index, signal }) => deps.blobs.getPart({ uploadId, index, signal }), { log: deps.log });
+    this.newDigest = deps.newDigest ?? workerDigest;
+    this.hasher = new WholeFileHasher(({ uploadId, index, signal }) => deps.blobs.getPart({ uploadId, index, signal }), { log: deps.log, newDigest: this.newDigest });
   }
 
   /** spec: "Creating a Multi-part Upload Session": returns the new session. */
@@ -273,7 +278,15 @@ export class SessionService {
     signal: AbortSignal;
   }): Promise<SessionPart> {
     const { session, index } = input;
-    const hasher = new PartHasher({ expectedSha256: input.expectedSha256, maxBytes: this.deps.maxPartBytes, tap: input.tap });
+    const hasher = new PartHasher({
+      expectedSha256: input.expectedSha256,
+      maxBytes: this.deps.maxPartBytes,
+      tap: input.tap,
+      newDigest: this.newDigest,
+      // A part hashed as it arrives is the whole-file hash's progress itself; the others wait
+      // while the whole-file hash is far behind (item 7: keep the commit's own hashing small).
+      throttle: input.tap ? undefined : () => this.hasher.backlogWait(session.id),
+    });
     const source = input.body instanceof Readable ? input.body : Readable.from(input.body);
     // pipeline() passes a failing body on to the hasher (and so to the store, which then discards
     // its temporary file); a checksum mismatch fails the hasher at the end, with the same effect.

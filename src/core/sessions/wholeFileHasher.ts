@@ -6,7 +6,8 @@
 //   - a part that arrives early waits; when it becomes next in line it is read back from the store
 //     in the background (on disk, from the page cache it was just written through);
 //   - at commit, whatever is not folded yet is read from the store.
-// This is only a cache: another server of a scale-out deployment, or a restart, does not have it,
+// The running hashes themselves live in worker threads by default (runningDigest.ts), so that
+// hashing the whole file runs beside the event loop. This is only a cache: another server of a scale-out deployment, or a restart, does not have it,
 // and then the commit reads the parts it lacks (a correct second pass). Correctness never depends
 // on it: the commit uses a folded prefix only if the parts it folded (index, size, SHA-256 of each)
 // are exactly the parts the metadata store lists, compared through a running "chain" hash of those
@@ -15,6 +16,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { DomainError } from '../errors.js';
 import type { ByteTap } from './partChecksum.js';
+import { localDigest, workerDigest, type Digests, type RunningDigest, type RunningDigestFactory } from './runningDigest.js';
 
 export type ReadPart = (input: { uploadId: string; index: number; signal?: AbortSignal }) => Promise<AsyncIterable<Uint8Array>>;
 
@@ -33,8 +35,8 @@ export interface WholeFileDigest {
 
 /** The hashes of parts 1..through, and a chain hash naming exactly which part versions they are. */
 interface HashState {
-  sha256: Hash;
-  md5: Hash;
+  /** MD5 and SHA-256 of the parts' bytes. */
+  bytes: RunningDigest;
   chain: Hash;
   through: number;
   sizeBytes: number;
@@ -54,38 +56,41 @@ interface Fold {
   background?: AbortController;
   /** Greater than zero while a commit computes the digest: no background work, no live taps. */
   paused: number;
+  /** Parts held back until the background catches up (see `backlogWait`). */
+  backlogWaiters: Array<() => void>;
 }
 
 class LiveTap implements ByteTap {
-  readonly sha256: Hash;
-  readonly md5: Hash;
+  readonly bytes: RunningDigest;
   sizeBytes = 0;
 
   constructor(
     readonly index: number,
     base: HashState,
   ) {
-    this.sha256 = base.sha256.copy();
-    this.md5 = base.md5.copy();
+    this.bytes = base.bytes.copy();
   }
 
-  update(chunk: Buffer): void {
-    this.sha256.update(chunk);
-    this.md5.update(chunk);
+  update(chunk: Buffer): void | Promise<void> {
     this.sizeBytes += chunk.length;
+    return this.bytes.update(chunk);
   }
 }
 
 const DEFAULT_MAX_SESSIONS = 256;
+/**
+ * Parts stored ahead of the folded prefix, and foldable now, beyond which a session's other
+ * incoming parts wait for the background to catch up. On a machine short of CPU this keeps the
+ * whole-file hash abreast of the upload (the upload slows a little), so the commit only has this
+ * much left to hash instead of whatever the upload outran it by.
+ */
+const MAX_BACKLOG_BYTES = 32 * 1024 * 1024;
+const MAX_BACKLOG_PARTS = 64;
 /** Pending parts further than this ahead of the folded prefix are not tracked (the commit reads them). */
 const PENDING_WINDOW = 1024;
 
-function freshState(): HashState {
-  return { sha256: createHash('sha256'), md5: createHash('md5'), chain: createHash('sha256'), through: 0, sizeBytes: 0 };
-}
-
 function copyState(state: HashState): HashState {
-  return { sha256: state.sha256.copy(), md5: state.md5.copy(), chain: state.chain.copy(), through: state.through, sizeBytes: state.sizeBytes };
+  return { bytes: state.bytes.copy(), chain: state.chain.copy(), through: state.through, sizeBytes: state.sizeBytes };
 }
 
 function chainEntry(part: PartSummary): string {
@@ -98,23 +103,24 @@ function chainOf(parts: readonly PartSummary[]): string {
   return chain.digest('hex');
 }
 
-function upperHex(hash: Hash): string {
-  return hash.copy().digest('hex').toUpperCase();
-}
-
 export class WholeFileHasher {
   private readonly folds = new Map<string, Fold>();
   private readonly maxSessions: number;
+  private readonly newDigest: RunningDigestFactory;
+  private readonly log?: { debug?(object: object, message: string): void };
 
   constructor(
     private readonly readPart: ReadPart,
-    options: { maxSessions?: number; log?: { debug?(object: object, message: string): void } } = {},
+    options: { maxSessions?: number; newDigest?: RunningDigestFactory; log?: { debug?(object: object, message: string): void } } = {},
   ) {
     this.maxSessions = options.maxSessions ?? DEFAULT_MAX_SESSIONS;
+    this.newDigest = options.newDigest ?? workerDigest;
     this.log = options.log;
   }
 
-  private readonly log?: { debug?(object: object, message: string): void };
+  private freshState(): HashState {
+    return { bytes: this.newDigest(), chain: createHash('sha256'), through: 0, sizeBytes: 0 };
+  }
 
   /**
    * Part `index` begins to stream in. Returns a tap to feed its bytes into when it is next in line,
@@ -130,7 +136,7 @@ export class WholeFileHasher {
     }
     let newFold = false;
     if (!fold) {
-      fold = { sessionId: input.sessionId, uploadId: input.uploadId, state: freshState(), pending: new Map(), paused: 0 };
+      fold = { sessionId: input.sessionId, uploadId: input.uploadId, state: this.freshState(), pending: new Map(), paused: 0, backlogWaiters: [] };
       this.folds.set(input.sessionId, fold);
       this.evictBeyondLimit();
       newFold = true;
@@ -146,34 +152,36 @@ export class WholeFileHasher {
   /** The part is stored and recorded: adopt its live hash, or remember it for a background read. */
   partStored(input: { sessionId: string; part: PartSummary; tap?: ByteTap }): void {
     const fold = this.folds.get(input.sessionId);
-    if (!fold) return;
     const { part } = input;
-    if (input.tap !== undefined && fold.live === input.tap) {
-      const tap = fold.live;
+    const tap = input.tap instanceof LiveTap ? input.tap : undefined;
+    if (fold && tap && fold.live === tap) {
       fold.live = undefined;
       if (fold.state.through === part.index - 1 && tap.sizeBytes === part.sizeBytes) {
-        fold.state.sha256 = tap.sha256;
-        fold.state.md5 = tap.md5;
+        fold.state.bytes.dispose();
+        fold.state.bytes = tap.bytes;
         fold.state.chain.update(chainEntry(part));
         fold.state.through = part.index;
         fold.state.sizeBytes += part.sizeBytes;
-      } else {
-        this.forget(input.sessionId);
+        this.advance(fold);
         return;
       }
-    } else if (part.index <= fold.state.through) {
+    }
+    tap?.bytes.dispose();
+    if (!fold) return;
+    if (part.index <= fold.state.through) {
       this.forget(input.sessionId);
       return;
-    } else if (part.index - fold.state.through <= PENDING_WINDOW) {
-      fold.pending.set(part.index, part);
     }
+    if (part.index - fold.state.through <= PENDING_WINDOW) fold.pending.set(part.index, part);
     this.advance(fold);
   }
 
   /** The part failed (its old version, if any, stays): drop its live hash. */
   partFailed(input: { sessionId: string; tap?: ByteTap }): void {
+    if (!(input.tap instanceof LiveTap)) return;
+    input.tap.bytes.dispose();
     const fold = this.folds.get(input.sessionId);
-    if (!fold || input.tap === undefined || fold.live !== input.tap) return;
+    if (!fold || fold.live !== input.tap) return;
     fold.live = undefined;
     this.advance(fold);
   }
@@ -191,47 +199,87 @@ export class WholeFileHasher {
   }
 
   /**
+   * Called for each chunk of a part that is not hashed as it arrives: a promise when the session's
+   * background hashing is more than MAX_BACKLOG_BYTES behind, resolved once it has caught up half
+   * way. Only while the background is actually working through stored parts, so it cannot wait
+   * for anything but reads of parts already stored.
+   */
+  backlogWait(sessionId: string): Promise<void> | undefined {
+    const fold = this.folds.get(sessionId);
+    if (!fold || fold.paused > 0 || !fold.busy || !this.backlogOver(fold, MAX_BACKLOG_BYTES)) return undefined;
+    return new Promise<void>((resolve) => fold.backlogWaiters.push(resolve));
+  }
+
+  /**
    * The digest of parts `parts` (exactly 1..N, as the metadata store lists them), in index order.
    * Uses the folded prefix if it is exactly those parts, then reads the rest from the store,
    * checking each against its recorded size and SHA-256 (a part replaced meanwhile is a CONFLICT).
    */
   async digest(input: { sessionId: string; uploadId: string; parts: readonly PartSummary[]; signal?: AbortSignal }): Promise<WholeFileDigest> {
     const fold = this.folds.get(input.sessionId);
-    let state = freshState();
-    let foldedState: HashState | undefined;
-    if (fold) {
-      fold.paused += 1;
+    if (!fold) {
+      const state = this.freshState();
+      try {
+        return await this.hashParts({ ...input, state });
+      } finally {
+        state.bytes.dispose();
+      }
+    }
+    fold.paused += 1;
+    this.releaseBacklog(fold);
+    try {
       fold.background?.abort();
       await fold.busy?.catch(() => undefined);
-      foldedState = fold.state;
-      const { through } = fold.state;
-      if (through > 0 && through <= input.parts.length && fold.state.chain.copy().digest('hex') === chainOf(input.parts.slice(0, through))) {
-        state = copyState(fold.state);
-      }
-    }
-    try {
-      for (const part of input.parts.slice(state.through)) {
-        const partHash = createHash('sha256');
-        let sizeBytes = 0;
-        for await (const chunk of await this.readPart({ uploadId: input.uploadId, index: part.index, signal: input.signal })) {
-          state.sha256.update(chunk);
-          state.md5.update(chunk);
-          partHash.update(chunk);
-          sizeBytes += chunk.length;
+      const foldedState = fold.state;
+      const { through } = foldedState;
+      const usable = through > 0 && through <= input.parts.length && foldedState.chain.copy().digest('hex') === chainOf(input.parts.slice(0, through));
+      const state = usable ? copyState(foldedState) : this.freshState();
+      try {
+        const digest = await this.hashParts({ ...input, state });
+        // Kept for a retry if the commit fails later (unless something changed the fold meanwhile).
+        if (this.folds.get(input.sessionId) === fold && fold.state === foldedState) {
+          fold.state = copyState(state);
+          foldedState.bytes.dispose();
+          fold.pending.clear();
         }
-        if (sizeBytes !== part.sizeBytes || partHash.digest('hex').toUpperCase() !== part.sha256) {
-          throw new DomainError('CONFLICT', `Part ${part.index} changed while the session was being committed; commit again.`);
-        }
-        state.chain.update(chainEntry(part));
-        state.through = part.index;
-        state.sizeBytes += sizeBytes;
+        return digest;
+      } finally {
+        state.bytes.dispose();
       }
-      // Kept for a retry if the commit fails later (only if nothing changed the fold meanwhile).
-      if (fold && this.folds.get(input.sessionId) === fold && fold.state === foldedState) fold.state = copyState(state);
-      return { sizeBytes: state.sizeBytes, sha256: upperHex(state.sha256), md5: upperHex(state.md5) };
     } finally {
-      if (fold) fold.paused -= 1;
+      fold.paused -= 1;
     }
+  }
+
+  /** Adds parts after `state.through` read from the store, each checked against its record. */
+  private async hashParts(input: { state: HashState; uploadId: string; parts: readonly PartSummary[]; signal?: AbortSignal }): Promise<WholeFileDigest> {
+    const { state } = input;
+    for (const part of input.parts.slice(state.through)) {
+      const partHash = createHash('sha256');
+      let sizeBytes = 0;
+      for await (const chunk of await this.readPart({ uploadId: input.uploadId, index: part.index, signal: input.signal })) {
+        partHash.update(chunk);
+        sizeBytes += chunk.length;
+        await state.bytes.update(chunk);
+      }
+      if (sizeBytes !== part.sizeBytes || partHash.digest('hex').toUpperCase() !== part.sha256) {
+        throw new DomainError('CONFLICT', `Part ${part.index} changed while the session was being committed; commit again.`);
+      }
+      state.chain.update(chainEntry(part));
+      state.through = part.index;
+      state.sizeBytes += sizeBytes;
+    }
+    let digests: Digests;
+    try {
+      digests = await state.bytes.digest();
+    } catch (error) {
+      // The hashing engine failed (a worker died): hash every part again, in this thread.
+      if (this.newDigest === localDigest) throw error;
+      this.log?.debug?.({ err: error }, 'hashing engine failed; hashing the parts again in this thread');
+      const again: HashState = { bytes: localDigest(), chain: createHash('sha256'), through: 0, sizeBytes: 0 };
+      return this.hashParts({ ...input, state: again });
+    }
+    return { sizeBytes: state.sizeBytes, ...digests };
   }
 
   /** Drops what this process knows of the session (committed, aborted, expired, or invalid). */
@@ -240,6 +288,8 @@ export class WholeFileHasher {
     if (!fold) return;
     this.folds.delete(sessionId);
     fold.background?.abort();
+    fold.state.bytes.dispose();
+    this.releaseBacklog(fold);
   }
 
   /** How many sessions are cached (for tests). */
@@ -288,7 +338,26 @@ export class WholeFileHasher {
         fold.folding = undefined;
         if (fold.background === controller) fold.background = undefined;
         if (!controller.signal.aborted && this.folds.get(fold.sessionId) === fold) this.advance(fold);
+        // Nothing works through the backlog any more: hold no part back.
+        if (!fold.busy) this.releaseBacklog(fold);
       });
+  }
+
+  /** Whether the parts stored and foldable right after the folded prefix exceed `limit` bytes. */
+  private backlogOver(fold: Fold, limit: number): boolean {
+    let bytes = 0;
+    for (let index = fold.state.through + 1, count = 0; ; index++, count++) {
+      const part = fold.pending.get(index);
+      if (!part) return false;
+      bytes += part.sizeBytes;
+      if (bytes > limit || count >= MAX_BACKLOG_PARTS) return true;
+    }
+  }
+
+  private releaseBacklog(fold: Fold): void {
+    const waiters = fold.backlogWaiters;
+    fold.backlogWaiters = [];
+    for (const resolve of waiters) resolve();
   }
 
   private async foldPending(fold: Fold, signal: AbortSignal): Promise<void> {
@@ -296,24 +365,31 @@ export class WholeFileHasher {
       if (signal.aborted || fold.live || fold.paused > 0 || this.folds.get(fold.sessionId) !== fold) return;
       fold.folding = part.index;
       const next = copyState(fold.state);
-      let sizeBytes = 0;
-      for await (const chunk of await this.readPart({ uploadId: fold.uploadId, index: part.index, signal })) {
-        next.sha256.update(chunk);
-        next.md5.update(chunk);
-        sizeBytes += chunk.length;
+      let adopted = false;
+      try {
+        let sizeBytes = 0;
+        for await (const chunk of await this.readPart({ uploadId: fold.uploadId, index: part.index, signal })) {
+          sizeBytes += chunk.length;
+          await next.bytes.update(chunk);
+        }
+        // Replaced, invalidated or paused while it was read: that read is worth nothing.
+        if (signal.aborted || fold.folding !== part.index || this.folds.get(fold.sessionId) !== fold) return;
+        fold.folding = undefined;
+        if (sizeBytes !== part.sizeBytes) {
+          this.forget(fold.sessionId);
+          return;
+        }
+        next.chain.update(chainEntry(part));
+        next.through = part.index;
+        next.sizeBytes += sizeBytes;
+        fold.state.bytes.dispose();
+        fold.state = next;
+        adopted = true;
+        fold.pending.delete(part.index);
+        if (fold.backlogWaiters.length > 0 && !this.backlogOver(fold, MAX_BACKLOG_BYTES / 2)) this.releaseBacklog(fold);
+      } finally {
+        if (!adopted) next.bytes.dispose();
       }
-      // Replaced, invalidated or paused while it was read: that read is worth nothing.
-      if (signal.aborted || fold.folding !== part.index || this.folds.get(fold.sessionId) !== fold) return;
-      fold.folding = undefined;
-      if (sizeBytes !== part.sizeBytes) {
-        this.forget(fold.sessionId);
-        return;
-      }
-      next.chain.update(chainEntry(part));
-      next.through = part.index;
-      next.sizeBytes += sizeBytes;
-      fold.state = next;
-      fold.pending.delete(part.index);
     }
   }
 }
