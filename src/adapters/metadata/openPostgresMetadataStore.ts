@@ -5,11 +5,18 @@ import type { MetadataStore } from '../../core/ports/metadataStore.js';
 import { createKyselyMetadataStore } from './kyselyMetadataStore.js';
 import { postgresMigrations } from './migrations/postgres/index.js';
 import { migrateToLatest } from './migrations/runMigrations.js';
-import { postgresDialect } from './postgresDialect.js';
+import { isPostgresQueryTimeout, postgresDialect } from './postgresDialect.js';
 import type { MetadataDatabase } from './schema.js';
 import { databaseErrorTranslator } from './translateErrors.js';
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+/**
+ * How much longer than statement_timeout the client itself waits for an answer. The server's
+ * statement_timeout only helps while the server runs: a database that accepts connections but
+ * never answers (frozen, or cut off mid-query) would keep a request waiting forever. The margin
+ * lets a live server's own cancellation arrive first.
+ */
+const QUERY_TIMEOUT_GRACE_MS = 500;
 
 /** Lower-case, unquoted identifiers only, so the name means the same in search_path and DDL. */
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -20,7 +27,10 @@ export interface PostgresMetadataStoreOptions {
   connectionString: string;
   /** Keep every table in this schema (created if missing), e.g. a throwaway one per test. */
   schema?: string;
-  /** Server-side limit on each statement; off unless given. */
+  /**
+   * Server-side limit on each statement; off unless given. When given, the client also gives up
+   * on a query QUERY_TIMEOUT_GRACE_MS after it, closing that connection.
+   */
   statementTimeoutMs?: number;
   /** How long to wait for a new connection (default 10 s). */
   connectTimeoutMs?: number;
@@ -36,6 +46,27 @@ const int8AsNumber: pg.CustomTypesConfig = {
     oid === INT8_OID && format !== 'binary' ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as pg.CustomTypesConfig['getTypeParser'],
 };
 
+/**
+ * A pg client that closes its connection when a query times out on the client side
+ * (query_timeout). pg rejects such a query but keeps the connection waiting for the answer, and
+ * the pool would hand that connection out again: after a network cut, every query later sent on
+ * it would time out too, long after the database is reachable again. Closing it (end() on a
+ * client with a query in flight destroys the socket at once) makes the pool drop it and open a
+ * fresh one when needed.
+ */
+class ClientClosingOnQueryTimeout extends pg.Client {
+  // One override for all of pg's query() overloads.
+  override query(...args: any[]): any {
+    const result: unknown = (super.query as (...queryArgs: unknown[]) => unknown)(...args);
+    if (result instanceof Promise) {
+      result.catch((error: unknown) => {
+        if (isPostgresQueryTimeout(error)) this.end().catch(() => undefined);
+      });
+    }
+    return result;
+  }
+}
+
 export async function openPostgresMetadataStore(options: PostgresMetadataStoreOptions): Promise<MetadataStore> {
   const { connectionString, schema, statementTimeoutMs, connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS } = options;
   if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
@@ -44,7 +75,8 @@ export async function openPostgresMetadataStore(options: PostgresMetadataStoreOp
   const pool = new pg.Pool({
     connectionString,
     connectionTimeoutMillis: connectTimeoutMs,
-    ...(statementTimeoutMs !== undefined && { statement_timeout: statementTimeoutMs }),
+    ...(statementTimeoutMs !== undefined && { statement_timeout: statementTimeoutMs, query_timeout: statementTimeoutMs + QUERY_TIMEOUT_GRACE_MS }),
+    Client: ClientClosingOnQueryTimeout,
     // Sent in the startup packet, so every pooled connection has it before its first query.
     ...(schema !== undefined && { options: `-c search_path=${schema}` }),
     types: int8AsNumber,

@@ -36,7 +36,13 @@ const UNAVAILABLE_MESSAGES = [
   /^Connection terminated/,
   /timeout exceeded when trying to connect/,
   /is not queryable/,
+  /^Query read timeout$/, // the client-side query_timeout (openPostgresMetadataStore.ts)
 ];
+
+/** pg's client-side query_timeout fired: the database did not answer in time. */
+export function isPostgresQueryTimeout(error: unknown): boolean {
+  return error instanceof Error && error.message === 'Query read timeout';
+}
 
 export function isPostgresUnavailable(error: unknown): boolean {
   // Node reports a refused connection to a host with several addresses as an AggregateError.

@@ -9,8 +9,10 @@
 //               from a slow client legitimately takes longer) and rely on
 //   idle        requestTimeoutMs again, as the socket inactivity limit: a transfer in which no
 //               byte moves in either direction for that long is abandoned.
-// The SDK retries failed requests (3 attempts) except those with a streaming body.
-import { S3Client } from '@aws-sdk/client-s3';
+// The SDK retries failed requests (3 attempts) except those with a streaming body, and never
+// after a timeout (see retriesWithinTheTimeout): the timeout is how long a caller waits for S3
+// before its 503, not how long each of three attempts may wait.
+import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { DomainError } from '../../../core/errors.js';
 import type { S3Names } from './s3Names.js';
 
@@ -64,13 +66,16 @@ export function createS3Client(options: S3ClientOptions): S3Client {
     credentials,
     forcePathStyle: options.forcePathStyle ?? true,
     maxAttempts: options.maxAttempts,
+    retryStrategy: retriesWithinTheTimeout(options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS),
     logger: options.logger ?? silentLogger,
     // Only checksum what S3 requires: with the default ('WHEN_SUPPORTED') the SDK sends stream
     // bodies aws-chunked with a trailing checksum, which Ceph RGW 16 refuses (411).
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
     requestHandler: {
-      connectionTimeout: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      // Never longer than the request timeout: a caller told "503 after N ms" must not wait
+      // longer than that for a connection alone.
+      connectionTimeout: options.connectTimeoutMs ?? Math.min(DEFAULT_CONNECT_TIMEOUT_MS, requestTimeoutMs),
       requestTimeout: requestTimeoutMs,
       throwOnRequestTimeout: true,
       socketTimeout: requestTimeoutMs,
@@ -78,6 +83,40 @@ export function createS3Client(options: S3ClientOptions): S3Client {
       httpsAgent: { keepAlive: true, maxSockets: 64 },
     },
   });
+}
+
+// ------------------------------------------------------------------------------------ retries
+
+const DEFAULT_MAX_ATTEMPTS = 3;
+const BASE_BACKOFF_MS = 100;
+const THROTTLED_BASE_BACKOFF_MS = 500;
+const MAX_BACKOFF_MS = 20_000;
+
+type RetryStrategyV2 = Extract<NonNullable<S3ClientConfig['retryStrategy']>, { acquireInitialRetryToken: unknown }>;
+type RetryToken = Awaited<ReturnType<RetryStrategyV2['acquireInitialRetryToken']>>;
+
+/**
+ * The SDK's standard retry policy (throttling and transient errors, up to maxAttempts, exponential
+ * backoff with full jitter) with one exception: a request that timed out (the SDK names every
+ * connect, request and socket-idle timeout 'TimeoutError') is not tried again. It has already
+ * waited the whole dependency timeout; with the SDK's own strategy an S3 that accepts connections
+ * but never answers (a hung or frozen RGW) kept a request waiting three times the configured
+ * timeout before its 503. Quick failures (connection refused or reset, 5xx) still retry.
+ */
+export function retriesWithinTheTimeout(maxAttempts: number): RetryStrategyV2 {
+  const token = (retryCount: number, retryDelay: number): RetryToken => ({ getRetryCount: () => retryCount, getRetryDelay: () => retryDelay });
+  return {
+    acquireInitialRetryToken: async () => token(0, 0),
+    refreshRetryTokenForRetry: async (previous, { error, errorType }) => {
+      const retries = previous.getRetryCount();
+      const retryable = errorType === 'TRANSIENT' || errorType === 'THROTTLING';
+      // Throwing ends the retries; the SDK then rejects with the request's own error.
+      if (!retryable || retries + 1 >= maxAttempts || error?.name === 'TimeoutError') throw new Error('not retried');
+      const base = errorType === 'THROTTLING' ? THROTTLED_BASE_BACKOFF_MS : BASE_BACKOFF_MS;
+      return token(retries + 1, Math.random() * Math.min(MAX_BACKOFF_MS, base * 2 ** retries));
+    },
+    recordSuccess: () => undefined,
+  };
 }
 
 // ------------------------------------------------------------------------- error translation
