@@ -1,0 +1,103 @@
+// Issue #4, "SDK": the pieces of @datafiles/sdk that need no server, and what makes it a browser
+// package (no dependencies, no Node API in what it ships).
+import assert from 'node:assert/strict';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { backoffDelay, choosePartSize, DatafilesError, DEFAULT_PART_SIZE, filenameFromDisposition, isRetryable, MAX_PART_SIZE, MIN_PART_SIZE, planParts, rangeHeader, sha256Hex } from '@datafiles/sdk';
+import { REPO_ROOT } from './support/server.js';
+
+const SDK = path.join(REPO_ROOT, 'clients/sdk');
+const MIB = 1024 * 1024;
+
+describe('the package', () => {
+  it('has no dependencies, and exports its built JS with types', async () => {
+    const manifest = JSON.parse(await readFile(path.join(SDK, 'package.json'), 'utf8'));
+    assert.equal(manifest.name, '@datafiles/sdk');
+    assert.equal(manifest.type, 'module');
+    assert.equal(manifest.dependencies, undefined);
+    assert.equal(manifest.peerDependencies, undefined);
+    assert.deepEqual(manifest.exports['.'], { types: './dist/index.d.ts', import: './dist/index.js', default: './dist/index.js' });
+  });
+
+  it('ships JS that uses no Node module or Node global, so it runs in a browser', async () => {
+    const files = (await readdir(path.join(SDK, 'dist'))).filter((name) => name.endsWith('.js'));
+    assert.ok(files.includes('index.js'));
+    for (const name of files) {
+      const text = await readFile(path.join(SDK, 'dist', name), 'utf8');
+      const imports = [...text.matchAll(/\bfrom\s+['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]/g)].map((match) => match[1] ?? match[2]);
+      for (const specifier of imports) assert.ok(specifier.startsWith('./'), `${name} imports only its own files, not ${specifier}`);
+      assert.doesNotMatch(text, /\b(?:process|Buffer|require|__dirname)\b[.(]/, `${name} uses no Node global`);
+    }
+  });
+});
+
+describe('parts', () => {
+  it('16 MiB by default, bounded to 5 MiB–5 GiB, grown so a file needs at most 10,000 parts', () => {
+    assert.equal(choosePartSize(100 * MIB), DEFAULT_PART_SIZE);
+    assert.equal(choosePartSize(100 * MIB, MIN_PART_SIZE), MIN_PART_SIZE);
+    assert.throws(() => choosePartSize(100 * MIB, MIN_PART_SIZE - 1), RangeError);
+    assert.throws(() => choosePartSize(100 * MIB, MAX_PART_SIZE + 1), RangeError);
+    assert.throws(() => choosePartSize(10_001 * MIN_PART_SIZE, MIN_PART_SIZE), RangeError);
+    const huge = 200 * 1024 * MIB * 1024; // 200 TiB… more than 10,000 × 5 GiB
+    assert.throws(() => choosePartSize(huge), RangeError);
+    const big = 10_000 * 16 * MIB + 1;
+    const size = choosePartSize(big);
+    assert.ok(size > DEFAULT_PART_SIZE && size % MIB === 0 && Math.ceil(big / size) <= 10_000);
+  });
+
+  it('cuts a file into 1-based parts covering every byte once', () => {
+    assert.deepEqual(planParts(12, 5), [
+      { index: 1, start: 0, end: 5 },
+      { index: 2, start: 5, end: 10 },
+      { index: 3, start: 10, end: 12 },
+    ]);
+    assert.deepEqual(planParts(10, 5).length, 2);
+    assert.deepEqual(planParts(0, 5), []);
+  });
+});
+
+describe('retry', () => {
+  it('retries only what a later attempt can cure: no answer, 408, 429, 5xx', () => {
+    const error = (status: number) => new DatafilesError({ status, statusReason: '', message: '' });
+    for (const status of [0, 408, 429, 500, 502, 503, 504]) assert.equal(isRetryable(error(status)), true, String(status));
+    for (const status of [400, 401, 403, 404, 409, 413]) assert.equal(isRetryable(error(status)), false, String(status));
+    assert.equal(isRetryable(new TypeError('bug')), false);
+  });
+
+  it('backs off exponentially with jitter, between half and all of each step, capped', () => {
+    const policy = { retries: 5, baseDelayMs: 100, maxDelayMs: 1000 };
+    assert.equal(backoffDelay(1, { ...policy, random: () => 0 }), 50);
+    assert.equal(backoffDelay(1, { ...policy, random: () => 1 }), 100);
+    assert.equal(backoffDelay(3, { ...policy, random: () => 0 }), 200);
+    assert.equal(backoffDelay(3, { ...policy, random: () => 1 }), 400);
+    assert.equal(backoffDelay(10, { ...policy, random: () => 1 }), 1000);
+    const spread = new Set(Array.from({ length: 50 }, () => backoffDelay(4, policy)));
+    assert.ok(spread.size > 10, 'jitter spreads the waits');
+    const retryAfter = new DatafilesError({ status: 503, statusReason: '', message: '', retryAfterSeconds: 0.5 });
+    assert.equal(backoffDelay(1, { ...policy, random: () => 0 }, retryAfter), 500, "the server's Retry-After wins when longer");
+  });
+});
+
+describe('download helpers', () => {
+  it('builds Range headers', () => {
+    assert.equal(rangeHeader({ start: 0, end: 99 }), 'bytes=0-99');
+    assert.equal(rangeHeader({ start: 100 }), 'bytes=100-');
+    assert.equal(rangeHeader({ suffix: 500 }), 'bytes=-500');
+    assert.throws(() => rangeHeader({ start: 10, end: 5 }), RangeError);
+    assert.throws(() => rangeHeader({ start: -1 }), RangeError);
+  });
+
+  it('reads file names from Content-Disposition, RFC 5987 first', () => {
+    assert.equal(filenameFromDisposition(`attachment; filename="r\\"q.pdf"; filename*=UTF-8''r%C3%A9sum%C3%A9.pdf`), 'résumé.pdf');
+    assert.equal(filenameFromDisposition('inline; filename="plain name.txt"'), 'plain name.txt');
+    assert.equal(filenameFromDisposition('inline; filename=bare.txt'), 'bare.txt');
+    assert.equal(filenameFromDisposition(null), undefined);
+  });
+});
+
+describe('sha256Hex (Web Crypto)', () => {
+  it('hashes to upper-case hex as the server reports', async () => {
+    assert.equal(await sha256Hex(new TextEncoder().encode('abc')), 'BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD');
+  });
+});
