@@ -1,6 +1,6 @@
 // Users, groups and tokens, and turning a token into a Caller (decisions.md 20).
 import { createHash, randomBytes } from 'node:crypto';
-import { DomainError } from '../errors.js';
+import { DomainError, isDomainError } from '../errors.js';
 import type { Caller, Group, User } from '../model.js';
 import type { Clock } from '../ports/clock.js';
 import type { MetadataStore } from '../ports/metadataStore.js';
@@ -71,9 +71,18 @@ export class PrincipalService {
       if (presetToken) await this.ensurePresetAdminToken(presetToken);
       return undefined;
     }
-    const user = await this.principals.createUser({ name: 'admin', isAdmin: true, createdAt: this.deps.clock.now() });
+    let user: User;
+    try {
+      user = await this.principals.createUser({ name: 'admin', isAdmin: true, createdAt: this.deps.clock.now() });
+    } catch (error) {
+      // Several servers starting at once on one empty database (scale-out): another one created
+      // the admin between our count and our insert. Not an error: the instance has its admin.
+      if (!isDomainError(error, 'NAME_TAKEN')) throw error;
+      if (presetToken) await this.ensurePresetAdminToken(presetToken);
+      return undefined;
+    }
     if (presetToken) {
-      await this.principals.addToken({ userId: user.id, tokenHash: hashToken(presetToken), createdAt: this.deps.clock.now() });
+      await this.addPresetToken(user.id, presetToken);
       return { user };
     }
     return { user, token: await this.createToken(user.id) };
@@ -82,7 +91,17 @@ export class PrincipalService {
   private async ensurePresetAdminToken(token: string): Promise<void> {
     if (await this.principals.findUserByTokenHash(hashToken(token))) return;
     const admin = await this.principals.findUserByName('admin');
-    if (admin?.isAdmin) await this.principals.addToken({ userId: admin.id, tokenHash: hashToken(token), createdAt: this.deps.clock.now() });
+    if (admin?.isAdmin) await this.addPresetToken(admin.id, token);
+  }
+
+  /** Servers starting at once with the same preset token race to add it: losing that race is fine. */
+  private async addPresetToken(userId: number, token: string): Promise<void> {
+    try {
+      await this.principals.addToken({ userId, tokenHash: hashToken(token), createdAt: this.deps.clock.now() });
+    } catch (error) {
+      if ((await this.principals.findUserByTokenHash(hashToken(token)))?.id === userId) return;
+      throw error;
+    }
   }
 
   private async createToken(userId: number): Promise<string> {

@@ -46,15 +46,27 @@ export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undef
   });
 }
 
-/** Passes `source` through, failing if it turns out longer or shorter than `expectedBytes`. */
+/**
+ * Passes `source` through, failing if it turns out longer or shorter than `expectedBytes`.
+ *
+ * Each chunk is passed on only once the next one (or the end) has come, so the last chunk leaves
+ * only after the source has ended without failing. A request of announced length is complete as
+ * soon as its last byte is sent: S3 may answer and store the object before the source's end is
+ * read. A body that fails at its very end (the part checksum, checked in PartHasher's flush, which
+ * waits for a hashing thread) must fail before that, or a mismatched part would be stored and its
+ * put would resolve while the hasher is still finishing.
+ */
 export async function* exactly(source: AsyncIterable<Buffer>, expectedBytes: number): AsyncGenerator<Buffer> {
   let seen = 0;
+  let held: Buffer | undefined;
   for await (const chunk of source) {
     seen += chunk.length;
     if (seen > expectedBytes) throw new DomainError('BAD_REQUEST', `The body has more bytes than the ${expectedBytes} announced.`);
-    yield chunk;
+    if (held) yield held;
+    held = chunk;
   }
   if (seen < expectedBytes) throw new DomainError('TRUNCATED_BODY');
+  if (held) yield held;
 }
 
 /**
