@@ -77,6 +77,7 @@ class DedicatedPostgres {
   ) {}
 
   static async create(): Promise<DedicatedPostgres> {
+    if (process.getuid?.() !== 0) throw new Error('The PostgreSQL fault tests run a cluster of their own as the postgres user (runuser), which needs root.');
     const directory = await mkdtemp(path.join(os.tmpdir(), 'datafiles-faults-pg-'));
     const { stdout } = await execFileAsync('id', ['-u', 'postgres']);
     const [uid, gid] = [Number(stdout.trim()), Number((await execFileAsync('id', ['-g', 'postgres'])).stdout.trim())];
@@ -143,6 +144,9 @@ class ThrowawayRgw {
   ) {}
 
   static async create(): Promise<ThrowawayRgw> {
+    if (!existsSync(CEPH_CONF)) {
+      throw new Error(`The RGW fault tests run a radosgw of their own on the project's Ceph cluster, and found none (${CEPH_CONF}); start it with scripts/services/start-ceph-rgw.sh.`);
+    }
     const directory = await mkdtemp(path.join(os.tmpdir(), 'datafiles-faults-rgw-'));
     const rgw = new ThrowawayRgw(directory, await freePort(), `client.rgw.datafiles-faults-${randomBytes(4).toString('hex')}`);
     await execFileAsync('ceph', ['-c', CEPH_CONF, 'auth', 'get-or-create', rgw.name, 'mon', 'allow rw', 'osd', 'allow rwx', 'mgr', 'allow rw', '-o', rgw.keyring]);
@@ -173,6 +177,10 @@ class ThrowawayRgw {
       '--admin-socket', path.join(d, 'rgw.asok'), '--rgw-data', path.join(d, 'data'),
     ], { stdio: 'ignore' });
     const child = this.child;
+    // Should this test process end without its after hook (a crash), take radosgw with it.
+    const killOnExit = () => child.kill('SIGKILL');
+    process.once('exit', killOnExit);
+    child.once('exit', () => process.removeListener('exit', killOnExit));
     await waitUntil('radosgw answering', async () => {
       if (child.exitCode !== null) throw new Error(`radosgw exited with ${child.exitCode}`);
       return (await fetch(this.endpoint, { signal: AbortSignal.timeout(1000) })).ok;
@@ -375,6 +383,27 @@ describe('dependency faults: 503 fast, /healthz names the dependency, recovery w
       timings.push(`PostgreSQL thawed, first 200 after ${ms} ms`);
       assert.equal((await upload('after-pg-freeze.bin')).status, 200);
     });
+  });
+
+  it('both frozen: /healthz names both within the bound', async () => {
+    await postgres!.pause();
+    rgw!.pause();
+    try {
+      const health = await healthz();
+      record('both frozen, /healthz', health);
+      assert.equal(health.status, 503);
+      assert.deepEqual(health.body.dependencies, { metadata: 'down', blobs: 'down' });
+      assert.ok(health.ms < BOUND_MS, `/healthz answered in ${health.ms} ms`);
+      const listed = await list();
+      record('both frozen, list', listed);
+      assertUnavailable(listed, 'both frozen, list');
+      assertAlive(server);
+    } finally {
+      rgw!.resume();
+      await postgres!.resume();
+    }
+    const ms = await waitUntil('list answers 200', async () => (await list()).status === 200, RECOVERY_MS);
+    timings.push(`both thawed, first 200 after ${ms} ms`);
   });
 
   describe('RGW (S3)', () => {

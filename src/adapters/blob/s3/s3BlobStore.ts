@@ -30,7 +30,7 @@ export interface S3BlobStoreOptions extends S3ClientOptions {
 export async function openS3BlobStore(options: S3BlobStoreOptions): Promise<BlobStore> {
   const client = createS3Client(options);
   try {
-    await ensureBucket(client, options.bucket, options.region);
+    await ensureBucketPatiently(client, options.bucket, options.region);
   } catch (error) {
     client.destroy();
     const translated = toDomainError(error);
@@ -107,6 +107,24 @@ function rangeHeader(range: ByteRange): string {
     throw new DomainError('BAD_REQUEST', 'A byte range needs whole numbers with 0 <= start <= end.');
   }
   return `bytes=${start}-${end}`;
+}
+
+/** Attempts of ensureBucket at start-up when S3 is slow to answer. */
+const START_UP_ATTEMPTS = 3;
+
+/**
+ * Requests are not retried after a timeout (s3Client.ts: a caller waits at most the dependency
+ * timeout for its 503). At start-up nobody waits for a 503, and a slow first answer (a bucket
+ * being created on a busy or freshly started RGW) should not stop the server: try again.
+ */
+async function ensureBucketPatiently(client: S3Client, bucket: string, region: string): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await ensureBucket(client, bucket, region);
+    } catch (error) {
+      if (attempt >= START_UP_ATTEMPTS || (error as { name?: string } | undefined)?.name !== 'TimeoutError') throw error;
+    }
+  }
 }
 
 async function ensureBucket(client: S3Client, bucket: string, region: string): Promise<void> {
