@@ -79,9 +79,8 @@ class DedicatedPostgres {
   static async create(): Promise<DedicatedPostgres> {
     if (process.getuid?.() !== 0) throw new Error('The PostgreSQL fault tests run a cluster of their own as the postgres user (runuser), which needs root.');
     const directory = await mkdtemp(path.join(os.tmpdir(), 'datafiles-faults-pg-'));
-    const { stdout } = await execFileAsync('id', ['-u', 'postgres']);
-    const [uid, gid] = [Number(stdout.trim()), Number((await execFileAsync('id', ['-g', 'postgres'])).stdout.trim())];
-    await chown(directory, uid, gid);
+    const idOf = async (flag: '-u' | '-g') => Number((await execFileAsync('id', [flag, 'postgres'])).stdout.trim());
+    await chown(directory, await idOf('-u'), await idOf('-g'));
     const cluster = new DedicatedPostgres(directory, await freePort());
     await cluster.asPostgres(`${PG_BIN}/initdb`, ['-D', cluster.dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
     await cluster.start();
