@@ -1,0 +1,318 @@
+// `npm run bench`: measures datafiles against the machine's own limits and against what users
+// would run instead, all in one run, and reports medians and the ratios the issue sets targets on.
+//
+//   npm run bench [-- --scale-out] [--only NAME[,NAME…]] [--runs N] [--size MiB] [--seconds N]
+//                    [--connections N] [--log-level LEVEL] [--no-build] [--no-docs]
+//
+// Each round takes one sample of every measurement (rounds interleave everything, so a burst of
+// load from other work on the machine touches every figure alike); every figure is the median of
+// the rounds (3 unless --runs says more). Results go to bench/results.json; a full run (every
+// measurement, 1 GiB, at least 3 rounds) also redraws bench/throughput.png and the table in
+// BENCHMARKS.md.
+import { createHash, randomFillSync } from 'node:crypto';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { writeChart, type Bar } from './chart.js';
+import { datafilesFamily } from './datafiles.js';
+import type { BenchContext, Family, Figure, Measurement, Sample } from './support/family.js';
+import { diskWriteFsync, hashRate, loopbackTcp } from './limits.js';
+import { GiB, MiB, median, runOk } from './support/measure.js';
+import { BENCH_DIR, ensureNpmPeers, REPO_DIR } from './support/peers.js';
+import { peerFamily } from './peers.js';
+
+const { values: args } = parseArgs({
+  options: {
+    'scale-out': { type: 'boolean', default: false },
+    only: { type: 'string' },
+    runs: { type: 'string', default: '3' },
+    size: { type: 'string', default: '1024' },
+    seconds: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '50' },
+    'log-level': { type: 'string', default: 'info' },
+    'no-build': { type: 'boolean', default: false },
+    'no-docs': { type: 'boolean', default: false },
+  },
+});
+
+const runs = Number(args.runs);
+const size = Number(args.size) * MiB;
+const onlyPatterns = args.only?.split(',').map((text) => text.trim()).filter(Boolean);
+/** `--only datafiles.upload,limits` keeps measurements whose id starts with one of the names. */
+const selected = (id: string) => !onlyPatterns || onlyPatterns.some((pattern) => id === pattern || id.startsWith(`${pattern}.`) || id.startsWith(pattern));
+const PEER_IDS = ['nginx.put', 'nginx.get', 'tus.patch', 'naive.upload', 'fastify.hello'];
+const DATAFILES_IDS = ['upload', 'multipart', 'download', 'details', 'list', 'rss'];
+const log = (line: string) => process.stdout.write(`${line}\n`);
+
+async function makeSource(file: string): Promise<{ md5: string; sha256: string }> {
+  const md5 = createHash('md5');
+  const sha256 = createHash('sha256');
+  const block = Buffer.allocUnsafe(16 * MiB);
+  const { open } = await import('node:fs/promises');
+  const handle = await open(file, 'w');
+  try {
+    for (let written = 0; written < size; written += block.length) {
+      const piece = block.subarray(0, Math.min(block.length, size - written));
+      randomFillSync(piece);
+      md5.update(piece);
+      sha256.update(piece);
+      await handle.write(piece);
+    }
+  } finally {
+    await handle.close();
+  }
+  return { md5: md5.digest('hex').toUpperCase(), sha256: sha256.digest('hex').toUpperCase() };
+}
+
+function limitsFamily(context: BenchContext): Family {
+  const measurements: Measurement[] = [
+    { id: 'limits.disk', figures: { 'limits.disk': { label: 'disk write + fsync', unit: 'MiB/s' } }, sample: async () => ({ 'limits.disk': diskWriteFsync(context.scratch, context.size) }) },
+    { id: 'limits.md5', figures: { 'limits.md5': { label: 'MD5, one thread (node:crypto)', unit: 'MiB/s' } }, sample: async () => ({ 'limits.md5': hashRate('md5', context.size) }) },
+    { id: 'limits.sha256', figures: { 'limits.sha256': { label: 'SHA-256, one thread (node:crypto)', unit: 'MiB/s' } }, sample: async () => ({ 'limits.sha256': hashRate('sha256', context.size) }) },
+    { id: 'limits.tcp', figures: { 'limits.tcp': { label: 'loopback TCP, Node to Node', unit: 'MiB/s' } }, sample: async () => ({ 'limits.tcp': await loopbackTcp(2 * context.size) }) },
+  ];
+  return { name: 'limits', measurements: measurements.filter((measurement) => selected(measurement.id)), notes: {}, teardown: async () => undefined };
+}
+
+interface Target {
+  name: string;
+  value: number;
+  goal: string;
+  met: boolean | undefined;
+  display: string;
+}
+
+function targets(medians: Record<string, number>, scaleOut: boolean): Target[] {
+  const m = (id: string) => medians[id];
+  const list: Target[] = [];
+  const ratio = (name: string, numerator: number, denominator: number, minimum: number | undefined) => {
+    const value = numerator / denominator;
+    if (!Number.isFinite(value)) return;
+    list.push({ name, value, goal: minimum === undefined ? 'reported' : `≥ ${minimum}`, met: minimum === undefined ? undefined : value >= minimum, display: `${value.toFixed(2)} ×` });
+  };
+  const below = (name: string, value: number, limit: number, unit: string) => {
+    if (!Number.isFinite(value)) return;
+    list.push({ name, value, goal: `< ${limit} ${unit}`, met: value < limit, display: `${value.toFixed(unit === 'ms' ? 1 : 0)} ${unit}` });
+  };
+  const ceiling = Math.min(m('limits.disk'), m('limits.md5'));
+  for (const prefix of scaleOut ? ['datafiles', 'datafiles.s3'] : ['datafiles']) {
+    const tag = prefix === 'datafiles' ? '' : ' (PostgreSQL + S3)';
+    ratio(`single upload / min(disk+fsync, MD5)${tag}`, m(`${prefix}.upload`), ceiling, 0.85);
+    ratio(`single upload / naive Fastify${tag}`, m(`${prefix}.upload`), m('naive.upload'), 1.8);
+    ratio(`single upload / @tus/server (cost of integrity)${tag}`, m(`${prefix}.upload`), m('tus.patch'), undefined);
+    ratio(`multipart end to end / min(disk+fsync, MD5)${tag}`, m(`${prefix}.multipart`), ceiling, 0.8);
+    below(`multipart commit latency${tag}`, m(`${prefix}.multipart.commit`), 1000, 'ms');
+    ratio(`download / nginx GET${tag}`, m(`${prefix}.download`), m('nginx.get'), 0.8);
+    ratio(`GET details / bare Fastify req/s${tag}`, m(`${prefix}.details.rps`), m('fastify.hello.rps'), 0.5);
+    below(`GET details p99${tag}`, m(`${prefix}.details.p99`), 10, 'ms');
+    below(`list of 10,000 files${tag}`, m(`${prefix}.list`), 100, 'ms');
+    below(`peak RSS, 4 concurrent uploads${tag}`, m(`${prefix}.rss`), 200, 'MiB');
+  }
+  ratio('naive Fastify / min(disk+fsync, MD5) (for reference)', m('naive.upload'), ceiling, undefined);
+  return list;
+}
+
+function formatValue(value: number, unit: string): string {
+  if (!Number.isFinite(value)) return '–';
+  if (unit === 'ms') return value < 10 ? value.toFixed(2) : value.toFixed(1);
+  return Math.round(value).toLocaleString('en-US');
+}
+
+function markdownTables(figures: Map<string, Figure>, samples: Map<string, number[]>, medians: Record<string, number>, goals: Target[]): string {
+  const lines = ['| measurement | median | unit | samples |', '|---|---:|---|---|'];
+  for (const [id, figure] of figures) {
+    const values = samples.get(id) ?? [];
+    lines.push(`| ${figure.label} | ${formatValue(medians[id], figure.unit)} | ${figure.unit} | ${values.map((value) => formatValue(value, figure.unit)).join(', ')} |`);
+  }
+  lines.push('', '| target | this run | goal | met |', '|---|---:|---|:---:|');
+  for (const target of goals) lines.push(`| ${target.name} | ${target.display} | ${target.goal} | ${target.met === undefined ? '' : target.met ? 'yes' : '**no**'} |`);
+  return lines.join('\n');
+}
+
+async function machineDescription(): Promise<string> {
+  const cpus = os.cpus();
+  const cpuinfo = await readFile('/proc/cpuinfo', 'utf8').catch(() => '');
+  const shaNi = /\bsha_ni\b/.test(cpuinfo) ? ', SHA-NI' : '';
+  return `${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}${shaNi}, ${Math.round(os.totalmem() / GiB)} GiB RAM, ${os.type()} ${os.release()}, Node ${process.version}`;
+}
+
+async function main(): Promise<void> {
+  if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs must be a positive integer');
+  const started = new Date();
+  if (!args['no-build']) {
+    log('building (npm run build)…');
+    await runOk('npm', ['run', '--silent', 'build'], { cwd: REPO_DIR });
+  }
+  await ensureNpmPeers(log);
+  const scratch = path.join(os.tmpdir(), `datafiles-bench-${process.pid}`);
+  await mkdir(scratch, { recursive: true });
+  const families: Family[] = [];
+  try {
+    const sourceFile = path.join(scratch, 'source.bin');
+    log(`writing a ${size / MiB} MiB source file…`);
+    const expected = await makeSource(sourceFile);
+    const context: BenchContext = {
+      size,
+      sourceFile,
+      scratch,
+      loadSeconds: Number(args.seconds),
+      connections: Number(args.connections),
+      log,
+    };
+    const loadAtStart = os.loadavg()[0];
+    families.push(limitsFamily(context));
+    if (PEER_IDS.some(selected)) {
+      log('starting peers…');
+      const peers = await peerFamily(context);
+      peers.measurements = peers.measurements.filter((measurement) => selected(measurement.id));
+      families.push(peers);
+    }
+    const backends = args['scale-out'] ? (['embedded', 'scale-out'] as const) : (['embedded'] as const);
+    for (const backend of backends) {
+      const prefix = backend === 'embedded' ? 'datafiles' : 'datafiles.s3';
+      if (!DATAFILES_IDS.some((id) => selected(`${prefix}.${id}`))) continue;
+      log(`starting datafiles (${backend})…`);
+      families.push(await datafilesFamily(context, { backend, expected, logLevel: args['log-level']!, only: selected }));
+    }
+
+    const figures = new Map<string, Figure>();
+    const samples = new Map<string, number[]>();
+    const loads: number[] = [];
+    for (let round = 1; round <= runs; round++) {
+      log(`round ${round} of ${runs} (load ${os.loadavg()[0].toFixed(2)})`);
+      loads.push(os.loadavg()[0]);
+      for (const family of families) {
+        for (const measurement of family.measurements) {
+          const sample: Sample = await measurement.sample();
+          for (const [id, value] of Object.entries(sample)) {
+            figures.set(id, measurement.figures[id]);
+            samples.set(id, [...(samples.get(id) ?? []), value]);
+            log(`  ${measurement.figures[id].label.padEnd(78)} ${formatValue(value, measurement.figures[id].unit).padStart(9)} ${measurement.figures[id].unit}`);
+          }
+        }
+      }
+    }
+    const medians = Object.fromEntries([...samples].map(([id, values]) => [id, median(values)]));
+    const goals = targets(medians, args['scale-out']!);
+    const tables = markdownTables(figures, samples, medians, goals);
+    const notes = Object.assign({}, ...families.map((family) => family.notes)) as Record<string, string>;
+    const machine = await machineDescription();
+    log('');
+    log(tables);
+    log('');
+    log(`machine: ${machine}; load average ${loadAtStart.toFixed(2)} at start, ${os.loadavg()[0].toFixed(2)} at the end`);
+    log(`versions: ${Object.entries(notes).map(([name, value]) => `${name} ${value}`).join(', ')}`);
+
+    const results = {
+      date: started.toISOString(),
+      machine,
+      loadAverage: { start: loadAtStart, rounds: loads, end: os.loadavg()[0] },
+      options: { runs, sizeBytes: size, loadSeconds: context.loadSeconds, connections: context.connections, scaleOut: args['scale-out'], only: onlyPatterns ?? null, logLevel: args['log-level'] },
+      notes,
+      figures: Object.fromEntries([...figures].map(([id, figure]) => [id, { ...figure, median: medians[id], samples: samples.get(id) }])),
+      targets: goals,
+    };
+    await writeFile(path.join(BENCH_DIR, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+    log('wrote bench/results.json');
+
+    const full = !onlyPatterns && runs >= 3 && size === GiB;
+    if (full && !args['no-docs']) {
+      await drawChart(medians, figures, started, machine);
+      await updateBenchmarksMd(tables, started, machine, notes, results.loadAverage);
+    }
+  } finally {
+    for (const family of families) await family.teardown().catch((error) => log(`teardown of ${family.name} failed: ${error}`));
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+async function drawChart(medians: Record<string, number>, figures: Map<string, Figure>, date: Date, machine: string): Promise<void> {
+  const bar = (id: string, group: Bar['group'], label?: string): Bar[] => (Number.isFinite(medians[id]) ? [{ label: label ?? figures.get(id)!.label, value: medians[id], group }] : []);
+  const ceiling = Math.min(medians['limits.disk'], medians['limits.md5']);
+  const throughput: Bar[] = [
+    ...bar('limits.tcp', 'limit'),
+    ...bar('limits.disk', 'limit'),
+    ...bar('limits.sha256', 'limit'),
+    ...bar('limits.md5', 'limit'),
+    ...bar('nginx.get', 'peer'),
+    ...bar('nginx.put', 'peer'),
+    ...bar('tus.patch', 'peer'),
+    ...bar('naive.upload', 'peer', 'naive Fastify + multipart (hash, fsync)'),
+    ...bar('datafiles.download', 'datafiles'),
+    ...bar('datafiles.upload', 'datafiles', 'datafiles single upload (curl -F)'),
+    ...bar('datafiles.multipart', 'datafiles', 'datafiles multipart (16 MiB × 4)'),
+    ...bar('datafiles.rss.throughput', 'datafiles', 'datafiles 4 concurrent uploads (sum)'),
+    ...bar('datafiles.s3.download', 'datafiles', 'datafiles download (PostgreSQL + S3)'),
+    ...bar('datafiles.s3.upload', 'datafiles', 'datafiles single upload (PostgreSQL + S3)'),
+    ...bar('datafiles.s3.multipart', 'datafiles', 'datafiles multipart (PostgreSQL + S3)'),
+  ];
+  const requests: Bar[] = [
+    ...bar('fastify.hello.rps', 'peer'),
+    ...bar('datafiles.details.rps', 'datafiles', 'datafiles GET details with auth'),
+    ...bar('datafiles.s3.details.rps', 'datafiles', 'datafiles GET details (PostgreSQL)'),
+  ];
+  await writeChart(
+    {
+      title: `datafiles benchmark, ${date.toISOString().slice(0, 10)}`,
+      subtitle: machine,
+      throughput,
+      lines: Number.isFinite(ceiling)
+        ? [
+            { label: `ceiling min(disk+fsync, MD5) = ${Math.round(ceiling)}`, value: ceiling },
+            { label: `0.85 × ceiling = ${Math.round(0.85 * ceiling)}`, value: 0.85 * ceiling },
+          ]
+        : [],
+      requests,
+    },
+    path.join(BENCH_DIR, 'throughput.png'),
+  );
+  log('wrote bench/throughput.png');
+}
+
+const TABLE_START = '<!-- bench:results:start -->';
+const TABLE_END = '<!-- bench:results:end -->';
+
+/** Replaces the generated block of BENCHMARKS.md (the prose around it is written by hand). */
+async function updateBenchmarksMd(tables: string, date: Date, machine: string, notes: Record<string, string>, load: { start: number; rounds: number[]; end: number }): Promise<void> {
+  const file = path.join(REPO_DIR, 'BENCHMARKS.md');
+  const text = await readFile(file, 'utf8').catch(() => '');
+  const start = text.indexOf(TABLE_START);
+  const end = text.indexOf(TABLE_END);
+  if (start < 0 || end < start) {
+    log('BENCHMARKS.md has no generated block; not updated');
+    return;
+  }
+  const block = [
+    TABLE_START,
+    `Run of ${date.toISOString().replace('T', ' ').slice(0, 16)} UTC, \`npm run bench${args['scale-out'] ? ' -- --scale-out' : ''}\`, ${runs} rounds, 1 GiB transfers, autocannon ${args.seconds} s × ${args.connections} connections, server log level ${args['log-level']}.`,
+    '',
+    `Machine: ${machine}. Load average (1 min) ${load.start.toFixed(2)} at the start, ${load.rounds.map((value) => value.toFixed(2)).join(' / ')} at each round, ${load.end.toFixed(2)} at the end.`,
+    '',
+    `Versions: ${Object.entries(notes).map(([name, value]) => `${name} ${value}`).join(', ')}.`,
+    '',
+    tables,
+    TABLE_END,
+  ].join('\n');
+  await writeFile(file, text.slice(0, start) + block + text.slice(end + TABLE_END.length));
+  log('updated the results in BENCHMARKS.md');
+}
+
+let finished = false;
+// A measurement whose promise can never settle would otherwise end the process quietly with 0.
+process.on('exit', (code) => {
+  if (!finished && code === 0) {
+    console.error('bench: stopped before finishing (a measurement waited on something that can never happen)');
+    process.exitCode = 1;
+  }
+});
+main().then(
+  () => {
+    finished = true;
+  },
+  (error) => {
+    finished = true;
+    console.error(error);
+    process.exitCode = 1;
+  },
+);
