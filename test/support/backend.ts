@@ -6,6 +6,7 @@
 // PostgreSQL at DATAFILES_TEST_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/test) and
 // the S3 server from ensureRgw() (the project's own Ceph RGW unless told otherwise).
 import { randomBytes } from 'node:crypto';
+import { AbortMultipartUploadCommand, DeleteBucketCommand, DeleteObjectsCommand, ListMultipartUploadsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import pg from 'pg';
 import { ensureRgw } from './rgw.js';
 
@@ -49,8 +50,9 @@ export async function provisionScaleOut(): Promise<BackendResources> {
     args: ['--database-url', url.toString(), '--s3-endpoint', s3.endpoint, '--s3-bucket', `datafiles-test-${suffix}`, '--s3-region', s3.region],
     env: { AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey },
     async release() {
-      // The bucket's objects go with RGW's garbage collection; the database is dropped now.
       await withAdminClient((client) => client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`));
+      // Empty and remove the bucket too: a test RGW keeps its data in memory (memstore).
+      await removeBucket(s3, `datafiles-test-${suffix}`);
     },
   };
 }
@@ -58,4 +60,24 @@ export async function provisionScaleOut(): Promise<BackendResources> {
 export async function provisionBackend(backend: Backend = testBackend()): Promise<BackendResources> {
   if (backend === 'scale-out') return provisionScaleOut();
   return { args: [], env: {}, release: async () => {} };
+}
+
+async function removeBucket(s3: { endpoint: string; region: string; accessKeyId: string; secretAccessKey: string }, bucket: string): Promise<void> {
+  const client = new S3Client({ endpoint: s3.endpoint, region: s3.region, forcePathStyle: true, credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } });
+  try {
+    for (;;) {
+      const uploads = await client.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
+      for (const upload of uploads.Uploads ?? []) await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: upload.Key, UploadId: upload.UploadId }));
+      const page = await client.send(new ListObjectsV2Command({ Bucket: bucket }));
+      const objects = (page.Contents ?? []).map((object) => ({ Key: object.Key! }));
+      if (objects.length === 0 && !uploads.IsTruncated) break;
+      if (objects.length > 0) await client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: objects, Quiet: true } }));
+    }
+    await client.send(new DeleteBucketCommand({ Bucket: bucket }));
+  } catch (error) {
+    // A bucket the server never created (it failed to start) is nothing to remove.
+    if ((error as { name?: string }).name !== 'NoSuchBucket') throw error;
+  } finally {
+    client.destroy();
+  }
 }
