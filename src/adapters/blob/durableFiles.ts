@@ -3,34 +3,80 @@
 // changed is fsynced too, or a crash could forget the rename even though the bytes are on disk.
 import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ByteSource } from '../../core/ports/blobStore.js';
 import { errorCodeOf } from './fileSystemErrors.js';
 
+/** Bytes written between two early writebacks (see writeBodyToNewFile). */
+export const WRITEBACK_BYTES = 32 * 1024 * 1024;
+/** Largest batch of chunks handed to one writev. */
+const WRITE_BATCH_BYTES = 1024 * 1024;
+
+/**
+ * Early writebacks in flight in this process. One at a time: each holds a thread of libuv's
+ * small pool (4 by default) for as long as the disk takes, and the file operations of every other
+ * request need those threads too.
+ */
+let writebacksInFlight = 0;
+const MAX_WRITEBACKS_IN_FLIGHT = 1;
+
 /**
  * Streams `body` into the new file `filePath` (which must not exist), fsyncs it and returns the
- * number of bytes written. Backpressure is natural: the next chunk is read only once the previous
- * one is written. If the body fails or `signal` aborts, the file is removed and the promise
- * rejects (with the signal's reason when aborted).
+ * number of bytes written. If the body fails or `signal` aborts, the file is removed and the
+ * promise rejects (with the signal's reason when aborted).
+ *
+ * Throughput (issue #6): the chunks that arrive while a write is in flight are written together
+ * by the next writev, so a stream of 64 KiB chunks costs a few hundred system calls per GiB, not
+ * thousands. And the disk works while the body is still arriving: every WRITEBACK_BYTES an
+ * fdatasync is started in the background (not awaited), which makes the kernel write out what is
+ * dirty so far. Without it the kernel would keep the whole file in the page cache until the final
+ * fsync, which would then wait for all of it: on a disk of 600 MiB/s, a second and a half per GiB
+ * added to every upload. The final fsync is unchanged and is what makes the file durable.
+ * Backpressure is natural: the next chunks are taken only once the previous batch is written.
  */
 export async function writeBodyToNewFile(input: { body: ByteSource; filePath: string; signal?: AbortSignal }): Promise<number> {
   const { body, filePath, signal } = input;
   signal?.throwIfAborted();
   const handle = await open(filePath, 'wx');
   let sizeBytes = 0;
+  let sinceWriteback = 0;
+  let writeback: Promise<void> | undefined;
+  let writebackFailure: unknown;
+  const startWriteback = () => {
+    if (writeback || writebacksInFlight >= MAX_WRITEBACKS_IN_FLIGHT) return;
+    sinceWriteback = 0;
+    writebacksInFlight += 1;
+    writeback = handle
+      .datasync()
+      .catch((error: unknown) => {
+        writebackFailure ??= error;
+      })
+      .finally(() => {
+        writebacksInFlight -= 1;
+        writeback = undefined;
+      });
+  };
+  const writeBatch = async (buffers: Uint8Array[]) => {
+    if (writebackFailure) throw writebackFailure;
+    const written = await writevFully(handle, buffers);
+    sizeBytes += written;
+    sinceWriteback += written;
+    if (sinceWriteback >= WRITEBACK_BYTES) startWriteback();
+  };
+  const sink = new Writable({
+    highWaterMark: WRITE_BATCH_BYTES,
+    write(chunk: Buffer, _encoding, callback) {
+      writeBatch([chunk]).then(() => callback(), callback);
+    },
+    writev(chunks, callback) {
+      writeBatch(chunks.map(({ chunk }) => chunk as Buffer)).then(() => callback(), callback);
+    },
+  });
   try {
-    const writing = pipeline(
-      body,
-      async function writeEveryChunk(source: AsyncIterable<Uint8Array | string>) {
-        for await (const chunk of source) {
-          const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-          await writeFully(handle, bytes);
-          sizeBytes += bytes.byteLength;
-        }
-      },
-      { signal },
-    );
-    await settleOrAbort(writing, signal);
+    await settleOrAbort(pipeline(body, sink, { signal }), signal);
+    if (writeback) await writeback;
+    if (writebackFailure) throw writebackFailure;
     await handle.sync();
   } catch (error) {
     // close() waits for a write in flight, so no byte lands after the unlink.
@@ -57,13 +103,23 @@ function settleOrAbort(work: Promise<void>, signal: AbortSignal | undefined): Pr
   });
 }
 
-/** FileHandle.write may write fewer bytes than asked; loop until the chunk is all written. */
-async function writeFully(handle: FileHandle, bytes: Uint8Array): Promise<void> {
-  let offset = 0;
-  while (offset < bytes.byteLength) {
-    const { bytesWritten } = await handle.write(bytes, offset, bytes.byteLength - offset);
-    offset += bytesWritten;
+/** FileHandle.writev may write fewer bytes than asked; loop until every buffer is written. Returns the bytes written. */
+async function writevFully(handle: FileHandle, buffers: Uint8Array[]): Promise<number> {
+  let total = 0;
+  for (const buffer of buffers) total += buffer.byteLength;
+  let pending = buffers;
+  let remaining = total;
+  while (remaining > 0) {
+    const { bytesWritten } = await handle.writev(pending);
+    remaining -= bytesWritten;
+    if (remaining === 0) break;
+    // Drop what was written, keeping the rest of a buffer written in part.
+    let skip = bytesWritten;
+    let index = 0;
+    while (skip >= pending[index].byteLength) skip -= pending[index++].byteLength;
+    pending = [pending[index].subarray(skip), ...pending.slice(index + 1)];
   }
+  return total;
 }
 
 /** Writes a small file (a manifest) completely and durably, without a partial version ever visible. */

@@ -1,11 +1,22 @@
 // Measures bytes as they stream past, without holding them: size, MD5 and SHA-256 (the write
 // path hashes "as bytes pass; never buffer the whole thing", architecture.md), and keeps the first
 // bytes so the content type can be recognised from its magic number afterwards.
-import { createHash, type Hash } from 'node:crypto';
+//
+// Chunks are passed on at once; the hashes are computed beside the event loop by the digest pool
+// (digestPool.ts), so hashing overlaps parsing and writing instead of alternating with them. A
+// hashing worker that falls behind holds the next chunk back (backpressure), and the stream ends
+// only once both digests are known.
 import { Transform, type TransformCallback } from 'node:stream';
+import { startDigest, type DigestOptions, type DigestStream } from './digestPool.js';
 
 /** file-type reads at most this many leading bytes to recognise a format. */
 export const SNIFF_BYTES = 4100;
+
+/**
+ * Chunks the meter may hold for its reader. Larger than a stream's default so that a reader busy
+ * with one chunk (a write to disk in flight) does not stall the parsing and hashing of the next.
+ */
+const READ_AHEAD_BYTES = 1024 * 1024;
 
 export interface Measured {
   sizeBytes: number;
@@ -16,33 +27,50 @@ export interface Measured {
 }
 
 export class ContentMeter extends Transform {
-  private readonly md5: Hash = createHash('md5');
-  private readonly sha256: Hash = createHash('sha256');
+  private readonly digest: DigestStream;
   private readonly headChunks: Buffer[] = [];
   private headLength = 0;
   private sizeBytes = 0;
   private result: Measured | undefined;
 
+  constructor(options: DigestOptions = {}) {
+    super({ readableHighWaterMark: READ_AHEAD_BYTES });
+    this.digest = startDigest(['md5', 'sha256'], options);
+  }
+
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.sizeBytes += chunk.length;
-    this.md5.update(chunk);
-    this.sha256.update(chunk);
     if (this.headLength < SNIFF_BYTES) {
       const wanted = chunk.subarray(0, SNIFF_BYTES - this.headLength);
       this.headChunks.push(Buffer.from(wanted));
       this.headLength += wanted.length;
     }
-    callback(null, chunk);
+    let hashing: void | Promise<void>;
+    try {
+      hashing = this.digest.update(chunk);
+    } catch (error) {
+      callback(error as Error);
+      return;
+    }
+    if (hashing) hashing.then(() => callback(null, chunk), callback);
+    else callback(null, chunk);
   }
 
   override _flush(callback: TransformCallback): void {
-    this.result = {
-      sizeBytes: this.sizeBytes,
-      md5: this.md5.digest('hex').toUpperCase(),
-      sha256: this.sha256.digest('hex').toUpperCase(),
-      head: Buffer.concat(this.headChunks),
-    };
-    callback();
+    this.digest.finish().then(({ md5, sha256 }) => {
+      this.result = {
+        sizeBytes: this.sizeBytes,
+        md5: md5.toUpperCase(),
+        sha256: sha256.toUpperCase(),
+        head: Buffer.concat(this.headChunks),
+      };
+      callback();
+    }, callback);
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    if (!this.result) this.digest.abort();
+    callback(error);
   }
 
   /** The measurements; only valid once every byte has passed through. */
@@ -50,4 +78,9 @@ export class ContentMeter extends Transform {
     if (!this.result) throw new Error('ContentMeter.measured() called before the stream ended');
     return this.result;
   }
+}
+
+/** A meter for one upload: reusable by any write path (single uploads, revisions, parts). */
+export function createContentMeter(options: DigestOptions = {}): ContentMeter {
+  return new ContentMeter(options);
 }
