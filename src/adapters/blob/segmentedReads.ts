@@ -8,6 +8,9 @@ import { DomainError } from '../../core/errors.js';
 import type { ByteRange } from '../../core/ports/blobStore.js';
 import { isMissingPathError } from './fileSystemErrors.js';
 
+/** Bytes per read of a file being served. */
+export const READ_CHUNK_BYTES = 1024 * 1024;
+
 export interface StoredPiece {
   filePath: string;
   sizeBytes: number;
@@ -86,8 +89,11 @@ async function* concatenate(firstStream: Readable, rest: readonly FileSegment[])
 async function openSegment(segment: FileSegment): Promise<Readable> {
   try {
     const handle = await open(segment.filePath, 'r');
-    // The stream owns the handle and closes it when it ends or is destroyed.
-    return handle.createReadStream({ start: segment.start, end: segment.end });
+    // The stream owns the handle and closes it when it ends or is destroyed. Reads of 1 MiB, not
+    // the default 64 KiB: a download costs a read and a socket write per chunk, and with 64 KiB
+    // chunks that per-chunk cost (not copying) bounded a download to about a third of what
+    // nginx serves with sendfile (issue #6). Larger chunks gain nothing more here.
+    return handle.createReadStream({ start: segment.start, end: segment.end, highWaterMark: READ_CHUNK_BYTES });
   } catch (error) {
     if (isMissingPathError(error)) throw new DomainError('NOT_FOUND', 'No blob with that key.', { cause: error });
     throw error;

@@ -42,6 +42,11 @@ export const RING_BYTES = 4 * 1024 * 1024;
 export const SMALL_STREAM_BYTES = 256 * 1024;
 /** A worker hashes this much of one stream before looking at the others (and publishing progress). */
 const STEP_BYTES = 256 * 1024;
+/**
+ * A sleeping worker is woken once this much is waiting for it, not for every chunk: a worker
+ * faster than the upload (SHA-256 usually is) would otherwise sleep and wake per 64 KiB chunk.
+ */
+const WAKE_BYTES = 256 * 1024;
 const DATA_OFFSET = 64;
 /** Int32 slots of a ring's header. */
 const WRITTEN = 0;
@@ -227,6 +232,8 @@ class RingDigest implements DigestStream {
   private readonly data: Uint8Array;
   private readonly capacity = RING_BYTES;
   private written = 0;
+  /** Bytes written since the workers were last rung. */
+  private unannounced = 0;
   private readonly consumers: { slot: number; algorithm: DigestAlgorithm; worker: HashWorker; key: string; done: Promise<string>; finished: boolean }[] = [];
   private failure: Error | undefined;
   private released = false;
@@ -294,8 +301,9 @@ class RingDigest implements DigestStream {
       this.written = (this.written + length) >>> 0;
       Atomics.store(this.header, WRITTEN, this.written | 0);
       offset += length;
+      this.unannounced += length;
     }
-    this.ringBells();
+    if (this.unannounced >= WAKE_BYTES) this.ringBells();
   }
 
   async finish(): Promise<Digests> {
@@ -365,6 +373,7 @@ class RingDigest implements DigestStream {
   }
 
   private ringBells(): void {
+    this.unannounced = 0;
     for (const consumer of this.consumers) consumer.worker.ring();
   }
 }
