@@ -12,7 +12,7 @@ import { openAsBlob } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { provisionBackend, type Backend, type BackendResources } from '../test/support/backend.js';
-import { startTestServer, type TestServer } from '../test/support/server.js';
+import { startDatafiles as launch, type DatafilesServer } from './support/datafilesServer.js';
 import type { BenchContext, Family, Measurement } from './support/family.js';
 import { curlOk, now, rate, run, seconds } from './support/measure.js';
 import { REPO_DIR } from './support/peers.js';
@@ -25,8 +25,16 @@ const PARTS_IN_FLIGHT = 4;
 const LISTED_FILES = 10_000;
 const CONCURRENT_UPLOADS = 4;
 
+type TestServer = DatafilesServer;
+
 export interface DatafilesOptions {
   backend: Backend;
+  /** Figure ids start with this ('datafiles', 'datafiles.s3', 'datafiles.before'). */
+  prefix: string;
+  /** Words added to every label, e.g. 'SQLite + disk'. */
+  label: string;
+  /** The checkout whose bin/datafiles.js is run (this one, or an exported older commit). */
+  root: string;
   /** The source file's digests, to check that what was stored is what was sent. */
   expected: { md5: string; sha256: string };
   /** Which measurements to take (all when undefined). */
@@ -41,17 +49,22 @@ interface Started {
   stop(): Promise<void>;
 }
 
-async function startDatafiles(options: DatafilesOptions, extraEnv: Record<string, string> = {}): Promise<Started> {
+async function startDatafiles(options: DatafilesOptions, scratch: string): Promise<Started> {
   const backend = await provisionBackend(options.backend);
-  const server = await startTestServer({ backend, env: { DATAFILES_LOG_LEVEL: options.logLevel, ...extraEnv } });
-  return {
-    server,
-    backend,
-    async stop() {
-      await server.cleanup();
-      await backend.release();
-    },
-  };
+  try {
+    const server = await launch({ root: options.root, scratch, backend, logLevel: options.logLevel });
+    return {
+      server,
+      backend,
+      async stop() {
+        await server.stop();
+        await backend.release();
+      },
+    };
+  } catch (error) {
+    await backend.release();
+    throw error;
+  }
 }
 
 function tokenHeader(token: string): string[] {
@@ -177,15 +190,14 @@ async function uploadMany(server: TestServer, token: string, count: number, log:
 
 export async function datafilesFamily(context: BenchContext, options: DatafilesOptions): Promise<Family> {
   const { size, sourceFile } = context;
-  const label = options.backend === 'embedded' ? 'SQLite + disk' : 'PostgreSQL + S3';
-  const prefix = options.backend === 'embedded' ? 'datafiles' : 'datafiles.s3';
+  const { label, prefix } = options;
   const want = (id: string) => options.only?.(id) ?? true;
-  const main = await startDatafiles(options);
+  const main = await startDatafiles(options, context.scratch);
   const { server } = main;
   const user = await server.addUser('bench');
   const token = user.token as string;
-  const sdk = await loadSdk();
-  context.log(`  datafiles (${label}) at ${server.url}; multipart via ${sdk ? 'the SDK (@datafiles/sdk uploadLargeFile)' : 'direct HTTP (the SDK is not built here)'}`);
+  const sdk = options.root === REPO_DIR ? await loadSdk() : undefined;
+  context.log(`  datafiles (${label}) at ${server.url}; multipart via ${sdk ? 'the SDK (@datafiles/sdk uploadLargeFile)' : 'direct HTTP requests (as uploadLargeFile makes them)'}`);
 
   // Fixtures: one large file to download, one small one for details, 10,000 for the list.
   let downloadId = 0;
@@ -197,6 +209,12 @@ export async function datafilesFamily(context: BenchContext, options: DatafilesO
   })() });
   const lister = await server.addUser('lister');
   if (want(`${prefix}.list`)) await uploadMany(server, lister.token, LISTED_FILES, context.log);
+  // Warm the request path up (JIT, statement caches) before it is measured.
+  if (want(`${prefix}.details`)) {
+    await runAutocannon({ url: `${server.url}${API}/${small.dataFileId}/details`, connections: context.connections, seconds: 2, headers: { 'X-DOMO-Ryuu-Session': token } });
+  }
+  // A moment for the disk to write out what the fixtures left in the page cache.
+  await new Promise((resolve) => setTimeout(resolve, 2000));
 
   const all: Measurement[] = [
     {
@@ -272,7 +290,7 @@ export async function datafilesFamily(context: BenchContext, options: DatafilesO
       },
       async sample() {
         // A fresh server, so the figure is this workload's peak and nothing earlier's.
-        const fresh = await startDatafiles(options);
+        const fresh = await startDatafiles(options, context.scratch);
         try {
           const pid = fresh.server.child.pid!;
           const sampler = sampleRss(pid);

@@ -97,6 +97,7 @@ export async function peerFamily(context: BenchContext): Promise<Family> {
   const hello = await nodeServer('hello.ts');
   servers.push(hello);
 
+  await runAutocannon({ url: `${hello.url}/`, connections: context.connections, seconds: 2 }); // warm-up
   const nginxGetUrl = `${nginx.url}/files/served.bin`;
   await curlOk(['-o', '/dev/null', '-T', sourceFile, nginxGetUrl]);
 

@@ -3,14 +3,18 @@
 //
 //   npm run bench [-- --scale-out] [--only NAME[,NAME…]] [--runs N] [--size MiB] [--seconds N]
 //                    [--connections N] [--log-level LEVEL] [--no-build] [--no-docs]
+//                    [--compare GIT-REF]
 //
+// --compare runs the datafiles measurements a second time, in the same rounds, on the server as
+// it was at GIT-REF (exported and built in a scratch directory): before/after figures taken under
+// the same conditions, whatever else the machine is doing.
 // Each round takes one sample of every measurement (rounds interleave everything, so a burst of
 // load from other work on the machine touches every figure alike); every figure is the median of
 // the rounds (3 unless --runs says more). Results go to bench/results.json; a full run (every
 // measurement, 1 GiB, at least 3 rounds) also redraws bench/throughput.png and the table in
 // BENCHMARKS.md.
 import { createHash, randomFillSync } from 'node:crypto';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -33,6 +37,7 @@ const { values: args } = parseArgs({
     'log-level': { type: 'string', default: 'info' },
     'no-build': { type: 'boolean', default: false },
     'no-docs': { type: 'boolean', default: false },
+    compare: { type: 'string' },
   },
 });
 
@@ -63,6 +68,17 @@ async function makeSource(file: string): Promise<{ md5: string; sha256: string }
     await handle.close();
   }
   return { md5: md5.digest('hex').toUpperCase(), sha256: sha256.digest('hex').toUpperCase() };
+}
+
+/** The server as it was at `ref`: exported (git archive) into the scratch directory and built. */
+async function exportBaseline(ref: string, scratch: string): Promise<string> {
+  const root = path.join(scratch, 'baseline');
+  await mkdir(root, { recursive: true });
+  log(`exporting and building ${ref} for comparison…`);
+  await runOk('sh', ['-c', `git -C "${REPO_DIR}" archive "${ref}" | tar -x -C "${root}"`]);
+  await symlink(path.join(REPO_DIR, 'node_modules'), path.join(root, 'node_modules'));
+  await runOk(process.execPath, [path.join(REPO_DIR, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root });
+  return root;
 }
 
 function limitsFamily(context: BenchContext): Family {
@@ -111,6 +127,19 @@ function targets(medians: Record<string, number>, scaleOut: boolean): Target[] {
   }
   ratio('naive Fastify / min(disk+fsync, MD5) (for reference)', m('naive.upload'), ceiling, undefined);
   return list;
+}
+
+/** Each figure of the current server against the same figure of --compare's. */
+function comparisonTable(figures: Map<string, Figure>, medians: Record<string, number>): string {
+  const lines = [`| measurement | before (${args.compare}) | after | after / before |`, '|---|---:|---:|---:|'];
+  for (const [id, figure] of figures) {
+    if (!id.startsWith('datafiles.before.')) continue;
+    const current = id.replace(/^datafiles\.before\./, 'datafiles.');
+    if (!figures.has(current)) continue;
+    const ratio = medians[current] / medians[id];
+    lines.push(`| ${figures.get(current)!.label} | ${formatValue(medians[id], figure.unit)} | ${formatValue(medians[current], figure.unit)} | ${ratio.toFixed(2)} × |`);
+  }
+  return lines.join('\n');
 }
 
 function formatValue(value: number, unit: string): string {
@@ -168,12 +197,18 @@ async function main(): Promise<void> {
       peers.measurements = peers.measurements.filter((measurement) => selected(measurement.id));
       families.push(peers);
     }
-    const backends = args['scale-out'] ? (['embedded', 'scale-out'] as const) : (['embedded'] as const);
-    for (const backend of backends) {
-      const prefix = backend === 'embedded' ? 'datafiles' : 'datafiles.s3';
-      if (!DATAFILES_IDS.some((id) => selected(`${prefix}.${id}`))) continue;
-      log(`starting datafiles (${backend})…`);
-      families.push(await datafilesFamily(context, { backend, expected, logLevel: args['log-level']!, only: selected }));
+    const variants: { backend: 'embedded' | 'scale-out'; prefix: string; label: string; root: string; selectAs: (id: string) => string }[] = [
+      { backend: 'embedded', prefix: 'datafiles', label: 'SQLite + disk', root: REPO_DIR, selectAs: (id) => id },
+    ];
+    if (args['scale-out']) variants.push({ backend: 'scale-out', prefix: 'datafiles.s3', label: 'PostgreSQL + S3', root: REPO_DIR, selectAs: (id) => id });
+    if (args.compare) {
+      const root = await exportBaseline(args.compare, scratch);
+      variants.push({ backend: 'embedded', prefix: 'datafiles.before', label: `${args.compare}, SQLite + disk`, root, selectAs: (id) => id.replace(/^datafiles\.before\./, 'datafiles.') });
+    }
+    for (const variant of variants) {
+      if (!DATAFILES_IDS.some((id) => selected(variant.selectAs(`${variant.prefix}.${id}`)))) continue;
+      log(`starting datafiles (${variant.label})…`);
+      families.push(await datafilesFamily(context, { ...variant, expected, logLevel: args['log-level']!, only: (id) => selected(variant.selectAs(id)) }));
     }
 
     const figures = new Map<string, Figure>();
@@ -195,7 +230,8 @@ async function main(): Promise<void> {
     }
     const medians = Object.fromEntries([...samples].map(([id, values]) => [id, median(values)]));
     const goals = targets(medians, args['scale-out']!);
-    const tables = markdownTables(figures, samples, medians, goals);
+    let tables = markdownTables(figures, samples, medians, goals);
+    if (args.compare) tables += `\n\n${comparisonTable(figures, medians)}`;
     const notes = Object.assign({}, ...families.map((family) => family.notes)) as Record<string, string>;
     const machine = await machineDescription();
     log('');
