@@ -108,11 +108,11 @@ class HashWorker {
   private nextRequest = 1;
   private nextStateId = 1;
   private readonly spareBatches: ArrayBuffer[] = [];
+  private referenced = false;
   failure: Error | undefined;
 
   constructor() {
     this.worker = new Worker(WORKER_SOURCE, { eval: true, name: 'datafiles-hash' });
-    this.worker.unref();
     this.worker.on('message', (message: WorkerMessage) => this.receive(message));
     const fail = (error: Error) => {
       this.failure ??= error;
@@ -122,6 +122,18 @@ class HashWorker {
     };
     this.worker.on('error', fail);
     this.worker.on('exit', (code) => fail(new Error(`the hashing worker exited (code ${code})`)));
+    // After the listeners (attaching one refs the worker's port again): an idle hashing thread
+    // never keeps the process alive; one with work outstanding does (see `holdOpen`).
+    this.worker.unref();
+  }
+
+  /** Keeps the process alive while bytes or digests are outstanding, not longer. */
+  private holdOpen(): void {
+    const busy = this.bytesBehind > 0 || this.digestRequests.size > 0;
+    if (busy === this.referenced || this.failure) return;
+    this.referenced = busy;
+    if (busy) this.worker.ref();
+    else this.worker.unref();
   }
 
   newStateId(): number {
@@ -144,6 +156,7 @@ class HashWorker {
   send(id: number, batch: Buffer, length: number): void | Promise<void> {
     this.bytesBehind += length;
     this.post({ op: 'update', id, buffer: batch.buffer, length }, [batch.buffer as ArrayBuffer]);
+    this.holdOpen();
     if (this.bytesBehind <= MAX_BYTES_BEHIND || this.failure) return;
     return new Promise<void>((resolve) => this.waitingForCatchUp.push(resolve));
   }
@@ -154,6 +167,7 @@ class HashWorker {
     return new Promise<Digests>((resolve, reject) => {
       this.digestRequests.set(request, { resolve, reject });
       this.post({ op: 'digest', id, request });
+      this.holdOpen();
     });
   }
 
@@ -162,10 +176,12 @@ class HashWorker {
       this.bytesBehind -= message.length;
       if (this.spareBatches.length < SPARE_BATCHES && message.buffer.byteLength === BATCH_BYTES) this.spareBatches.push(message.buffer);
       if (this.bytesBehind <= MAX_BYTES_BEHIND / 2) this.releaseWaiters();
+      this.holdOpen();
       return;
     }
     const request = this.digestRequests.get(message.request);
     this.digestRequests.delete(message.request);
+    this.holdOpen();
     if (!request) return;
     if (message.result) request.resolve(message.result);
     else request.reject(new Error('the hashing worker lost a hash state'));
