@@ -7,7 +7,7 @@
 //     │                  │ (a failure before assembly gives it back: OPEN)
 //     ├──abort──► ABORTED ◄─┘ (a failure after assembly: the parts are consumed)
 //     └──idle > TTL──► EXPIRED
-import { Readable, pipeline } from 'node:stream';
+import { Readable } from 'node:stream';
 import { DomainError, isDomainError } from '../errors.js';
 import type { FileService } from '../files/fileService.js';
 import { validateDescription, validateName } from '../files/validation.js';
@@ -288,9 +288,13 @@ export class SessionService {
       throttle: input.tap ? undefined : () => this.hasher.backlogWait(session.id),
     });
     const source = input.body instanceof Readable ? input.body : Readable.from(input.body);
-    // pipeline() passes a failing body on to the hasher (and so to the store, which then discards
-    // its temporary file); a checksum mismatch fails the hasher at the end, with the same effect.
-    const measuredBody = pipeline(source, hasher, () => {});
+    // A failing body fails the hasher (and so the store's write, which then discards its temporary
+    // file); a checksum mismatch or an oversized part fails the hasher itself, with the same effect.
+    // Unlike pipeline(), a failing hasher does not destroy the body: that would cut the client's
+    // connection before it hears why (413, 400); what is left of it is the HTTP layer's business.
+    source.once('error', (error) => hasher.destroy(error));
+    hasher.once('error', () => source.unpipe(hasher));
+    const measuredBody = source.pipe(hasher);
     await this.deps.blobs.putPart({ uploadId: session.blobUploadId, index, body: measuredBody, sizeBytes: input.sizeBytes, signal: input.signal });
     const measured = hasher.measured();
     const uploadedAt = this.deps.clock.now();
