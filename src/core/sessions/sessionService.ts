@@ -404,7 +404,7 @@ function sessionClosed(state: SessionState): DomainError {
     ABORTED: 'aborted',
     EXPIRED: 'expired',
   };
-  return new DomainError('SESSION_CLOSED', `The upload session is ${how[state]}; it takes no more parts or commits.`, { details: { state } });
+  return new DomainError('SESSION_CLOSED', `The upload session is ${how[state]}; it takes no more parts or commits.`);
 }
 
 function committedAnswer(session: UploadSessionRecord): CommitResult {
