@@ -122,14 +122,18 @@ describe('No orphaned part files', () => {
   });
 
   it('after expiry: an idle session is swept with its parts (DATAFILES_SESSION_TTL_MS)', async () => {
-    const server = await started({ env: { DATAFILES_SESSION_TTL_MS: '1000' } });
+    const server = await started({ env: { DATAFILES_SESSION_TTL_MS: '1500' } });
     const alice = await server.addUser('alice');
     const sessionId = await newSession(server, alice);
     await putPart(server, alice, sessionId, 1, randomBytes(MiB));
     assert.equal((await leftovers(server)).uploads.length, 1);
     // The sweeper runs every quarter of the TTL here; wait for it (not for a request to notice).
     const deadline = Date.now() + 10_000;
-    while ((await leftovers(server)).uploads.length > 0 && Date.now() < deadline) await sleep(100);
+    const empty = async () => {
+      const { uploads, tmp } = await leftovers(server);
+      return uploads.length === 0 && tmp.length === 0;
+    };
+    while (!(await empty()) && Date.now() < deadline) await sleep(100);
     assert.deepEqual(await leftovers(server), { uploads: [], tmp: [] });
     assert.match(server.output(), /expired idle upload sessions/);
     const swept = await session(server, alice, sessionId);
