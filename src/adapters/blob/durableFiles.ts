@@ -11,7 +11,7 @@ import { errorCodeOf } from './fileSystemErrors.js';
 /** Bytes written between two early writebacks (see writeBodyToNewFile). */
 export const WRITEBACK_BYTES = 32 * 1024 * 1024;
 /** Largest batch of chunks handed to one writev. */
-const WRITE_BATCH_BYTES = 1024 * 1024;
+const WRITE_BATCH_BYTES = 512 * 1024;
 
 /**
  * Early writebacks in flight in this process. One at a time: each holds a thread of libuv's

@@ -36,8 +36,12 @@ export interface DigestStream {
   abort(): void;
 }
 
-/** Bytes of a stream in flight between the event loop and its workers. A power of two. */
-export const RING_BYTES = 4 * 1024 * 1024;
+/**
+ * Bytes of a stream in flight between the event loop and its workers. A power of two. 1 MiB is as
+ * fast as 4 MiB here (workers take 256 KiB at a time) and keeps 4 concurrent uploads within the
+ * issue's memory budget.
+ */
+export const RING_BYTES = 1024 * 1024;
 /** Streams no longer than this are hashed on the calling thread. */
 export const SMALL_STREAM_BYTES = 256 * 1024;
 /** A worker hashes this much of one stream before looking at the others (and publishing progress). */
