@@ -107,7 +107,7 @@ export async function peerFamily(context: BenchContext): Promise<Family> {
       figures: { 'nginx.put': { label: 'nginx PUT (dav, no fsync)', unit: 'MiB/s' } },
       async sample() {
         const target = `${nginx.url}/uploads/${Date.now()}.bin`;
-        const { seconds } = await curlOk(['-o', '/dev/null', '-T', sourceFile, target]);
+        const { seconds } = await curlOk(['-o', '/dev/null', '-H', 'Expect:', '-T', sourceFile, target]);
         await curlOk(['-o', '/dev/null', '-X', 'DELETE', target]);
         return { 'nginx.put': rate(size, seconds) };
       },
