@@ -12,7 +12,6 @@ import type { Caller } from '../../src/core/model.js';
 import type { BlobStore } from '../../src/core/ports/blobStore.js';
 import type { Clock } from '../../src/core/ports/clock.js';
 import type { MetadataStore } from '../../src/core/ports/metadataStore.js';
-import type { RunningDigestFactory } from '../../src/core/sessions/runningDigest.js';
 import { SessionService, type CommitTiming } from '../../src/core/sessions/sessionService.js';
 
 export const MiB = 1024 * 1024;
@@ -61,7 +60,7 @@ export interface SessionWorld {
 }
 
 export async function startSessionWorld(
-  options: { clock?: Clock; ttlMs?: number; maxPartBytes?: number; newDigest?: RunningDigestFactory; commitTiming?: Partial<CommitTiming> } = {},
+  options: { clock?: Clock; ttlMs?: number; maxPartBytes?: number; hashing?: 'workers' | 'local'; commitTiming?: Partial<CommitTiming> } = {},
 ): Promise<SessionWorld> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'datafiles-sessions-'));
   const blobs = countingReads(await openDiskBlobStore({ root }));
@@ -76,7 +75,7 @@ export async function startSessionWorld(
       clock,
       ttlMs: options.ttlMs ?? 60 * 60 * 1000,
       maxPartBytes: options.maxPartBytes ?? 64 * MiB,
-      newDigest: options.newDigest,
+      hashing: options.hashing,
       commitTiming: options.commitTiming,
     });
   const caller = async (name: string): Promise<Caller> => ({ user: await metadata.principals.createUser({ name, isAdmin: false, createdAt: clock.now() }), groupIds: [] });

@@ -7,7 +7,6 @@ import { describe, it } from 'node:test';
 import { isDomainError } from '../errors.js';
 import { PartHasher, parseExpectedChecksum } from './partChecksum.js';
 import { missingPartIndexes, parsePartIndex } from './partIndex.js';
-import { workerDigest } from './runningDigest.js';
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex').toUpperCase();
 
@@ -35,15 +34,15 @@ describe('part checksums', () => {
     for (const bad of ['', 'abc', 'g'.repeat(64), 'a'.repeat(63), 'a'.repeat(65)]) assert.throws(() => parseExpectedChecksum(bad), (error) => isDomainError(error, 'BAD_REQUEST'));
   });
 
-  for (const [engine, newDigest] of [['this thread', undefined], ['worker threads', workerDigest]] as const) {
-    it(`measures size, SHA-256 and MD5 as the bytes pass (${engine})`, async () => {
+  for (const [where, engine] of [['this thread', 'local'], ['worker threads', 'pool']] as const) {
+    it(`measures size, SHA-256 and MD5 as the bytes pass (${where})`, async () => {
       const bytes = randomBytes(3 * 1024 * 1024 + 11);
-      const measured = await measure(bytes, { maxBytes: 10 * 1024 * 1024, expectedSha256: sha256(bytes), newDigest });
+      const measured = await measure(bytes, { maxBytes: 10 * 1024 * 1024, expectedSha256: sha256(bytes), engine });
       assert.deepEqual(measured, { sizeBytes: bytes.length, sha256: sha256(bytes), md5: createHash('md5').update(bytes).digest('hex').toUpperCase(), received: bytes.length });
     });
 
-    it(`fails at the end of the body when the checksum differs (${engine})`, async () => {
-      await assert.rejects(measure(randomBytes(100), { maxBytes: 1000, expectedSha256: '0'.repeat(64), newDigest }), (error) => isDomainError(error, 'CHECKSUM_MISMATCH'));
+    it(`fails at the end of the body when the checksum differs (${where})`, async () => {
+      await assert.rejects(measure(randomBytes(100), { maxBytes: 1000, expectedSha256: '0'.repeat(64), engine }), (error) => isDomainError(error, 'CHECKSUM_MISMATCH'));
     });
   }
 

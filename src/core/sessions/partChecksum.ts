@@ -5,7 +5,7 @@
 // the part it had (BlobStore.putPart: "Rejects, leaving the old part, if the body fails").
 import { Transform, type TransformCallback } from 'node:stream';
 import { DomainError } from '../errors.js';
-import { localDigest, type RunningDigest, type RunningDigestFactory } from './runningDigest.js';
+import { startDigest, type DigestStream } from '../content/digestPool.js';
 
 const SHA256_HEX = /^[0-9A-Fa-f]{64}$/;
 
@@ -30,8 +30,9 @@ export interface MeasuredPart {
   md5: string;
 }
 
+/** Hashed beside the event loop by the shared digest pool (content/digestPool.ts), as single uploads are. */
 export class PartHasher extends Transform {
-  private readonly digest: RunningDigest;
+  private readonly digest: DigestStream;
   private sizeBytes = 0;
   private result: MeasuredPart | undefined;
 
@@ -40,13 +41,14 @@ export class PartHasher extends Transform {
       expectedSha256?: string;
       maxBytes: number;
       tap?: ByteTap;
-      newDigest?: RunningDigestFactory;
+      /** Where the part's own MD5 and SHA-256 are computed: the worker pool (default) or this thread. */
+      engine?: 'pool' | 'local';
       /** Asked before each chunk; a returned promise holds the chunk back (see WholeFileHasher.backlogWait). */
       throttle?: () => Promise<void> | undefined;
     },
   ) {
     super();
-    this.digest = (options.newDigest ?? localDigest)();
+    this.digest = startDigest(['md5', 'sha256'], { engine: options.engine });
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
@@ -56,7 +58,13 @@ export class PartHasher extends Transform {
       callback(new DomainError('PAYLOAD_TOO_LARGE', `A part may be at most ${this.options.maxBytes} bytes.`));
       return;
     }
-    const hashing = this.digest.update(chunk);
+    let hashing: void | Promise<void>;
+    try {
+      hashing = this.digest.update(chunk);
+    } catch (error) {
+      callback(error as Error);
+      return;
+    }
     const tapping = this.options.tap?.update(chunk);
     const throttling = this.options.throttle?.();
     // A hashing engine that is behind holds the next chunk back (and so the client's upload).
@@ -65,7 +73,9 @@ export class PartHasher extends Transform {
   }
 
   override _flush(callback: TransformCallback): void {
-    this.digest.digest().then(({ sha256, md5 }) => {
+    this.digest.finish().then((digests) => {
+      const sha256 = digests.sha256.toUpperCase();
+      const md5 = digests.md5.toUpperCase();
       const expected = this.options.expectedSha256;
       if (expected !== undefined && expected !== sha256) {
         callback(new DomainError('CHECKSUM_MISMATCH', `The part's SHA-256 is ${sha256}, not the ${expected} its checksum says; the part was not stored.`));
@@ -77,7 +87,7 @@ export class PartHasher extends Transform {
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    this.digest.dispose();
+    if (!this.result) this.digest.abort();
     callback(error);
   }
 

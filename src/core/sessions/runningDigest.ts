@@ -1,5 +1,7 @@
 // A running MD5 + SHA-256 of a byte sequence that can be forked (`copy`) and read (`digest`)
 // without ending it: what the whole-file hash of a multipart upload needs (wholeFileHasher.ts).
+// The shared digest pool (content/digestPool.ts, which hashes each part) only hashes streams
+// from start to end, so it cannot hold a state across parts or fork one; hence this.
 // Two engines: in this thread (node:crypto), or in a small pool of worker threads, so that hashing
 // a whole upload (MD5 alone costs seconds per GiB) runs beside the event loop instead of on it.
 // Bytes are batched (1 MiB) and the batches transferred, not copied again, then handed back

@@ -3,7 +3,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { isDomainError, type ErrorCode } from '../errors.js';
-import { localDigest } from './runningDigest.js';
 import { bodyOf, bytesOf, failingBodyOf, ManualClock, md5Hex, MiB, sha256Hex, startSessionWorld, type SessionWorld } from '../../../test/support/sessionWorld.js';
 
 async function rejectsWith(promise: Promise<unknown>, code: ErrorCode): Promise<any> {
@@ -339,7 +338,7 @@ describe('SessionService', () => {
   });
 
   it('hashing in this thread gives the same answers as in worker threads', async () => {
-    const local = await startSessionWorld({ newDigest: localDigest });
+    const local = await startSessionWorld({ hashing: 'local' });
     try {
       const session = await local.sessions.create({ caller: local.alice, name: 'x', contentType: 'text/plain' });
       const parts = [bytesOf(MiB), bytesOf(10), bytesOf(MiB)];

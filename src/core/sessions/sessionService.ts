@@ -20,7 +20,7 @@ import { PartHasher, parseExpectedChecksum, type ByteTap } from './partChecksum.
 import { parsePartIndex } from './partIndex.js';
 import { commitSession, parseCommitExpectations, type CommitResult } from './sessionCommit.js';
 import { isSessionIdShaped, newSessionId } from './sessionIds.js';
-import { workerDigest, type RunningDigestFactory } from './runningDigest.js';
+import { localDigest, workerDigest } from './runningDigest.js';
 import { WholeFileHasher } from './wholeFileHasher.js';
 
 export interface SessionLog {
@@ -39,8 +39,8 @@ export interface SessionServiceDeps {
   /** decisions.md 22: the largest part accepted. */
   maxPartBytes: number;
   log?: SessionLog;
-  /** Where MD5 and SHA-256 are computed: worker threads by default (runningDigest.ts), or this thread. */
-  newDigest?: RunningDigestFactory;
+  /** Where MD5 and SHA-256 are computed: worker threads (the default) or this thread. */
+  hashing?: 'workers' | 'local';
   /** How a commit that finds another one in progress waits for it (defaults suit production). */
   commitTiming?: Partial<CommitTiming>;
 }
@@ -73,15 +73,14 @@ interface PartInFlight {
 
 export class SessionService {
   private readonly hasher: WholeFileHasher;
-  private readonly newDigest: RunningDigestFactory;
   private readonly timing: CommitTiming;
   private readonly partsInFlight = new Map<string, Set<PartInFlight>>();
   private readonly commitsInFlight = new Map<string, Promise<CommitResult>>();
 
   constructor(private readonly deps: SessionServiceDeps) {
     this.timing = { ...DEFAULT_COMMIT_TIMING, ...deps.commitTiming };
-    this.newDigest = deps.newDigest ?? workerDigest;
-    this.hasher = new WholeFileHasher(({ uploadId, index, signal }) => deps.blobs.getPart({ uploadId, index, signal }), { log: deps.log, newDigest: this.newDigest });
+    const newDigest = deps.hashing === 'local' ? localDigest : workerDigest;
+    this.hasher = new WholeFileHasher(({ uploadId, index, signal }) => deps.blobs.getPart({ uploadId, index, signal }), { log: deps.log, newDigest });
   }
 
   /** spec: "Creating a Multi-part Upload Session": returns the new session. */
@@ -282,7 +281,7 @@ export class SessionService {
       expectedSha256: input.expectedSha256,
       maxBytes: this.deps.maxPartBytes,
       tap: input.tap,
-      newDigest: this.newDigest,
+      engine: this.deps.hashing === 'local' ? 'local' : 'pool',
       // A part hashed as it arrives is the whole-file hash's progress itself; the others wait
       // while the whole-file hash is far behind (item 7: keep the commit's own hashing small).
       throttle: input.tap ? undefined : () => this.hasher.backlogWait(session.id),
