@@ -10,9 +10,7 @@
 import { Readable } from 'node:stream';
 import { DomainError, isDomainError } from '../errors.js';
 import type { FileService } from '../files/fileService.js';
-import { validateDescription, validateName } from '../files/validation.js';
-import { isValidMimeType } from '../content/mimeType.js';
-import type { Caller, SessionPart, SessionState, UploadSessionRecord } from '../model.js';
+import type { Caller, SessionPart, UploadSessionRecord } from '../model.js';
 import type { BlobStore, ByteSource } from '../ports/blobStore.js';
 import type { Clock } from '../ports/clock.js';
 import type { MetadataStore } from '../ports/metadataStore.js';
@@ -20,6 +18,7 @@ import { PartHasher, parseExpectedChecksum, type ByteTap } from './partChecksum.
 import { parsePartIndex } from './partIndex.js';
 import { commitSession, parseCommitExpectations, type CommitResult } from './sessionCommit.js';
 import { isSessionIdShaped, newSessionId } from './sessionIds.js';
+import { committedAnswer, sessionClosed, validateSessionFields } from './sessionRules.js';
 import { localDigest, workerDigest } from './runningDigest.js';
 import { WholeFileHasher } from './wholeFileHasher.js';
 
@@ -382,33 +381,6 @@ export class SessionService {
       (error: unknown) => this.deps.log?.debug?.({ err: error, sessionId }, 'could not list parts to hash ahead'),
     );
   }
-}
-
-function validateSessionFields(input: { name: unknown; description?: unknown; contentType: unknown }): { name: string; description: string; contentType: string } {
-  const name = validateName(typeof input.name === 'string' ? input.name : undefined);
-  if (input.description !== undefined && input.description !== null && typeof input.description !== 'string') throw new DomainError('INVALID_DESCRIPTION');
-  const description = validateDescription((input.description as string | null | undefined) ?? undefined);
-  // decisions.md 13: the file's type is "the session's declared contentType (required, must be a
-  // valid MIME type)".
-  if (typeof input.contentType !== 'string' || input.contentType.trim() === '') throw new DomainError('INVALID_CONTENT_TYPE', 'contentType is required: the MIME type of the file.');
-  if (!isValidMimeType(input.contentType)) throw new DomainError('INVALID_CONTENT_TYPE');
-  return { name, description, contentType: input.contentType.trim() };
-}
-
-function sessionClosed(state: SessionState): DomainError {
-  const how: Record<SessionState, string> = {
-    OPEN: 'open',
-    COMMITTING: 'being committed',
-    COMMITTED: 'already committed',
-    ABORTED: 'aborted',
-    EXPIRED: 'expired',
-  };
-  return new DomainError('SESSION_CLOSED', `The upload session is ${how[state]}; it takes no more parts or commits.`);
-}
-
-function committedAnswer(session: UploadSessionRecord): CommitResult {
-  if (session.committedFileId === null || session.committedRevisionId === null) throw new DomainError('INTERNAL', 'A committed session has no file.');
-  return { fileId: session.committedFileId, revisionId: session.committedRevisionId };
 }
 
 function delay(ms: number): Promise<void> {
