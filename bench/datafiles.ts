@@ -17,7 +17,7 @@ import type { BenchContext, Family, Measurement } from './support/family.js';
 import { curlOk, now, rate, run, seconds } from './support/measure.js';
 import { REPO_DIR } from './support/peers.js';
 import { runAutocannon } from './support/load.js';
-import { sampleRss } from './support/processes.js';
+import { sampleRss, withCpuAccounting } from './support/processes.js';
 
 const API = '/domo/data-files/v1';
 const PART_SIZE = 16 * 1024 * 1024;
@@ -219,12 +219,16 @@ export async function datafilesFamily(context: BenchContext, options: DatafilesO
   const all: Measurement[] = [
     {
       id: `${prefix}.upload`,
-      figures: { [`${prefix}.upload`]: { label: `datafiles single upload, curl -F (${label})`, unit: 'MiB/s' } },
+      figures: {
+        [`${prefix}.upload`]: { label: `datafiles single upload, curl -F (${label})`, unit: 'MiB/s' },
+        [`${prefix}.upload.cpu`]: { label: `datafiles single upload: server CPU per GiB (${label})`, unit: 's' },
+        [`${prefix}.upload.cores`]: { label: `datafiles single upload: machine's cores busy, all processes (${label})`, unit: 'cores' },
+      },
       async sample() {
-        const { seconds: elapsed, dataFileId } = await curlUpload(server, token, sourceFile, 'single.bin');
-        await checkStored(server, token, dataFileId, size, options.expected);
-        await apiJson(server, token, `/${dataFileId}`, { method: 'DELETE' });
-        return { [`${prefix}.upload`]: rate(size, elapsed) };
+        const { result, serverCpu, busyCores } = await withCpuAccounting(server.child.pid!, () => curlUpload(server, token, sourceFile, 'single.bin'));
+        await checkStored(server, token, result.dataFileId, size, options.expected);
+        await apiJson(server, token, `/${result.dataFileId}`, { method: 'DELETE' });
+        return { [`${prefix}.upload`]: rate(size, result.seconds), [`${prefix}.upload.cpu`]: serverCpu / (size / (1024 * 1024 * 1024)), [`${prefix}.upload.cores`]: busyCores };
       },
     },
     {

@@ -10,7 +10,7 @@ import { runAutocannon } from './support/load.js';
 import type { BenchContext, Family, Measurement } from './support/family.js';
 import { curlOk, rate, run } from './support/measure.js';
 import { BENCH_DIR, ensureNginx, nginxVersion, peerVersion, projectPackageVersion } from './support/peers.js';
-import { startChild, type ChildServer } from './support/processes.js';
+import { startChild, withCpuAccounting, type ChildServer } from './support/processes.js';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -139,12 +139,16 @@ export async function peerFamily(context: BenchContext): Promise<Family> {
     },
     {
       id: 'naive.upload',
-      figures: { 'naive.upload': { label: 'naive Fastify + @fastify/multipart (hash on event loop, fsync)', unit: 'MiB/s' } },
+      figures: {
+        'naive.upload': { label: 'naive Fastify + @fastify/multipart (hash on event loop, fsync)', unit: 'MiB/s' },
+        'naive.upload.cpu': { label: 'naive Fastify upload: server CPU per GiB', unit: 's' },
+        'naive.upload.cores': { label: "naive Fastify upload: machine's cores busy, all processes", unit: 'cores' },
+      },
       async sample() {
-        const { seconds, body } = await curlOk(['-F', `file=@${sourceFile};type=application/octet-stream`, '-H', 'Expect:', `${naive.url}/upload`]);
-        if (JSON.parse(body).size !== size) throw new Error(`the naive server stored ${body}`);
+        const { result, serverCpu, busyCores } = await withCpuAccounting(naive.child.pid!, () => curlOk(['-F', `file=@${sourceFile};type=application/octet-stream`, '-H', 'Expect:', `${naive.url}/upload`]));
+        if (JSON.parse(result.body).size !== size) throw new Error(`the naive server stored ${result.body}`);
         await emptyDirectory(dirs.naive);
-        return { 'naive.upload': rate(size, seconds) };
+        return { 'naive.upload': rate(size, result.seconds), 'naive.upload.cpu': serverCpu / (size / (1024 * 1024 * 1024)), 'naive.upload.cores': busyCores };
       },
     },
     {

@@ -3,7 +3,7 @@
 //
 //   npm run bench [-- --scale-out] [--only NAME[,NAME…]] [--runs N] [--size MiB] [--seconds N]
 //                    [--connections N] [--log-level LEVEL] [--no-build] [--no-docs]
-//                    [--compare GIT-REF]
+//                    [--compare GIT-REF] [--wait-quiet MINUTES]
 //
 // --compare runs the datafiles measurements a second time, in the same rounds, on the server as
 // it was at GIT-REF (exported and built in a scratch directory): before/after figures taken under
@@ -38,6 +38,7 @@ const { values: args } = parseArgs({
     'no-build': { type: 'boolean', default: false },
     'no-docs': { type: 'boolean', default: false },
     compare: { type: 'string' },
+    'wait-quiet': { type: 'string', default: '0' },
   },
 });
 
@@ -68,6 +69,13 @@ async function makeSource(file: string): Promise<{ md5: string; sha256: string }
     await handle.close();
   }
   return { md5: md5.digest('hex').toUpperCase(), sha256: sha256.digest('hex').toUpperCase() };
+}
+
+/** Waits (up to `minutes`) for the one-minute load average to fall below 1, other people's work permitting. */
+async function waitForQuiet(minutes: number): Promise<void> {
+  const deadline = Date.now() + minutes * 60_000;
+  if (minutes > 0 && os.loadavg()[0] >= 1) log(`waiting up to ${minutes} min for the machine to be quiet (load ${os.loadavg()[0].toFixed(2)})…`);
+  while (Date.now() < deadline && os.loadavg()[0] >= 1) await new Promise((resolve) => setTimeout(resolve, 15_000));
 }
 
 /** The server as it was at `ref`: exported (git archive) into the scratch directory and built. */
@@ -145,6 +153,7 @@ function comparisonTable(figures: Map<string, Figure>, medians: Record<string, n
 function formatValue(value: number, unit: string): string {
   if (!Number.isFinite(value)) return '–';
   if (unit === 'ms') return value < 10 ? value.toFixed(2) : value.toFixed(1);
+  if (unit === 's' || unit === 'cores') return value.toFixed(2);
   return Math.round(value).toLocaleString('en-US');
 }
 
@@ -189,7 +198,9 @@ async function main(): Promise<void> {
       connections: Number(args.connections),
       log,
     };
+    await waitForQuiet(Number(args['wait-quiet']));
     const loadAtStart = os.loadavg()[0];
+    if (loadAtStart > 1.5) log(`note: the machine is busy (load average ${loadAtStart.toFixed(2)} on ${os.cpus().length} cores): absolute figures will be low; ratios still compare figures taken under the same load`);
     families.push(limitsFamily(context));
     if (PEER_IDS.some(selected)) {
       log('starting peers…');

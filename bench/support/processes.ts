@@ -99,3 +99,33 @@ export function sampleRss(pid: number, intervalMs = 25): { stop(): Promise<{ sam
     },
   };
 }
+
+/** CPU seconds a process has used so far, all its threads (Linux /proc). */
+export async function cpuSecondsOf(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // utime and stime, fields 14 and 15 of stat(5), in clock ticks (100 per second on Linux).
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** Busy CPU time of the whole machine so far (every process, every core), in seconds. */
+export async function machineBusySeconds(): Promise<number> {
+  const line = (await readFile('/proc/stat', 'utf8')).split('\n')[0];
+  const [, user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).map(Number);
+  return (user + nice + system + irq + softirq + steal) / 100;
+}
+
+/**
+ * Measures what `work` costs: wall seconds, CPU seconds of the server process, and how many of
+ * the machine's cores were busy on average (everything: client, server, other people's work).
+ */
+export async function withCpuAccounting<T>(serverPid: number, work: () => Promise<T>): Promise<{ result: T; serverCpu: number; busyCores: number; wall: number }> {
+  const cpuBefore = await cpuSecondsOf(serverPid);
+  const busyBefore = await machineBusySeconds();
+  const started = process.hrtime.bigint();
+  const result = await work();
+  const wall = Number(process.hrtime.bigint() - started) / 1e9;
+  const serverCpu = (await cpuSecondsOf(serverPid)) - cpuBefore;
+  const busyCores = ((await machineBusySeconds()) - busyBefore) / wall;
+  return { result, serverCpu, busyCores, wall };
+}
