@@ -29,6 +29,11 @@ export interface BenchContext {
   loadSeconds: number;
   connections: number;
   log(line: string): void;
+  /**
+   * Reads `file` through once, untimed, so a measurement starts with it in the page cache: each
+   * round writes several GiB, and the kernel may have evicted a file read in an earlier round.
+   */
+  warm(file: string): Promise<void>;
 }
 
 export interface Family {
