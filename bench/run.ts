@@ -242,8 +242,11 @@ async function main(): Promise<void> {
       loads.push(os.loadavg()[0]);
       for (const family of families) {
         for (const measurement of family.measurements) {
-          // Uploads read the source file: from the page cache, as every peer's did.
+          // Uploads read the source file: from the page cache, as every peer's did. And what the
+          // previous measurement left dirty is written out first, so that no measurement pays
+          // for its predecessor's writeback.
           await context.warm(sourceFile);
+          await runOk('sync', []);
           const sample: Sample = await measurement.sample();
           for (const [id, value] of Object.entries(sample)) {
             figures.set(id, measurement.figures[id]);
