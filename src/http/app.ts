@@ -45,6 +45,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
     genReqId: () => randomUUID(),
+    // One log line per request, written when it is answered (below), instead of Fastify's two
+    // ("incoming request" and "request completed"): logging was a fifth of the CPU of a small
+    // request (issue #6).
+    disableRequestLogging: true,
     bodyLimit: options.jsonBodyLimit ?? 1024 * 1024,
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
@@ -61,6 +65,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
     requireOneHost(request);
+  });
+
+  app.addHook('onResponse', (request, reply, done) => {
+    request.log.info({ req: request, res: { statusCode: reply.statusCode }, responseTime: reply.elapsedTime }, 'request completed');
+    done();
   });
 
   app.setErrorHandler((error, request, reply) => sendError(reply, errorToResponse(error, request)));

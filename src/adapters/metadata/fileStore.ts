@@ -5,6 +5,7 @@ import { DomainError } from '../../core/errors.js';
 import type { NewRevision, RevisionRecord } from '../../core/model.js';
 import type { FileStore } from '../../core/ports/metadataStore.js';
 import { listReadableFiles, selectFilesWithCurrentRevision, toFileWithRevision } from './fileQueries.js';
+import { precompiledQuery } from './precompiledQuery.js';
 import { toFileRecord, toRevisionRecord } from './rowMappers.js';
 import type { MetadataDatabase } from './schema.js';
 import { forUpdate, type SqlDialect } from './sqlDialect.js';
@@ -31,6 +32,14 @@ function insertRevision(trx: Transaction<MetadataDatabase>, fileId: number, revi
 }
 
 export function createFileStore(db: Db, dialect: SqlDialect): FileStore {
+  // The lookups behind every details request and download, hence compiled once.
+  const selectFileWithRevision = precompiledQuery(db, (fileId: number) => selectFilesWithCurrentRevision(db).where('f.id', '=', fileId), 1);
+  const selectRevision = precompiledQuery(
+    db,
+    (fileId: number, revisionId: number) => db.selectFrom('revisions').selectAll().where('id', '=', revisionId).where('file_id', '=', fileId),
+    2,
+  );
+
   /** Locks the file row until the transaction ends; FILE_NOT_FOUND if there is none. */
   async function lockFile(trx: Transaction<MetadataDatabase>, fileId: number) {
     const file = await forUpdate(trx.selectFrom('files').select(['id', 'current_revision_id']).where('id', '=', fileId), dialect).executeTakeFirst();
@@ -86,14 +95,14 @@ export function createFileStore(db: Db, dialect: SqlDialect): FileStore {
     },
 
     async getFileWithRevision(id) {
-      const row = await selectFilesWithCurrentRevision(db).where('f.id', '=', id).executeTakeFirst();
+      const [row] = await selectFileWithRevision(id);
       return row && toFileWithRevision(row);
     },
 
     listReadableFiles: (filter) => listReadableFiles(db, filter),
 
     async getRevision({ fileId, revisionId }) {
-      const row = await db.selectFrom('revisions').selectAll().where('id', '=', revisionId).where('file_id', '=', fileId).executeTakeFirst();
+      const [row] = await selectRevision(fileId, revisionId);
       return row && toRevisionRecord(row);
     },
 

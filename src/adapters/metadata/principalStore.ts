@@ -2,6 +2,7 @@
 import type { Kysely } from 'kysely';
 import { DomainError } from '../../core/errors.js';
 import type { PrincipalStore } from '../../core/ports/metadataStore.js';
+import { precompiledQuery } from './precompiledQuery.js';
 import { toGroup, toUser } from './rowMappers.js';
 import type { MetadataDatabase } from './schema.js';
 import type { SqlDialect } from './sqlDialect.js';
@@ -11,6 +12,14 @@ export function createPrincipalStore(db: Kysely<MetadataDatabase>, dialect: SqlD
   function nameTakenOr(error: unknown, name: string): unknown {
     return dialect.isUniqueViolation(error) ? new DomainError('NAME_TAKEN', `The name "${name}" is already taken.`, { cause: error }) : error;
   }
+
+  // Run by every request (decisions.md 20: a token names the caller), hence compiled once.
+  const selectUserByTokenHash = precompiledQuery(
+    db,
+    (tokenHash: string) => db.selectFrom('user_tokens').innerJoin('users', 'users.id', 'user_tokens.user_id').selectAll('users').where('user_tokens.token_hash', '=', tokenHash),
+    1,
+  );
+  const selectGroupIdsOfUser = precompiledQuery(db, (userId: number) => db.selectFrom('group_members').select('group_id').where('user_id', '=', userId).orderBy('group_id'), 1);
 
   return {
     async createUser({ name, isAdmin, createdAt }) {
@@ -54,12 +63,7 @@ export function createPrincipalStore(db: Kysely<MetadataDatabase>, dialect: SqlD
     },
 
     async findUserByTokenHash(tokenHash) {
-      const row = await db
-        .selectFrom('user_tokens')
-        .innerJoin('users', 'users.id', 'user_tokens.user_id')
-        .selectAll('users')
-        .where('user_tokens.token_hash', '=', tokenHash)
-        .executeTakeFirst();
+      const [row] = await selectUserByTokenHash(tokenHash);
       return row && toUser(row);
     },
 
@@ -98,7 +102,7 @@ export function createPrincipalStore(db: Kysely<MetadataDatabase>, dialect: SqlD
     },
 
     async groupIdsOfUser(userId) {
-      const rows = await db.selectFrom('group_members').select('group_id').where('user_id', '=', userId).orderBy('group_id').execute();
+      const rows = await selectGroupIdsOfUser(userId);
       return rows.map((row) => row.group_id);
     },
   };

@@ -1,0 +1,66 @@
+// Queries compiled once and statements prepared once (issue #6) must behave exactly like the
+// queries Kysely builds afresh: the right rows for each call's arguments, the query's own
+// constants kept, and a statement reused by every kind of call.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, SqliteDialect, sql } from 'kysely';
+import { kyselySqliteDatabase, STATEMENT_CACHE_SIZE } from './kyselySqliteDatabase.js';
+import { precompiledQuery } from './precompiledQuery.js';
+import type { MetadataDatabase } from './schema.js';
+
+describe('SQLite queries compiled and prepared once', () => {
+  let raw: BetterSqlite3.Database;
+  let db: Kysely<MetadataDatabase>;
+
+  before(async () => {
+    raw = new BetterSqlite3(':memory:');
+    db = new Kysely<MetadataDatabase>({ dialect: new SqliteDialect({ database: kyselySqliteDatabase(raw) }) });
+    await sql`create table users (id integer primary key, name text not null, is_admin integer not null, created_at integer not null)`.execute(db);
+    for (const [id, name, isAdmin] of [[1, 'ada', 1], [2, 'bob', 0], [3, 'cy', 0]] as const) {
+      await db.insertInto('users').values({ id, name, is_admin: isAdmin === 1, created_at: 1000 + id }).execute();
+    }
+  });
+
+  after(() => db.destroy());
+
+  it('binds each call’s arguments where the markers were and keeps the query’s constants', async () => {
+    const byNameUnlessAdmin = precompiledQuery(db, (name: string) => db.selectFrom('users').select(['id', 'name']).where('name', '=', name).where('is_admin', '=', false), 1);
+    assert.deepEqual(await byNameUnlessAdmin('bob'), [{ id: 2, name: 'bob' }]);
+    assert.deepEqual(await byNameUnlessAdmin('cy'), [{ id: 3, name: 'cy' }]);
+    assert.deepEqual(await byNameUnlessAdmin('ada'), [], 'the constant is_admin = false still applies');
+    assert.deepEqual(await byNameUnlessAdmin('nobody'), []);
+  });
+
+  it('binds several arguments in the order the query uses them, not the order they are given', async () => {
+    const between = precompiledQuery(db, (high: number, low: number) => db.selectFrom('users').select('id').where('id', '>=', low).where('id', '<=', high).orderBy('id'), 2);
+    assert.deepEqual(await between(3, 2), [{ id: 2 }, { id: 3 }]);
+    assert.deepEqual(await between(1, 1), [{ id: 1 }]);
+  });
+
+  it('refuses a query that does not bind an argument as a value', () => {
+    assert.throws(() => precompiledQuery(db, (_unused: number) => db.selectFrom('users').select('id'), 1), /argument 0 is not bound/);
+  });
+
+  it('reuses a statement for rows as objects, for streamed rows and for writes', async () => {
+    const query = () => db.selectFrom('users').select(['id', 'name']).where('id', '<=', 2).orderBy('id');
+    assert.deepEqual(await query().execute(), [{ id: 1, name: 'ada' }, { id: 2, name: 'bob' }]);
+    // The same SQL text, streamed after all() fetched it as arrays: still objects.
+    const streamed = [];
+    for await (const row of query().stream()) streamed.push(row);
+    assert.deepEqual(streamed, [{ id: 1, name: 'ada' }, { id: 2, name: 'bob' }]);
+    assert.deepEqual(await query().execute(), [{ id: 1, name: 'ada' }, { id: 2, name: 'bob' }]);
+    const rename = (name: string) => db.updateTable('users').set({ name }).where('id', '=', 3).executeTakeFirst();
+    assert.equal((await rename('cyd')).numUpdatedRows, 1n);
+    assert.equal((await rename('cy')).numUpdatedRows, 1n);
+  });
+
+  it('keeps at most STATEMENT_CACHE_SIZE statements, and still answers every query beyond them', async () => {
+    for (let index = 0; index < STATEMENT_CACHE_SIZE + 50; index++) {
+      const rows = await sql<{ n: number }>`select ${sql.lit(index)} as n`.execute(db);
+      assert.deepEqual(rows.rows, [{ n: index }]);
+    }
+    // The earliest texts were evicted; running one again prepares it anew.
+    assert.deepEqual((await sql<{ n: number }>`select ${sql.lit(0)} as n`.execute(db)).rows, [{ n: 0 }]);
+  });
+});
