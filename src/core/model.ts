@@ -108,6 +108,5 @@ export interface SessionPart {
   index: number;
   sizeBytes: number;
   sha256: string;
-  md5: string;
   uploadedAt: number;
 }

@@ -74,5 +74,5 @@ export function toSessionRecord(row: Selectable<UploadSessionsTable>): UploadSes
 }
 
 export function toSessionPart(row: Selectable<UploadSessionPartsTable>): SessionPart {
-  return { index: row.part_index, sizeBytes: row.size_bytes, sha256: row.sha256, md5: row.md5, uploadedAt: row.uploaded_at };
+  return { index: row.part_index, sizeBytes: row.size_bytes, sha256: row.sha256, uploadedAt: row.uploaded_at };
 }

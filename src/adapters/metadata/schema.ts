@@ -98,7 +98,6 @@ export interface UploadSessionPartsTable {
   part_index: number;
   size_bytes: number;
   sha256: string;
-  md5: string;
   uploaded_at: EpochMillis;
 }
 

@@ -71,7 +71,7 @@ export function createSessionStore(db: Kysely<MetadataDatabase>, dialect: SqlDia
       await db.transaction().execute(async (trx) => {
         const session = await forUpdate(trx.selectFrom('upload_sessions').select('id').where('id', '=', sessionId), dialect).executeTakeFirst();
         if (!session) throw new DomainError('SESSION_NOT_FOUND');
-        const values = { size_bytes: part.sizeBytes, sha256: part.sha256, md5: part.md5, uploaded_at: part.uploadedAt };
+        const values = { size_bytes: part.sizeBytes, sha256: part.sha256, uploaded_at: part.uploadedAt };
         await trx
           .insertInto('upload_session_parts')
           .values({ session_id: sessionId, part_index: part.index, ...values })

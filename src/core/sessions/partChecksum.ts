@@ -27,7 +27,6 @@ export interface MeasuredPart {
   sizeBytes: number;
   /** Upper-case hex. */
   sha256: string;
-  md5: string;
 }
 
 /** Hashed beside the event loop by the shared digest pool (content/digestPool.ts), as single uploads are. */
@@ -41,14 +40,17 @@ export class PartHasher extends Transform {
       expectedSha256?: string;
       maxBytes: number;
       tap?: ByteTap;
-      /** Where the part's own MD5 and SHA-256 are computed: the worker pool (default) or this thread. */
+      /** Where the part's SHA-256 is computed: the worker pool (default) or this thread. */
       engine?: 'pool' | 'local';
       /** Asked before each chunk; a returned promise holds the chunk back (see WholeFileHasher.backlogWait). */
       throttle?: () => Promise<void> | undefined;
     },
   ) {
     super();
-    this.digest = startDigest(['md5', 'sha256'], { engine: options.engine });
+    // Only the SHA-256: it is what the client's checksum is checked against and what names the
+    // part's version for the whole-file hash. The file's MD5 is the whole file's (decisions.md 23),
+    // computed once by WholeFileHasher; a per-part MD5 would only cost CPU (issue #6).
+    this.digest = startDigest(['sha256'], { engine: options.engine });
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
@@ -75,13 +77,12 @@ export class PartHasher extends Transform {
   override _flush(callback: TransformCallback): void {
     this.digest.finish().then((digests) => {
       const sha256 = digests.sha256.toUpperCase();
-      const md5 = digests.md5.toUpperCase();
       const expected = this.options.expectedSha256;
       if (expected !== undefined && expected !== sha256) {
         callback(new DomainError('CHECKSUM_MISMATCH', `The part's SHA-256 is ${sha256}, not the ${expected} its checksum says; the part was not stored.`));
         return;
       }
-      this.result = { sizeBytes: this.sizeBytes, sha256, md5 };
+      this.result = { sizeBytes: this.sizeBytes, sha256 };
       callback();
     }, callback);
   }

@@ -296,7 +296,7 @@ export class SessionService {
     await this.deps.blobs.putPart({ uploadId: session.blobUploadId, index, body: measuredBody, sizeBytes: input.sizeBytes, signal: input.signal });
     const measured = hasher.measured();
     const uploadedAt = this.deps.clock.now();
-    const part: SessionPart = { index, sizeBytes: measured.sizeBytes, sha256: measured.sha256, md5: measured.md5, uploadedAt };
+    const part: SessionPart = { index, sizeBytes: measured.sizeBytes, sha256: measured.sha256, uploadedAt };
     // decisions.md 24: sessions expire when *idle*, so every part pushes the expiry back.
     await this.deps.metadata.sessions.putPart({ sessionId: session.id, part, expiresAt: uploadedAt + this.deps.ttlMs });
     this.hasher.partStored({ sessionId: session.id, part, tap: input.tap });

@@ -11,7 +11,6 @@ function part(index: number, overrides: Partial<SessionPart> = {}): SessionPart 
     index,
     sizeBytes: 5 * 1024 ** 3 + index, // past 2^32
     sha256: index.toString(16).toUpperCase().padStart(64, '0'),
-    md5: index.toString(16).toUpperCase().padStart(32, '0'),
     uploadedAt: T0 + 1000 * index,
     ...overrides,
   };
@@ -123,7 +122,7 @@ export function sessionsContract(store: () => MetadataStore): void {
         const session = newSession(owner.id);
         await store().sessions.createSession(session);
         await store().sessions.putPart({ sessionId: session.id, part: part(1), expiresAt: session.expiresAt });
-        const replacement = part(1, { sizeBytes: 7, sha256: 'F'.repeat(64), md5: 'E'.repeat(32), uploadedAt: T0 + 99 });
+        const replacement = part(1, { sizeBytes: 7, sha256: 'F'.repeat(64), uploadedAt: T0 + 99 });
         await store().sessions.putPart({ sessionId: session.id, part: replacement, expiresAt: session.expiresAt });
         assert.deepEqual(await store().sessions.listParts(session.id), [replacement]);
       });

@@ -2,7 +2,9 @@
 // code runs compiled from dist/, where the .ts names no longer exist.
 import type { Migration } from 'kysely';
 import { initialSqliteMigration } from './001_initial.js';
+import { partMd5DroppedMigration } from '../002_partMd5Dropped.js';
 
 export const sqliteMigrations: Record<string, Migration> = {
   '001_initial': initialSqliteMigration,
+  '002_part_md5_dropped': partMd5DroppedMigration,
 };
