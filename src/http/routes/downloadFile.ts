@@ -2,7 +2,9 @@
 // GET /domo/data-files/v1/{dataFileId}/revisions/{revisionId}; "Content-Type: {mime-type of the file}".
 // decisions.md 21 adds Range, ETag/If-None-Match, HEAD and the safety headers.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError } from '../../core/errors.js';
+import type { OutgoingHttpHeaders } from 'node:http';
+import { DomainError, isDomainError } from '../../core/errors.js';
+import { sendsItself } from '../../core/ports/blobStore.js';
 import { resolveRange } from '../download/byteRange.js';
 import { etagOf, noneMatch, rangeStillValid } from '../download/conditional.js';
 import { dispositionFor } from '../download/disposition.js';
@@ -60,7 +62,18 @@ async function sendRevision(context: RouteContext, request: FastifyRequest, repl
     range: answer.kind === 'partial' ? answer.range : undefined,
     signal: clientGoneSignal(request, reply),
   });
-  return reply.send(body);
+  if (!sendsItself(body)) return reply.send(body);
+  // The store writes the bytes itself, with buffers it reuses (see SendsItself). Only Fastify's
+  // piping is bypassed: the onResponse hooks (request log, metrics) still run when it finishes.
+  reply.hijack();
+  reply.raw.writeHead(reply.statusCode, reply.getHeaders() as OutgoingHttpHeaders);
+  try {
+    await body.sendTo(reply.raw);
+  } catch (error) {
+    // Headers are out: the only way left to say "failed" is to cut the connection short.
+    if (!isDomainError(error, 'CLIENT_CLOSED')) request.log.error({ err: error }, 'download failed after its headers were sent');
+    reply.raw.destroy();
+  }
 }
 
 const DownloadQuery = Type.Object({ download: Type.Optional(StringOrList), ryuu_sid: Type.Optional(StringOrList) });
