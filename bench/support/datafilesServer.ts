@@ -4,7 +4,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, openSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { BackendResources } from '../../test/support/backend.js';
@@ -29,8 +29,11 @@ export async function startDatafiles(input: { root: string; scratch: string; bac
   const env = { ...process.env, DATAFILES_ADMIN_TOKEN: adminToken, DATAFILES_LOG_LEVEL: input.logLevel, ...input.backend.env, ...input.env };
   const log = openSync(logFile, 'w');
   let child: ChildProcess;
+  // BENCH_SERVER_NODE_ARGS: extra node flags for the server (e.g. --cpu-prof, to profile it as it is
+  // measured; it is then stopped with SIGTERM, so that the profile gets written).
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
   try {
-    child = spawn(process.execPath, [cli, 'serve', '--host', '127.0.0.1', '--port', '0', '--data', dataDir, ...input.backend.args], { env, stdio: ['ignore', log, log] });
+    child = spawn(process.execPath, [...nodeArgs, cli, 'serve', '--host', '127.0.0.1', '--port', '0', '--data', dataDir, ...input.backend.args], { env, stdio: ['ignore', log, log] });
   } finally {
     closeSync(log);
   }
@@ -55,7 +58,8 @@ export async function startDatafiles(input: { root: string; scratch: string; bac
       return JSON.parse(stdout.trim().split('\n').pop()!);
     },
     async stop() {
-      await stopChild(child, 'SIGKILL');
+      await stopChild(child, nodeArgs.length > 0 ? 'SIGTERM' : 'SIGKILL');
+      if (process.env.BENCH_KEEP_SERVER_LOG) await copyFile(logFile, process.env.BENCH_KEEP_SERVER_LOG);
       await rm(dataDir, { recursive: true, force: true });
     },
   };

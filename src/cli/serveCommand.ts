@@ -1,5 +1,6 @@
 // `datafiles serve [--host 127.0.0.1] [--port 8080] [--data ./data] …`
 import { parseServeConfig, SERVE_OPTIONS } from '../config.js';
+import { collectGarbageWithoutIncrementalMarking } from '../server/garbageCollection.js';
 import { startServer } from '../server/startServer.js';
 import { optionsHelp, parseCommand } from './options.js';
 import type { CommandIo } from './io.js';
@@ -20,6 +21,7 @@ export async function serveCommand(args: string[], io: CommandIo): Promise<numbe
     return 0;
   }
   const config = parseServeConfig(parsed.values, io.env);
+  collectGarbageWithoutIncrementalMarking();
   const server = await startServer(config, { announce: (text) => io.out(text) });
   await new Promise<void>((resolve) => {
     const shutdown = (signal: string) => {
