@@ -19,6 +19,20 @@ export function createPrincipalStore(db: Kysely<MetadataDatabase>, dialect: SqlD
     (tokenHash: string) => db.selectFrom('user_tokens').innerJoin('users', 'users.id', 'user_tokens.user_id').selectAll('users').where('user_tokens.token_hash', '=', tokenHash),
     1,
   );
+  // The caller and its groups in one round trip: one row per group (or one with no group).
+  const selectCallerByTokenHash = precompiledQuery(
+    db,
+    (tokenHash: string) =>
+      db
+        .selectFrom('user_tokens')
+        .innerJoin('users', 'users.id', 'user_tokens.user_id')
+        .leftJoin('group_members', 'group_members.user_id', 'users.id')
+        .selectAll('users')
+        .select('group_members.group_id')
+        .where('user_tokens.token_hash', '=', tokenHash)
+        .orderBy('group_members.group_id'),
+    1,
+  );
   const selectGroupIdsOfUser = precompiledQuery(db, (userId: number) => db.selectFrom('group_members').select('group_id').where('user_id', '=', userId).orderBy('group_id'), 1);
 
   return {
@@ -65,6 +79,13 @@ export function createPrincipalStore(db: Kysely<MetadataDatabase>, dialect: SqlD
     async findUserByTokenHash(tokenHash) {
       const [row] = await selectUserByTokenHash(tokenHash);
       return row && toUser(row);
+    },
+
+    async findCallerByTokenHash(tokenHash) {
+      const rows = await selectCallerByTokenHash(tokenHash);
+      if (rows.length === 0) return undefined;
+      const groupIds = rows.flatMap((row) => (row.group_id === null ? [] : [row.group_id]));
+      return { user: toUser(rows[0]), groupIds };
     },
 
     async createGroup({ name }) {

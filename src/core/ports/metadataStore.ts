@@ -8,6 +8,7 @@
 // 'GROUP_NOT_FOUND') where a method names a row that does not exist, and
 // DomainError('DEPENDENCY_UNAVAILABLE') when the database cannot be reached.
 import type {
+  Caller,
   FileRecord,
   Group,
   NewRevision,
@@ -29,6 +30,8 @@ export interface PrincipalStore {
   /** Tokens are stored only as hashes (decisions.md 20). */
   addToken(input: { userId: number; tokenHash: string; createdAt: number }): Promise<void>;
   findUserByTokenHash(tokenHash: string): Promise<User | undefined>;
+  /** The user a token names and the groups it belongs to (ascending), in one round trip: what every request needs. */
+  findCallerByTokenHash(tokenHash: string): Promise<Caller | undefined>;
   createGroup(input: { name: string }): Promise<Group>;
   getGroup(id: number): Promise<Group | undefined>;
   findGroupByName(name: string): Promise<Group | undefined>;

@@ -34,9 +34,9 @@ export class PrincipalService {
   async authenticate(token: string | undefined): Promise<Caller> {
     // Tokens we issue are 43 characters; anything far longer is not worth hashing.
     if (!token || token.length > 512) throw new DomainError('UNAUTHENTICATED');
-    const user = await this.principals.findUserByTokenHash(hashToken(token));
-    if (!user) throw new DomainError('UNAUTHENTICATED');
-    return { user, groupIds: await this.principals.groupIdsOfUser(user.id) };
+    const caller = await this.principals.findCallerByTokenHash(hashToken(token));
+    if (!caller) throw new DomainError('UNAUTHENTICATED');
+    return caller;
   }
 
   async addUser(input: { name: string; isAdmin: boolean }): Promise<{ user: User; token: string }> {

@@ -49,6 +49,17 @@ export function principalsContract(store: () => MetadataStore): void {
       assert.equal(await store().principals.findUserByTokenHash('FFFFFF'), undefined);
     });
 
+    it('a token finds its caller: the user and its groups, ascending; an unknown hash finds none', async () => {
+      const user = await createUser(store());
+      await store().principals.addToken({ userId: user.id, tokenHash: 'CALLER', createdAt: T0 });
+      assert.deepEqual(await store().principals.findCallerByTokenHash('CALLER'), { user, groupIds: [] });
+      const [second, first] = [await store().principals.createGroup({ name: `g-${user.id}-b` }), await store().principals.createGroup({ name: `g-${user.id}-a` })];
+      await store().principals.addGroupMember({ groupId: first.id, userId: user.id });
+      await store().principals.addGroupMember({ groupId: second.id, userId: user.id });
+      assert.deepEqual(await store().principals.findCallerByTokenHash('CALLER'), { user, groupIds: [second.id, first.id].sort((a, b) => a - b) });
+      assert.equal(await store().principals.findCallerByTokenHash('NOBODY'), undefined);
+    });
+
     it('a user may have several tokens', async () => {
       const user = await createUser(store());
       await store().principals.addToken({ userId: user.id, tokenHash: 'ONE', createdAt: T0 });
