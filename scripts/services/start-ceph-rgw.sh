@@ -46,6 +46,7 @@
 #   CEPH_START_TIMEOUT  seconds to wait for each daemon (default 120)
 #   CEPH_ENV_FILE       also write the settings there
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 DIR=${CEPH_RGW_DIR:-/tmp/datafiles-ceph-rgw}
 RGW_PORT=${RGW_PORT:-7480}
@@ -61,6 +62,13 @@ TIMEOUT=${CEPH_START_TIMEOUT:-120}
 ENDPOINT="http://127.0.0.1:${RGW_PORT}"
 CONF="$DIR/ceph.conf"
 C=(-c "$CONF")
+# For lib.sh's log, die, lock_state_dir and emit_settings.
+LOG_PREFIX=ceph-rgw
+DIE_TAIL_FILES=("$DIR/log/*")
+DIE_TAIL_LINES=8
+DIE_TAIL_HEADER=1
+ENV_FILE_NAME=s3.env
+EXTRA_ENV_FILE=${CEPH_ENV_FILE:-}
 
 case "$STORE" in memstore|bluestore) ;; *) echo "CEPH_OSD_STORE must be memstore or bluestore" >&2; exit 2 ;; esac
 
@@ -68,15 +76,7 @@ case "$STORE" in memstore|bluestore) ;; *) echo "CEPH_OSD_STORE must be memstore
 # call this script. The lock file sits beside the state dir, which a bootstrap wipes. The daemons
 # are started with fd 9 closed, or they would hold the lock for as long as they run.
 mkdir -p "$(dirname "$DIR")"
-exec 9>"${DIR%/}.lock"
-flock -w 900 9 || { echo "[ceph-rgw] timed out waiting for ${DIR%/}.lock" >&2; exit 1; }
-
-log() { printf '[ceph-rgw %s] %s\n' "$(date +%T)" "$*" >&2; }
-die() {
-  log "ERROR: $*"
-  for f in "$DIR"/log/*; do [ -f "$f" ] && { echo "--- last lines of $f" >&2; tail -n 8 "$f" >&2; }; done
-  exit 1
-}
+lock_state_dir
 
 settings() {
   cat <<EOF
@@ -91,11 +91,6 @@ DATAFILES_TEST_S3_ENDPOINT=$ENDPOINT
 CEPH_CONF=$CONF
 EOF
 }
-emit_settings() {
-  settings > "$DIR/s3.env.tmp" && mv "$DIR/s3.env.tmp" "$DIR/s3.env"
-  if [ -n "${CEPH_ENV_FILE:-}" ]; then settings > "$CEPH_ENV_FILE"; fi
-  settings
-}
 
 # wait_until <what> <command...>: retries every 0.25 s until the command succeeds or TIMEOUT.
 wait_until() {
@@ -108,26 +103,9 @@ wait_until() {
 }
 
 s3_answers() { curl -fsS -m 2 -o /dev/null "$ENDPOINT/"; }
-# A daemon counts as alive when its PID exists, is not a zombie (the daemons fork and re-parent
-# to PID 1, which in a container may never reap them) and runs with OUR ceph.conf (a PID file can
-# outlive its process and the PID be reused).
-alive() {
-  local state
-  state=$(ps -o stat= -p "$1" 2>/dev/null) && [ -n "$state" ] && [ "${state:0:1}" != Z ] \
-    && tr '\0' ' ' < "/proc/$1/cmdline" 2>/dev/null | grep -qF -- "$CONF"
-}
 pidfile_alive() { [ -f "$1" ] && alive "$(cat "$1")"; }
 
 # ------------------------------------------------------------------------------------ install
-as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo -n "$@"; fi; }
-apt_install() {
-  # Every service script of ours installs through the same lock: 'apt-get update' cannot wait for
-  # the dpkg lock, so two scripts installing at once would fail with "Could not get lock".
-  as_root env DEBIAN_FRONTEND=noninteractive flock -w 900 /var/lock/datafiles-apt.lock bash -c '
-    for attempt in 1 2 3 4 5; do apt-get -o DPkg::Lock::Timeout=600 update -qq && break; sleep 5; done
-    apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "$@" >/dev/null
-  ' apt-install "$@"
-}
 missing=()
 for pair in ceph-mon:ceph-mon ceph-osd:ceph-osd ceph-mgr:ceph-mgr radosgw:radosgw ceph:ceph-common \
             curl:curl uuidgen:uuid-runtime ss:iproute2 flock:util-linux; do

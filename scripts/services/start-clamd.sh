@@ -27,6 +27,7 @@
 #   CLAMD_START_TIMEOUT  seconds to wait for PONG (default 120; full signature sets take 20-60 s)
 #   CLAMD_ENV_FILE       also write the settings there
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 DIR=${CLAMD_DIR:-/tmp/datafiles-clamd}
 PORT=${CLAMD_PORT:-3310}
@@ -35,19 +36,17 @@ TIMEOUT=${CLAMD_START_TIMEOUT:-120}
 SOCK="$DIR/clamd.sock"
 CONF="$DIR/clamd.conf"
 PIDFILE="$DIR/clamd.pid"
+# For lib.sh's log, die, lock_state_dir and emit_settings.
+LOG_PREFIX=clamd
+DIE_TAIL_FILES=("$DIR/clamd.log" "$DIR/clamd.stderr")
+DIE_TAIL_LINES=20
+ENV_FILE_NAME=clamd.env
+EXTRA_ENV_FILE=${CLAMD_ENV_FILE:-}
 
 # One start at a time per state dir (test files run in parallel processes). clamd is started with
 # fd 9 closed, or it would hold the lock for as long as it runs.
 mkdir -p "$(dirname "$DIR")"
-exec 9>"${DIR%/}.lock"
-flock -w 900 9 || { echo "[clamd] timed out waiting for ${DIR%/}.lock" >&2; exit 1; }
-
-log() { printf '[clamd %s] %s\n' "$(date +%T)" "$*" >&2; }
-die() {
-  log "ERROR: $*"
-  for f in "$DIR/clamd.log" "$DIR/clamd.stderr"; do [ -f "$f" ] && tail -n 20 "$f" >&2; done
-  exit 1
-}
+lock_state_dir
 
 settings() {
   cat <<EOT
@@ -56,11 +55,6 @@ CLAMD_HOST=127.0.0.1
 CLAMD_PORT=$PORT
 CLAMD_CONF=$CONF
 EOT
-}
-emit_settings() {
-  settings > "$DIR/clamd.env.tmp" && mv "$DIR/clamd.env.tmp" "$DIR/clamd.env"
-  if [ -n "${CLAMD_ENV_FILE:-}" ]; then settings > "$CLAMD_ENV_FILE"; fi
-  settings
 }
 
 # PING over TCP with bash's /dev/tcp: "zPING\0" -> "PONG\0".
@@ -72,23 +66,8 @@ clamd_answers() {
   exec 3<&- 3>&-
   [ "$reply" = PONG ]
 }
-# Alive = exists, is not a zombie, and is a clamd running OUR config (PIDs get reused).
-alive() {
-  local state
-  state=$(ps -o stat= -p "$1" 2>/dev/null) && [ -n "$state" ] && [ "${state:0:1}" != Z ] \
-    && tr '\0' ' ' < "/proc/$1/cmdline" 2>/dev/null | grep -qF -- "$CONF"
-}
 
 # ------------------------------------------------------------------------------------ install
-as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo -n "$@"; fi; }
-apt_install() {
-  # Same lock as start-ceph-rgw.sh: 'apt-get update' cannot wait for the dpkg lock, so two
-  # scripts installing at once would fail with "Could not get lock".
-  as_root env DEBIAN_FRONTEND=noninteractive flock -w 900 /var/lock/datafiles-apt.lock bash -c '
-    for attempt in 1 2 3 4 5; do apt-get -o DPkg::Lock::Timeout=600 update -qq && break; sleep 5; done
-    apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "$@" >/dev/null
-  ' apt-install "$@"
-}
 if ! command -v clamd >/dev/null 2>&1 || ! command -v clamscan >/dev/null 2>&1 || ! command -v ss >/dev/null 2>&1; then
   log "installing clamav-daemon clamav with apt (about 10 s)"
   apt_install clamav-daemon clamav iproute2 || die "apt-get install failed"

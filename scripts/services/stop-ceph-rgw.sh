@@ -6,18 +6,14 @@
 #
 # Measured (2 vCPU, Debian 12, Ceph 16.2.15): 1-2 s.
 set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" || exit 1
 DIR=${CEPH_RGW_DIR:-/tmp/datafiles-ceph-rgw}
 CONF="$DIR/ceph.conf"
+LOG_PREFIX=ceph-rgw
 [ -d "$DIR/run" ] || { echo "[ceph-rgw] nothing to stop in $DIR" >&2; exit 0; }
 # Not while start-ceph-rgw.sh is bootstrapping the same dir.
-exec 9>"${DIR%/}.lock"
-flock -w 900 9 || { echo "[ceph-rgw] timed out waiting for ${DIR%/}.lock" >&2; exit 1; }
+lock_state_dir
 
-alive() {
-  local state
-  state=$(ps -o stat= -p "$1" 2>/dev/null) && [ -n "$state" ] && [ "${state:0:1}" != Z ] \
-    && tr '\0' ' ' < "/proc/$1/cmdline" 2>/dev/null | grep -qF -- "$CONF"
-}
 stop_pidfile() {
   local pidfile=$1 pid
   [ -f "$pidfile" ] || return 0

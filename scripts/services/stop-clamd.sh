@@ -5,14 +5,10 @@
 #
 # Measured (2 vCPU, Debian 12): 0.04 s.
 set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" || exit 1
 DIR=${CLAMD_DIR:-/tmp/datafiles-clamd}
 CONF="$DIR/clamd.conf"
 PIDFILE="$DIR/clamd.pid"
-alive() {
-  local state
-  state=$(ps -o stat= -p "$1" 2>/dev/null) && [ -n "$state" ] && [ "${state:0:1}" != Z ] \
-    && tr '\0' ' ' < "/proc/$1/cmdline" 2>/dev/null | grep -qF -- "$CONF"
-}
 if [ -f "$PIDFILE" ]; then
   pid=$(cat "$PIDFILE")
   if [ -n "$pid" ] && alive "$pid"; then
