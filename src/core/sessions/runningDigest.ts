@@ -3,8 +3,9 @@
 // The shared digest pool (content/digestPool.ts, which hashes each part) only hashes streams
 // from start to end, so it cannot hold a state across parts or fork one; hence this.
 // Two engines: in this thread (node:crypto), or in a small pool of worker threads, so that hashing
-// a whole upload (MD5 alone costs seconds per GiB) runs beside the event loop instead of on it.
-// Bytes are batched (1 MiB) and the batches transferred, not copied again, then handed back
+// a whole upload (MD5 alone costs seconds per GiB) runs beside the event loop instead of on it,
+// MD5 on one worker and SHA-256 on another. Bytes are batched (1 MiB per algorithm) and the
+// batches transferred, not copied again, then handed back
 // for reuse once hashed; `update` returns a promise when a worker is more than a few MiB behind, so
 // a slow worker slows the upload (backpressure) instead of queueing bytes in memory.
 import { createHash, type Hash } from 'node:crypto';
@@ -56,6 +57,9 @@ class LocalDigest implements RunningDigest {
 export const localDigest: RunningDigestFactory = () => new LocalDigest();
 
 // The worker's whole program (a classic script, so it needs no file next to the compiled code).
+// Each state is one algorithm's: MD5 and SHA-256 of a digest live on different workers, so that
+// they run in parallel (issue #6: on one thread, the two made a serial chain of about 2 s per GiB
+// that bounded a multipart upload).
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
@@ -64,28 +68,20 @@ parentPort.on('message', (message) => {
   const state = states.get(message.id);
   switch (message.op) {
     case 'create':
-      states.set(message.id, { sha256: createHash('sha256'), md5: createHash('md5') });
+      states.set(message.id, createHash(message.algorithm));
       break;
     case 'copy': {
       const from = states.get(message.from);
-      if (from) states.set(message.id, { sha256: from.sha256.copy(), md5: from.md5.copy() });
+      if (from) states.set(message.id, from.copy());
       break;
     }
     case 'update': {
-      const bytes = new Uint8Array(message.buffer, 0, message.length);
-      if (state) {
-        state.sha256.update(bytes);
-        state.md5.update(bytes);
-      }
+      if (state) state.update(new Uint8Array(message.buffer, 0, message.length));
       parentPort.postMessage({ op: 'ack', length: message.length, buffer: message.buffer }, [message.buffer]);
       break;
     }
     case 'digest':
-      parentPort.postMessage({
-        op: 'digest',
-        request: message.request,
-        result: state ? { sha256: state.sha256.copy().digest('hex').toUpperCase(), md5: state.md5.copy().digest('hex').toUpperCase() } : undefined,
-      });
+      parentPort.postMessage({ op: 'digest', request: message.request, hex: state ? state.copy().digest('hex').toUpperCase() : undefined });
       break;
     case 'drop':
       states.delete(message.id);
@@ -98,15 +94,16 @@ const BATCH_BYTES = 1024 * 1024;
 /** A worker this far behind makes `update` wait. */
 const MAX_BYTES_BEHIND = 8 * 1024 * 1024;
 /** Batches kept for reuse per worker (about what it may be behind). */
-const SPARE_BATCHES = 12;
+const SPARE_BATCHES = 8;
 
-type WorkerMessage = { op: 'ack'; length: number; buffer: ArrayBuffer } | { op: 'digest'; request: number; result?: Digests };
+type Algorithm = keyof Digests;
+type WorkerMessage = { op: 'ack'; length: number; buffer: ArrayBuffer } | { op: 'digest'; request: number; hex?: string };
 
 class HashWorker {
   private readonly worker: Worker;
   private bytesBehind = 0;
   private waitingForCatchUp: Array<() => void> = [];
-  private readonly digestRequests = new Map<number, { resolve(value: Digests): void; reject(error: Error): void }>();
+  private readonly digestRequests = new Map<number, { resolve(hex: string): void; reject(error: Error): void }>();
   private nextRequest = 1;
   private nextStateId = 1;
   private readonly spareBatches: ArrayBuffer[] = [];
@@ -163,10 +160,10 @@ class HashWorker {
     return new Promise<void>((resolve) => this.waitingForCatchUp.push(resolve));
   }
 
-  digest(id: number): Promise<Digests> {
+  digest(id: number): Promise<string> {
     if (this.failure) return Promise.reject(this.failure);
     const request = this.nextRequest++;
-    return new Promise<Digests>((resolve, reject) => {
+    return new Promise<string>((resolve, reject) => {
       this.digestRequests.set(request, { resolve, reject });
       this.post({ op: 'digest', id, request });
       this.holdOpen();
@@ -185,7 +182,7 @@ class HashWorker {
     this.digestRequests.delete(message.request);
     this.holdOpen();
     if (!request) return;
-    if (message.result) request.resolve(message.result);
+    if (message.hex !== undefined) request.resolve(message.hex);
     else request.reject(new Error('the hashing worker lost a hash state'));
   }
 
@@ -196,7 +193,8 @@ class HashWorker {
   }
 }
 
-class WorkerDigest implements RunningDigest {
+/** One algorithm's running hash, held by one worker. */
+class WorkerHash {
   private batch: Buffer | undefined;
   private batchLength = 0;
   private disposed = false;
@@ -206,10 +204,10 @@ class WorkerDigest implements RunningDigest {
     private readonly id: number,
   ) {}
 
-  static create(worker: HashWorker): WorkerDigest {
-    const digest = new WorkerDigest(worker, worker.newStateId());
-    worker.post({ op: 'create', id: digest.id });
-    return digest;
+  static create(worker: HashWorker, algorithm: Algorithm): WorkerHash {
+    const hash = new WorkerHash(worker, worker.newStateId());
+    worker.post({ op: 'create', id: hash.id, algorithm });
+    return hash;
   }
 
   update(chunk: Uint8Array): void | Promise<void> {
@@ -226,14 +224,14 @@ class WorkerDigest implements RunningDigest {
     return wait;
   }
 
-  copy(): RunningDigest {
+  copy(): WorkerHash {
     this.flush();
-    const copy = new WorkerDigest(this.worker, this.worker.newStateId());
+    const copy = new WorkerHash(this.worker, this.worker.newStateId());
     this.worker.post({ op: 'copy', id: copy.id, from: this.id });
     return copy;
   }
 
-  digest(): Promise<Digests> {
+  digest(): Promise<string> {
     this.flush();
     return this.worker.digest(this.id);
   }
@@ -256,21 +254,50 @@ class WorkerDigest implements RunningDigest {
   }
 }
 
+/** MD5 and SHA-256 on two workers (each chunk is copied to both). */
+class WorkerDigest implements RunningDigest {
+  constructor(
+    private readonly md5: WorkerHash,
+    private readonly sha256: WorkerHash,
+  ) {}
+
+  update(chunk: Uint8Array): void | Promise<void> {
+    const md5 = this.md5.update(chunk);
+    const sha256 = this.sha256.update(chunk);
+    if (md5 || sha256) return Promise.all([md5, sha256]).then(() => undefined);
+  }
+
+  copy(): RunningDigest {
+    return new WorkerDigest(this.md5.copy(), this.sha256.copy());
+  }
+
+  async digest(): Promise<Digests> {
+    const [md5, sha256] = await Promise.all([this.md5.digest(), this.sha256.digest()]);
+    return { md5, sha256 };
+  }
+
+  dispose(): void {
+    this.md5.dispose();
+    this.sha256.dispose();
+  }
+}
+
 let pool: HashWorker[] = [];
 let nextWorker = 0;
 
 function workerPoolSize(): number {
-  return Math.max(1, Math.min(4, availableParallelism()));
+  return Math.max(2, Math.min(4, availableParallelism()));
 }
 
 /**
  * Hashing in the shared worker pool (started on first use; its threads never keep the process
- * alive). A worker that died is replaced for new states; states it held fail their digest, which
- * the whole-file hasher answers by hashing again.
+ * alive), MD5 and SHA-256 of a digest on two different workers. A worker that died is replaced
+ * for new states; states it held fail their digest, which the whole-file hasher answers by
+ * hashing again.
  */
 export const workerDigest: RunningDigestFactory = () => {
   pool = pool.filter((worker) => !worker.failure);
-  if (pool.length < workerPoolSize()) pool.push(new HashWorker());
-  const worker = pool[nextWorker++ % pool.length];
-  return WorkerDigest.create(worker);
+  while (pool.length < workerPoolSize()) pool.push(new HashWorker());
+  const first = nextWorker++;
+  return new WorkerDigest(WorkerHash.create(pool[first % pool.length], 'md5'), WorkerHash.create(pool[(first + 1) % pool.length], 'sha256'));
 };
