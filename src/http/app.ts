@@ -60,9 +60,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.decorateRequest('caller', null);
 
   // decisions.md 4: "toe is the request's id, also sent as the X-Request-Id response header".
-  app.addHook('onRequest', async (request, reply) => {
+  // Callback-style hooks where no await is needed: an async hook costs a promise per request.
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
-    requireOneHost(request);
+    try {
+      requireOneHost(request);
+    } catch (error) {
+      done(error as Error);
+      return;
+    }
+    done();
   });
 
   app.setErrorHandler((error, request, reply) => sendError(reply, errorToResponse(error, request)));

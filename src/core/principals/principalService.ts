@@ -1,4 +1,5 @@
 // Users, groups and tokens, and turning a token into a Caller (decisions.md 20).
+import * as crypto from 'node:crypto';
 import { createHash, randomBytes } from 'node:crypto';
 import { DomainError, isDomainError } from '../errors.js';
 import type { Caller, Group, User } from '../model.js';
@@ -10,8 +11,12 @@ export function generateToken(): string {
   return randomBytes(32).toString('base64url');
 }
 
+/** crypto.hash, the one-shot hash of Node 20.12+ (this project supports 20.10+). */
+const oneShotHash = (crypto as { hash?: (algorithm: string, data: string, outputEncoding: 'hex') => string }).hash;
+
 export function hashToken(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
+  // Every request pays this: the one-shot hash costs half as much as a Hash object.
+  return oneShotHash ? oneShotHash('sha256', token, 'hex') : createHash('sha256').update(token, 'utf8').digest('hex');
 }
 
 const PRINCIPAL_NAME = /^[A-Za-z0-9._@-]{1,128}$/;
