@@ -1,11 +1,14 @@
 // Issue #3, durability: sessions and parts survive a crash (SIGKILL) and a restart on the same data
-// directory; no part file is left behind after commit, abort or expiry (decisions.md 24).
+// directory; no part file is left behind after commit, abort or expiry (decisions.md 24), nor by a
+// crash between closing a session and removing its parts.
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import BetterSqlite3 from 'better-sqlite3';
+import { SQLITE_FILE } from '../src/server/openStores.js';
 import { API, api, startTestServer, type TestServer, type TestUser } from './support/server.js';
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex').toUpperCase();
@@ -106,6 +109,32 @@ describe('No orphaned part files', () => {
     const response = await api(server, alice.token, `${API}/multipart/${sessionId}/abort`, { method: 'POST', headers: { 'content-type': 'application/json' } });
     assert.equal(response.status, 200);
     assert.deepEqual(await leftovers(server), { uploads: [], tmp: [] });
+  });
+
+  it('after a crash between an abort closing the session and removing its parts: the next start-up removes them', async () => {
+    const first = await started();
+    const dataDir = first.dataDir;
+    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+    const alice = await first.addUser('alice');
+    const sessionId = await newSession(first, alice);
+    await Promise.all([1, 2].map((index) => putPart(first, alice, sessionId, index, randomBytes(MiB))));
+    await first.kill();
+    // What the crash left: the session ABORTED (a while ago, past the sweep's grace period), its
+    // parts still staged and not marked released.
+    const database = new BetterSqlite3(path.join(dataDir, SQLITE_FILE));
+    try {
+      database.prepare(`update upload_sessions set state = 'ABORTED', updated_at = ? where id = ?`).run(Date.now() - 60 * 60_000, sessionId);
+    } finally {
+      database.close();
+    }
+    assert.equal((await leftovers(first)).uploads.length, 1);
+
+    const second = await started({ dataDir, adminToken: first.adminToken });
+    assert.deepEqual(await leftovers(second), { uploads: [], tmp: [] }, 'the start-up sweep removed the parts');
+    assert.match(second.output(), /removed the parts that closed upload sessions had left behind/);
+    const aborted = await session(second, alice, sessionId);
+    assert.equal(aborted.state, 'ABORTED');
+    assert.deepEqual(aborted.parts, []);
   });
 
   it('after a commit, and after refused parts', async () => {

@@ -102,6 +102,11 @@ export interface UploadSessionRecord {
   /** Set once COMMITTED, so that a retried commit returns the same answer. */
   committedFileId: number | null;
   committedRevisionId: number | null;
+  /**
+   * The staged upload is gone from the blob store: consumed by the commit, or removed after an
+   * abort or expiry. A closed session not yet released still holds parts; the sweep removes them.
+   */
+  partsReleased: boolean;
 }
 
 export interface SessionPart {

@@ -1,7 +1,8 @@
 // decisions.md 24: "Sessions idle longer than a configurable TTL (default 7 days) expire and their
 // parts are removed." A sweep runs at start-up and then periodically; the period follows the TTL
 // (a quarter of it, between 250 ms and one minute), so an expired session lingers at most that
-// long past its expiry (and is refused parts and commits meanwhile anyway).
+// long past its expiry (and is refused parts and commits meanwhile anyway). The same sweep removes
+// the parts a crash or a failing blob store left behind when a session was closed.
 import type { SessionService } from '../core/sessions/sessionService.js';
 
 export function sessionSweepIntervalMs(ttlMs: number): number {
@@ -22,8 +23,9 @@ export async function startSessionSweeper(input: {
   const sweep = (): Promise<void> => {
     running = running.then(async () => {
       try {
-        const expired = await input.sessions.sweepExpired();
+        const { expired, released } = await input.sessions.sweepExpired();
         if (expired > 0) input.log.info({ expired }, 'expired idle upload sessions and removed their parts');
+        if (released > 0) input.log.info({ released }, 'removed the parts that closed upload sessions had left behind');
       } catch (error) {
         input.log.warn({ err: error }, 'upload session sweep failed');
       }

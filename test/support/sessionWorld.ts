@@ -12,7 +12,7 @@ import type { Caller } from '../../src/core/model.js';
 import type { BlobStore } from '../../src/core/ports/blobStore.js';
 import type { Clock } from '../../src/core/ports/clock.js';
 import type { MetadataStore } from '../../src/core/ports/metadataStore.js';
-import { SessionService, type CommitTiming } from '../../src/core/sessions/sessionService.js';
+import { SessionService, type CommitTiming, type SessionLog } from '../../src/core/sessions/sessionService.js';
 
 export const MiB = 1024 * 1024;
 
@@ -60,7 +60,7 @@ export interface SessionWorld {
 }
 
 export async function startSessionWorld(
-  options: { clock?: Clock; ttlMs?: number; maxPartBytes?: number; hashing?: 'workers' | 'local'; commitTiming?: Partial<CommitTiming> } = {},
+  options: { clock?: Clock; ttlMs?: number; maxPartBytes?: number; hashing?: 'workers' | 'local'; commitTiming?: Partial<CommitTiming>; log?: SessionLog } = {},
 ): Promise<SessionWorld> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'datafiles-sessions-'));
   const blobs = countingReads(await openDiskBlobStore({ root }));
@@ -77,6 +77,7 @@ export async function startSessionWorld(
       maxPartBytes: options.maxPartBytes ?? 64 * MiB,
       hashing: options.hashing,
       commitTiming: options.commitTiming,
+      log: options.log,
     });
   const caller = async (name: string): Promise<Caller> => ({ user: await metadata.principals.createUser({ name, isAdmin: false, createdAt: clock.now() }), groupIds: [] });
   const world: SessionWorld = {

@@ -70,6 +70,7 @@ export function toSessionRecord(row: Selectable<UploadSessionsTable>): UploadSes
     expiresAt: row.expires_at,
     committedFileId: row.committed_file_id,
     committedRevisionId: row.committed_revision_id,
+    partsReleased: Boolean(row.parts_released),
   };
 }
 

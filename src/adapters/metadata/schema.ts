@@ -91,6 +91,8 @@ export interface UploadSessionsTable {
   expires_at: EpochMillis;
   committed_file_id: number | null;
   committed_revision_id: number | null;
+  /** Added by migration 003: the staged upload is gone from the blob store. */
+  parts_released: DbBoolean;
 }
 
 export interface UploadSessionPartsTable {

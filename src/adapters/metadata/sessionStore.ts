@@ -2,6 +2,7 @@
 // a restart, with the state machine OPEN → COMMITTING → COMMITTED | ABORTED | EXPIRED.
 import type { Kysely } from 'kysely';
 import { DomainError } from '../../core/errors.js';
+import type { SessionState } from '../../core/model.js';
 import type { SessionStore } from '../../core/ports/metadataStore.js';
 import { toSessionPart, toSessionRecord } from './rowMappers.js';
 import type { MetadataDatabase } from './schema.js';
@@ -27,6 +28,7 @@ export function createSessionStore(db: Kysely<MetadataDatabase>, dialect: SqlDia
             expires_at: session.expiresAt,
             committed_file_id: session.committedFileId,
             committed_revision_id: session.committedRevisionId,
+            parts_released: session.partsReleased,
           })
           .execute();
       } catch (error) {
@@ -47,7 +49,7 @@ export function createSessionStore(db: Kysely<MetadataDatabase>, dialect: SqlDia
      * would add: on PostgreSQL a second transition waits for the first to commit, re-reads the
      * row, no longer finds it in `from` and changes nothing; on SQLite writers are serialised.
      */
-    async transitionSession({ id, from, to, at, committedFileId, committedRevisionId }) {
+    async transitionSession({ id, from, to, at, committedFileId, committedRevisionId, partsReleased }) {
       const row = await db
         .updateTable('upload_sessions')
         .set({
@@ -55,14 +57,14 @@ export function createSessionStore(db: Kysely<MetadataDatabase>, dialect: SqlDia
           updated_at: at,
           ...(committedFileId !== undefined && { committed_file_id: committedFileId }),
           ...(committedRevisionId !== undefined && { committed_revision_id: committedRevisionId }),
+          ...(partsReleased !== undefined && { parts_released: partsReleased }),
         })
         .where('id', '=', id)
         .where('state', '=', from)
         .returningAll()
         .executeTakeFirst();
       if (row) return toSessionRecord(row);
-      const exists = await db.selectFrom('upload_sessions').select('id').where('id', '=', id).executeTakeFirst();
-      if (!exists) throw new DomainError('SESSION_NOT_FOUND');
+      await assertSessionExists(db, id);
       return undefined;
     },
 
@@ -100,5 +102,41 @@ export function createSessionStore(db: Kysely<MetadataDatabase>, dialect: SqlDia
         .execute();
       return rows.map(toSessionRecord);
     },
+
+    async markPartsReleased(id) {
+      const { numUpdatedRows } = await db
+        .updateTable('upload_sessions')
+        .set({ parts_released: true })
+        .where('id', '=', id)
+        .where('state', 'in', CLOSED_STATES)
+        .executeTakeFirst();
+      if (numUpdatedRows > 0n) return true;
+      await assertSessionExists(db, id);
+      return false;
+    },
+
+    /** Keyset paging on (updated_at, id); the index upload_sessions_unreleased (migration 003) finds the few candidates. */
+    async listUnreleasedSessions({ closedBefore, limit, after }) {
+      let query = db
+        .selectFrom('upload_sessions')
+        .selectAll()
+        .where('parts_released', '=', false)
+        .where('state', 'in', ['ABORTED', 'EXPIRED'])
+        .where('updated_at', '<', closedBefore);
+      if (after) {
+        query = query.where((eb) => eb.or([eb('updated_at', '>', after.updatedAt), eb.and([eb('updated_at', '=', after.updatedAt), eb('id', '>', after.id)])]));
+      }
+      const rows = await query.orderBy('updated_at').orderBy('id').limit(limit).execute();
+      return rows.map(toSessionRecord);
+    },
   };
+}
+
+/** The states in which a session no longer takes parts or commits. */
+const CLOSED_STATES: SessionState[] = ['COMMITTED', 'ABORTED', 'EXPIRED'];
+
+/** SESSION_NOT_FOUND unless the session exists (an update that changed nothing says why). */
+async function assertSessionExists(db: Kysely<MetadataDatabase>, id: string): Promise<void> {
+  const exists = await db.selectFrom('upload_sessions').select('id').where('id', '=', id).executeTakeFirst();
+  if (!exists) throw new DomainError('SESSION_NOT_FOUND');
 }

@@ -107,7 +107,8 @@ export interface SessionStore {
   /**
    * Moves a session from one state to another only if it is in `from` (compare-and-set, so two
    * concurrent commits cannot both win). Returns the updated record, or undefined if the state
-   * was not `from`.
+   * was not `from`. `partsReleased` is recorded in the same change (a commit that consumed the
+   * staged upload).
    */
   transitionSession(input: {
     id: string;
@@ -116,12 +117,27 @@ export interface SessionStore {
     at: number;
     committedFileId?: number;
     committedRevisionId?: number;
+    partsReleased?: boolean;
   }): Promise<UploadSessionRecord | undefined>;
   /** Records (or replaces) a part and bumps the session's updatedAt/expiresAt. */
   putPart(input: { sessionId: string; part: SessionPart; expiresAt: number }): Promise<void>;
   listParts(sessionId: string): Promise<SessionPart[]>;
   /** OPEN sessions whose expiresAt is before `now`. */
   listExpiredSessions(now: number, limit: number): Promise<UploadSessionRecord[]>;
+  /**
+   * Records that a closed session's staged upload is gone from the blob store, so that the sweep
+   * stops releasing it. Only a COMMITTED, ABORTED or EXPIRED session is marked; an OPEN or
+   * COMMITTING one still holds its parts and is left unchanged (false). SESSION_NOT_FOUND if the
+   * session does not exist.
+   */
+  markPartsReleased(id: string): Promise<boolean>;
+  /**
+   * ABORTED and EXPIRED sessions whose parts are not released and whose updatedAt (when they were
+   * closed) is before `closedBefore`: oldest first, then by id, at most `limit`. With `after`,
+   * only those that come after that session in this order, so that a sweep pages past the ones
+   * it could not release.
+   */
+  listUnreleasedSessions(input: { closedBefore: number; limit: number; after?: { updatedAt: number; id: string } }): Promise<UploadSessionRecord[]>;
 }
 
 export interface MetadataStore {

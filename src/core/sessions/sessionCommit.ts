@@ -9,6 +9,7 @@ import type { BlobStore, StoredBlob } from '../ports/blobStore.js';
 import type { Clock } from '../ports/clock.js';
 import type { MetadataStore } from '../ports/metadataStore.js';
 import { FIRST_PART_INDEX, LAST_PART_INDEX, missingPartIndexes } from './partIndex.js';
+import { releaseParts } from './sessionSweep.js';
 import type { WholeFileDigest, WholeFileHasher } from './wholeFileHasher.js';
 
 export interface CommitResult {
@@ -164,6 +165,8 @@ async function markCommitted(input: CommitSessionInput, result: CommitResult): P
         at: input.clock.now(),
         committedFileId: result.fileId,
         committedRevisionId: result.revisionId,
+        // completeUpload consumed the staged upload: no part is left to remove.
+        partsReleased: true,
       });
       return;
     } catch (error) {
@@ -176,14 +179,21 @@ async function markCommitted(input: CommitSessionInput, result: CommitResult): P
   }
 }
 
-/** Moves the session out of COMMITTING after a failed commit; a failure here is only logged (a later commit takes a stale session over). */
+/**
+ * Moves the session out of COMMITTING after a failed commit; a failure here is only logged (a later
+ * commit takes a stale session over). ABORTED comes with the staged upload gone already (consumed
+ * by the assembly, or found missing); releasing it removes any straggler and marks the session
+ * released, and if that fails the sweep does it later, like for any aborted session.
+ */
 async function settle(input: CommitSessionInput, to: SessionState): Promise<void> {
   try {
     await input.metadata.sessions.transitionSession({ id: input.session.id, from: 'COMMITTING', to, at: input.clock.now() });
   } catch (error) {
     input.log?.warn({ err: error, sessionId: input.session.id, to }, 'could not move a session out of COMMITTING');
   }
-  if (to === 'ABORTED') await input.blobs.abortUpload({ uploadId: input.session.blobUploadId }).catch(() => undefined);
+  if (to === 'ABORTED') {
+    await releaseParts(input, input.session).catch((error: unknown) => input.log?.warn({ err: error, sessionId: input.session.id }, 'could not remove the parts of an aborted session'));
+  }
 }
 
 /**

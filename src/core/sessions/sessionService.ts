@@ -7,6 +7,8 @@
 //     │                  │ (a failure before assembly gives it back: OPEN)
 //     ├──abort──► ABORTED ◄─┘ (a failure after assembly: the parts are consumed)
 //     └──idle > TTL──► EXPIRED
+// A closed session's parts are removed after the state change, then marked released; the sweep
+// removes those of sessions where that never happened (sessionSweep.ts).
 import { Readable } from 'node:stream';
 import { DomainError, isDomainError } from '../errors.js';
 import type { FileService } from '../files/fileService.js';
@@ -19,6 +21,7 @@ import { parsePartIndex } from './partIndex.js';
 import { commitSession, parseCommitExpectations, type CommitResult } from './sessionCommit.js';
 import { isSessionIdShaped, newSessionId } from './sessionIds.js';
 import { committedAnswer, sessionClosed, validateSessionFields } from './sessionRules.js';
+import { releaseParts, sweepSessions, type SweepResult } from './sessionSweep.js';
 import { localDigest, workerDigest } from './runningDigest.js';
 import { WholeFileHasher } from './wholeFileHasher.js';
 
@@ -54,7 +57,6 @@ export interface CommitTiming {
 }
 
 const DEFAULT_COMMIT_TIMING: CommitTiming = { waitMs: 60_000, pollMs: 100, staleMs: 2 * 60_000 };
-const SWEEP_BATCH = 100;
 
 export interface SessionView {
   session: UploadSessionRecord;
@@ -62,7 +64,7 @@ export interface SessionView {
   parts: SessionPart[];
 }
 
-export type { CommitResult };
+export type { CommitResult, SweepResult };
 
 /** A part being received by this process (so a commit or abort can stop it and wait for it). */
 interface PartInFlight {
@@ -216,21 +218,20 @@ export class SessionService {
     return { session, parts: removed ? [] : await this.deps.metadata.sessions.listParts(session.id) };
   }
 
-  /** decisions.md 24: expires sessions idle longer than the TTL and removes their parts; returns how many. */
-  async sweepExpired(): Promise<number> {
-    const now = this.deps.clock.now();
-    let expired = 0;
-    for (;;) {
-      const batch = await this.deps.metadata.sessions.listExpiredSessions(now, SWEEP_BATCH);
-      for (const session of batch) {
-        try {
-          if (await this.expire(session)) expired += 1;
-        } catch (error) {
-          this.deps.log?.warn({ err: error, sessionId: session.id }, 'could not expire an upload session');
-        }
-      }
-      if (batch.length < SWEEP_BATCH) return expired;
-    }
+  /**
+   * decisions.md 24: expires sessions idle longer than the TTL and removes their parts; then
+   * removes the parts that closed sessions left behind (a crash between closing and removing).
+   */
+  async sweepExpired(): Promise<SweepResult> {
+    return sweepSessions({
+      ...this.deps,
+      now: this.deps.clock.now(),
+      // A session closed less than staleMs ago may still be releasing its parts (an abort first
+      // stops the parts arriving, here or on another server): the sweep would race it. A closer
+      // that has not marked them released by then crashed or failed.
+      closedGraceMs: this.timing.staleMs,
+      expire: (session) => this.expire(session),
+    });
   }
 
   /** The whole-file hash cache (exposed for tests and diagnostics). */
@@ -256,6 +257,7 @@ export class SessionService {
       expiresAt: now + this.deps.ttlMs,
       committedFileId: null,
       committedRevisionId: null,
+      partsReleased: false,
     };
     try {
       await this.deps.metadata.sessions.createSession(session);
@@ -365,7 +367,7 @@ export class SessionService {
   private async discardParts(session: UploadSessionRecord): Promise<void> {
     this.hasher.forget(session.id);
     await this.stopPartsInFlight(session.id, 'The upload session was closed; this part was not stored.');
-    await this.deps.blobs.abortUpload({ uploadId: session.blobUploadId });
+    await releaseParts(this.deps, session);
   }
 
   private async stopPartsInFlight(sessionId: string, message: string): Promise<void> {

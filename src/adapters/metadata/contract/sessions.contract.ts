@@ -1,8 +1,9 @@
 // The contract for multipart upload sessions and their parts (decisions.md 22–25;
 // architecture.md: "OPEN → COMMITTING → COMMITTED | ABORTED | EXPIRED").
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
-import type { SessionPart } from '../../../core/model.js';
+import type { SessionPart, UploadSessionRecord } from '../../../core/model.js';
 import type { MetadataStore } from '../../../core/ports/metadataStore.js';
 import { assertRejectsWithCode, createFile, createUser, newSession, T0 } from './support.js';
 
@@ -51,7 +52,7 @@ export function sessionsContract(store: () => MetadataStore): void {
         assert.deepEqual(await store().sessions.getSession(session.id), committing);
       });
 
-      it('a commit records the file and revision it produced, so a retry can answer the same', async () => {
+      it('a commit records the file and revision it produced, so a retry can answer the same, and its parts released', async () => {
         const owner = await createUser(store());
         const { file, currentRevision } = await createFile(store(), owner.id);
         const session = newSession(owner.id, { state: 'COMMITTING' });
@@ -63,8 +64,16 @@ export function sessionsContract(store: () => MetadataStore): void {
           at: T0 + 9,
           committedFileId: file.id,
           committedRevisionId: currentRevision.id,
+          partsReleased: true,
         });
-        const expected = { ...session, state: 'COMMITTED' as const, updatedAt: T0 + 9, committedFileId: file.id, committedRevisionId: currentRevision.id };
+        const expected = {
+          ...session,
+          state: 'COMMITTED' as const,
+          updatedAt: T0 + 9,
+          committedFileId: file.id,
+          committedRevisionId: currentRevision.id,
+          partsReleased: true,
+        };
         assert.deepEqual(committed, expected);
         assert.deepEqual(await store().sessions.getSession(session.id), expected);
       });
@@ -175,6 +184,63 @@ export function sessionsContract(store: () => MetadataStore): void {
         await store().sessions.createSession(session);
         await store().sessions.transitionSession({ id: session.id, from: 'OPEN', to: 'EXPIRED', at: T0 + 1 });
         assert.deepEqual(await store().sessions.listExpiredSessions(T0 + 2, 10), []);
+      });
+    });
+
+    describe('released parts', () => {
+      it('only a closed session (COMMITTED, ABORTED, EXPIRED) can be marked released; marking again is harmless', async () => {
+        const owner = await createUser(store());
+        const states = ['COMMITTED', 'ABORTED', 'EXPIRED', 'OPEN', 'COMMITTING'] as const;
+        const sessions = states.map((state) => newSession(owner.id, { state, updatedAt: T0 + 7 }));
+        for (const session of sessions) await store().sessions.createSession(session);
+        const marked = await Promise.all(sessions.map((session) => store().sessions.markPartsReleased(session.id)));
+        assert.deepEqual(marked, [true, true, true, false, false]);
+        for (const [position, session] of sessions.entries()) {
+          // Nothing else changes: updatedAt still says when the session was closed.
+          assert.deepEqual(await store().sessions.getSession(session.id), { ...session, partsReleased: marked[position] });
+        }
+        assert.equal(await store().sessions.markPartsReleased(sessions[1].id), true);
+      });
+
+      it('marking an unknown session is SESSION_NOT_FOUND', async () => {
+        await assertRejectsWithCode(store().sessions.markPartsReleased('no-such-session'), 'SESSION_NOT_FOUND');
+      });
+
+      it('lists ABORTED and EXPIRED sessions not released and closed before the given time, oldest first, then by id, at most `limit`', async () => {
+        const owner = await createUser(store());
+        const now = T0 + 1_000_000;
+        const hex = randomUUID().replaceAll('-', '');
+        const abortedFirst = newSession(owner.id, { state: 'ABORTED', updatedAt: now - 500 });
+        const tiedOne = newSession(owner.id, { id: `a${hex}`, state: 'EXPIRED', updatedAt: now - 100 });
+        const tiedTwo = newSession(owner.id, { id: `b${hex}`, state: 'ABORTED', updatedAt: now - 100 });
+        const expiredLast = newSession(owner.id, { state: 'EXPIRED', updatedAt: now - 1 });
+        const unlisted = [
+          newSession(owner.id, { state: 'ABORTED', updatedAt: now }),
+          newSession(owner.id, { state: 'ABORTED', updatedAt: now - 900, partsReleased: true }),
+          newSession(owner.id, { state: 'EXPIRED', updatedAt: now - 900, partsReleased: true }),
+          newSession(owner.id, { state: 'COMMITTED', updatedAt: now - 900 }),
+          newSession(owner.id, { state: 'OPEN', updatedAt: now - 900, expiresAt: now - 900 }),
+          newSession(owner.id, { state: 'COMMITTING', updatedAt: now - 900 }),
+        ];
+        for (const session of [expiredLast, tiedTwo, ...unlisted, tiedOne, abortedFirst]) await store().sessions.createSession(session);
+        const list = (limit: number, after?: UploadSessionRecord) =>
+          store().sessions.listUnreleasedSessions({ closedBefore: now, limit, after: after && { updatedAt: after.updatedAt, id: after.id } });
+        assert.deepEqual(await list(10), [abortedFirst, tiedOne, tiedTwo, expiredLast]);
+        assert.deepEqual(await list(2), [abortedFirst, tiedOne]);
+        assert.deepEqual(await list(2, tiedOne), [tiedTwo, expiredLast], 'pages on past the last one seen, ties included');
+        assert.deepEqual(await list(10, expiredLast), []);
+      });
+
+      it('a session closed by a transition is listed until it is marked released', async () => {
+        const owner = await createUser(store());
+        const session = newSession(owner.id);
+        await store().sessions.createSession(session);
+        const aborted = await store().sessions.transitionSession({ id: session.id, from: 'OPEN', to: 'ABORTED', at: T0 + 1 });
+        assert.equal(aborted?.partsReleased, false);
+        assert.deepEqual(await store().sessions.listUnreleasedSessions({ closedBefore: T0 + 2, limit: 10 }), [aborted]);
+        assert.deepEqual(await store().sessions.listUnreleasedSessions({ closedBefore: T0 + 1, limit: 10 }), [], 'closed at, not before, the given time');
+        await store().sessions.markPartsReleased(session.id);
+        assert.deepEqual(await store().sessions.listUnreleasedSessions({ closedBefore: T0 + 2, limit: 10 }), []);
       });
     });
   });

@@ -70,6 +70,7 @@ export function newSession(ownerId: number, overrides: Partial<UploadSessionReco
     expiresAt: T0 + 7 * 24 * 3600 * 1000,
     committedFileId: null,
     committedRevisionId: null,
+    partsReleased: false,
     ...overrides,
   };
 }

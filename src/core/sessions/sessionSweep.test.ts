@@ -1,0 +1,126 @@
+// No part outlives its session: closing a session and removing its parts are two steps, and a
+// crash or a failing blob store between them must not leave the parts behind for good. Over real
+// stores (SQLite in memory, the disk blob store in a temp dir), without HTTP.
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import { DomainError, isDomainError } from '../errors.js';
+import type { UploadSessionRecord } from '../model.js';
+import { bodyOf, bytesOf, ManualClock, MiB, startSessionWorld, type SessionWorld } from '../../../test/support/sessionWorld.js';
+
+/** How long a closed session is left to whoever closed it (CommitTiming.staleMs). */
+const GRACE_MS = 60_000;
+const TTL_MS = 60 * 60 * 1000;
+
+describe('SessionService: the sweep removes the parts closed sessions left behind', () => {
+  let world: SessionWorld;
+  let clock: ManualClock;
+  let warnings: Array<{ object: any; message: string }>;
+  beforeEach(async () => {
+    clock = new ManualClock();
+    warnings = [];
+    world = await startSessionWorld({ clock, ttlMs: TTL_MS, commitTiming: { staleMs: GRACE_MS }, log: { warn: (object, message) => warnings.push({ object, message }) } });
+  });
+  afterEach(() => world.cleanup());
+
+  const sessionWithParts = async (): Promise<UploadSessionRecord> => {
+    const session = await world.sessions.create({ caller: world.alice, name: 'big.bin', contentType: 'application/octet-stream' });
+    for (const index of [1, 2]) await world.sessions.putPart({ caller: world.alice, sessionId: session.id, index, body: bodyOf(bytesOf(MiB)) });
+    return session;
+  };
+  const stagedUploads = async () => (await world.leftovers()).uploads.sort();
+  const uploadsOf = (...sessions: UploadSessionRecord[]) => sessions.map((session) => session.blobUploadId).sort();
+  const partsReleased = async (session: UploadSessionRecord) => (await world.metadata.sessions.getSession(session.id))?.partsReleased;
+
+  it('a crash between closing a session and removing its parts: after a restart, the sweep removes them once the grace period has passed', async () => {
+    const aborted = await sessionWithParts();
+    const expired = await sessionWithParts();
+    const open = await sessionWithParts();
+    // What a crash right after the compare-and-set leaves: closed sessions whose parts are still staged.
+    await world.metadata.sessions.transitionSession({ id: aborted.id, from: 'OPEN', to: 'ABORTED', at: clock.now() });
+    await world.metadata.sessions.transitionSession({ id: expired.id, from: 'OPEN', to: 'EXPIRED', at: clock.now() });
+    const restarted = world.restart();
+
+    clock.advance(GRACE_MS);
+    assert.deepEqual(await restarted.sweepExpired(), { expired: 0, released: 0 }, 'within the grace period the sweep leaves them to their closer');
+    assert.deepEqual(await stagedUploads(), uploadsOf(aborted, expired, open));
+    assert.equal(await partsReleased(aborted), false);
+
+    clock.advance(1);
+    assert.deepEqual(await restarted.sweepExpired(), { expired: 0, released: 2 });
+    assert.deepEqual(await stagedUploads(), uploadsOf(open), 'only the open session still has staged parts');
+    assert.equal(await partsReleased(aborted), true);
+    assert.equal(await partsReleased(expired), true);
+    assert.equal(await partsReleased(open), false);
+    assert.deepEqual(await restarted.sweepExpired(), { expired: 0, released: 0 }, 'released once, never again');
+    assert.deepEqual(warnings, []);
+
+    // The open session was left alone and still commits.
+    await restarted.commit({ caller: world.alice, sessionId: open.id });
+    assert.deepEqual(await world.leftovers(), { uploads: [], tmp: [] });
+  });
+
+  it('a blob store that fails during an abort: the session is ABORTED, and the sweep retries (logging what fails) until the parts are gone', async () => {
+    const failing = await sessionWithParts();
+    const leftByCrash = await sessionWithParts();
+    let storeDown = true;
+    const abortUpload = world.blobs.abortUpload.bind(world.blobs);
+    world.blobs.abortUpload = async (input) => {
+      if (storeDown && input.uploadId === failing.blobUploadId) throw new DomainError('DEPENDENCY_UNAVAILABLE', 'S3 is briefly down');
+      return abortUpload(input);
+    };
+    await assert.rejects(world.sessions.abort({ caller: world.alice, sessionId: failing.id }), (error) => isDomainError(error, 'DEPENDENCY_UNAVAILABLE'));
+    assert.equal((await world.metadata.sessions.getSession(failing.id))?.state, 'ABORTED');
+    assert.equal(await partsReleased(failing), false);
+    await world.metadata.sessions.transitionSession({ id: leftByCrash.id, from: 'OPEN', to: 'ABORTED', at: clock.now() });
+
+    clock.advance(GRACE_MS + 1);
+    assert.deepEqual(await world.sessions.sweepExpired(), { expired: 0, released: 1 }, 'one failure does not stop the sweep');
+    assert.deepEqual(await stagedUploads(), uploadsOf(failing));
+    assert.deepEqual(
+      warnings.map(({ object, message }) => [object.sessionId, message]),
+      [[failing.id, 'could not remove the parts of a closed upload session']],
+    );
+
+    storeDown = false;
+    assert.deepEqual(await world.sessions.sweepExpired(), { expired: 0, released: 1 });
+    assert.deepEqual(await world.leftovers(), { uploads: [], tmp: [] });
+    assert.equal(await partsReleased(failing), true);
+  });
+
+  it('an abort, an expiry and a commit mark the parts released themselves: the sweep has nothing left to do', async () => {
+    const aborted = await sessionWithParts();
+    const committed = await sessionWithParts();
+    const expiring = await sessionWithParts();
+    await world.sessions.abort({ caller: world.alice, sessionId: aborted.id });
+    await world.sessions.commit({ caller: world.alice, sessionId: committed.id });
+    assert.equal(await partsReleased(aborted), true);
+    assert.equal(await partsReleased(committed), true);
+
+    clock.advance(TTL_MS + 1);
+    assert.deepEqual(await world.sessions.sweepExpired(), { expired: 1, released: 0 });
+    assert.equal(await partsReleased(expiring), true);
+
+    let abortUploads = 0;
+    const abortUpload = world.blobs.abortUpload.bind(world.blobs);
+    world.blobs.abortUpload = (input) => {
+      abortUploads += 1;
+      return abortUpload(input);
+    };
+    clock.advance(GRACE_MS + 1);
+    assert.deepEqual(await world.sessions.sweepExpired(), { expired: 0, released: 0 });
+    assert.equal(abortUploads, 0);
+    assert.deepEqual(await world.leftovers(), { uploads: [], tmp: [] });
+  });
+
+  it('a commit that fails after assembling the parts (they are consumed) leaves the session ABORTED with its parts released', async () => {
+    const session = await sessionWithParts();
+    world.metadata.files.createFile = async () => {
+      throw new DomainError('DEPENDENCY_UNAVAILABLE', 'the database went away');
+    };
+    await assert.rejects(world.sessions.commit({ caller: world.alice, sessionId: session.id }), (error) => isDomainError(error, 'DEPENDENCY_UNAVAILABLE'));
+    const closed = await world.metadata.sessions.getSession(session.id);
+    assert.equal(closed?.state, 'ABORTED');
+    assert.equal(closed?.partsReleased, true);
+    assert.deepEqual(await world.leftovers(), { uploads: [], tmp: [] });
+  });
+});
