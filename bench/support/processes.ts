@@ -2,6 +2,7 @@
 // `listening on http://127.0.0.1:PORT` once ready, and is stopped by its pid.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
+import { sampleMemory } from '../../test/support/processMemory.js';
 import { MiB } from './measure.js';
 
 export interface ChildServer {
@@ -67,35 +68,13 @@ export function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM
   });
 }
 
-/** Resident set and its high-water mark (Linux /proc). */
-export async function memoryOf(pid: number): Promise<{ rss: number; peak: number }> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
-  return { rss: kib('VmRSS'), peak: kib('VmHWM') };
-}
-
-/** Samples a process's RSS until stopped; resolves with the highest seen (and the kernel's VmHWM). */
+/** Samples a process's RSS until stopped; resolves with the highest seen and the kernel's VmHWM, in MiB. */
 export function sampleRss(pid: number, intervalMs = 25): { stop(): Promise<{ sampledMiB: number; peakMiB: number }> } {
-  let highest = 0;
-  let peak = 0;
-  let running = true;
-  const loop = (async () => {
-    while (running) {
-      try {
-        const memory = await memoryOf(pid);
-        highest = Math.max(highest, memory.rss);
-        peak = Math.max(peak, memory.peak);
-      } catch {
-        return;
-      }
-      await new Promise((resolve) => setTimeout(resolve, intervalMs));
-    }
-  })();
+  const sampler = sampleMemory(pid, intervalMs);
   return {
     async stop() {
-      running = false;
-      await loop;
-      return { sampledMiB: highest / MiB, peakMiB: peak / MiB };
+      const { highestRssBytes, peakRssBytes } = await sampler.stop();
+      return { sampledMiB: highestRssBytes / MiB, peakMiB: peakRssBytes / MiB };
     },
   };
 }

@@ -9,16 +9,22 @@ export async function memoryOf(pid: number): Promise<{ rssBytes: number; peakRss
   return { rssBytes: kib('VmRSS'), peakRssBytes: kib('VmHWM') };
 }
 
-/** Samples a process's RSS every `intervalMs` until stopped; returns the highest seen. */
-export function sampleRss(pid: number, intervalMs = 50): { stop(): Promise<number> } {
-  let highest = 0;
+/**
+ * Samples a process's RSS every `intervalMs` until stopped; returns the highest seen and the
+ * kernel's own high-water mark (VmHWM, which also catches what falls between two samples).
+ */
+export function sampleMemory(pid: number, intervalMs = 50): { stop(): Promise<{ highestRssBytes: number; peakRssBytes: number }> } {
+  let highestRssBytes = 0;
+  let peakRssBytes = 0;
   let running = true;
   const loop = (async () => {
     while (running) {
       try {
-        highest = Math.max(highest, (await memoryOf(pid)).rssBytes);
+        const memory = await memoryOf(pid);
+        highestRssBytes = Math.max(highestRssBytes, memory.rssBytes);
+        peakRssBytes = Math.max(peakRssBytes, memory.peakRssBytes);
       } catch {
-        return;
+        return; // the process is gone
       }
       await new Promise((resolve) => setTimeout(resolve, intervalMs));
     }
@@ -27,7 +33,13 @@ export function sampleRss(pid: number, intervalMs = 50): { stop(): Promise<numbe
     async stop() {
       running = false;
       await loop;
-      return highest;
+      return { highestRssBytes, peakRssBytes };
     },
   };
+}
+
+/** Samples a process's RSS every `intervalMs` until stopped; returns the highest seen. */
+export function sampleRss(pid: number, intervalMs = 50): { stop(): Promise<number> } {
+  const sampler = sampleMemory(pid, intervalMs);
+  return { stop: async () => (await sampler.stop()).highestRssBytes };
 }
