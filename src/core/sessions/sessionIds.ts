@@ -6,8 +6,15 @@ import { randomBytes } from 'node:crypto';
 const SESSION_ID_BYTES = 32;
 const SESSION_ID_FORMAT = /^[A-Za-z0-9_-]{43}$/;
 
+/**
+ * Never starting with "-": such an id passed on a command line (`datafiles upload --resume ID`,
+ * or any tool's) reads as an option. One id in 64 would; those are drawn again.
+ */
 export function newSessionId(): string {
-  return randomBytes(SESSION_ID_BYTES).toString('base64url');
+  for (;;) {
+    const id = randomBytes(SESSION_ID_BYTES).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
 
 /** Whether `text` could be an id this service generated; anything else names no session. */
