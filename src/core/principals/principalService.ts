@@ -1,6 +1,7 @@
 // Users, groups and tokens, and turning a token into a Caller (decisions.md 20).
 import * as crypto from 'node:crypto';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { randomToken } from '../randomToken.js';
 import { DomainError, isDomainError } from '../errors.js';
 import type { Caller, Group, User } from '../model.js';
 import type { Clock } from '../ports/clock.js';
@@ -8,7 +9,7 @@ import type { MetadataStore } from '../ports/metadataStore.js';
 
 /** "Tokens are random (≥ 32 bytes) and stored only as hashes." */
 export function generateToken(): string {
-  return randomBytes(32).toString('base64url');
+  return randomToken(32);
 }
 
 /** crypto.hash, the one-shot hash of Node 20.12+ (this project supports 20.10+). */

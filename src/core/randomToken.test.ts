@@ -1,8 +1,8 @@
-// decisions.md 2: session ids are opaque and unguessable; ours are also safe to pass as a
+// decisions.md 2 and 20: session ids and tokens are opaque and unguessable; ours are also safe to pass as a
 // command-line argument (a leading "-" would read as an option).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isSessionIdShaped, newSessionId } from './sessionIds.js';
+import { isSessionIdShaped, newSessionId } from './sessions/sessionIds.js';
 
 describe('session ids', () => {
   it('are 43 base64url characters, all different, none starting with "-"', () => {
@@ -18,5 +18,14 @@ describe('session ids', () => {
   it('anything else names no session', () => {
     for (const text of ['', 'abc', 'a'.repeat(42), 'a'.repeat(44), `${'a'.repeat(42)}!`, 42, undefined]) assert.equal(isSessionIdShaped(text), false);
     assert.equal(isSessionIdShaped(`-${'a'.repeat(42)}`), true, 'ids issued before this rule are still accepted');
+  });
+});
+
+describe('user tokens', () => {
+  it('are 43 base64url characters, none starting with "-"', async () => {
+    const { generateToken } = await import('./principals/principalService.js');
+    const tokens = Array.from({ length: 10_000 }, generateToken);
+    assert.equal(new Set(tokens).size, tokens.length);
+    for (const token of tokens) assert.match(token, /^[A-Za-z0-9_][A-Za-z0-9_-]{42}$/);
   });
 });
