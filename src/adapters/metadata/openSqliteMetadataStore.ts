@@ -9,7 +9,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { MetadataStore } from '../../core/ports/metadataStore.js';
 import { ImmediateTransactionSqliteDialect } from './immediateTransactionSqliteDialect.js';
-import { kyselySqliteDatabase } from './kyselySqliteDatabase.js';
+import { kyselySqliteDatabase, readNowUnlessInTransaction, statementCache } from './kyselySqliteDatabase.js';
+import { readDirectlyWhenPossible } from './precompiledQuery.js';
 import { createKyselyMetadataStore } from './kyselyMetadataStore.js';
 import { sqliteMigrations } from './migrations/sqlite/index.js';
 import { migrateToLatest } from './migrations/runMigrations.js';
@@ -39,10 +40,12 @@ export async function openSqliteMetadataStore({ path }: SqliteMetadataStoreOptio
     // FULL, not WAL's usual NORMAL: blobs are deleted right after a commit that unreferences
     // them, so that commit must survive a power cut, or a row could point at deleted bytes.
     database.pragma('synchronous = FULL');
+    const statements = statementCache(database);
     const db = new Kysely<MetadataDatabase>({
-      dialect: new ImmediateTransactionSqliteDialect({ database: kyselySqliteDatabase(database) }),
+      dialect: new ImmediateTransactionSqliteDialect({ database: kyselySqliteDatabase(database, statements) }),
     });
     await migrateUnderWriteLock(db);
+    readDirectlyWhenPossible(db, readNowUnlessInTransaction(database, statements));
     return createKyselyMetadataStore(db, sqliteDialect);
   } catch (error) {
     database?.close();

@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
-import { kyselySqliteDatabase, STATEMENT_CACHE_SIZE } from './kyselySqliteDatabase.js';
-import { precompiledQuery } from './precompiledQuery.js';
+import { kyselySqliteDatabase, readNowUnlessInTransaction, STATEMENT_CACHE_SIZE, statementCache } from './kyselySqliteDatabase.js';
+import { precompiledQuery, readDirectlyWhenPossible } from './precompiledQuery.js';
 import type { MetadataDatabase } from './schema.js';
 
 describe('SQLite queries compiled and prepared once', () => {
@@ -15,7 +15,10 @@ describe('SQLite queries compiled and prepared once', () => {
 
   before(async () => {
     raw = new BetterSqlite3(':memory:');
-    db = new Kysely<MetadataDatabase>({ dialect: new SqliteDialect({ database: kyselySqliteDatabase(raw) }) });
+    const statements = statementCache(raw);
+    db = new Kysely<MetadataDatabase>({ dialect: new SqliteDialect({ database: kyselySqliteDatabase(raw, statements) }) });
+    // As the SQLite store does: precompiled reads run at once when no transaction is open.
+    readDirectlyWhenPossible(db, readNowUnlessInTransaction(raw, statements));
     await sql`create table users (id integer primary key, name text not null, is_admin integer not null, created_at integer not null)`.execute(db);
     for (const [id, name, isAdmin] of [[1, 'ada', 1], [2, 'bob', 0], [3, 'cy', 0]] as const) {
       await db.insertInto('users').values({ id, name, is_admin: isAdmin === 1, created_at: 1000 + id }).execute();
@@ -36,6 +39,27 @@ describe('SQLite queries compiled and prepared once', () => {
     const between = precompiledQuery(db, (high: number, low: number) => db.selectFrom('users').select('id').where('id', '>=', low).where('id', '<=', high).orderBy('id'), 2);
     assert.deepEqual(await between(3, 2), [{ id: 2 }, { id: 3 }]);
     assert.deepEqual(await between(1, 1), [{ id: 1 }]);
+  });
+
+  it('never reads inside an open transaction: it waits for it, and sees only what was committed', async () => {
+    const byId = precompiledQuery(db, (id: number) => db.selectFrom('users').select('name').where('id', '=', id), 1);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const transaction = db.transaction().execute(async (trx) => {
+      await trx.insertInto('users').values({ id: 9, name: 'uncommitted', is_admin: false, created_at: 9 }).execute();
+      await gate;
+      throw new Error('rolled back');
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(raw.inTransaction, true);
+    let settled = false;
+    const reading = byId(9).finally(() => (settled = true));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(settled, false, 'the read waits for the transaction');
+    release();
+    await assert.rejects(transaction, /rolled back/);
+    assert.deepEqual(await reading, [], 'the rolled-back row is never seen');
+    assert.deepEqual(await byId(2), [{ name: 'bob' }], 'and reads run at once again afterwards');
   });
 
   it('refuses a query that does not bind an argument as a value', () => {

@@ -10,6 +10,16 @@
 import type { Compilable, Kysely } from 'kysely';
 import type { MetadataDatabase } from './schema.js';
 
+/** Runs a read now and returns its rows, or undefined when it cannot (the query then goes through Kysely). */
+export type ReadNow = (sqlText: string, parameters: readonly unknown[]) => Record<string, unknown>[] | undefined;
+
+/** Set by the SQLite store for its Kysely instance (see readNowUnlessInTransaction). */
+const directReaders = new WeakMap<Kysely<MetadataDatabase>, ReadNow>();
+
+export function readDirectlyWhenPossible(db: Kysely<MetadataDatabase>, readNow: ReadNow): void {
+  directReaders.set(db, readNow);
+}
+
 /** The arguments must be used as bound values (never as identifiers, lists or SQL fragments). */
 export function precompiledQuery<Args extends readonly unknown[], Row>(
   db: Kysely<MetadataDatabase>,
@@ -25,6 +35,8 @@ export function precompiledQuery<Args extends readonly unknown[], Row>(
   });
   return async (...args) => {
     const parameters = compiled.parameters.map((constant, index) => (sources[index] >= 0 ? args[sources[index]] : constant));
+    const rows = directReaders.get(db)?.(compiled.sql, parameters);
+    if (rows) return rows as Row[];
     const result = await db.executeQuery<Row>({ ...compiled, parameters });
     return result.rows;
   };
