@@ -7,6 +7,7 @@ import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ByteSource } from '../../core/ports/blobStore.js';
 import { errorCodeOf } from './fileSystemErrors.js';
+import { untilAborted } from './untilAborted.js';
 
 /** Bytes written between two early writebacks (see writeBodyToNewFile). */
 export const WRITEBACK_BYTES = 32 * 1024 * 1024;
@@ -74,7 +75,9 @@ export async function writeBodyToNewFile(input: { body: ByteSource; filePath: st
     },
   });
   try {
-    await settleOrAbort(pipeline(body, sink, { signal }), signal);
+    // pipeline() honours the signal by destroying its streams, but a plain async generator stuck
+    // awaiting (a stalled client) cannot be destroyed, so pipeline would wait for it forever.
+    await untilAborted(pipeline(body, sink, { signal }), signal);
     if (writeback) await writeback;
     if (writebackFailure) throw writebackFailure;
     await handle.sync();
@@ -86,21 +89,6 @@ export async function writeBodyToNewFile(input: { body: ByteSource; filePath: st
   }
   await handle.close();
   return sizeBytes;
-}
-
-/**
- * pipeline() honours the signal by destroying its streams, but a plain async generator that is
- * stuck awaiting (a stalled client) cannot be destroyed, so pipeline would wait for it forever.
- * Racing the signal lets the write give up regardless.
- */
-function settleOrAbort(work: Promise<void>, signal: AbortSignal | undefined): Promise<void> {
-  if (!signal) return work;
-  work.catch(() => undefined); // If the signal wins, the late outcome of `work` is irrelevant.
-  return new Promise<void>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }
 
 /** FileHandle.writev may write fewer bytes than asked; loop until every buffer is written. Returns the bytes written. */

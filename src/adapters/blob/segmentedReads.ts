@@ -8,6 +8,7 @@ import { addAbortSignal, Readable, type Writable } from 'node:stream';
 import { DomainError } from '../../core/errors.js';
 import type { ByteRange, SendsItself } from '../../core/ports/blobStore.js';
 import { isMissingPathError } from './fileSystemErrors.js';
+import { untilAborted } from './untilAborted.js';
 
 /**
  * Bytes per read of a file being served. A download costs a read and a socket write per chunk,
@@ -182,17 +183,6 @@ class SegmentedFileStream extends Readable implements SendsItself {
       return buffer.subarray(0, bytesRead);
     }
   }
-}
-
-/** Settles as `work` does, or rejects with the signal's reason once it aborts. */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  work.catch(() => undefined);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }
 
 async function openSegmentFile(filePath: string): Promise<FileHandle> {

@@ -13,7 +13,10 @@ import type { MetadataDatabase } from './schema.js';
 /** Runs a read now and returns its rows, or undefined when it cannot (the query then goes through Kysely). */
 export type ReadNow = (sqlText: string, parameters: readonly unknown[]) => Record<string, unknown>[] | undefined;
 
-/** Set by the SQLite store for its Kysely instance (see readNowUnlessInTransaction). */
+/**
+ * Set by the SQLite store for its Kysely instance (see readNowUnlessInTransaction), before it
+ * builds its queries: each query looks it up once, when it is compiled.
+ */
 const directReaders = new WeakMap<Kysely<MetadataDatabase>, ReadNow>();
 
 export function readDirectlyWhenPossible(db: Kysely<MetadataDatabase>, readNow: ReadNow): void {
@@ -33,9 +36,10 @@ export function precompiledQuery<Args extends readonly unknown[], Row>(
   markers.forEach((_marker, index) => {
     if (!sources.includes(index)) throw new Error(`precompiledQuery: argument ${index} is not bound as a value in: ${compiled.sql}`);
   });
+  const readNow = directReaders.get(db);
   return async (...args) => {
     const parameters = compiled.parameters.map((constant, index) => (sources[index] >= 0 ? args[sources[index]] : constant));
-    const rows = directReaders.get(db)?.(compiled.sql, parameters);
+    const rows = readNow?.(compiled.sql, parameters);
     if (rows) return rows as Row[];
     const result = await db.executeQuery<Row>({ ...compiled, parameters });
     return result.rows;

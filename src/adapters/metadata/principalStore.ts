@@ -13,13 +13,8 @@ export function createPrincipalStore(db: Kysely<MetadataDatabase>, dialect: SqlD
     return dialect.isUniqueViolation(error) ? new DomainError('NAME_TAKEN', `The name "${name}" is already taken.`, { cause: error }) : error;
   }
 
-  // Run by every request (decisions.md 20: a token names the caller), hence compiled once.
-  const selectUserByTokenHash = precompiledQuery(
-    db,
-    (tokenHash: string) => db.selectFrom('user_tokens').innerJoin('users', 'users.id', 'user_tokens.user_id').selectAll('users').where('user_tokens.token_hash', '=', tokenHash),
-    1,
-  );
-  // The caller and its groups in one round trip: one row per group (or one with no group).
+  // Run by every request (decisions.md 20: a token names the caller), hence compiled once. The
+  // caller and its groups in one round trip: one row per group (or one with no group).
   const selectCallerByTokenHash = precompiledQuery(
     db,
     (tokenHash: string) =>
@@ -33,7 +28,6 @@ export function createPrincipalStore(db: Kysely<MetadataDatabase>, dialect: SqlD
         .orderBy('group_members.group_id'),
     1,
   );
-  const selectGroupIdsOfUser = precompiledQuery(db, (userId: number) => db.selectFrom('group_members').select('group_id').where('user_id', '=', userId).orderBy('group_id'), 1);
 
   return {
     async createUser({ name, isAdmin, createdAt }) {
@@ -77,7 +71,12 @@ export function createPrincipalStore(db: Kysely<MetadataDatabase>, dialect: SqlD
     },
 
     async findUserByTokenHash(tokenHash) {
-      const [row] = await selectUserByTokenHash(tokenHash);
+      const row = await db
+        .selectFrom('user_tokens')
+        .innerJoin('users', 'users.id', 'user_tokens.user_id')
+        .selectAll('users')
+        .where('user_tokens.token_hash', '=', tokenHash)
+        .executeTakeFirst();
       return row && toUser(row);
     },
 
@@ -123,7 +122,7 @@ export function createPrincipalStore(db: Kysely<MetadataDatabase>, dialect: SqlD
     },
 
     async groupIdsOfUser(userId) {
-      const rows = await selectGroupIdsOfUser(userId);
+      const rows = await db.selectFrom('group_members').select('group_id').where('user_id', '=', userId).orderBy('group_id').execute();
       return rows.map((row) => row.group_id);
     },
   };

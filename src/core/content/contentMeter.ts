@@ -46,13 +46,7 @@ export class ContentMeter extends Transform {
       this.headChunks.push(Buffer.from(wanted));
       this.headLength += wanted.length;
     }
-    let hashing: void | Promise<void>;
-    try {
-      hashing = this.digest.update(chunk);
-    } catch (error) {
-      callback(error as Error);
-      return;
-    }
+    const hashing = this.digest.update(chunk);
     if (hashing) hashing.then(() => callback(null, chunk), callback);
     else callback(null, chunk);
   }

@@ -27,7 +27,8 @@ export type Digests = Record<DigestAlgorithm, string>;
 export interface DigestStream {
   /**
    * Feeds bytes (the chunk is copied, so the caller may reuse it). A returned promise asks the
-   * caller to wait: it must settle before the next call.
+   * caller to wait: it must settle before the next call. Never throws: a failed stream (a worker
+   * that died) answers with a rejected promise, so callers handle one outcome, not two.
    */
   update(chunk: Uint8Array): void | Promise<void>;
   /** Ends the stream: the digests of every byte fed. */
@@ -288,7 +289,7 @@ class RingDigest implements DigestStream {
   }
 
   update(chunk: Uint8Array): void | Promise<void> {
-    if (this.failure) throw this.failure;
+    if (this.failure) return Promise.reject(this.failure);
     let offset = 0;
     while (offset < chunk.byteLength) {
       const free = this.capacity - this.backlog();

@@ -60,13 +60,7 @@ export class PartHasher extends Transform {
       callback(new DomainError('PAYLOAD_TOO_LARGE', `A part may be at most ${this.options.maxBytes} bytes.`));
       return;
     }
-    let hashing: void | Promise<void>;
-    try {
-      hashing = this.digest.update(chunk);
-    } catch (error) {
-      callback(error as Error);
-      return;
-    }
+    const hashing = this.digest.update(chunk);
     const tapping = this.options.tap?.update(chunk);
     const throttling = this.options.throttle?.();
     // A hashing engine that is behind holds the next chunk back (and so the client's upload).

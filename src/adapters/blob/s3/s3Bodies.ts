@@ -4,6 +4,7 @@
 import { Readable } from 'node:stream';
 import { DomainError } from '../../../core/errors.js';
 import type { ByteSource } from '../../../core/ports/blobStore.js';
+import { untilAborted } from '../untilAborted.js';
 import { withS3Errors } from './s3Client.js';
 
 /**
@@ -32,18 +33,6 @@ export async function* chunksOf(body: ByteSource, signal?: AbortSignal): AsyncGe
       iterator.return?.().catch(() => undefined);
     }
   }
-}
-
-/** `promise`, or a rejection with the signal's reason if the signal aborts first. */
-export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  promise.catch(() => undefined); // If the signal wins, a late rejection is nobody's business.
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }
 
 /**
