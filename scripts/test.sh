@@ -1,14 +1,40 @@
 #!/usr/bin/env bash
-# Runs every test: unit and contract tests next to the code (src/**/*.test.ts) and the
-# end-to-end suites in test/ that start the real server. The end-to-end suites spawn the built
-# server (dist/), so it is built first.
+# Runs the tests.
+#   bash scripts/test.sh            every test (unit, contract and end-to-end suites), after the
+#                                   quality gate: type check and type-aware lint
+#   bash scripts/test.sh --unit     the fast unit tests next to the code: no build, no services
+#   bash scripts/test.sh FILE...    just those files (after a build)
+# The end-to-end suites in test/ spawn the built server (dist/), so it is built first.
 #
 # Services: PostgreSQL is expected at 127.0.0.1:5432 (DATAFILES_TEST_POSTGRES_URL). The S3 suites
 # start the project's own Ceph RGW when they first need it (scripts/services/start-ceph-rgw.sh);
 # if this run started it, it is stopped at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+shopt -s globstar nullglob
+
+run_tests() {
+  node --import tsx --enable-source-maps --test --test-reporter=spec "$@"
+}
+
+if [ "${1:-}" = "--unit" ]; then
+  # A unit test needs no service: the files that reach PostgreSQL, Ceph RGW or the built server
+  # are left to the full run.
+  unit=()
+  for file in src/**/*.test.ts; do
+    grep -qE 'DATAFILES_TEST_POSTGRES_URL|ensureRgw|provisionScaleOut|startTestServer|dist/' "$file" || unit+=("$file")
+  done
+  run_tests "${unit[@]}"
+  exit
+fi
+
 npm run --silent build
+
+if [ "$#" -eq 0 ]; then
+  echo "quality gate: type check and lint"
+  npm run --silent typecheck
+  npm run --silent lint
+fi
 
 rgw_was_running=0
 if [ -z "${DATAFILES_TEST_S3_ENDPOINT:-}" ] && curl -fsS -m 2 -o /dev/null "http://127.0.0.1:${RGW_PORT:-7480}/" 2>/dev/null; then
@@ -21,7 +47,6 @@ stop_rgw() {
 }
 trap stop_rgw EXIT
 
-shopt -s globstar nullglob
 files=(src/**/*.test.ts test/**/*.test.ts)
 if [ "$#" -gt 0 ]; then files=("$@"); fi
-node --import tsx --enable-source-maps --test --test-reporter=spec "${files[@]}"
+run_tests "${files[@]}"

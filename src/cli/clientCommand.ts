@@ -57,7 +57,7 @@ export function parseClientCommand(spec: ClientCommandSpec, args: string[], io: 
   } catch (error) {
     throw new UsageError(`${(error as Error).message}\n\n${commandHelp(spec)}`);
   }
-  if (parsed.values.help) {
+  if (parsed.values.help === true) {
     io.out(commandHelp(spec));
     return null;
   }

@@ -73,7 +73,7 @@ export function uploadCommand(args: string[], io: CommandIo): Promise<number> {
   return runClientCommand(UPLOAD, args, io, async ({ client, values, positionals, json, print }) => {
     const filePath = positionals[0];
     const dataFileId = values.to === undefined ? undefined : idArgument(values.to as string, '--to');
-    if (values.public && dataFileId !== undefined) throw new UsageError('--public applies to a new file; use "datafiles public FILE_ID on" for an existing one');
+    if (values.public === true && dataFileId !== undefined) throw new UsageError('--public applies to a new file; use "datafiles public FILE_ID on" for an existing one');
     const partSizeText = values['part-size'] as string | undefined;
     const partSize = partSizeText === undefined ? undefined : parseByteSize(partSizeText);
     if (partSizeText !== undefined && partSize === undefined) throw new UsageError(`--part-size must be a size such as 16MiB or 16777216; got "${partSizeText}"`);
@@ -84,7 +84,8 @@ export function uploadCommand(args: string[], io: CommandIo): Promise<number> {
       throw new UsageError(`cannot read ${filePath}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`);
     });
     if (!info.isFile()) throw new UsageError(`${filePath} is not a regular file`);
-    const contentType = (values['content-type'] as string | undefined) ?? (mime.lookup(filePath) || undefined);
+    const guessed = mime.lookup(filePath);
+    const contentType = (values['content-type'] as string | undefined) ?? (guessed === false ? undefined : guessed);
     // A Blob that reads the file from disk a slice at a time; as a File it carries the base name,
     // which names a new file and lets the server guess a small file's type from its extension.
     const onDisk = await openAsBlob(filePath, contentType ? { type: contentType } : {});
@@ -117,7 +118,7 @@ export function uploadCommand(args: string[], io: CommandIo): Promise<number> {
     } catch (error) {
       progress.stop();
       if (isAbort(error) && sessionId !== undefined) {
-        io.err(`datafiles: interrupted; the parts sent so far are kept for a while. To finish:\n  datafiles upload ${JSON.stringify(filePath)} --resume ${sessionId}${partSize ? ` --part-size ${partSize}` : ''}\n`);
+        io.err(`datafiles: interrupted; the parts sent so far are kept for a while. To finish:\n  datafiles upload ${JSON.stringify(filePath)} --resume ${sessionId}${partSize !== undefined ? ` --part-size ${partSize}` : ''}\n`);
         return 130;
       }
       if (isAbort(error)) {
@@ -153,7 +154,7 @@ export function downloadCommand(args: string[], io: CommandIo): Promise<number> 
     return interruptible(async (signal) => {
       const download = await client.downloadFile(dataFileId, { revisionId, as: 'stream', signal });
       const target = toStdout ? undefined : (output ?? safeFileName(download.filename, `file-${dataFileId}`));
-      if (target !== undefined && !values.force) {
+      if (target !== undefined && values.force !== true) {
         const exists = await access(target).then(
           () => true,
           () => false,
@@ -190,7 +191,7 @@ export function downloadCommand(args: string[], io: CommandIo): Promise<number> 
         if (toStdout) return 0;
         print(
           { dataFileId, revisionId: revisionId ?? null, path: target, sizeBytes: received, sha256: digest, contentType: download.contentType },
-          `Downloaded file ${dataFileId}${revisionId ? ` revision ${revisionId}` : ''} to ${target} (${formatBytes(received)}, SHA-256 checked)`,
+          `Downloaded file ${dataFileId}${revisionId !== undefined ? ` revision ${revisionId}` : ''} to ${target} (${formatBytes(received)}, SHA-256 checked)`,
         );
         return 0;
       } catch (error) {

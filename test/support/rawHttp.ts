@@ -104,12 +104,13 @@ export function rawExchange(url: string, chunks: (string | Buffer)[], options: R
         reject(error);
       } else finish(true);
     });
-    socket.once('connect', async () => {
+    socket.once('connect', () => void send());
+    async function send(): Promise<void> {
       try {
         for (const chunk of chunks) {
           if (socket.destroyed) return;
           socket.write(chunk);
-          if (options.chunkDelayMs) await new Promise((wait) => setTimeout(wait, options.chunkDelayMs));
+          if (options.chunkDelayMs !== undefined && options.chunkDelayMs > 0) await new Promise((wait) => setTimeout(wait, options.chunkDelayMs));
         }
         if (then === 'end') socket.end();
         if (then === 'destroy') {
@@ -121,7 +122,7 @@ export function rawExchange(url: string, chunks: (string | Buffer)[], options: R
       } catch (error) {
         reject(error);
       }
-    });
+    }
   });
 }
 

@@ -168,8 +168,8 @@ export function createClient(options: ClientOptions): DatafilesClient {
         path: '/details',
         query: {
           limitToOwned: listOptions.limitToOwned ?? false,
-          ids: listOptions.ids?.length ? listOptions.ids : undefined,
-          expand: listOptions.expand?.length ? listOptions.expand : undefined,
+          ids: listOptions.ids !== undefined && listOptions.ids.length > 0 ? listOptions.ids : undefined,
+          expand: listOptions.expand !== undefined && listOptions.expand.length > 0 ? listOptions.expand : undefined,
           limit: listOptions.limit,
           offset: listOptions.offset,
         },
@@ -183,7 +183,7 @@ export function createClient(options: ClientOptions): DatafilesClient {
       const response = await send({
         method: 'GET',
         path: `/${checkId(dataFileId, 'dataFileId')}/details`,
-        query: { expand: detailsOptions.expand?.length ? detailsOptions.expand : undefined },
+        query: { expand: detailsOptions.expand !== undefined && detailsOptions.expand.length > 0 ? detailsOptions.expand : undefined },
         signal: detailsOptions.signal,
         what: 'getFileDetails',
       });

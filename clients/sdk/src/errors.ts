@@ -74,8 +74,10 @@ export async function errorFromResponse(response: Response): Promise<DatafilesEr
   const fallbackReason = response.statusText || REASONS[response.status] || 'Error';
   const toeHeader = response.headers.get('x-request-id') ?? undefined;
   try {
-    const body = JSON.parse(text) as Partial<ErrorBody>;
-    if (body && typeof body === 'object' && typeof body.message === 'string') {
+    // JSON.parse may give null or a non-object: narrowed before any field is read.
+    const parsed = JSON.parse(text) as unknown;
+    const body = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as Partial<ErrorBody>;
+    if (typeof body.message === 'string') {
       return new DatafilesError({
         status: response.status,
         statusReason: typeof body.statusReason === 'string' ? body.statusReason : fallbackReason,

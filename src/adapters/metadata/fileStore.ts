@@ -96,14 +96,14 @@ export function createFileStore(db: Db, dialect: SqlDialect): FileStore {
 
     async getFileWithRevision(id) {
       const [row] = await selectFileWithRevision(id);
-      return row && toFileWithRevision(row);
+      return row === undefined ? undefined : toFileWithRevision(row);
     },
 
     listReadableFiles: (filter) => listReadableFiles(db, filter),
 
     async getRevision({ fileId, revisionId }) {
       const [row] = await selectRevision(fileId, revisionId);
-      return row && toRevisionRecord(row);
+      return row === undefined ? undefined : toRevisionRecord(row);
     },
 
     /** Every requested id is a key; a file with no revisions (or no such file) maps to []. */

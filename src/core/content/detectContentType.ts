@@ -15,7 +15,7 @@ export async function detectContentType(input: {
   if (fromMagic) return fromMagic.mime;
   for (const filename of input.filenames) {
     const fromExtension = filename ? mime.lookup(filename) : false;
-    if (fromExtension) return fromExtension;
+    if (fromExtension !== false) return fromExtension;
   }
   const declared = input.declaredType?.trim().toLowerCase();
   // Browsers declare application/octet-stream when they know nothing: that is no information.

@@ -225,14 +225,15 @@ class WorkerHash {
   }
 
   copy(): WorkerHash {
-    this.flush();
+    // The batch is posted now; waiting for the worker to catch up is the writer's business.
+    void this.flush();
     const copy = new WorkerHash(this.worker, this.worker.newStateId());
     this.worker.post({ op: 'copy', id: copy.id, from: this.id });
     return copy;
   }
 
   digest(): Promise<string> {
-    this.flush();
+    void this.flush();
     return this.worker.digest(this.id);
   }
 

@@ -339,6 +339,8 @@ export class WholeFileHasher {
         if (fold.background === controller) fold.background = undefined;
         if (!controller.signal.aborted && this.folds.get(fold.sessionId) === fold) this.advance(fold);
         // Nothing works through the backlog any more: hold no part back.
+        // advance() above may have started a new fold, which TypeScript's narrowing cannot see.
+        // eslint-disable-next-line @typescript-eslint/strict-boolean-expressions
         if (!fold.busy) this.releaseBacklog(fold);
       });
   }

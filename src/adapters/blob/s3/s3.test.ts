@@ -48,7 +48,7 @@ before(async () => {
 });
 
 after(async () => {
-  if (!admin) return;
+  if (admin === undefined) return; // before() failed
   await emptyPrefix('');
   await admin.send(new DeleteBucketCommand({ Bucket: bucket })).catch(() => undefined);
   admin.destroy();

@@ -80,7 +80,7 @@ describe('S3 BlobStore when S3 cannot be reached', { timeout: 60_000 }, () => {
 });
 
 after(async () => {
-  if (!settings) return;
+  if (settings === undefined) return; // before() failed
   const admin = createS3Client(settings);
   await admin.send(new DeleteBucketCommand({ Bucket: bucket })).catch(() => undefined);
   admin.destroy();
