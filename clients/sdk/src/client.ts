@@ -1,5 +1,5 @@
 // createClient: one typed function per operation of the spec, named as the spec names them
-// ("Files API" and "Multi-part Files API"), plus getSession (decisions.md 25) and uploadLargeFile.
+// ("Files API" and "Multi-part Files API"), plus getSession (docs/decisions.md 25) and uploadLargeFile.
 import { asBlobDownload, asStreamDownload, requestDownload, type BlobDownload, type DownloadOptions, type StreamDownload } from './download.js';
 import { networkError } from './errors.js';
 import { createTransport, drain, readJson, type TransportOptions } from './request.js';
@@ -46,17 +46,17 @@ export interface ListOptions extends Signalled {
 export interface SessionFields extends Signalled {
   name: string;
   description?: string;
-  /** The MIME type of the whole file (required by the server, decisions.md 13). */
+  /** The MIME type of the whole file (required by the server, docs/decisions.md 13). */
   contentType: string;
 }
 
 export interface UploadPartOptions extends Signalled {
   /**
-   * The part's SHA-256 as hex, checked by the server (decisions.md 8). Computed here when left
+   * The part's SHA-256 as hex, checked by the server (docs/decisions.md 8). Computed here when left
    * out; `false` sends none.
    */
   checksum?: string | false;
-  /** The Content-Type sent with the bytes (ignored by the server, decisions.md 7). */
+  /** The Content-Type sent with the bytes (ignored by the server, docs/decisions.md 7). */
   contentType?: string;
 }
 
@@ -82,7 +82,7 @@ export interface DatafilesClient {
   downloadFile(dataFileId: number, options: DownloadOptions & { as: 'stream' }): Promise<StreamDownload>;
   /** spec: "Download a file": the body as a Blob (the default, as in the spec's example). */
   downloadFile(dataFileId: number, options?: DownloadOptions & { as?: 'blob' }): Promise<BlobDownload>;
-  /** spec: "Delete a file": one revision, or with no revisionId the whole file (decisions.md 14). */
+  /** spec: "Delete a file": one revision, or with no revisionId the whole file (docs/decisions.md 14). */
   deleteFile(dataFileId: number, options?: Signalled & { revisionId?: number }): Promise<void>;
   /** spec: "Get file permissions". */
   getFilePermissions(dataFileId: number, options?: Signalled): Promise<FilePermissions>;
@@ -98,7 +98,7 @@ export interface DatafilesClient {
   complete(sessionId: string, options?: CompleteOptions): Promise<CommitResult>;
   /** spec: "Error Handling and Retry Mechanism": abort the session; its parts are removed. */
   abort(sessionId: string, options?: Signalled): Promise<void>;
-  /** decisions.md 25: the session's state and stored parts, to resume an upload. */
+  /** docs/decisions.md 25: the session's state and stored parts, to resume an upload. */
   getSession(sessionId: string, options?: Signalled): Promise<UploadSession>;
   /** Parallel, retried, resumable upload of a large file; small ones go through uploadFile. */
   uploadLargeFile(file: Blob, options?: UploadLargeFileOptions): Promise<UploadLargeFileResult>;
@@ -252,7 +252,7 @@ export function createClient(options: ClientOptions): DatafilesClient {
         method: 'PUT',
         path: `${sessionPath(sessionId)}/part/${index}`,
         query: { checksum },
-        // decisions.md 7: the body is raw bytes whatever the Content-Type.
+        // docs/decisions.md 7: the body is raw bytes whatever the Content-Type.
         headers: { 'content-type': partOptions.contentType ?? 'application/octet-stream' },
         body: bytes as BodyInit,
         signal: partOptions.signal,

@@ -234,7 +234,7 @@ export async function uploadLargeFile(client: DatafilesClient, file: Blob, optio
 
   let result;
   try {
-    // A commit retried after success answers the same ids (decisions.md 23), so retrying is safe.
+    // A commit retried after success answers the same ids (docs/decisions.md 23), so retrying is safe.
     result = await withRetry(() => client.complete(sessionId, { totalParts: parts.length, sha256: options.sha256, signal: options.signal }), {
       policy,
       signal: options.signal,
