@@ -6,7 +6,8 @@
 // The cited forms are built from pieces below, so that this file's own examples are not read as
 // citations when the repo is scanned.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -93,7 +94,7 @@ describe('the citation check itself', () => {
     const problems = findProblems([], docs({ 1: [DECISIONS], 2: [DECISIONS, doc('decisions/pending')] }));
     assert.deepEqual(
       problems.map((p) => p.problem),
-      [`decision 2 is defined more than once (${DECISIONS}, ${doc('decisions/pending')})`],
+      [`decision 2 is defined more than once (${DECISIONS}, ${doc('decisions/pending')}): renumber one, or delete a pending entry already merged into ${DECISIONS}`],
     );
   });
 
@@ -101,6 +102,23 @@ describe('the citation check itself', () => {
     const index = readDocIndex(REPO_ROOT);
     assert.ok(index.decisions.has(4) && index.decisions.has(26));
     assert.deepEqual(findProblems([], docs()), []);
+  });
+
+  it('reads pending entries from docs/decisions/*.md beside the merged file, ignoring lists inside them', () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'doc-citations-'));
+    try {
+      mkdirSync(path.join(root, 'docs', 'decisions'), { recursive: true });
+      writeFileSync(path.join(root, DECISIONS), '# Decisions\n\n### 1. One\n\n### 2. Two\n');
+      writeFileSync(path.join(root, doc('decisions/hardening')), '# Hardening\n\n30. **Limits** are options:\n\n1. first step\n2. second step\n\n### 31. Timeouts\n');
+      writeFileSync(path.join(root, doc('decisions/scanning')), '31. **Scans** run in the background\n');
+      const index = readDocIndex(root);
+      assert.deepEqual([...index.decisions.keys()].sort((a, b) => a - b), [1, 2, 30, 31]);
+      assert.deepEqual(index.decisions.get(1), [DECISIONS]);
+      assert.deepEqual(index.decisions.get(31), [doc('decisions/hardening'), doc('decisions/scanning')]);
+      assert.deepEqual(problemsOf(`// ${DECISIONS} 30, 31`, index), [`decision 31 is defined more than once (${doc('decisions/hardening')}, ${doc('decisions/scanning')}): renumber one, or delete a pending entry already merged into ${DECISIONS}`]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it('reports a link between docs to a missing file or anchor', () => {

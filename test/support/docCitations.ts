@@ -36,6 +36,8 @@ export interface DocIndex {
 
 const DECISIONS = 'docs/decisions.md';
 const PENDING_DECISIONS = 'docs/decisions';
+/** The first number a piece of work in progress may give a decision (docs/decisions.md, at its top). */
+const FIRST_PENDING_NUMBER = 27;
 
 /** Between a citation's parts: spaces, and the markers that continue a comment on the next line. */
 const GAP = String.raw`(?:\s|//|\*(?!/)|#)*`;
@@ -165,7 +167,7 @@ function checkDocLinks(source: Source, docs: DocIndex): Problem[] {
 export function findProblems(sources: readonly Source[], docs: DocIndex): Problem[] {
   const problems: Problem[] = [];
   for (const [n, places] of docs.decisions) {
-    if (places.length > 1) problems.push({ file: places[0], line: 0, citation: `entry ${n}`, problem: `decision ${n} is defined more than once (${places.join(', ')})` });
+    if (places.length > 1) problems.push({ file: places[0], line: 0, citation: `entry ${n}`, problem: `decision ${n} is defined more than once (${places.join(', ')}): renumber one, or delete a pending entry already merged into ${DECISIONS}` });
   }
   for (const source of sources) {
     if (source.file.startsWith('docs/')) {
@@ -193,9 +195,12 @@ export function readDocIndex(repoRoot: string): DocIndex {
   };
   const decisions = new Map<number, string[]>();
   const pendingDirectory = path.join(repoRoot, PENDING_DECISIONS);
-  const pending = existsSync(pendingDirectory) ? readdirSync(pendingDirectory).filter((name) => name.endsWith('.md')).map((name) => `${PENDING_DECISIONS}/${name}`) : [];
+  const pending = existsSync(pendingDirectory) ? readdirSync(pendingDirectory).filter((name) => name.endsWith('.md')).sort().map((name) => `${PENDING_DECISIONS}/${name}`) : [];
   for (const file of [DECISIONS, ...pending]) {
-    for (const n of decisionEntries(read(file) ?? '')) decisions.set(n, [...(decisions.get(n) ?? []), file]);
+    // Numbers 1–26 are the first entries and only ever in docs/decisions.md; in a pending file a line
+    // such as "1. first step" is a list inside an entry, not an entry.
+    const entries = decisionEntries(read(file) ?? '').filter((n) => file === DECISIONS || n >= FIRST_PENDING_NUMBER);
+    for (const n of entries) decisions.set(n, [...(decisions.get(n) ?? []), file]);
   }
   return { exists: (relativePath) => existsSync(path.join(repoRoot, relativePath)), read, decisions };
 }
