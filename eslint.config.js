@@ -1,7 +1,7 @@
 import tseslint from 'typescript-eslint';
 
 // The domain (src/core) stays free of HTTP, SQL, filesystem and cloud SDK imports: it receives
-// its ports by constructor injection (architecture.md, "The shape").
+// its ports by constructor injection (docs/architecture.md, "The shape").
 const forbiddenInCore = ['fastify', 'fastify/*', '@fastify/*', 'pg', 'better-sqlite3', 'kysely', 'node:fs', 'node:fs/promises', 'fs', 'fs/promises', '@aws-sdk/*', 'busboy'];
 
 // node:test's describe/it/test return promises that the runner itself awaits.

@@ -1,5 +1,5 @@
 // Configuration is parsed and validated once, in main, into a frozen object passed down
-// (architecture.md, "Config"). Every command-line option has an environment variable; the
+// (docs/architecture.md, "Config"). Every command-line option has an environment variable; the
 // option wins when both are given. Nothing else in the code reads process.env.
 import path from 'node:path';
 
@@ -19,10 +19,10 @@ export interface ServeConfig extends StorageConfig {
   port: number;
   adminToken?: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-  /** decisions.md 22: "the maximum part and file sizes are configurable (defaults 5 GiB and 5 TiB)". */
+  /** docs/decisions.md 22: "the maximum part and file sizes are configurable (defaults 5 GiB and 5 TiB)". */
   maxFileBytes: number;
   maxPartBytes: number;
-  /** decisions.md 24: sessions idle longer than this expire (default 7 days). */
+  /** docs/decisions.md 24: sessions idle longer than this expire (default 7 days). */
   sessionTtlMs: number;
   /** How long SIGTERM waits for in-flight requests before closing their connections. */
   shutdownTimeoutMs: number;

@@ -1,6 +1,6 @@
 // Malformed and hostile requests. Each one must be refused with a 4xx (never a 5xx, a crash or a
 // hang) in Domo's error shape {status, statusReason, message, toe}, where status is the HTTP
-// status and toe the X-Request-Id header (decisions.md 4). Afterwards the server must still serve,
+// status and toe the X-Request-Id header (docs/decisions.md 4). Afterwards the server must still serve,
 // and nothing may be left behind: no temporary file under <dataDir>/files/tmp, and exactly one
 // blob per stored revision under <dataDir>/files/blobs.
 import assert from 'node:assert/strict';

@@ -1,5 +1,5 @@
 // Issue #3, durability: sessions and parts survive a crash (SIGKILL) and a restart on the same data
-// directory; no part file is left behind after commit, abort or expiry (decisions.md 24), nor by a
+// directory; no part file is left behind after commit, abort or expiry (docs/decisions.md 24), nor by a
 // crash between closing a session and removing its parts.
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
@@ -74,7 +74,7 @@ describe('A crash in the middle of an upload', () => {
     assert.equal((await leftovers(first)).tmp.length, 1, 'the crash left the half-written part in tmp');
 
     const second = await started({ dataDir, adminToken: first.adminToken });
-    // decisions.md 25: the session and its stored parts are there, so the client knows what to resend.
+    // docs/decisions.md 25: the session and its stored parts are there, so the client knows what to resend.
     const resumed = await session(second, alice, sessionId);
     assert.equal(resumed.state, 'OPEN');
     assert.deepEqual(

@@ -1,5 +1,5 @@
 // Issue #3, "Multipart upload sessions", over HTTP against the real server (spec: "Multi-part Files
-// API"; decisions.md 2, 6–8, 22–25): sessions, parts, commit, abort, resume, ownership.
+// API"; docs/decisions.md 2, 6–8, 22–25): sessions, parts, commit, abort, resume, ownership.
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
@@ -118,7 +118,7 @@ describe('Uploading parts and completing: PUT …/part/{index}, POST …/commit'
     await Promise.all([3, 1, 4, 2].map((index) => putOk(alice, sessionId, index, parts[index - 1])));
     const whole = Buffer.concat(parts);
     const { dataFileId, revisionId } = await committed(alice, sessionId, { sessionId });
-    assert.ok(Number.isInteger(dataFileId) && Number.isInteger(revisionId), 'integers (decisions.md 2)');
+    assert.ok(Number.isInteger(dataFileId) && Number.isInteger(revisionId), 'integers (docs/decisions.md 2)');
     const file = await details(alice, dataFileId, 'metadata');
     assert.equal(file.name, 'report.pdf');
     assert.equal(file.description, 'Q3');

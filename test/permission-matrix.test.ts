@@ -1,5 +1,5 @@
 // Every operation × every kind of caller, each cell asserting the HTTP status the rules in
-// decisions.md 16–20 call for:
+// docs/decisions.md 16–20 call for:
 //   16. "A user's grant is the highest of its own entry, its groups' entries, and READ if
 //       publicAccess is true."
 //   17. "Needed grant per operation: details, download, list → READ; upload a revision →
@@ -11,7 +11,7 @@
 //   20. "No valid token: 401."
 //
 // The expected status of a cell is never written by hand: it is computed from two small tables
-// below (what each caller holds, what each operation needs) by the rule of decisions.md 17.
+// below (what each caller holds, what each operation needs) by the rule of docs/decisions.md 17.
 // Mutating operations get a fresh file per cell; read-only ones share one file per caller.
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
@@ -46,7 +46,7 @@ type OperationName =
   | 'grant ADMIN'
   | 'revoke ADMIN';
 
-/** decisions.md 17, one line per operation: the grant it needs and its success status. */
+/** docs/decisions.md 17, one line per operation: the grant it needs and its success status. */
 const NEEDS: Record<OperationName, { grant: Grant; ok: number }> = {
   details: { grant: 'READ', ok: 200 },
   list: { grant: 'READ', ok: 200 },
@@ -65,7 +65,7 @@ const NEEDS: Record<OperationName, { grant: Grant; ok: number }> = {
 };
 
 /**
- * decisions.md 17: no identity → 401; cannot read → 404; reads but lacks the grant → 403; else
+ * docs/decisions.md 17: no identity → 401; cannot read → 404; reads but lacks the grant → 403; else
  * the operation's success status. The list never refuses: it answers 200 and leaves out what the
  * caller may not read.
  */
@@ -91,7 +91,7 @@ interface CallerKind {
   /** The entry the fixture gives this caller. */
   entry?: { entityType: 'USER' | 'GROUP'; grant: Grant };
   publicFile?: boolean;
-  /** decisions.md 16/19: what this caller holds on its fixture file. */
+  /** docs/decisions.md 16/19: what this caller holds on its fixture file. */
   held: Held;
 }
 
@@ -323,7 +323,7 @@ async function runCell(operation: Operation, caller: CallerKind): Promise<void> 
   assert.equal(response.status, expected.status, `${cell} → ${response.status}, expected ${expected.status}: ${body.slice(0, 300)}`);
 
   if (response.status >= 400 && operation.name !== 'HEAD download') {
-    // decisions.md 4: every refusal is Domo's error shape, its toe the request id.
+    // docs/decisions.md 4: every refusal is Domo's error shape, its toe the request id.
     const error = JSON.parse(body);
     assert.equal(error.status, response.status, `${cell}: error body status`);
     assert.equal(error.toe, response.headers.get('x-request-id'), `${cell}: toe is not the request id`);

@@ -63,7 +63,7 @@ describe('The spec\'s multipart examples, through ryuu.js', () => {
     world.ryuu.calls.length = 0;
     const { sessionId, parts, result } = await uploadInParts({ name: 'SampleFile', description: 'Sample Description', contentType: 'application/pdf', bytes, partBytes: 1024 * 1024 });
     assert.deepEqual(Object.keys(result).sort(), ['dataFileId', 'revisionId']);
-    assert.ok(Number.isInteger(result.dataFileId) && Number.isInteger(result.revisionId), 'integers (decisions.md 2)');
+    assert.ok(Number.isInteger(result.dataFileId) && Number.isInteger(result.revisionId), 'integers (docs/decisions.md 2)');
 
     // What Domo would have received.
     const [create, ...rest] = world.ryuu.calls;

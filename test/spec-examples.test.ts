@@ -2,9 +2,9 @@
 // test/support/specExamples.ts documents. The end-to-end suites run these files through ryuu.js,
 // so "the spec's examples work" holds only while the files stay verbatim.
 //
-// The spec lives beside the repo (../shared/spec/files-api.md). Where it is present the files are
-// compared with it; the pinned SHA-256 is checked always, so a checkout without the spec cannot pass
-// a file that drifted.
+// A copy of the spec may sit beside the repo (../shared/spec/files-api.md; see docs/decisions.md).
+// Where it is present the files are compared with it; the pinned SHA-256 is checked always, so a
+// checkout without the spec cannot pass a file that drifted.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';

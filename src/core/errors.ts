@@ -1,6 +1,6 @@
-// One catalogue of every error the service can answer with (architecture.md, "Errors").
+// One catalogue of every error the service can answer with (docs/architecture.md, "Errors").
 // Domain code throws DomainError with a code; the HTTP error handler is the only place that turns
-// it into a response, in Domo's shape {status, statusReason, message, toe} (decisions.md 4).
+// it into a response, in Domo's shape {status, statusReason, message, toe} (docs/decisions.md 4).
 
 export const ERROR_CATALOGUE = {
   BAD_REQUEST: { status: 400, message: 'The request is not valid.' },

@@ -1,7 +1,7 @@
 // The domain's vocabulary: files, revisions, principals, grants and upload sessions.
 // Wire names (dataFileId, md5Hash, …) are produced by the HTTP layer from these records.
 
-/** decisions.md 16: "Grants form a ladder", lowest first. */
+/** docs/decisions.md 16: "Grants form a ladder", lowest first. */
 export const GRANTS = [
   'READ',
   'READ_WRITE',
@@ -11,14 +11,14 @@ export const GRANTS = [
 ] as const;
 export type Grant = (typeof GRANTS)[number];
 
-/** decisions.md 18: `pass` is `NONE` or a grant name; stored and returned, no effect yet. */
+/** docs/decisions.md 18: `pass` is `NONE` or a grant name; stored and returned, no effect yet. */
 export type Pass = 'NONE' | Grant;
 export const PASSES: readonly Pass[] = ['NONE', ...GRANTS];
 
 export type EntityType = 'USER' | 'GROUP';
 export const ENTITY_TYPES: readonly EntityType[] = ['USER', 'GROUP'];
 
-/** decisions.md 26. */
+/** docs/decisions.md 26. */
 export type ScanState = 'NOT_SCANNED' | 'PENDING' | 'SAFE' | 'INFECTED' | 'FAILED';
 
 export interface User {
@@ -49,7 +49,7 @@ export interface FileRecord {
   currentRevisionId: number;
 }
 
-/** What the write path measured about stored bytes. Hashes are upper-case hex (decisions.md 3). */
+/** What the write path measured about stored bytes. Hashes are upper-case hex (docs/decisions.md 3). */
 export interface ContentFacts {
   sizeBytes: number;
   md5: string;
@@ -82,7 +82,7 @@ export interface Permissions {
   entries: PermissionEntry[];
 }
 
-/** architecture.md: "OPEN → COMMITTING → COMMITTED | ABORTED | EXPIRED". */
+/** docs/architecture.md: "OPEN → COMMITTING → COMMITTED | ABORTED | EXPIRED". */
 export type SessionState = 'OPEN' | 'COMMITTING' | 'COMMITTED' | 'ABORTED' | 'EXPIRED';
 
 export interface UploadSessionRecord {

@@ -1,4 +1,4 @@
-// decisions.md 2 and 20: session ids and tokens are opaque and unguessable; ours are also safe to pass as a
+// docs/decisions.md 2 and 20: session ids and tokens are opaque and unguessable; ours are also safe to pass as a
 // command-line argument (a leading "-" would read as an option).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';

@@ -27,7 +27,7 @@ export const API_PREFIXES = ['/domo/data-files/v1', '/api/data/v1/data-files'] a
 
 /** Routes whose body is a JSON document (permissions, session bodies). */
 const JSON_ROUTES: RegisterRoute[] = [listFiles, getFileDetails, downloadFile, deleteRevision, deleteFile, filePermissions];
-/** Routes whose body is streamed raw to storage: never parsed by Fastify (decisions.md 7). */
+/** Routes whose body is streamed raw to storage: never parsed by Fastify (docs/decisions.md 7). */
 const STREAMED_ROUTES: RegisterRoute[] = [uploadFile, uploadRevision];
 
 export interface AppOptions {
@@ -59,7 +59,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   app.decorateRequest('caller', null);
 
-  // decisions.md 4: "toe is the request's id, also sent as the X-Request-Id response header".
+  // docs/decisions.md 4: "toe is the request's id, also sent as the X-Request-Id response header".
   // Callback-style hooks where no await is needed: an async hook costs a promise per request.
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
@@ -75,7 +75,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.setErrorHandler((error, request, reply) => sendError(reply, errorToResponse(error, request)));
   app.setNotFoundHandler((request, reply) => sendError(reply, codeResponse('NOT_FOUND', request, `No route for ${request.method} ${request.url.split('?')[0].slice(0, 200)}.`)));
 
-  // decisions.md 6: "ryuu.js sends Content-Type: application/json with no body on domo.get,
+  // docs/decisions.md 6: "ryuu.js sends Content-Type: application/json with no body on domo.get,
   // domo.delete and domo.post(url) (abort); that is valid."
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
@@ -103,7 +103,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   for (const prefix of API_PREFIXES) {
     await app.register(
       async (api) => {
-        // decisions.md 20: every API request names its user by a token; no valid token → 401.
+        // docs/decisions.md 20: every API request names its user by a token; no valid token → 401.
         api.addHook('onRequest', async (request) => {
           request.caller = await options.principals.authenticate(tokenOf(request));
         });

@@ -1,4 +1,4 @@
-// decisions.md 20: "A request names its user by a token, looked up in this order: header
+// docs/decisions.md 20: "A request names its user by a token, looked up in this order: header
 // X-DOMO-Ryuu-Session (what ryuu.js sends), header X-DOMO-Developer-Token, Authorization: Bearer,
 // query parameter ryuu_sid (what ryuu.js appends to <img src>/<a href> URLs), cookie ryuu_sid.
 // No valid token: 401."

@@ -1,5 +1,5 @@
 // Requests refused before Fastify has a route for them still answer in Domo's shape
-// (decisions.md 4), with a request id as `toe` and X-Request-Id:
+// (docs/decisions.md 4), with a request id as `toe` and X-Request-Id:
 //  - a Host header missing (HTTP/1.1) or repeated;
 //  - framework errors: a path that is not valid percent-encoding, a path parameter over the
 //    router's length limit;

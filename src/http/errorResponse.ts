@@ -1,5 +1,5 @@
-// The only place errors become HTTP responses (architecture.md, "Errors"), in Domo's shape
-// {"status":404,"statusReason":"Not Found","message":"…","toe":"…"} (decisions.md 4).
+// The only place errors become HTTP responses (docs/architecture.md, "Errors"), in Domo's shape
+// {"status":404,"statusReason":"Not Found","message":"…","toe":"…"} (docs/decisions.md 4).
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ERROR_CATALOGUE, isDomainError, type ErrorCode } from '../core/errors.js';

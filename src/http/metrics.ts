@@ -1,4 +1,4 @@
-// GET /metrics in Prometheus text format (architecture.md, convention 7): request counts by
+// GET /metrics in Prometheus text format (docs/architecture.md, convention 7): request counts by
 // route and status, and request durations.
 import type { FastifyInstance } from 'fastify';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';

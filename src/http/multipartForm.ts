@@ -37,7 +37,7 @@ export function readFormFile(request: IncomingMessage, options: { maxFileBytes: 
       return;
     }
     // Enough to keep the parser going while the reader writes; every upload in flight holds it, and
-    // the reader (the content meter, then the blob store) buffers a little more (issue #6: peak RSS).
+    // the reader (the content meter, then the blob store) buffers a little more (docs/history.md, issue 6: peak RSS).
     const output = new PassThrough({ highWaterMark: 256 * 1024 });
     // Whoever consumes the stream sees its errors; this keeps an unconsumed stream (a request
     // refused before its body was read) from turning a client's disconnect into a crash.

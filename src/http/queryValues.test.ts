@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { isDomainError } from '../core/errors.js';
 import { listValues, parseBoolean, parseExpand, parseId, parseIds } from './queryValues.js';
 
-describe('query parameters (decisions.md 5, 10)', () => {
+describe('query parameters (docs/decisions.md 5, 10)', () => {
   it('reads comma-separated and repeated list parameters alike', () => {
     assert.deepEqual(listValues('1,2'), ['1', '2']);
     assert.deepEqual(listValues(['1', '2,3']), ['1', '2', '3']);

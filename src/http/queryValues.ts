@@ -1,4 +1,4 @@
-// Parses the spec's query parameters. decisions.md 5: "List filters ids and expand are
+// Parses the spec's query parameters. docs/decisions.md 5: "List filters ids and expand are
 // comma-separated (ids=1,2), and repeated parameters are also accepted."
 import { DomainError } from '../core/errors.js';
 import type { Expansion } from '../core/files/fileService.js';
@@ -25,7 +25,7 @@ export function parseIds(value: unknown): number[] | undefined {
 
 const EXPANSIONS: readonly Expansion[] = ['revisions', 'metadata'];
 
-/** decisions.md 10: "Any other expand value is 400." */
+/** docs/decisions.md 10: "Any other expand value is 400." */
 export function parseExpand(value: unknown): Set<Expansion> {
   const expand = new Set<Expansion>();
   for (const item of listValues(value)) {

@@ -1,5 +1,5 @@
 // One log line per request, written when it is answered, instead of Fastify's two ("incoming
-// request" and "request completed"): logging was a fifth of the CPU of a small request (issue #6).
+// request" and "request completed"): logging was a fifth of the CPU of a small request (docs/history.md, issue 6).
 // The line names the request (method, URL with any ?ryuu_sid masked by the logger's serializer),
 // its status and how long it took; errors keep Fastify's own handling.
 import type { FastifyReply, FastifyRequest } from 'fastify';

@@ -1,5 +1,5 @@
 // The Multi-part Files API's routes, passed to buildApp as `extraRoutes`, split like the Files
-// API's: JSON bodies, and the part upload, whose raw body is streamed (decisions.md 7).
+// API's: JSON bodies, and the part upload, whose raw body is streamed (docs/decisions.md 7).
 import type { RegisterRoute } from './routeContext.js';
 import { abortSession } from './routes/abortSession.js';
 import { commitSession } from './routes/commitSession.js';

@@ -1,10 +1,10 @@
 // Schemas and wire shapes shared by the multipart session routes (spec: "Multi-part Files API";
-// decisions.md 1–3: epoch millis, integer ids, upper-case hashes).
+// docs/decisions.md 1–3: epoch millis, integer ids, upper-case hashes).
 import { Type } from '@sinclair/typebox';
 import type { SessionView } from '../core/sessions/sessionService.js';
 import { ErrorBody, errorResponses } from './schemas.js';
 
-/** Session ids are opaque (decisions.md 2); a malformed one simply names no session (404). */
+/** Session ids are opaque (docs/decisions.md 2); a malformed one simply names no session (404). */
 export const SessionIdParams = Type.Object({ sessionId: Type.String({ minLength: 1, maxLength: 200 }) });
 
 /** A session answers 409 once closed, and 413 for a part larger than the server accepts. */

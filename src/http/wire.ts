@@ -1,4 +1,4 @@
-// Records in the shapes of the spec's responses, with decisions.md 1–3 (epoch millis, integer
+// Records in the shapes of the spec's responses, with docs/decisions.md 1–3 (epoch millis, integer
 // ids, upper-case hashes) and 10–12 (currentRevision always, revisions only with expand,
 // metadata fields only with expand=metadata, existing false).
 import type { FileDetails } from '../core/files/fileService.js';

@@ -1,4 +1,4 @@
-// How the server's V8 collects garbage (issue #6).
+// How the server's V8 collects garbage (docs/history.md, issue 6).
 //
 // A transfer allocates little that lives, but fast: every 64 KiB read from a socket is a new
 // buffer. On a server that had been idle a few seconds before an upload, V8 set the old

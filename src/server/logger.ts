@@ -14,7 +14,7 @@ export function redactUrl(url: string | undefined): string | undefined {
 /**
  * Bytes of log lines gathered into one write to stdout (asynchronous, as pino's default). pino's
  * default of 16 KiB made each new line re-measure a string of up to 16 KiB, which V8 copies flat
- * first: a fifth of the garbage of a small request (issue #6, an allocation profile of
+ * first: a fifth of the garbage of a small request (docs/history.md, issue 6, an allocation profile of
  * `GET details`); 4 KiB still writes a dozen lines at a time.
  */
 const LOG_WRITE_BYTES = 4096;

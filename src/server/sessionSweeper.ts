@@ -1,4 +1,4 @@
-// decisions.md 24: "Sessions idle longer than a configurable TTL (default 7 days) expire and their
+// docs/decisions.md 24: "Sessions idle longer than a configurable TTL (default 7 days) expire and their
 // parts are removed." A sweep runs at start-up and then periodically; the period follows the TTL
 // (a quarter of it, between 250 ms and one minute), so an expired session lingers at most that
 // long past its expiry (and is refused parts and commits meanwhile anyway). The same sweep removes

@@ -1,4 +1,4 @@
-// The bad-input suite again, on PostgreSQL + S3 (issue #5: the whole end-to-end suite runs on both
+// The bad-input suite again, on PostgreSQL + S3 (docs/history.md, issue 5: the whole end-to-end suite runs on both
 // configurations). The variable is read when each test server starts, so set it before loading.
 process.env.DATAFILES_TEST_BACKEND = 'scale-out';
 await import('../bad-input.test.js');

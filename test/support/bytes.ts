@@ -1,5 +1,5 @@
 // Test content and what the server must report about it: hashes as the wire carries them
-// (decisions.md 3: upper-case hex), and small files whose type the server recognises by magic bytes.
+// (docs/decisions.md 3: upper-case hex), and small files whose type the server recognises by magic bytes.
 import { createHash, randomBytes } from 'node:crypto';
 
 export type Bytes = Uint8Array;

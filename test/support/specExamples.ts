@@ -1,7 +1,7 @@
 // Runs the spec's code examples as written. test/spec-examples/*.examples.js hold the JavaScript
-// code blocks of shared/spec/files-api.md byte for byte (test/spec-examples.test.ts checks that);
-// this module evaluates them against a `domo` (ryuu.js, see ./ryuu.ts) and hands back their
-// functions by name.
+// code blocks of the spec (Domo's "Files API" page, see docs/decisions.md) byte for byte
+// (test/spec-examples.test.ts checks that); this module evaluates them against a `domo` (ryuu.js,
+// see ./ryuu.ts) and hands back their functions by name.
 //
 // The examples are browser snippets, not a module: they use `public` as a parameter name (a reserved
 // word in strict mode, so they must run in SLOPPY mode, i.e. as a classic script, not an ES module),

@@ -1,5 +1,5 @@
 // spec: "Download a file": GET /{dataFileId} (current revision) or /{dataFileId}/revisions/{revisionId}.
-// decisions.md 21: Range → 206 with Content-Range, a strong ETag that is the SHA-256,
+// docs/decisions.md 21: Range → 206 with Content-Range, a strong ETag that is the SHA-256,
 // If-None-Match → 304. The body comes back as the caller asks: a stream (read as it arrives, for
 // large files) or a Blob (as the spec's example does).
 import type { RequestSpec, Send } from './request.js';

@@ -1,4 +1,4 @@
-// The one error the SDK throws for a failed request. decisions.md 4: the server's errors have
+// The one error the SDK throws for a failed request. docs/decisions.md 4: the server's errors have
 // Domo's shape, {"status":404,"statusReason":"Not Found","message":"…","toe":"…"}, with `toe` also
 // sent as the X-Request-Id header. Answers in another shape (a proxy's 502 page) keep their HTTP
 // status; a request that got no answer at all (connection refused or reset) has status 0.

@@ -3,6 +3,7 @@
 // and Node 20.
 export { createClient } from './client.js';
 export type { ClientOptions, CompleteOptions, DatafilesClient, ListOptions, PartBody, SessionFields, UploadFileOptions, UploadPartOptions } from './client.js';
+export type { FilesApiOperations } from './operations.js';
 export { DatafilesError, isDatafilesError } from './errors.js';
 export type { ErrorBody } from './errors.js';
 export { filenameFromDisposition, rangeHeader } from './download.js';

@@ -24,7 +24,7 @@ export interface TransportOptions {
   baseUrl: string;
   /** The API's path on it; Domo's by default. */
   apiPath?: string;
-  /** Sent as `Authorization: Bearer …` (decisions.md 20). Leave out to rely on a cookie. */
+  /** Sent as `Authorization: Bearer …` (docs/decisions.md 20). Leave out to rely on a cookie. */
   token?: string;
   /** Headers added to every request. */
   headers?: Record<string, string>;
@@ -42,7 +42,7 @@ export function queryString(query: Record<string, QueryValue> | undefined): stri
   const params = new URLSearchParams();
   for (const [name, value] of Object.entries(query ?? {})) {
     if (value === undefined || value === null) continue;
-    // decisions.md 5: list filters are comma-separated.
+    // docs/decisions.md 5: list filters are comma-separated.
     params.append(name, Array.isArray(value) ? value.join(',') : String(value));
   }
   const text = params.toString();

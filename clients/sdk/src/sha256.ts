@@ -8,7 +8,7 @@ function subtle(): SubtleCrypto {
   return crypto.subtle;
 }
 
-/** The SHA-256 of `bytes` as upper-case hex, as the server reports hashes (decisions.md 3). */
+/** The SHA-256 of `bytes` as upper-case hex, as the server reports hashes (docs/decisions.md 3). */
 export async function sha256Hex(bytes: ArrayBuffer | Uint8Array): Promise<string> {
   const digest = await subtle().digest('SHA-256', bytes as BufferSource);
   let hex = '';

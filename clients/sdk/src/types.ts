@@ -1,15 +1,15 @@
-// The server's answers, in the spec's shapes with decisions.md's wire rules: timestamps are epoch
+// The server's answers, in the spec's shapes with docs/decisions.md's wire rules: timestamps are epoch
 // milliseconds (1), ids are integers and sessionId an opaque string (2), hashes upper-case hex (3).
 
-/** decisions.md 16: the grant ladder, lowest first. */
+/** docs/decisions.md 16: the grant ladder, lowest first. */
 export const GRANTS = ['READ', 'READ_WRITE', 'READ_WRITE_DELETE', 'READ_WRITE_DELETE_SHARE', 'READ_WRITE_DELETE_SHARE_ADMIN'] as const;
 export type Grant = (typeof GRANTS)[number];
 export type EntityType = 'USER' | 'GROUP';
-/** decisions.md 18: stored and returned, no effect yet. */
+/** docs/decisions.md 18: stored and returned, no effect yet. */
 export type Pass = 'NONE' | Grant;
-/** decisions.md 26. */
+/** docs/decisions.md 26. */
 export type ScanState = 'NOT_SCANNED' | 'PENDING' | 'SAFE' | 'INFECTED' | 'FAILED';
-/** decisions.md 10: what `expand` may ask for. */
+/** docs/decisions.md 10: what `expand` may ask for. */
 export type Expand = 'revisions' | 'metadata';
 
 /** spec: "Get all files metadata": `currentRevision` and each of `revisions`. */
@@ -19,7 +19,7 @@ export interface FileRevision {
   contentType: string;
   uploadUserId: number;
   sizeBytes: number;
-  /** How long the server took to receive and store it (decisions.md 11). */
+  /** How long the server took to receive and store it (docs/decisions.md 11). */
   uploadTimeMillis: number;
   md5Hash: string;
   /** Epoch milliseconds. */
@@ -89,7 +89,7 @@ export interface PartUploaded {
   sha256: string;
 }
 
-/** spec: "Completing a Multi-part Upload" (integers, decisions.md 2). */
+/** spec: "Completing a Multi-part Upload" (integers, docs/decisions.md 2). */
 export interface CommitResult {
   dataFileId: number;
   revisionId: number;
@@ -97,7 +97,7 @@ export interface CommitResult {
 
 export type SessionState = 'OPEN' | 'COMMITTING' | 'COMMITTED' | 'ABORTED' | 'EXPIRED';
 
-/** decisions.md 25: GET /multipart/{sessionId}, what a client needs to resume. */
+/** docs/decisions.md 25: GET /multipart/{sessionId}, what a client needs to resume. */
 export interface UploadSession {
   sessionId: string;
   state: SessionState;
@@ -109,7 +109,7 @@ export interface UploadSession {
   revisionId: number | null;
   createdAt: number;
   updatedAt: number;
-  /** Renewed by every part (decisions.md 24). */
+  /** Renewed by every part (docs/decisions.md 24). */
   expiresAt: number;
   /** The stored parts; none once the session was aborted or expired. */
   parts: PartUploaded[];

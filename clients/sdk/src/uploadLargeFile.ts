@@ -8,8 +8,8 @@
 //
 // Memory: each part is read into memory to hash it (Web Crypto hashes whole buffers), so an upload
 // holds about partSize × concurrency bytes (64 MiB with the defaults).
-import type { DatafilesClient } from './client.js';
 import { DatafilesError } from './errors.js';
+import type { FilesApiOperations } from './operations.js';
 import { choosePartSize, planParts, readPart, type PartPlan } from './parts.js';
 import { abortReason, anySignal, DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from './retry.js';
 import { sameHash, sha256Hex } from './sha256.js';
@@ -92,14 +92,14 @@ function conflict(message: string): DatafilesError {
   return new DatafilesError({ status: 409, statusReason: 'Conflict', message });
 }
 
-async function resolveName(client: DatafilesClient, file: Blob, options: UploadLargeFileOptions): Promise<string> {
+async function resolveName(client: FilesApiOperations, file: Blob, options: UploadLargeFileOptions): Promise<string> {
   const name = options.name ?? fileNameOf(file);
   if (name) return name;
   if (options.dataFileId !== undefined) return (await client.getFileDetails(options.dataFileId, { signal: options.signal })).name;
   throw new TypeError('uploadLargeFile needs a name (options.name, or a File with a name).');
 }
 
-async function singleUpload(client: DatafilesClient, file: Blob, options: UploadLargeFileOptions, report: (bytes: number, parts: number) => void): Promise<UploadLargeFileResult> {
+async function singleUpload(client: FilesApiOperations, file: Blob, options: UploadLargeFileOptions, report: (bytes: number, parts: number) => void): Promise<UploadLargeFileResult> {
   const signal = options.signal;
   const body = options.contentType ? new Blob([file], { type: options.contentType }) : file;
   const filename = fileNameOf(file) ?? options.name;
@@ -120,7 +120,7 @@ async function singleUpload(client: DatafilesClient, file: Blob, options: Upload
 }
 
 /** The session to send parts to, and the parts it already holds (by index). */
-async function openSession(client: DatafilesClient, file: Blob, options: UploadLargeFileOptions, partsTotal: number) {
+async function openSession(client: FilesApiOperations, file: Blob, options: UploadLargeFileOptions, partsTotal: number) {
   if (options.resumeSessionId !== undefined) {
     const session = await client.getSession(options.resumeSessionId, { signal: options.signal });
     if (session.state === 'COMMITTED' && session.dataFileId !== null && session.revisionId !== null) {
@@ -142,11 +142,11 @@ async function openSession(client: DatafilesClient, file: Blob, options: UploadL
 }
 
 /** Abort the session, retrying a little: the spec's last step after a part fails for good. */
-async function abandon(client: DatafilesClient, sessionId: string, policy: RetryPolicy): Promise<void> {
+async function abandon(client: FilesApiOperations, sessionId: string, policy: RetryPolicy): Promise<void> {
   await withRetry(() => client.abort(sessionId), { policy: { ...policy, retries: Math.min(policy.retries, 2) } }).catch(() => undefined);
 }
 
-export async function uploadLargeFile(client: DatafilesClient, file: Blob, options: UploadLargeFileOptions = {}): Promise<UploadLargeFileResult> {
+export async function uploadLargeFile(client: FilesApiOperations, file: Blob, options: UploadLargeFileOptions = {}): Promise<UploadLargeFileResult> {
   const totalBytes = file.size;
   const partSize = choosePartSize(totalBytes, options.partSize);
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
@@ -234,7 +234,7 @@ export async function uploadLargeFile(client: DatafilesClient, file: Blob, optio
 
   let result;
   try {
-    // A commit retried after success answers the same ids (decisions.md 23), so retrying is safe.
+    // A commit retried after success answers the same ids (docs/decisions.md 23), so retrying is safe.
     result = await withRetry(() => client.complete(sessionId, { totalParts: parts.length, sha256: options.sha256, signal: options.signal }), {
       policy,
       signal: options.signal,

@@ -1,4 +1,4 @@
-// The BlobStore contract (architecture.md, "One contract test suite per port"): every
+// The BlobStore contract (docs/architecture.md, "One contract test suite per port"): every
 // implementation runs this same suite unchanged, and a new backend is done when it passes. It uses
 // only the port, never the backend underneath, so it states what callers may rely on.
 //

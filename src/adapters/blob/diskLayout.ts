@@ -1,5 +1,5 @@
 // Where everything lives under the store's root, and the only place a key or upload id becomes a
-// path. Keys and upload ids are generated here (architecture.md, convention 5) and every id handed
+// path. Keys and upload ids are generated here (docs/architecture.md, convention 5) and every id handed
 // back to us is checked against that exact format first, so nothing like `../` can reach the file
 // system: a malformed id simply names nothing (NOT_FOUND).
 //

@@ -1,4 +1,4 @@
-// The durable-write primitives of the disk store (architecture.md, "The write path"): a body is
+// The durable-write primitives of the disk store (docs/architecture.md, "The write path"): a body is
 // streamed into a new file, fsynced, and only then renamed into place; the directory whose entries
 // changed is fsynced too, or a crash could forget the rename even though the bytes are on disk.
 import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
@@ -27,7 +27,7 @@ const MAX_WRITEBACKS_IN_FLIGHT = 1;
  * number of bytes written. If the body fails or `signal` aborts, the file is removed and the
  * promise rejects (with the signal's reason when aborted).
  *
- * Throughput (issue #6): the chunks that arrive while a write is in flight are written together
+ * Throughput (docs/history.md, issue 6): the chunks that arrive while a write is in flight are written together
  * by the next writev, so a stream of 64 KiB chunks costs a few hundred system calls per GiB, not
  * thousands. And the disk works while the body is still arriving: every WRITEBACK_BYTES an
  * fdatasync is started in the background (not awaited), which makes the kernel write out what is

@@ -1,4 +1,4 @@
-// Translation of Node file-system errors at the adapter boundary (architecture.md, "Errors":
+// Translation of Node file-system errors at the adapter boundary (docs/architecture.md, "Errors":
 // adapters translate backend errors). Only errors that mean "the disk cannot serve us" become
 // DEPENDENCY_UNAVAILABLE; anything else (a failing request body, a bug) passes through unchanged.
 import { DomainError } from '../../core/errors.js';

@@ -1,4 +1,4 @@
-// A blob's stream from the disk store, read as a stream and sent with sendTo (issue #6): the same
+// A blob's stream from the disk store, read as a stream and sent with sendTo (docs/history.md, issue 6): the same
 // bytes either way, across any number of files, and a destination that goes away mid-transfer
 // leaves no file open.
 import assert from 'node:assert/strict';

@@ -13,7 +13,7 @@ import { untilAborted } from './untilAborted.js';
 /**
  * Bytes per read of a file being served. A download costs a read and a socket write per chunk,
  * and with 64 KiB chunks that per-chunk cost (not copying) bounded a download to about a third of
- * what nginx serves with sendfile (issue #6). Larger chunks gain nothing more here.
+ * what nginx serves with sendfile (docs/history.md, issue 6). Larger chunks gain nothing more here.
  */
 export const READ_CHUNK_BYTES = 1024 * 1024;
 

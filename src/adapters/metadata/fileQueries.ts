@@ -55,9 +55,9 @@ export function toFileWithRevision(row: FileWithRevisionRow): FileWithRevision {
 }
 
 /**
- * decisions.md 15: "List returns the files the caller may read, ordered by dataFileId;
+ * docs/decisions.md 15: "List returns the files the caller may read, ordered by dataFileId;
  * limitToOwned=true keeps those whose responsibleUserId is the caller."
- * Readable (decisions.md 16, 19): the caller is an instance admin, owns the file, the file is
+ * Readable (docs/decisions.md 16, 19): the caller is an instance admin, owns the file, the file is
  * public, or an entry names the caller or one of its groups. The entry test is a correlated
  * EXISTS answered from file_permissions' primary key (file_id, entity_type, entity_id).
  */

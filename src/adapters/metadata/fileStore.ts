@@ -63,7 +63,7 @@ export function createFileStore(db: Db, dialect: SqlDialect): FileStore {
             .executeTakeFirstOrThrow();
           const inserted = await insertRevision(trx, file.id, revision);
           await trx.updateTable('files').set({ current_revision_id: inserted.id }).where('id', '=', file.id).execute();
-          // decisions.md 19: "The uploader becomes owner (responsibleUserId) with
+          // docs/decisions.md 19: "The uploader becomes owner (responsibleUserId) with
           // READ_WRITE_DELETE_SHARE_ADMIN."
           await trx
             .insertInto('file_permissions')
@@ -115,7 +115,7 @@ export function createFileStore(db: Db, dialect: SqlDialect): FileStore {
         .selectAll()
         .where('file_id', 'in', fileIds)
         .orderBy('file_id')
-        .orderBy('id', 'desc') // decisions.md 10: "every remaining revision, newest first"
+        .orderBy('id', 'desc') // docs/decisions.md 10: "every remaining revision, newest first"
         .execute();
       for (const row of rows) revisions.get(row.file_id)?.push(toRevisionRecord(row));
       return revisions;
@@ -132,7 +132,7 @@ export function createFileStore(db: Db, dialect: SqlDialect): FileStore {
           .executeTakeFirst();
         if (!revision) throw new DomainError('REVISION_NOT_FOUND');
         if (file.current_revision_id === revisionId) {
-          // decisions.md 14: "If it was current, the newest remaining revision becomes current;
+          // docs/decisions.md 14: "If it was current, the newest remaining revision becomes current;
           // if none remains, the file is gone."
           const newestRemaining = await trx
             .selectFrom('revisions')

@@ -1,5 +1,5 @@
 // The MetadataStore port over Kysely: one set of queries for SQLite and PostgreSQL
-// (architecture.md, "One metadata query layer for both databases"). The dialect-specific parts
+// (docs/architecture.md, "One metadata query layer for both databases"). The dialect-specific parts
 // (opening, pragmas, pools, migrations) live in openSqliteMetadataStore.ts and
 // openPostgresMetadataStore.ts.
 import { sql, type Kysely } from 'kysely';

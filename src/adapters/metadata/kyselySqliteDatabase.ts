@@ -8,7 +8,7 @@
 //    naming their values in JS builds the same objects in about half the time. Later columns
 //    overwrite earlier ones of the same name, exactly as better-sqlite3's own objects do.
 // 3. Prepared statements are kept. Kysely asks for a new statement for every query it runs, and
-//    compiling the SQL was the largest single cost of a small request (issue #6: a third of the
+//    compiling the SQL was the largest single cost of a small request (docs/history.md, issue 6: a third of the
 //    CPU of `GET details`). The application's queries are a few hundred distinct texts (values are
 //    bound, never inlined), so a bounded map keyed by the SQL text holds all of them.
 import type { Database, Statement } from 'better-sqlite3';
@@ -90,7 +90,7 @@ export function kyselySqliteDatabase(database: Database, statements: StatementCa
  * Runs a read at once, outside Kysely, unless a transaction is open on the connection (then
  * undefined: the caller goes through Kysely, which waits for it). Kysely serialises the one
  * connection behind a promise-based lock and builds a result per query; for the one-row lookups
- * of every request that was a fifth of their cost and most of their garbage (issue #6). It is
+ * of every request that was a fifth of their cost and most of their garbage (docs/history.md, issue 6). It is
  * safe because better-sqlite3 runs a statement synchronously: outside a transaction, nothing
  * else can be in progress on the connection while it runs.
  */

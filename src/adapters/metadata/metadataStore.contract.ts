@@ -1,4 +1,4 @@
-// The MetadataStore contract (architecture.md, "One contract test suite per port"): every
+// The MetadataStore contract (docs/architecture.md, "One contract test suite per port"): every
 // implementation runs this same suite unchanged, and a new backend is done when it passes. It uses
 // only the port, never the tables underneath, so it states what callers may rely on.
 //

@@ -1,4 +1,4 @@
-// A file's public flag and permission entries (decisions.md 16–18).
+// A file's public flag and permission entries (docs/decisions.md 16–18).
 import type { Kysely } from 'kysely';
 import { DomainError } from '../../core/errors.js';
 import type { PermissionStore } from '../../core/ports/metadataStore.js';

@@ -1,4 +1,4 @@
-// Queries compiled once and statements prepared once (issue #6) must behave exactly like the
+// Queries compiled once and statements prepared once (docs/history.md, issue 6) must behave exactly like the
 // queries Kysely builds afresh: the right rows for each call's arguments, the query's own
 // constants kept, and a statement reused by every kind of call.
 import assert from 'node:assert/strict';

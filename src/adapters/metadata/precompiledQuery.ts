@@ -2,7 +2,7 @@
 // their groups, the file asked for).
 //
 // Kysely rebuilds the operation tree and recompiles the SQL of a query each time it runs; for a
-// one-row lookup that costs several times what the database does (issue #6: with the statement
+// one-row lookup that costs several times what the database does (docs/history.md, issue 6: with the statement
 // itself cached, building and compiling was still about half the CPU of `GET details`). Kysely
 // has no prepared-query API, so this helper compiles the query once with marker values in place
 // of the arguments and, on each call, binds the real arguments where the markers were. The SQL

@@ -13,7 +13,7 @@ export function createPrincipalStore(db: Kysely<MetadataDatabase>, dialect: SqlD
     return dialect.isUniqueViolation(error) ? new DomainError('NAME_TAKEN', `The name "${name}" is already taken.`, { cause: error }) : error;
   }
 
-  // Run by every request (decisions.md 20: a token names the caller), hence compiled once. The
+  // Run by every request (docs/decisions.md 20: a token names the caller), hence compiled once. The
   // caller and its groups in one round trip: one row per group (or one with no group).
   const selectCallerByTokenHash = precompiledQuery(
     db,

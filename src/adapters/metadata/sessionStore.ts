@@ -1,4 +1,4 @@
-// Multipart upload sessions and their parts (decisions.md 22–25), persisted so that they survive
+// Multipart upload sessions and their parts (docs/decisions.md 22–25), persisted so that they survive
 // a restart, with the state machine OPEN → COMMITTING → COMMITTED | ABORTED | EXPIRED.
 import type { Kysely } from 'kysely';
 import { DomainError } from '../../core/errors.js';
@@ -45,7 +45,7 @@ export function createSessionStore(db: Kysely<MetadataDatabase>, dialect: SqlDia
 
     /**
      * Compare-and-set in one conditional UPDATE: "concurrent commits yield one revision"
-     * (decisions.md 23). The UPDATE takes the row lock itself, which is what SELECT … FOR UPDATE
+     * (docs/decisions.md 23). The UPDATE takes the row lock itself, which is what SELECT … FOR UPDATE
      * would add: on PostgreSQL a second transition waits for the first to commit, re-reads the
      * row, no longer finds it in `from` and changes nothing; on SQLite writers are serialised.
      */
@@ -68,7 +68,7 @@ export function createSessionStore(db: Kysely<MetadataDatabase>, dialect: SqlDia
       return undefined;
     },
 
-    /** decisions.md 22: "Re-uploading an index replaces that part." */
+    /** docs/decisions.md 22: "Re-uploading an index replaces that part." */
     async putPart({ sessionId, part, expiresAt }) {
       await db.transaction().execute(async (trx) => {
         const session = await forUpdate(trx.selectFrom('upload_sessions').select('id').where('id', '=', sessionId), dialect).executeTakeFirst();
@@ -79,7 +79,7 @@ export function createSessionStore(db: Kysely<MetadataDatabase>, dialect: SqlDia
           .values({ session_id: sessionId, part_index: part.index, ...values })
           .onConflict((conflict) => conflict.columns(['session_id', 'part_index']).doUpdateSet(values))
           .execute();
-        // decisions.md 24: sessions *idle* longer than the TTL expire, so each part renews it.
+        // docs/decisions.md 24: sessions *idle* longer than the TTL expire, so each part renews it.
         await trx.updateTable('upload_sessions').set({ updated_at: part.uploadedAt, expires_at: expiresAt }).where('id', '=', sessionId).execute();
       });
     },

@@ -1,4 +1,4 @@
-// The adapter boundary (architecture.md, "Adapters translate backend errors at their boundary"):
+// The adapter boundary (docs/architecture.md, "Adapters translate backend errors at their boundary"):
 // every store method's failure passes through one translation, so no driver error meaning
 // "the database is down" escapes as a bare pg or SQLite error.
 import { DomainError } from '../../core/errors.js';

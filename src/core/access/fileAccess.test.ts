@@ -8,7 +8,7 @@ const file: FileRecord = { id: 1, name: 'f', description: '', ownerId: 10, publi
 const caller = (id: number, groupIds: number[] = [], isAdmin = false): Caller => ({ user: { id, name: `u${id}`, isAdmin, createdAt: 0 }, groupIds });
 const entry = (entityType: 'USER' | 'GROUP', entityId: number, grant: PermissionEntry['grant']): PermissionEntry => ({ entityType, entityId, grant, pass: 'NONE' });
 
-describe('the grant ladder (decisions.md 16)', () => {
+describe('the grant ladder (docs/decisions.md 16)', () => {
   it('orders READ < READ_WRITE < READ_WRITE_DELETE < READ_WRITE_DELETE_SHARE < READ_WRITE_DELETE_SHARE_ADMIN', () => {
     assert.equal(grantAtLeast('READ_WRITE_DELETE', 'READ_WRITE'), true);
     assert.equal(grantAtLeast('READ', 'READ_WRITE'), false);
@@ -17,7 +17,7 @@ describe('the grant ladder (decisions.md 16)', () => {
   });
 });
 
-describe("a user's grant on a file (decisions.md 16, 19)", () => {
+describe("a user's grant on a file (docs/decisions.md 16, 19)", () => {
   it('is ADMIN for the owner and for instance admins', () => {
     assert.equal(effectiveGrant(caller(10), file, []), 'READ_WRITE_DELETE_SHARE_ADMIN');
     assert.equal(effectiveGrant(caller(99, [], true), file, []), 'READ_WRITE_DELETE_SHARE_ADMIN');

@@ -1,4 +1,4 @@
-// Decides what a caller may do with a file (decisions.md 16–19).
+// Decides what a caller may do with a file (docs/decisions.md 16–19).
 import { DomainError } from '../errors.js';
 import type { Caller, FileRecord, Grant, PermissionEntry } from '../model.js';
 import type { PermissionStore } from '../ports/metadataStore.js';

@@ -1,4 +1,4 @@
-// decisions.md 16: "Grants form a ladder: READ < READ_WRITE < READ_WRITE_DELETE <
+// docs/decisions.md 16: "Grants form a ladder: READ < READ_WRITE < READ_WRITE_DELETE <
 // READ_WRITE_DELETE_SHARE < READ_WRITE_DELETE_SHARE_ADMIN."
 import { GRANTS, type Grant } from '../model.js';
 
@@ -20,7 +20,7 @@ export function highestGrant(grants: readonly (Grant | undefined)[]): Grant | un
 
 export const ADMIN_GRANT: Grant = 'READ_WRITE_DELETE_SHARE_ADMIN';
 
-/** decisions.md 17: the grant each operation needs. */
+/** docs/decisions.md 17: the grant each operation needs. */
 export const NEEDED_GRANT = {
   read: 'READ',
   write: 'READ_WRITE',

@@ -1,5 +1,5 @@
 // Measures bytes as they stream past, without holding them: size, MD5 and SHA-256 (the write
-// path hashes "as bytes pass; never buffer the whole thing", architecture.md), and keeps the first
+// path hashes "as bytes pass; never buffer the whole thing", docs/architecture.md), and keeps the first
 // bytes so the content type can be recognised from its magic number afterwards.
 //
 // Chunks are passed on at once; the hashes are computed beside the event loop by the digest pool
@@ -15,13 +15,13 @@ export const SNIFF_BYTES = 4100;
 /**
  * Chunks the meter may hold for its reader. Larger than a stream's default so that a reader busy
  * with one write does not stall the parsing and hashing of the next chunks; small, because every
- * upload in flight holds it (issue #6: peak RSS of 4 concurrent uploads under 200 MiB).
+ * upload in flight holds it (docs/history.md, issue 6: peak RSS of 4 concurrent uploads under 200 MiB).
  */
 const READ_AHEAD_BYTES = 256 * 1024;
 
 export interface Measured {
   sizeBytes: number;
-  /** Upper-case hex (decisions.md 3). */
+  /** Upper-case hex (docs/decisions.md 3). */
   md5: string;
   sha256: string;
   head: Uint8Array;

@@ -7,7 +7,7 @@ const PNG = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 
 const PDF = new TextEncoder().encode('%PDF-1.7\n%âãÏÓ\n1 0 obj\n<<>>\nendobj\n');
 const text = (value: string) => new TextEncoder().encode(value);
 
-describe('content type of a single upload (decisions.md 13)', () => {
+describe('content type of a single upload (docs/decisions.md 13)', () => {
   it('is recognised from magic bytes first, whatever the name says', async () => {
     assert.equal(await detectContentType({ head: PNG, filenames: ['photo.txt'] }), 'image/png');
     assert.equal(await detectContentType({ head: PDF, filenames: ['report'] }), 'application/pdf');

@@ -1,4 +1,4 @@
-// decisions.md 13: "contentType of a single upload: the file's magic bytes if recognised, else its
+// docs/decisions.md 13: "contentType of a single upload: the file's magic bytes if recognised, else its
 // filename extension, else the part's declared type, else application/octet-stream."
 import { fileTypeFromBuffer } from 'file-type';
 import mime from 'mime-types';

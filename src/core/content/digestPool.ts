@@ -1,4 +1,4 @@
-// MD5 and SHA-256 of a byte stream, computed beside the event loop (issue #6).
+// MD5 and SHA-256 of a byte stream, computed beside the event loop (docs/history.md, issue 6).
 //
 // MD5 is inherently serial and costs about as much CPU per byte as everything else an upload does
 // (parsing, SHA-256, writing) put together, so hashing on the event loop makes one core the

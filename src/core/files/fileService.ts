@@ -10,7 +10,7 @@ import { storeContent, type IncomingContent } from './storeContent.js';
 import { validateDescription, validateName } from './validation.js';
 
 export interface FileDetails extends FileWithRevision {
-  /** Present only when `expand` asked for revisions (decisions.md 10). */
+  /** Present only when `expand` asked for revisions (docs/decisions.md 10). */
   revisions?: RevisionRecord[];
 }
 
@@ -47,7 +47,7 @@ export class FileService {
     );
   }
 
-  /** spec: "Upload a file revision": needs READ_WRITE (decisions.md 17). */
+  /** spec: "Upload a file revision": needs READ_WRITE (docs/decisions.md 17). */
   async uploadRevision(input: { caller: Caller; fileId: number; content: IncomingContent; signal?: AbortSignal }): Promise<RevisionRecord> {
     const file = await this.requireFile(input.caller, input.fileId, 'write');
     return this.withStoredRevision({ caller: input.caller, content: input.content, signal: input.signal, filenames: [input.content.filename, file.name] }, (revision) =>
@@ -61,7 +61,7 @@ export class FileService {
     return this.deps.metadata.files.addRevision({ fileId: input.fileId, revision: input.revision });
   }
 
-  /** spec: "Get all files metadata": the files the caller may read (decisions.md 15). */
+  /** spec: "Get all files metadata": the files the caller may read (docs/decisions.md 15). */
   async listFiles(input: { caller: Caller; ids?: readonly number[]; limitToOwned: boolean; expand: ReadonlySet<Expansion>; limit?: number; offset?: number }): Promise<FileDetails[]> {
     const files = await this.deps.metadata.files.listReadableFiles({
       userId: input.caller.user.id,
@@ -88,7 +88,7 @@ export class FileService {
   }
 
   /**
-   * spec: "Download a file": the current revision, or a given one. decisions.md 26: an INFECTED
+   * spec: "Download a file": the current revision, or a given one. docs/decisions.md 26: an INFECTED
    * revision is refused.
    */
   async findDownload(input: { caller: Caller; fileId: number; revisionId?: number }): Promise<{ file: FileRecord; revision: RevisionRecord }> {
@@ -106,7 +106,7 @@ export class FileService {
 
   /**
    * spec: "Delete a file": "the delete does occur at the revision level, so if you unintentionally
-   * delete a file, the previous version will now be the current version" (decisions.md 14).
+   * delete a file, the previous version will now be the current version" (docs/decisions.md 14).
    */
   async deleteRevision(input: { caller: Caller; fileId: number; revisionId: number }): Promise<{ fileDeleted: boolean }> {
     await this.requireFile(input.caller, input.fileId, 'delete');
@@ -115,7 +115,7 @@ export class FileService {
     return { fileDeleted };
   }
 
-  /** `DELETE /{id}`: the whole file (Domo's Product API has it; decisions.md 14). */
+  /** `DELETE /{id}`: the whole file (Domo's Product API has it; docs/decisions.md 14). */
   async deleteFile(input: { caller: Caller; fileId: number }): Promise<void> {
     await this.requireFile(input.caller, input.fileId, 'delete');
     const { blobKeys } = await this.deps.metadata.files.deleteFile(input.fileId);
@@ -131,7 +131,7 @@ export class FileService {
   }
 
   /**
-   * The write path (architecture.md): stream the bytes into the blob store while measuring them,
+   * The write path (docs/architecture.md): stream the bytes into the blob store while measuring them,
    * then commit the metadata; if the commit fails, delete the new blob so nothing is left behind.
    */
   private async withStoredRevision<T>(
@@ -149,7 +149,7 @@ export class FileService {
   }
 
   /**
-   * "Only after the commit, delete what became unreferenced" (architecture.md). A failed delete
+   * "Only after the commit, delete what became unreferenced" (docs/architecture.md). A failed delete
    * leaves an orphan blob, which is harmless; it is logged, not reported to the caller.
    */
   private async deleteBlobs(keys: readonly string[]): Promise<void> {

@@ -40,7 +40,7 @@ export async function storeContent(input: {
       md5: measured.md5,
       sha256: measured.sha256,
       contentType,
-      // decisions.md 11: "how long the server took to receive and store that revision".
+      // docs/decisions.md 11: "how long the server took to receive and store that revision".
       uploadTimeMillis: finished - started,
       uploadedAt: finished,
       scanState: 'NOT_SCANNED',

@@ -1,4 +1,4 @@
-// decisions.md 9: "name is required (1–1024 characters) and stored verbatim, quotes and whitespace
+// docs/decisions.md 9: "name is required (1–1024 characters) and stored verbatim, quotes and whitespace
 // included; it is a label, never a path. description is optional (≤ 4096)."
 import { DomainError } from '../errors.js';
 

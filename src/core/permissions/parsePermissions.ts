@@ -1,5 +1,5 @@
 // Validates a permissions object from a client (spec: "Update file permissions").
-// decisions.md 2: entityId is a string on the wire; we accept a number too, as clients send both.
+// docs/decisions.md 2: entityId is a string on the wire; we accept a number too, as clients send both.
 import { DomainError } from '../errors.js';
 import { ENTITY_TYPES, GRANTS, PASSES, type EntityType, type Grant, type Pass, type PermissionEntry } from '../model.js';
 

@@ -1,4 +1,4 @@
-// spec: "Get file permissions" / "Update file permissions", with decisions.md 16–19.
+// spec: "Get file permissions" / "Update file permissions", with docs/decisions.md 16–19.
 import { FileAccess } from '../access/fileAccess.js';
 import { ADMIN_GRANT } from '../access/grants.js';
 import { DomainError } from '../errors.js';
@@ -13,14 +13,14 @@ export class PermissionService {
     this.access = new FileAccess(metadata.permissions);
   }
 
-  /** Reading permissions needs READ_WRITE_DELETE_SHARE (decisions.md 17). */
+  /** Reading permissions needs READ_WRITE_DELETE_SHARE (docs/decisions.md 17). */
   async getPermissions(input: { caller: Caller; fileId: number }): Promise<Permissions> {
     await this.requireShare(input.caller, input.fileId);
     return this.metadata.permissions.getPermissions(input.fileId);
   }
 
   /**
-   * Replaces the file's entries (and public flag, when given). decisions.md 17: "Only ADMIN may
+   * Replaces the file's entries (and public flag, when given). docs/decisions.md 17: "Only ADMIN may
    * grant or revoke ADMIN. The owner's ADMIN entry cannot be removed": when the update leaves the
    * owner's entry out it is kept; an update that lowers it is refused.
    */

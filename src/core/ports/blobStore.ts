@@ -1,5 +1,5 @@
 // The bytes port. Implementations: local disk (embedded) and S3 (scale-out).
-// The store generates every key (architecture.md, convention 5): no user-supplied name ever
+// The store generates every key (docs/architecture.md, convention 5): no user-supplied name ever
 // becomes a path or an object key.
 //
 // Errors: get/stat of a missing key throws DomainError('NOT_FOUND'); an aborted signal rejects
@@ -19,7 +19,7 @@ export interface ByteRange {
  * What a stream from `get` may also offer (the disk store's does): to write its bytes into a
  * destination itself, reusing a few buffers for the whole transfer. Piping allocates a new buffer
  * per chunk, because a piped chunk belongs to the destination from then on; at 1 MiB a chunk, the
- * garbage those buffers made halved the download rate of a server whose heap was warm (issue #6).
+ * garbage those buffers made halved the download rate of a server whose heap was warm (docs/history.md, issue 6).
  */
 export interface SendsItself {
   /** Writes every byte into `destination` and ends it; rejects (leaving it unended) on failure. */

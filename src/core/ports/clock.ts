@@ -1,6 +1,6 @@
 // Time and randomness are ports so tests can pin them and the domain stays deterministic.
 export interface Clock {
-  /** Epoch milliseconds (decisions.md 1). */
+  /** Epoch milliseconds (docs/decisions.md 1). */
   now(): number;
 }
 

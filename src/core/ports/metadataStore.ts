@@ -27,7 +27,7 @@ export interface PrincipalStore {
   getUser(id: number): Promise<User | undefined>;
   findUserByName(name: string): Promise<User | undefined>;
   countUsers(): Promise<number>;
-  /** Tokens are stored only as hashes (decisions.md 20). */
+  /** Tokens are stored only as hashes (docs/decisions.md 20). */
   addToken(input: { userId: number; tokenHash: string; createdAt: number }): Promise<void>;
   findUserByTokenHash(tokenHash: string): Promise<User | undefined>;
   /** The user a token names and the groups it belongs to (ascending), in one round trip: what every request needs. */
@@ -45,7 +45,7 @@ export interface ReadableFilter {
   userId: number;
   groupIds: readonly number[];
   isAdmin: boolean;
-  /** decisions.md 15: keep files whose owner is the caller. */
+  /** docs/decisions.md 15: keep files whose owner is the caller. */
   ownedOnly: boolean;
   /** Only these ids (still filtered by readability). */
   ids?: readonly number[];
@@ -61,7 +61,7 @@ export interface FileWithRevision {
 export interface FileStore {
   /**
    * Creates the file, its first revision (made current) and the owner's
-   * READ_WRITE_DELETE_SHARE_ADMIN entry (decisions.md 19), in one transaction.
+   * READ_WRITE_DELETE_SHARE_ADMIN entry (docs/decisions.md 19), in one transaction.
    */
   createFile(input: {
     name: string;
@@ -81,7 +81,7 @@ export interface FileStore {
   /** Every revision of each file, newest first. */
   listRevisions(fileIds: readonly number[]): Promise<Map<number, RevisionRecord[]>>;
   /**
-   * decisions.md 14: removes the revision. If it was current, the newest remaining revision
+   * docs/decisions.md 14: removes the revision. If it was current, the newest remaining revision
    * becomes current; if none remains, the file (and its permission entries) is deleted.
    * Returns the blob key that is no longer referenced.
    */

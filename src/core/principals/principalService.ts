@@ -1,4 +1,4 @@
-// Users, groups and tokens, and turning a token into a Caller (decisions.md 20).
+// Users, groups and tokens, and turning a token into a Caller (docs/decisions.md 20).
 import * as crypto from 'node:crypto';
 import { createHash } from 'node:crypto';
 import { randomToken } from '../randomToken.js';

@@ -1,5 +1,5 @@
 // A part's bytes are measured as they stream to storage (size, SHA-256, MD5), never buffered.
-// decisions.md 8: "SHA-256, 64 hex digits, any case. A mismatch is 400 and the part is not
+// docs/decisions.md 8: "SHA-256, 64 hex digits, any case. A mismatch is 400 and the part is not
 // stored." The check happens before the part becomes visible: PartHasher fails in its flush, at
 // the end of the body, so the blob store sees a failed body, discards its temporary file and keeps
 // the part it had (BlobStore.putPart: "Rejects, leaving the old part, if the body fails").
@@ -9,7 +9,7 @@ import { startDigest, type DigestStream } from '../content/digestPool.js';
 
 const SHA256_HEX = /^[0-9A-Fa-f]{64}$/;
 
-/** The client's `checksum`, upper-cased (decisions.md 3), or undefined when none was sent. */
+/** The client's `checksum`, upper-cased (docs/decisions.md 3), or undefined when none was sent. */
 export function parseExpectedChecksum(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   const text = value.trim();
@@ -48,8 +48,8 @@ export class PartHasher extends Transform {
   ) {
     super();
     // Only the SHA-256: it is what the client's checksum is checked against and what names the
-    // part's version for the whole-file hash. The file's MD5 is the whole file's (decisions.md 23),
-    // computed once by WholeFileHasher; a per-part MD5 would only cost CPU (issue #6).
+    // part's version for the whole-file hash. The file's MD5 is the whole file's (docs/decisions.md 23),
+    // computed once by WholeFileHasher; a per-part MD5 would only cost CPU (docs/history.md, issue 6).
     this.digest = startDigest(['sha256'], { engine: options.engine });
   }
 

@@ -1,4 +1,4 @@
-// spec: "index (Number): Part number for ordering (1–10,000)" (decisions.md 22).
+// spec: "index (Number): Part number for ordering (1–10,000)" (docs/decisions.md 22).
 import { DomainError } from '../errors.js';
 
 export const FIRST_PART_INDEX = 1;
@@ -13,7 +13,7 @@ export function parsePartIndex(text: string | number): number {
   return value;
 }
 
-/** The indexes missing from 1..max(present): a commit needs parts 1..N without a gap (decisions.md 23). */
+/** The indexes missing from 1..max(present): a commit needs parts 1..N without a gap (docs/decisions.md 23). */
 export function missingPartIndexes(present: readonly number[], upTo?: number): number[] {
   const have = new Set(present);
   const last = Math.max(upTo ?? 0, ...present, 0);

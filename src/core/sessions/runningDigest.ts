@@ -13,7 +13,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 
 export interface Digests {
-  /** Upper-case hex (decisions.md 3). */
+  /** Upper-case hex (docs/decisions.md 3). */
   sha256: string;
   md5: string;
 }
@@ -58,7 +58,7 @@ export const localDigest: RunningDigestFactory = () => new LocalDigest();
 
 // The worker's whole program (a classic script, so it needs no file next to the compiled code).
 // Each state is one algorithm's: MD5 and SHA-256 of a digest live on different workers, so that
-// they run in parallel (issue #6: on one thread, the two made a serial chain of about 2 s per GiB
+// they run in parallel (docs/history.md, issue 6: on one thread, the two made a serial chain of about 2 s per GiB
 // that bounded a multipart upload).
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');

@@ -17,7 +17,7 @@ export interface CommitResult {
   revisionId: number;
 }
 
-/** decisions.md 23: "The commit body may carry optional totalParts and sha256 (whole file), checked when present." */
+/** docs/decisions.md 23: "The commit body may carry optional totalParts and sha256 (whole file), checked when present." */
 export interface CommitExpectations {
   totalParts?: number;
   sha256?: string;
@@ -64,7 +64,7 @@ export async function commitSession(input: CommitSessionInput): Promise<CommitRe
   try {
     const parts = await metadata.sessions.listParts(session.id);
     assertCommittable(parts, input.expectations);
-    // decisions.md 17: an update session's revision needs READ_WRITE, checked again now (grants
+    // docs/decisions.md 17: an update session's revision needs READ_WRITE, checked again now (grants
     // may have changed since the session was created) and before anything is assembled.
     if (session.fileId !== null) await input.files.requireFile(input.caller, session.fileId, 'write');
     digest = await input.hasher.digest({ sessionId: session.id, uploadId: session.blobUploadId, parts, signal: lease.signal });
@@ -108,7 +108,7 @@ export async function commitSession(input: CommitSessionInput): Promise<CommitRe
   return result;
 }
 
-/** decisions.md 23: "Commit needs parts 1..N with no gap (400 names the missing indexes)." */
+/** docs/decisions.md 23: "Commit needs parts 1..N with no gap (400 names the missing indexes)." */
 function assertCommittable(parts: readonly SessionPart[], expectations: CommitExpectations): void {
   if (parts.length === 0) throw new DomainError('NO_PARTS');
   const indexes = parts.map((part) => part.index);
@@ -130,10 +130,10 @@ async function recordFile(input: CommitSessionInput, blobKey: string, digest: Wh
     sizeBytes: digest.sizeBytes,
     md5: digest.md5,
     sha256: digest.sha256,
-    // decisions.md 13: "For a multipart session, the session's declared contentType".
+    // docs/decisions.md 13: "For a multipart session, the session's declared contentType".
     contentType: session.contentType,
     uploadUserId: caller.user.id,
-    // decisions.md 11 ("how long the server took to receive and store that revision"), for a
+    // docs/decisions.md 11 ("how long the server took to receive and store that revision"), for a
     // session: from its creation to the end of its commit.
     uploadTimeMillis: Math.max(0, finishedAt - session.createdAt),
     uploadedAt: finishedAt,

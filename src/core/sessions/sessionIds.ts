@@ -1,6 +1,6 @@
-// decisions.md 2: "sessionId is an opaque, unguessable string". 32 random bytes, base64url: 43
+// docs/decisions.md 2: "sessionId is an opaque, unguessable string". 32 random bytes, base64url: 43
 // characters that need no escaping in a URL path. Knowing an id is not enough to use a session
-// (only its creator may, decisions.md 24), but an unguessable id keeps sessions from being probed.
+// (only its creator may, docs/decisions.md 24), but an unguessable id keeps sessions from being probed.
 import { randomToken } from '../randomToken.js';
 
 const SESSION_ID_BYTES = 32;

@@ -9,7 +9,7 @@ export function validateSessionFields(input: { name: unknown; description?: unkn
   const name = validateName(typeof input.name === 'string' ? input.name : undefined);
   if (input.description !== undefined && input.description !== null && typeof input.description !== 'string') throw new DomainError('INVALID_DESCRIPTION');
   const description = validateDescription((input.description as string | null | undefined) ?? undefined);
-  // decisions.md 13: the file's type is "the session's declared contentType (required, must be a
+  // docs/decisions.md 13: the file's type is "the session's declared contentType (required, must be a
   // valid MIME type)".
   if (typeof input.contentType !== 'string' || input.contentType.trim() === '') throw new DomainError('INVALID_CONTENT_TYPE', 'contentType is required: the MIME type of the file.');
   if (!isValidMimeType(input.contentType)) throw new DomainError('INVALID_CONTENT_TYPE');

@@ -1,5 +1,5 @@
 // The session service over real stores (SQLite in memory, the disk blob store in a temp dir):
-// decisions.md 22–25 and issue #3, without HTTP.
+// docs/decisions.md 22–25 and docs/history.md, issue 3, without HTTP.
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { isDomainError, type ErrorCode } from '../errors.js';
@@ -61,7 +61,7 @@ describe('SessionService', () => {
       assert.equal(details.currentRevision.sha256, sha256Hex(whole));
       assert.equal(details.currentRevision.md5, md5Hex(whole));
       assert.equal(details.currentRevision.sizeBytes, whole.length);
-      assert.equal(details.currentRevision.contentType, 'application/pdf', "the session's declared type (decisions.md 13)");
+      assert.equal(details.currentRevision.contentType, 'application/pdf', "the session's declared type (docs/decisions.md 13)");
       assert.equal(details.file.name, 'big.bin');
       assert.equal(details.file.description, 'd');
       assert.ok((await world.readFile(fileId)).equals(whole));
@@ -296,7 +296,7 @@ describe('SessionService', () => {
         const busy = await sessions.create({ caller: alice, name: 'busy', contentType: 'text/plain' });
         await sessions.putPart({ caller: alice, sessionId: idle.id, index: 1, body: bodyOf(bytesOf(100)) });
         clock.advance(50_000);
-        // Each part pushes the expiry back (decisions.md 24: "idle longer than").
+        // Each part pushes the expiry back (docs/decisions.md 24: "idle longer than").
         await sessions.putPart({ caller: alice, sessionId: busy.id, index: 1, body: bodyOf(bytesOf(100)) });
         clock.advance(20_000);
         assert.deepEqual(await sessions.sweepExpired(), { expired: 1, released: 0 });

@@ -1,4 +1,4 @@
-// spec: "Multi-part Files API": upload sessions, their parts, commit and abort (decisions.md
+// spec: "Multi-part Files API": upload sessions, their parts, commit and abort (docs/decisions.md
 // 22–25), free of HTTP and SQL. Sessions and parts live behind the same ports as files (the
 // metadata store records them, the blob store stages the bytes), so they survive a restart; the
 // state machine is explicit and every change of state is a compare-and-set in the metadata store:
@@ -33,12 +33,12 @@ export interface SessionLog {
 export interface SessionServiceDeps {
   metadata: MetadataStore;
   blobs: BlobStore;
-  /** For update sessions: the READ_WRITE check and adding the revision (decisions.md 17). */
+  /** For update sessions: the READ_WRITE check and adding the revision (docs/decisions.md 17). */
   files: FileService;
   clock: Clock;
-  /** decisions.md 24: sessions idle longer than this expire. */
+  /** docs/decisions.md 24: sessions idle longer than this expire. */
   ttlMs: number;
-  /** decisions.md 22: the largest part accepted. */
+  /** docs/decisions.md 22: the largest part accepted. */
   maxPartBytes: number;
   log?: SessionLog;
   /** Where MD5 and SHA-256 are computed: worker threads (the default) or this thread. */
@@ -98,7 +98,7 @@ export class SessionService {
 
   /**
    * spec: "Uploading File Parts". Streams the body to the blob store while measuring it; a part
-   * whose SHA-256 differs from `checksum` is refused before it replaces anything (decisions.md 8).
+   * whose SHA-256 differs from `checksum` is refused before it replaces anything (docs/decisions.md 8).
    */
   async putPart(input: {
     caller: Caller;
@@ -140,7 +140,7 @@ export class SessionService {
 
   /**
    * spec: "Completing a Multi-part Upload": assembles parts 1..N into a new file, or a new revision
-   * of the update session's file, and returns its ids. decisions.md 23: "A commit retried after
+   * of the update session's file, and returns its ids. docs/decisions.md 23: "A commit retried after
    * success returns the same {dataFileId, revisionId}; concurrent commits yield one revision."
    */
   async commit(input: { caller: Caller; sessionId: string; totalParts?: unknown; sha256?: unknown }): Promise<CommitResult> {
@@ -207,7 +207,7 @@ export class SessionService {
     }
   }
 
-  /** decisions.md 25: the session's state and its uploaded parts, so a client can resume. */
+  /** docs/decisions.md 25: the session's state and its uploaded parts, so a client can resume. */
   async get(input: { caller: Caller; sessionId: string }): Promise<SessionView> {
     let session = await this.ownSession(input.caller, input.sessionId);
     if (session.state === 'OPEN' && this.isPastExpiry(session)) {
@@ -219,7 +219,7 @@ export class SessionService {
   }
 
   /**
-   * decisions.md 24: expires sessions idle longer than the TTL and removes their parts; then
+   * docs/decisions.md 24: expires sessions idle longer than the TTL and removes their parts; then
    * removes the parts that closed sessions left behind (a crash between closing and removing).
    */
   async sweepExpired(): Promise<SweepResult> {
@@ -299,7 +299,7 @@ export class SessionService {
     const measured = hasher.measured();
     const uploadedAt = this.deps.clock.now();
     const part: SessionPart = { index, sizeBytes: measured.sizeBytes, sha256: measured.sha256, uploadedAt };
-    // decisions.md 24: sessions expire when *idle*, so every part pushes the expiry back.
+    // docs/decisions.md 24: sessions expire when *idle*, so every part pushes the expiry back.
     await this.deps.metadata.sessions.putPart({ sessionId: session.id, part, expiresAt: uploadedAt + this.deps.ttlMs });
     this.hasher.partStored({ sessionId: session.id, part, tap: input.tap });
     return part;
@@ -333,7 +333,7 @@ export class SessionService {
   }
 
   private async ownSession(caller: Caller, sessionId: string): Promise<UploadSessionRecord> {
-    // decisions.md 24: "A session belongs to its creator; others get 404."
+    // docs/decisions.md 24: "A session belongs to its creator; others get 404."
     if (!isSessionIdShaped(sessionId)) throw new DomainError('SESSION_NOT_FOUND');
     const session = await this.deps.metadata.sessions.getSession(sessionId);
     if (!session || session.ownerId !== caller.user.id) throw new DomainError('SESSION_NOT_FOUND');

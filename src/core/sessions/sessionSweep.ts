@@ -1,4 +1,4 @@
-// The periodic sweep of upload sessions (decisions.md 24), and how a closed session's parts are
+// The periodic sweep of upload sessions (docs/decisions.md 24), and how a closed session's parts are
 // released. Closing a session (ABORTED, EXPIRED) is a compare-and-set in the metadata store;
 // removing its parts from the blob store comes after, and then the session is marked released. A
 // crash, or a blob store that fails (S3 briefly down), between the two leaves a closed session

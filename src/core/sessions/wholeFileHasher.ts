@@ -1,5 +1,5 @@
 // The MD5 and SHA-256 of a whole multipart upload without a second pass over its bytes at commit
-// (issue #3, item 7). Hashes cannot be combined from pieces, so for each session this process keeps
+// (docs/history.md, issue 3, item 7). Hashes cannot be combined from pieces, so for each session this process keeps
 // a running hash over the contiguous prefix of parts 1..k already folded in:
 //   - a part that streams in while it is next in line (k+1) is fed, as its bytes pass, into a copy
 //     (`Hash.copy()`) of the running state, which is adopted once the part is stored;
@@ -28,7 +28,7 @@ export interface PartSummary {
 
 export interface WholeFileDigest {
   sizeBytes: number;
-  /** Upper-case hex (decisions.md 3). */
+  /** Upper-case hex (docs/decisions.md 3). */
   sha256: string;
   md5: string;
 }

@@ -4,7 +4,7 @@ import { etagOf, noneMatch, rangeStillValid } from './conditional.js';
 
 const etag = etagOf('ABC123');
 
-describe('conditional downloads (decisions.md 21)', () => {
+describe('conditional downloads (docs/decisions.md 21)', () => {
   it('uses the SHA-256 as a strong ETag', () => {
     assert.equal(etag, '"ABC123"');
   });

@@ -1,4 +1,4 @@
-// decisions.md 21: a strong ETag (the SHA-256) and If-None-Match → 304; If-Range keeps a Range
+// docs/decisions.md 21: a strong ETag (the SHA-256) and If-None-Match → 304; If-Range keeps a Range
 // only while the representation is the one the client has (RFC 9110 §13.1.2, §13.1.5).
 
 export function etagOf(sha256: string): string {

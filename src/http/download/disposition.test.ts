@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { dispositionFor, isInlineSafe } from './disposition.js';
 
-describe('Content-Disposition of downloads (decisions.md 21)', () => {
+describe('Content-Disposition of downloads (docs/decisions.md 21)', () => {
   it('sends types that can run script as attachments', () => {
     for (const type of ['text/html', 'image/svg+xml', 'application/xml', 'text/xml', 'application/javascript', 'text/javascript', 'application/xhtml+xml']) {
       assert.equal(isInlineSafe(type), false, type);

@@ -1,4 +1,4 @@
-// decisions.md 21: "types that can run script in a browser (HTML, SVG, XML, JavaScript…) are sent
+// docs/decisions.md 21: "types that can run script in a browser (HTML, SVG, XML, JavaScript…) are sent
 // as attachment; images, PDF, audio, video and plain text may be inline. Filenames in
 // Content-Disposition are encoded per RFC 6266/5987" (the content-disposition package does the
 // encoding, with an ASCII fallback).
@@ -11,7 +11,7 @@ export function isInlineSafe(contentType: string): boolean {
   return INLINE_SAFE.some((pattern) => pattern.test(essence));
 }
 
-/** The file's name is a label (decisions.md 9); only the last path segment is offered as a filename. */
+/** The file's name is a label (docs/decisions.md 9); only the last path segment is offered as a filename. */
 export function dispositionFor(input: { name: string; contentType: string; download?: boolean }): string {
   const type = input.download || !isInlineSafe(input.contentType) ? 'attachment' : 'inline';
   const base = input.name.split(/[\\/]/).filter(Boolean).pop() ?? 'download';

@@ -1,6 +1,6 @@
 // spec: "Error Handling and Retry Mechanism": POST /domo/data-files/v1/multipart/{sessionId}/abort
 // answers "HTTP/1.1 200 OK". The parts are removed; later parts and commits are 409. ryuu.js sends
-// it with Content-Type: application/json and no body (decisions.md 6). Aborting twice is harmless.
+// it with Content-Type: application/json and no body (docs/decisions.md 6). Aborting twice is harmless.
 import { Type } from '@sinclair/typebox';
 import { callerOf, type RegisterRoute } from '../routeContext.js';
 import { SessionIdParams, sessionErrorResponses } from '../sessionWire.js';

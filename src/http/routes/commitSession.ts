@@ -1,6 +1,6 @@
 // spec: "Completing a Multi-part Upload": POST /domo/data-files/v1/multipart/{sessionId}/commit;
-// returns {"dataFileId": …, "revisionId": …} (integers, decisions.md 2). The spec's example sends
-// {sessionId} in the body (ignored, the path names the session); decisions.md 23 adds the optional
+// returns {"dataFileId": …, "revisionId": …} (integers, docs/decisions.md 2). The spec's example sends
+// {sessionId} in the body (ignored, the path names the session); docs/decisions.md 23 adds the optional
 // `totalParts` and `sha256` (whole file), checked when present.
 import { Type } from '@sinclair/typebox';
 import { callerOf, type RegisterRoute } from '../routeContext.js';

@@ -1,5 +1,5 @@
 // spec: "Creating a Multi-part Upload Session": POST /domo/data-files/v1/multipart with
-// {name, description, contentType}; returns {"sessionId": "…"}. decisions.md 6: unknown keys (the
+// {name, description, contentType}; returns {"sessionId": "…"}. docs/decisions.md 6: unknown keys (the
 // spec's own example sends "Cache-Control") are ignored.
 import { Type } from '@sinclair/typebox';
 import { callerOf, type RegisterRoute } from '../routeContext.js';

@@ -1,6 +1,6 @@
 // spec: "Creating a Multi-part Upload Update Session": POST /domo/data-files/v1/{fileId}/multipart
 // with {fileId, name, description, contentType}; returns {"sessionId": "…"}. Its commit adds a
-// revision to the file, so it needs READ_WRITE on it (decisions.md 17). The path's id is the one
+// revision to the file, so it needs READ_WRITE on it (docs/decisions.md 17). The path's id is the one
 // used; the body's `fileId` (sent by the spec's example) is ignored like any other extra key.
 import { parseId } from '../queryValues.js';
 import { callerOf, type RegisterRoute } from '../routeContext.js';

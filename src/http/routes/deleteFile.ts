@@ -1,4 +1,4 @@
-// DELETE /domo/data-files/v1/{dataFileId}: the whole file with every revision (decisions.md 14;
+// DELETE /domo/data-files/v1/{dataFileId}: the whole file with every revision (docs/decisions.md 14;
 // Domo's Product API has it). Needs READ_WRITE_DELETE.
 import { parseId } from '../queryValues.js';
 import { callerOf, type RegisterRoute } from '../routeContext.js';

@@ -1,5 +1,5 @@
 // spec: "Delete a file": DELETE /domo/data-files/v1/{dataFileId}/revisions/{revisionId}.
-// "the delete does occur at the revision level" (decisions.md 14). Needs READ_WRITE_DELETE.
+// "the delete does occur at the revision level" (docs/decisions.md 14). Needs READ_WRITE_DELETE.
 import { parseId } from '../queryValues.js';
 import { callerOf, type RegisterRoute } from '../routeContext.js';
 import { emptyOkResponses, RevisionParams } from '../schemas.js';

@@ -1,6 +1,6 @@
 // spec: "Download a file": GET /domo/data-files/v1/{dataFileId} (current revision) and
 // GET /domo/data-files/v1/{dataFileId}/revisions/{revisionId}; "Content-Type: {mime-type of the file}".
-// decisions.md 21 adds Range, ETag/If-None-Match, HEAD and the safety headers.
+// docs/decisions.md 21 adds Range, ETag/If-None-Match, HEAD and the safety headers.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { OutgoingHttpHeaders } from 'node:http';
 import { DomainError, isDomainError } from '../../core/errors.js';

@@ -1,5 +1,5 @@
 // spec: "Get file permissions" and "Update file permissions":
-// GET|PUT /domo/data-files/v1/{dataFileId}/permissions (decisions.md 16–19).
+// GET|PUT /domo/data-files/v1/{dataFileId}/permissions (docs/decisions.md 16–19).
 import { parsePermissionsUpdate } from '../../core/permissions/parsePermissions.js';
 import { parseId } from '../queryValues.js';
 import { callerOf, type RegisterRoute } from '../routeContext.js';

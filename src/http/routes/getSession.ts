@@ -1,4 +1,4 @@
-// decisions.md 25: GET /domo/data-files/v1/multipart/{sessionId} returns the session's state and
+// docs/decisions.md 25: GET /domo/data-files/v1/multipart/{sessionId} returns the session's state and
 // its uploaded parts (index, sizeBytes, sha256), so a client can resume after a crash.
 import { callerOf, type RegisterRoute } from '../routeContext.js';
 import { SessionBody, SessionIdParams, sessionErrorResponses, sessionToWire } from '../sessionWire.js';

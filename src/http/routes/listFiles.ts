@@ -1,5 +1,5 @@
 // spec: "Get all files metadata": GET /domo/data-files/v1/details?limitToOwned=…&ids=…&expand=…
-// (decisions.md 5: `details` and `details/` are the same route; 15: ordered by dataFileId,
+// (docs/decisions.md 5: `details` and `details/` are the same route; 15: ordered by dataFileId,
 // optional limit/offset).
 import { Type } from '@sinclair/typebox';
 import { parseBoolean, parseExpand, parseIds, parseOptionalInteger } from '../queryValues.js';

@@ -1,8 +1,8 @@
 // spec: "Uploading File Parts": PUT /domo/data-files/v1/multipart/{sessionId}/part/{index} with the
 // chunk as the body, optionally `?[checksum={checkSum}]` (the spec's example builds that literal
-// query) or `?checksum=…`. decisions.md 7: "Part bodies are raw bytes whatever their Content-Type
+// query) or `?checksum=…`. docs/decisions.md 7: "Part bodies are raw bytes whatever their Content-Type
 // … never parsed as JSON or a form", so this is a streamed route: the body goes to storage as it
-// arrives, never buffered whole. decisions.md 8: a SHA-256 mismatch is 400 and the part is not kept.
+// arrives, never buffered whole. docs/decisions.md 8: a SHA-256 mismatch is 400 and the part is not kept.
 import { Type } from '@sinclair/typebox';
 import { DomainError } from '../../core/errors.js';
 import { callerOf, clientGoneSignal, type RegisterRoute } from '../routeContext.js';

@@ -1,5 +1,5 @@
 // spec: "Upload a file revision": PUT /domo/data-files/v1/{dataFileId} with the same form.
-// Returns {"revisionId": 430}. Needs READ_WRITE (decisions.md 17).
+// Returns {"revisionId": 430}. Needs READ_WRITE (docs/decisions.md 17).
 import { Type } from '@sinclair/typebox';
 import { readFormFile } from '../multipartForm.js';
 import { parseId } from '../queryValues.js';

@@ -1,5 +1,5 @@
 // The S3 client the store talks through, and the translation of S3 and network errors into
-// domain errors at the adapter boundary (architecture.md, "Errors").
+// domain errors at the adapter boundary (docs/architecture.md, "Errors").
 //
 // Timeouts (all in the client's request handler):
 //   connection  connectTimeoutMs (short): an endpoint that does not accept a connection is

@@ -1,5 +1,5 @@
 // Where everything lives in the bucket, and the only place a key or upload id becomes an object
-// name. Keys and upload ids are generated here (architecture.md, convention 5); every one handed
+// name. Keys and upload ids are generated here (docs/architecture.md, convention 5); every one handed
 // back to us is checked against its exact format first, so a malformed id names nothing
 // (NOT_FOUND) and can never reach outside the store's prefix.
 //

@@ -1,4 +1,4 @@
-// The contract for files and revisions (decisions.md 9–14, 19).
+// The contract for files and revisions (docs/decisions.md 9–14, 19).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { MetadataStore } from '../../../core/ports/metadataStore.js';
@@ -37,7 +37,7 @@ export function filesContract(store: () => MetadataStore): void {
       assert.deepEqual(await store().files.getFile(created.file.id), created.file);
     });
 
-    it('stores names and descriptions verbatim, quotes, whitespace and all (decisions.md 9)', async () => {
+    it('stores names and descriptions verbatim, quotes, whitespace and all (docs/decisions.md 9)', async () => {
       const owner = await createUser(store());
       const name = '  "Budget" \'25\'\t– résumé 中文.csv  ';
       const description = 'line one\nline two\r\n  ';
@@ -48,7 +48,7 @@ export function filesContract(store: () => MetadataStore): void {
       assert.equal(file?.publicAccess, true);
     });
 
-    it('gives the owner READ_WRITE_DELETE_SHARE_ADMIN with pass NONE (decisions.md 19)', async () => {
+    it('gives the owner READ_WRITE_DELETE_SHARE_ADMIN with pass NONE (docs/decisions.md 19)', async () => {
       const owner = await createUser(store());
       const { file } = await createFile(store(), owner.id);
       assert.deepEqual(await store().permissions.getPermissions(file.id), {
@@ -120,7 +120,7 @@ export function filesContract(store: () => MetadataStore): void {
   });
 
   describe('listing revisions', () => {
-    it("lists each file's revisions, newest first (decisions.md 10)", async () => {
+    it("lists each file's revisions, newest first (docs/decisions.md 10)", async () => {
       const owner = await createUser(store());
       const one = await createFile(store(), owner.id);
       const two = await createFile(store(), owner.id);
@@ -138,7 +138,7 @@ export function filesContract(store: () => MetadataStore): void {
     });
   });
 
-  describe('deleting revisions (decisions.md 14)', () => {
+  describe('deleting revisions (docs/decisions.md 14)', () => {
     it('deleting an older revision keeps the current one and returns the deleted blob key', async () => {
       const owner = await createUser(store());
       const { file, currentRevision: first } = await createFile(store(), owner.id);

@@ -1,4 +1,4 @@
-// The contract for listing readable files (decisions.md 15, 16, 19).
+// The contract for listing readable files (docs/decisions.md 15, 16, 19).
 import assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'node:test';
 import type { FileWithRevision, MetadataStore, ReadableFilter } from '../../../core/ports/metadataStore.js';
@@ -61,7 +61,7 @@ export function listingContract(store: () => MetadataStore): void {
       assert.deepEqual(await list({ userId: reader, groupIds: [otherGroup, readersGroup] }), [publicFile, sharedWithReader, sharedWithGroup, readersOwn]);
     });
 
-    it("ownedOnly keeps only the caller's own files (decisions.md 15)", async () => {
+    it("ownedOnly keeps only the caller's own files (docs/decisions.md 15)", async () => {
       assert.deepEqual(await list({ userId: reader, groupIds: [readersGroup], ownedOnly: true }), [readersOwn]);
       assert.deepEqual(await list({ userId: owner, isAdmin: true, ownedOnly: true }), [privateFile, publicFile, sharedWithReader, sharedWithGroup]);
       assert.deepEqual(await list({ userId: stranger, ownedOnly: true }), []);

@@ -1,4 +1,4 @@
-// The contract for a file's public flag and permission entries (decisions.md 16–18).
+// The contract for a file's public flag and permission entries (docs/decisions.md 16–18).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { GRANTS, PASSES, type PermissionEntry } from '../../../core/model.js';

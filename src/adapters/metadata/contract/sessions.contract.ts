@@ -1,5 +1,5 @@
-// The contract for multipart upload sessions and their parts (decisions.md 22–25;
-// architecture.md: "OPEN → COMMITTING → COMMITTED | ABORTED | EXPIRED").
+// The contract for multipart upload sessions and their parts (docs/decisions.md 22–25;
+// docs/architecture.md: "OPEN → COMMITTING → COMMITTED | ABORTED | EXPIRED").
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
@@ -126,7 +126,7 @@ export function sessionsContract(store: () => MetadataStore): void {
         assert.deepEqual(await store().sessions.listParts(session.id), [part(1), part(2), part(3), part(10_000)]);
       });
 
-      it('re-uploading an index replaces that part (decisions.md 22)', async () => {
+      it('re-uploading an index replaces that part (docs/decisions.md 22)', async () => {
         const owner = await createUser(store());
         const session = newSession(owner.id);
         await store().sessions.createSession(session);

@@ -1,5 +1,5 @@
-// Parts no longer carry an MD5 of their own (issue #6). Nothing ever read it: the file's MD5 is
-// that of the assembled bytes (decisions.md 23), and a part's version is named by its SHA-256.
+// Parts no longer carry an MD5 of their own (docs/history.md, issue 6). Nothing ever read it: the file's MD5 is
+// that of the assembled bytes (docs/decisions.md 23), and a part's version is named by its SHA-256.
 // Computing it cost as much CPU as everything else a part upload does. Plain SQL that SQLite
 // (3.35+) and PostgreSQL both accept, hence one migration for both.
 import { sql, type Kysely, type Migration } from 'kysely';
