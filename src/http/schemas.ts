@@ -66,7 +66,7 @@ export const PermissionsUpdateBody = Type.Object({
         entityType: Type.String({ maxLength: 16 }),
         entityId: Type.Union([Type.String({ maxLength: 32 }), Type.Integer()]),
         grant: Type.String({ maxLength: 64 }),
-        pass: Type.Optional(Type.String({ maxLength: 64 })),
+        pass: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Null()])),
       }),
       { maxItems: 1000 },
     ),
