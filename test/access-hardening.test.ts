@@ -84,7 +84,7 @@ describe('who may read /metrics (issue 10, item 11; docs/decisions.md 36)', () =
     const local = await metrics(server);
     assert.equal(local.status, 200);
     assert.match(await local.text(), /datafiles_http_requests_total/);
-    for (const headers of [PROXIED, { forwarded: 'for=203.0.113.9' }, { 'x-real-ip': '203.0.113.9' }]) {
+    for (const headers of [PROXIED, { forwarded: 'for=203.0.113.9' }, { 'x-real-ip': '203.0.113.9' }] as Record<string, string>[]) {
       const body = await assertDomoError(await metrics(server, headers), 401, JSON.stringify(headers));
       assert.match(String(body.message), /--metrics-access/);
     }

@@ -128,7 +128,7 @@ describe('downloads carry Cross-Origin-Resource-Policy: same-origin (issue 10, i
     for (const prefix of API_PREFIXES) {
       for (const path of [`${prefix}/${fileId}`, `${prefix}/${fileId}/revisions/${revisionId}`, `${prefix}/${fileId}?download=true`]) {
         for (const method of ['GET', 'HEAD']) {
-          for (const headers of [{}, { range: 'bytes=0-4' }]) {
+          for (const headers of [{}, { range: 'bytes=0-4' }] as Record<string, string>[]) {
             const response = await call(path, { method, headers });
             assert.ok(response.status === 200 || response.status === 206, `${method} ${path}: ${response.status}`);
             assert.equal(response.headers.get('cross-origin-resource-policy'), 'same-origin', `${method} ${path}`);
