@@ -13,6 +13,7 @@ describe('configuration (options, then DATAFILES_* variables, then defaults)', (
     assert.equal(config.s3, undefined);
     assert.equal(config.sessionTtlMs, 7 * 24 * 60 * 60 * 1000);
     assert.equal(config.maxPartBytes, 5 * 1024 ** 3);
+    assert.equal(config.metricsAccess, 'loopback');
     assert.ok(Object.isFrozen(config));
   });
   it('reads every option from its environment variable, and lets the option win', () => {
@@ -36,6 +37,7 @@ describe('configuration (options, then DATAFILES_* variables, then defaults)', (
       [{ port: '70000' }, {}, /--port/],
       [{}, { DATAFILES_PORT: 'eighty' }, /--port/],
       [{ 'log-level': 'loud' }, {}, /--log-level/],
+      [{}, { DATAFILES_METRICS_ACCESS: 'everyone' }, /--metrics-access/],
       [{ 'database-url': 'mysql://x' }, {}, /--database-url/],
       [{ 's3-endpoint': 'http://x' }, {}, /go together/],
       [{}, { DATAFILES_ADMIN_TOKEN: 'short' }, /DATAFILES_ADMIN_TOKEN/],

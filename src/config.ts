@@ -26,6 +26,8 @@ export interface ServeConfig extends StorageConfig {
   sessionTtlMs: number;
   /** How long SIGTERM waits for in-flight requests before closing their connections. */
   shutdownTimeoutMs: number;
+  /** Who may read GET /metrics (docs/decisions.md 36). */
+  metricsAccess: 'loopback' | 'admin' | 'open';
 }
 
 export class ConfigError extends Error {
@@ -57,6 +59,7 @@ export const SERVE_OPTIONS = {
   'max-part-bytes': { env: 'DATAFILES_MAX_PART_BYTES', description: 'largest multipart part accepted', default: String(5 * GiB) },
   'session-ttl-ms': { env: 'DATAFILES_SESSION_TTL_MS', description: 'idle multipart sessions expire after this long', default: String(7 * DAY_MS) },
   'shutdown-timeout-ms': { env: 'DATAFILES_SHUTDOWN_TIMEOUT_MS', description: 'how long SIGTERM waits for in-flight requests', default: '30000' },
+  'metrics-access': { env: 'DATAFILES_METRICS_ACCESS', description: 'who may read /metrics: loopback (this machine, else an admin token), admin or open', default: 'loopback' },
 } as const;
 // Not an option: DATAFILES_ADMIN_TOKEN (a secret does not belong on a command line, where `ps` shows it).
 
@@ -109,6 +112,7 @@ export function parseStorageConfig(values: Record<string, string | undefined>, e
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const METRICS_ACCESS = ['loopback', 'admin', 'open'] as const;
 
 export function parseServeConfig(values: Record<string, string | undefined>, env: Env): Readonly<ServeConfig> {
   const get = (name: keyof typeof SERVE_OPTIONS) => pick(values, env, SERVE_OPTIONS, name);
@@ -116,6 +120,8 @@ export function parseServeConfig(values: Record<string, string | undefined>, env
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
   const adminToken = env.DATAFILES_ADMIN_TOKEN || undefined;
   if (adminToken !== undefined && adminToken.length < 16) throw new ConfigError('DATAFILES_ADMIN_TOKEN must be at least 16 characters');
+  const metricsAccess = get('metrics-access') as ServeConfig['metricsAccess'];
+  if (!METRICS_ACCESS.includes(metricsAccess)) throw new ConfigError(`--metrics-access must be one of ${METRICS_ACCESS.join(', ')}`);
   const host = get('host') ?? '127.0.0.1';
   if (host.length === 0 || /\s/.test(host)) throw new ConfigError('--host must be an address');
   return Object.freeze({
@@ -128,5 +134,6 @@ export function parseServeConfig(values: Record<string, string | undefined>, env
     maxPartBytes: integer('max-part-bytes', get('max-part-bytes'), { min: 1, max: Number.MAX_SAFE_INTEGER }),
     sessionTtlMs: integer('session-ttl-ms', get('session-ttl-ms'), { min: 1000, max: 365 * DAY_MS }),
     shutdownTimeoutMs: integer('shutdown-timeout-ms', get('shutdown-timeout-ms'), { min: 0, max: 600_000 }),
+    metricsAccess,
   });
 }

@@ -44,7 +44,7 @@ export const SHARE: ClientCommandSpec = {
   options: {
     ...WHO_OPTIONS,
     grant: { type: 'string', value: 'GRANT', description: 'READ, READ_WRITE, …' },
-    pass: { type: 'string', value: 'PASS', description: 'NONE (default) or a grant name' },
+    pass: { type: 'string', value: 'PASS', description: 'NONE, the default and the only value the server accepts' },
   },
 };
 
@@ -164,7 +164,9 @@ export function shareCommand(args: string[], io: CommandIo): Promise<number> {
   return runClientCommand(SHARE, args, io, async (context) => {
     const who = whoOf(context.values);
     const grant = grantOf(context.values.grant as string | undefined, '--grant');
-    const pass = context.values.pass === undefined || String(context.values.pass).toUpperCase() === 'NONE' ? 'NONE' : grantOf(context.values.pass as string, '--pass');
+    // docs/decisions.md 37: the server accepts no other pass.
+    if (context.values.pass !== undefined && String(context.values.pass).toUpperCase() !== 'NONE') throw new UsageError(`--pass takes only NONE; got "${String(context.values.pass)}"`);
+    const pass = 'NONE';
     await changeEntries(context, (entries) => [
       ...entries.filter((entry) => !(entry.entityType === who.entityType && entry.entityId === who.entityId)),
       { ...who, grant, pass },

@@ -11,7 +11,7 @@ export const GRANTS = [
 ] as const;
 export type Grant = (typeof GRANTS)[number];
 
-/** docs/decisions.md 18: `pass` is `NONE` or a grant name; stored and returned, no effect yet. */
+/** docs/decisions.md 18: `pass` is `NONE` or a grant name, stored with no effect; the API accepts only NONE (docs/decisions.md 37). */
 export type Pass = 'NONE' | Grant;
 export const PASSES: readonly Pass[] = ['NONE', ...GRANTS];
 

@@ -11,7 +11,7 @@ import { OneLinePerRequest } from './requestLog.js';
 import { clientErrorHandler, frameworkErrorHandler, requireOneHost } from './clientError.js';
 import { codeResponse, errorToResponse, sendError } from './errorResponse.js';
 import { registerHealth, type HealthCheck } from './health.js';
-import { registerMetrics, type Metrics } from './metrics.js';
+import { registerMetrics, type Metrics, type MetricsAccess } from './metrics.js';
 import type { RegisterRoute, RouteContext } from './routeContext.js';
 import { deleteFile } from './routes/deleteFile.js';
 import { deleteRevision } from './routes/deleteRevision.js';
@@ -36,6 +36,8 @@ export interface AppOptions {
   principals: PrincipalService;
   health: HealthCheck;
   metrics: Metrics;
+  /** Who may read GET /metrics (docs/decisions.md 36); loopback unless said otherwise. */
+  metricsAccess?: MetricsAccess;
   /** Extra routes registered beside the Files API (e.g. multipart sessions), split the same way. */
   extraRoutes?: { json: RegisterRoute[]; streamed: RegisterRoute[] };
   /** JSON bodies larger than this are 413. */
@@ -95,7 +97,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   registerHealth(app, options.health);
-  registerMetrics(app, options.metrics);
+  registerMetrics(app, options.metrics, { access: options.metricsAccess ?? 'loopback', principals: options.principals });
 
   const jsonRoutes = [...JSON_ROUTES, ...(options.extraRoutes?.json ?? [])];
   const streamedRoutes = [...STREAMED_ROUTES, ...(options.extraRoutes?.streamed ?? [])];

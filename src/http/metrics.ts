@@ -1,6 +1,9 @@
 // GET /metrics in Prometheus text format (docs/architecture.md, convention 7): request counts by
-// route and status, and request durations.
-import type { FastifyInstance } from 'fastify';
+// route and status, and request durations. Who may read it: docs/decisions.md 36.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { DomainError } from '../core/errors.js';
+import type { PrincipalService } from '../core/principals/principalService.js';
+import { tokenOf } from './authenticate.js';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export interface Metrics {
@@ -25,14 +28,42 @@ export function createMetrics(): Metrics {
   };
 }
 
-export function registerMetrics(app: FastifyInstance, metrics: Metrics): void {
+/**
+ * docs/decisions.md 36: `loopback` (the default) lets a client on this machine read /metrics and
+ * asks anyone else for an instance admin's token; `admin` always asks for it; `open` asks no one.
+ */
+export type MetricsAccess = 'loopback' | 'admin' | 'open';
+
+function isLoopback(address: string | undefined): boolean {
+  return address !== undefined && (address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.'));
+}
+
+/** A request a proxy on this machine forwarded comes from loopback but is not from this machine. */
+function forwarded(request: FastifyRequest): boolean {
+  const headers = request.headers;
+  return headers.forwarded !== undefined || headers['x-forwarded-for'] !== undefined || headers['x-real-ip'] !== undefined;
+}
+
+async function allowMetrics(request: FastifyRequest, access: MetricsAccess, principals: PrincipalService): Promise<void> {
+  if (access === 'open') return;
+  // The socket's peer, never a header a client could write (Fastify's trustProxy is off).
+  if (access === 'loopback' && isLoopback(request.socket.remoteAddress) && !forwarded(request)) return;
+  const how = access === 'loopback' ? 'from another machine needs' : 'needs';
+  const token = tokenOf(request);
+  if (token === undefined) throw new DomainError('UNAUTHENTICATED', `GET /metrics ${how} an instance admin's token (--metrics-access ${access}).`);
+  const caller = await principals.authenticate(token);
+  if (!caller.user.isAdmin) throw new DomainError('FORBIDDEN', `GET /metrics ${how} an instance admin's token (--metrics-access ${access}).`);
+}
+
+export function registerMetrics(app: FastifyInstance, metrics: Metrics, guard: { access: MetricsAccess; principals: PrincipalService }): void {
   app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.requests.inc({ method: request.method, route, status: String(reply.statusCode) });
     metrics.durations.observe({ method: request.method, route }, reply.elapsedTime / 1000);
     done();
   });
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+  app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
+    await allowMetrics(request, guard.access, guard.principals);
     return reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 }

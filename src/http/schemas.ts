@@ -66,7 +66,8 @@ export const PermissionsUpdateBody = Type.Object({
         entityType: Type.String({ maxLength: 16 }),
         entityId: Type.Union([Type.String({ maxLength: 32 }), Type.Integer()]),
         grant: Type.String({ maxLength: 64 }),
-        pass: Type.Optional(Type.String({ maxLength: 64 })),
+        // Null first: with coerceTypes, ajv would turn a null into "" for a string branch tried before it.
+        pass: Type.Optional(Type.Union([Type.Null(), Type.String({ maxLength: 64 })])),
       }),
       { maxItems: 1000 },
     ),

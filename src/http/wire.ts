@@ -40,7 +40,9 @@ export function permissionsToWire(permissions: Permissions) {
       entityType: entry.entityType,
       entityId: String(entry.entityId),
       grant: entry.grant,
-      pass: entry.pass,
+      // docs/decisions.md 37: pass grants nothing; a value stored before it was limited to NONE
+      // is answered as NONE, so a client that sends back what it read is not refused.
+      pass: 'NONE',
     })),
   };
 }

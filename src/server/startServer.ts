@@ -44,6 +44,7 @@ export async function startServer(config: ServeConfig, io: { announce: (text: st
       principals: services.principals,
       extraRoutes: sessionRoutes,
       metrics: createMetrics(),
+      metricsAccess: config.metricsAccess,
       health: {
         // Both at once: with both dependencies hanging, one after the other took twice the timeout.
         check: async () => {

@@ -1,7 +1,7 @@
 // Validates a permissions object from a client (spec: "Update file permissions").
 // docs/decisions.md 2: entityId is a string on the wire; we accept a number too, as clients send both.
 import { DomainError } from '../errors.js';
-import { ENTITY_TYPES, GRANTS, PASSES, type EntityType, type Grant, type Pass, type PermissionEntry } from '../model.js';
+import { ENTITY_TYPES, GRANTS, type EntityType, type Grant, type PermissionEntry } from '../model.js';
 
 export interface PermissionsUpdate {
   publicAccess?: boolean;
@@ -27,9 +27,10 @@ function parseEntry(value: unknown, index: number): PermissionEntry {
   const entry = value as Record<string, unknown>;
   if (!ENTITY_TYPES.includes(entry.entityType as EntityType)) invalid(`entries[${index}].entityType must be USER or GROUP.`);
   if (!GRANTS.includes(entry.grant as Grant)) invalid(`entries[${index}].grant must be one of ${GRANTS.join(', ')}.`);
-  const pass = entry.pass === undefined ? 'NONE' : entry.pass;
-  if (!PASSES.includes(pass as Pass)) invalid(`entries[${index}].pass must be NONE or a grant name.`);
-  return { entityType: entry.entityType as EntityType, entityId: parseEntityId(entry.entityId, index), grant: entry.grant as Grant, pass: pass as Pass };
+  // docs/decisions.md 37: pass has no meaning here, so only NONE (what Domo's clients send, and
+  // what every answer says) is accepted; any grant in it would be a promise the server cannot keep.
+  if (entry.pass !== undefined && entry.pass !== null && entry.pass !== 'NONE') invalid(`entries[${index}].pass must be NONE (or left out): pass grants nothing on this server.`);
+  return { entityType: entry.entityType as EntityType, entityId: parseEntityId(entry.entityId, index), grant: entry.grant as Grant, pass: 'NONE' };
 }
 
 export function parsePermissionsUpdate(body: unknown): PermissionsUpdate {

@@ -2,7 +2,8 @@
 // GET /domo/data-files/v1/{dataFileId}/revisions/{revisionId}; "Content-Type: {mime-type of the file}".
 // docs/decisions.md 21 adds Range, ETag/If-None-Match, HEAD and the safety headers.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { OutgoingHttpHeaders } from 'node:http';
+import { validateHeaderValue, type OutgoingHttpHeaders } from 'node:http';
+import { servableContentType } from '../../core/content/mimeType.js';
 import { DomainError, isDomainError } from '../../core/errors.js';
 import { sendsItself } from '../../core/ports/blobStore.js';
 import { resolveRange } from '../download/byteRange.js';
@@ -28,16 +29,20 @@ async function sendRevision(context: RouteContext, request: FastifyRequest, repl
   });
   const etag = etagOf(revision.sha256);
   const lastModified = new Date(revision.uploadedAt).toUTCString();
+  // docs/decisions.md 35: a type stored before content types were validated may not be sendable.
+  const contentType = servableContentType(revision.contentType);
   reply
-    .header('content-type', revision.contentType)
+    .header('content-type', contentType)
     .header('etag', etag)
     .header('last-modified', lastModified)
     .header('accept-ranges', 'bytes')
     // Every download: never sniffed into something runnable, and sandboxed if opened directly.
     .header('x-content-type-options', 'nosniff')
     .header('content-security-policy', 'sandbox')
+    // Another site's <script src>/<link href> cannot pull a private file in with the user's cookie.
+    .header('cross-origin-resource-policy', 'same-origin')
     .header('cache-control', 'private, no-cache')
-    .header('content-disposition', dispositionFor({ name: file.name, contentType: revision.contentType, download: parseBoolean((request.query as Record<string, unknown>).download, 'download', false) }));
+    .header('content-disposition', dispositionFor({ name: file.name, contentType, download: parseBoolean((request.query as Record<string, unknown>).download, 'download', false) }));
 
   if (noneMatch(headerValue(request, 'if-none-match'), etag)) return reply.code(304).send();
 
@@ -55,7 +60,13 @@ async function sendRevision(context: RouteContext, request: FastifyRequest, repl
   }
   const length = answer.kind === 'partial' ? answer.range.end - answer.range.start + 1 : revision.sizeBytes;
   reply.header('content-length', String(length));
+  // The route is declared for HEAD itself: Fastify's automatic HEAD route would answer
+  // Content-Length: 0 (issue 10), and HEAD must carry the headers GET would.
   if (request.method === 'HEAD' || length === 0) return reply.send();
+  // After hijack() nobody answers a header Node refuses, and the download would hang (issue 10):
+  // any such header fails here, while the error handler can still answer.
+  const headers = reply.getHeaders() as OutgoingHttpHeaders;
+  for (const [name, value] of Object.entries(headers)) validateHeaderValue(name, String(value));
 
   const body = await context.services.files.openContent({
     revision,
@@ -66,7 +77,7 @@ async function sendRevision(context: RouteContext, request: FastifyRequest, repl
   // The store writes the bytes itself, with buffers it reuses (see SendsItself). Only Fastify's
   // piping is bypassed: the onResponse hooks (request log, metrics) still run when it finishes.
   reply.hijack();
-  reply.raw.writeHead(reply.statusCode, reply.getHeaders() as OutgoingHttpHeaders);
+  reply.raw.writeHead(reply.statusCode, headers);
   try {
     await body.sendTo(reply.raw);
   } catch (error) {
@@ -79,14 +90,16 @@ async function sendRevision(context: RouteContext, request: FastifyRequest, repl
 const DownloadQuery = Type.Object({ download: Type.Optional(StringOrList), ryuu_sid: Type.Optional(StringOrList) });
 
 export const downloadFile: RegisterRoute = (app, context) => {
-  app.get(
-    '/:dataFileId',
-    { schema: { summary: 'Download the current revision of a file', params: FileIdParams, querystring: DownloadQuery, response: errorResponses } },
-    (request, reply) => sendRevision(context, request, reply),
-  );
-  app.get(
-    '/:dataFileId/revisions/:revisionId',
-    { schema: { summary: 'Download a given revision of a file', params: RevisionParams, querystring: DownloadQuery, response: errorResponses } },
-    (request, reply) => sendRevision(context, request, reply, (request.params as { revisionId: string }).revisionId),
-  );
+  app.route({
+    method: ['GET', 'HEAD'],
+    url: '/:dataFileId',
+    schema: { summary: 'Download the current revision of a file', params: FileIdParams, querystring: DownloadQuery, response: errorResponses },
+    handler: (request, reply) => sendRevision(context, request, reply),
+  });
+  app.route({
+    method: ['GET', 'HEAD'],
+    url: '/:dataFileId/revisions/:revisionId',
+    schema: { summary: 'Download a given revision of a file', params: RevisionParams, querystring: DownloadQuery, response: errorResponses },
+    handler: (request, reply) => sendRevision(context, request, reply, (request.params as { revisionId: string }).revisionId),
+  });
 };
