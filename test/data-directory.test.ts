@@ -109,7 +109,7 @@ async function openSessionWithParts(server: TestServer, token: string, parts: Bu
   assert.equal(created.status, 200, await created.clone().text());
   const { sessionId } = (await created.json()) as { sessionId: string };
   for (const [position, bytes] of parts.entries()) {
-    const put = await api(server, token, `${API}/multipart/${sessionId}/part/${position + 1}`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: bytes });
+    const put = await api(server, token, `${API}/multipart/${sessionId}/part/${position + 1}`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: bytes as BodyInit });
     assert.equal(put.status, 200, await put.text());
   }
   return sessionId;
@@ -244,7 +244,11 @@ describe('item 10: admin commands never create a data directory or a database', 
   it('pointed (by DATAFILES_DATA_DIR or --data) at a directory that holds no database, it refuses and leaves the directory empty; once serve has created one there, it works', async () => {
     const dataDir = await temporaryDirectory();
     const cwd = await temporaryDirectory();
-    for (const how of [{ args: [], env: { DATAFILES_DATA_DIR: dataDir } }, { args: ['--data', dataDir], env: {} }]) {
+    const ways: { args: string[]; env: Record<string, string> }[] = [
+      { args: [], env: { DATAFILES_DATA_DIR: dataDir } },
+      { args: ['--data', dataDir], env: {} },
+    ];
+    for (const how of ways) {
       const { code, stdout, stderr } = await runCli(['users', 'add', 'bob', ...how.args], { cwd, env: how.env });
       assert.equal(code, 1, stderr);
       assert.equal(stdout, '');
