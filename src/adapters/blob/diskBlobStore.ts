@@ -125,8 +125,8 @@ function totalSize(pieces: readonly StoredPiece[]): number {
  * provably dead is removed (docs/decisions.md 46):
  * - an entry this store did not write, when the store is `exclusive`: the data directory's lock
  *   proves that no other live process writes here, so its writer died (a crash before this start);
- * - any entry untouched for `olderThanMs`: a write in progress keeps writing to its file, and the
- *   server ends a request body that stalls long before the grace period it passes. "Touched" takes
+ * - any entry untouched for `olderThanMs` (the server passes 24 hours): a write in progress keeps
+ *   writing to its file, so one silent that long is abandoned. "Touched" takes
  *   the change time too: a directory renamed into tmp (an upload being assembled, or a blob being
  *   deleted) keeps the modification time of its last new part, which may be days old, but the
  *   rename set its change time to now.
