@@ -20,8 +20,9 @@ export const SQLITE_FILE = 'datafiles.sqlite';
 
 export interface OpenOptions {
   /**
-   * false: open only an existing datafiles database, never create or initialise one (the admin
-   * commands, docs/decisions.md 47); MissingDatabaseError otherwise. Default true.
+   * true: create and initialise the metadata database if needed, which only `serve` does
+   * (docs/decisions.md 47). By default only an existing datafiles database is opened, and
+   * MissingDatabaseError is thrown otherwise, so that no other command creates one by mistake.
    */
   create?: boolean;
   /** The caller holds the data directory's lock (src/server/dataDirectory.ts). */
@@ -34,7 +35,7 @@ export function usesDataDirectory(config: StorageConfig): boolean {
 }
 
 export async function openMetadataStore(config: StorageConfig, options: OpenOptions = {}): Promise<MetadataStore> {
-  const create = options.create ?? true;
+  const create = options.create ?? false;
   if (config.databaseUrl) {
     return openPostgresMetadataStore({ connectionString: config.databaseUrl, statementTimeoutMs: config.dependencyTimeoutMs, connectTimeoutMs: config.dependencyTimeoutMs, create });
   }

@@ -37,7 +37,7 @@ export async function startServer(config: ServeConfig, io: { announce: (text: st
   const directoryLock = holdDataDirectory(config, logger);
   let stores: Stores;
   try {
-    stores = await openStores(config, { exclusiveDataDirectory: directoryLock !== undefined });
+    stores = await openStores(config, { create: true, exclusiveDataDirectory: directoryLock !== undefined });
   } catch (error) {
     directoryLock?.release();
     throw error;
