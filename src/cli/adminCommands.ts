@@ -102,6 +102,12 @@ export async function openExistingMetadataStore(config: StorageConfig): Promise<
   try {
     return await openMetadataStore(config, { create: false });
   } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EACCES') {
+      throw new DataDirectoryError(
+        `cannot open the database in the data directory ${config.dataDir} (${(error as Error).message}). ` +
+          'Its files are readable by their owner only: run admin commands as the user the server runs as.',
+      );
+    }
     if (!(error instanceof MissingDatabaseError)) throw error;
     const onlyServe = 'Admin commands never create one; "datafiles serve" does, on its first start.';
     if (config.databaseUrl) {

@@ -5,7 +5,7 @@
 // and BEGIN IMMEDIATE transactions (see immediateTransactionSqliteDialect.ts).
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, sql } from 'kysely';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { MetadataStore } from '../../core/ports/metadataStore.js';
 import { ensureOwnerOnlyFile, OWNER_ONLY_DIRECTORY_MODE, tightenToOwnerOnly } from '../ownerOnly.js';
@@ -49,7 +49,7 @@ export async function openSqliteMetadataStore({ path, create = true }: SqliteMet
       ensureOwnerOnlyFile(path);
       for (const suffix of SIDE_FILES) tightenToOwnerOnly(`${path}${suffix}`);
     }
-    if (!create && !inMemory && !existsSync(path)) throw new MissingDatabaseError(`${path} does not exist`);
+    if (!create && !inMemory) assertExists(path);
     // `timeout` is SQLite's busy_timeout, set at open so that it already covers the pragmas below
     // (switching to WAL needs a moment of exclusive access).
     database = new BetterSqlite3(path, { timeout: BUSY_TIMEOUT_MS, fileMustExist: !create && !inMemory });
@@ -71,6 +71,17 @@ export async function openSqliteMetadataStore({ path, create = true }: SqliteMet
   } catch (error) {
     database?.close();
     throw translate(error);
+  }
+}
+
+/** MissingDatabaseError if nothing is there; any other failure (EACCES: another user's) as it is. */
+function assertExists(path: string): void {
+  try {
+    statSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new MissingDatabaseError(`${path} does not exist`, { cause: error });
+    throw error;
   }
 }
 
