@@ -3,9 +3,13 @@
 //   datafiles groups add NAME --data DIR                → {"id":…,"name":"…"}
 //   datafiles groups add-member GROUP USER --data DIR   → {"groupId":…,"userId":…}
 //   datafiles tokens create USER --data DIR             → {"token":"…"}
-import { parseStorageConfig, STORAGE_OPTIONS } from '../config.js';
+// They never create a data directory or a database (docs/decisions.md 47): only `serve` does.
+import { MissingDatabaseError } from '../adapters/metadata/missingDatabase.js';
+import { parseStorageConfig, STORAGE_OPTIONS, type StorageConfig } from '../config.js';
 import { PrincipalService } from '../core/principals/principalService.js';
+import type { MetadataStore } from '../core/ports/metadataStore.js';
 import { systemClock } from '../core/ports/clock.js';
+import { DataDirectoryError } from '../server/dataDirectoryError.js';
 import { openMetadataStore } from '../server/openStores.js';
 import type { CommandIo } from './io.js';
 import { optionsHelp, parseCommand, UsageError } from './options.js';
@@ -80,12 +84,53 @@ export async function adminCommand(group: string, args: string[], io: CommandIo)
     return 0;
   }
   if (parsed.positionals.length !== command.arity) throw new UsageError(`usage: ${command.usage}`);
-  const metadata = await openMetadataStore(parseStorageConfig(parsed.values, io.env));
+  const metadata = await openExistingMetadataStore(parseStorageConfig(parsed.values, io.env));
   try {
     const result = await command.run(new PrincipalService({ metadata, clock: systemClock }), parsed.positionals, parsed.flags);
     io.out(`${JSON.stringify(result)}\n`);
     return 0;
   } finally {
     await metadata.close();
+  }
+}
+
+/**
+ * The store the servers use, never a new one: run from the wrong directory, an admin command
+ * used to create an empty database there and print a token that no server knew (401).
+ */
+export async function openExistingMetadataStore(config: StorageConfig): Promise<MetadataStore> {
+  try {
+    return await openMetadataStore(config, { create: false });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EACCES') {
+      throw new DataDirectoryError(
+        `cannot open the database in the data directory ${config.dataDir} (${(error as Error).message}). ` +
+          'Its files are readable by their owner only: run admin commands as the user the server runs as.',
+      );
+    }
+    if (!(error instanceof MissingDatabaseError)) throw error;
+    const onlyServe = 'Admin commands never create one; "datafiles serve" does, on its first start.';
+    if (config.databaseUrl) {
+      throw new DataDirectoryError(
+        `no datafiles database at ${withoutPassword(config.databaseUrl)}: ${error.message}. ${onlyServe} ` +
+          'Point --database-url (or DATAFILES_DATABASE_URL) at the database your servers use.',
+      );
+    }
+    throw new DataDirectoryError(
+      `no datafiles database in the data directory ${config.dataDir} (${error.message}). ${onlyServe} ` +
+        `Point this command at the server's data directory with --data DIR or DATAFILES_DATA_DIR=DIR ` +
+        `(a relative DIR is taken from the current directory, ${process.cwd()}), or at its PostgreSQL ` +
+        'database with --database-url URL.',
+    );
+  }
+}
+
+function withoutPassword(databaseUrl: string): string {
+  try {
+    const url = new URL(databaseUrl);
+    if (url.password) url.password = '***';
+    return url.toString();
+  } catch {
+    return 'the --database-url given';
   }
 }

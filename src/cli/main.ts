@@ -2,6 +2,7 @@
 // (the message on stderr), 2 usage error.
 import { ConfigError } from '../config.js';
 import { isDomainError } from '../core/errors.js';
+import { DataDirectoryError } from '../server/dataDirectoryError.js';
 import { CLIENT_COMMANDS, CLIENT_HELP, isClientCommand } from './clientCommands.js';
 import { processIo, type CommandIo } from './io.js';
 import { UsageError } from './options.js';
@@ -16,7 +17,7 @@ Commands:
   tokens create USER            issue another token for a user; prints {"token"}
 
 The admin commands take --data DIR (default ./data, env DATAFILES_DATA_DIR), or --database-url for
-PostgreSQL.
+PostgreSQL. They work on the database a server created and never create one.
 
 Client commands (talk to a running server: --url/DATAFILES_URL, --token/DATAFILES_TOKEN; --json
 for one JSON line per result, the default when stdout is not a terminal):
@@ -51,7 +52,7 @@ export async function runCli(args: string[], io: CommandIo = processIo): Promise
       io.err(`datafiles: ${error.message}\n`);
       return 2;
     }
-    if (isDomainError(error)) {
+    if (isDomainError(error) || error instanceof DataDirectoryError) {
       io.err(`datafiles: ${error.message}\n`);
       return 1;
     }

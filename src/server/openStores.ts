@@ -11,34 +11,51 @@ import { openSqliteMetadataStore } from '../adapters/metadata/openSqliteMetadata
 export interface Stores {
   metadata: MetadataStore;
   blobs: BlobStore;
-  /** Whether other processes may share these stores (then no start-up sweep of fresh temporaries). */
+  /** Whether other processes may share these stores (PostgreSQL or S3). */
   shared: boolean;
   close(): Promise<void>;
 }
 
 export const SQLITE_FILE = 'datafiles.sqlite';
 
-export async function openMetadataStore(config: StorageConfig): Promise<MetadataStore> {
-  if (config.databaseUrl) {
-    return openPostgresMetadataStore({ connectionString: config.databaseUrl, statementTimeoutMs: config.dependencyTimeoutMs, connectTimeoutMs: config.dependencyTimeoutMs });
-  }
-  return openSqliteMetadataStore({ path: path.join(config.dataDir, SQLITE_FILE) });
+export interface OpenOptions {
+  /**
+   * true: create and initialise the metadata database if needed, which only `serve` does
+   * (docs/decisions.md 47). By default only an existing datafiles database is opened, and
+   * MissingDatabaseError is thrown otherwise, so that no other command creates one by mistake.
+   */
+  create?: boolean;
+  /** The caller holds the data directory's lock (src/server/dataDirectory.ts). */
+  exclusiveDataDirectory?: boolean;
 }
 
-export async function openBlobStore(config: StorageConfig): Promise<BlobStore> {
+/** Whether these settings keep a store in the data directory (SQLite, local blobs, or both). */
+export function usesDataDirectory(config: StorageConfig): boolean {
+  return !config.databaseUrl || !config.s3;
+}
+
+export async function openMetadataStore(config: StorageConfig, options: OpenOptions = {}): Promise<MetadataStore> {
+  const create = options.create ?? false;
+  if (config.databaseUrl) {
+    return openPostgresMetadataStore({ connectionString: config.databaseUrl, statementTimeoutMs: config.dependencyTimeoutMs, connectTimeoutMs: config.dependencyTimeoutMs, create });
+  }
+  return openSqliteMetadataStore({ path: path.join(config.dataDir, SQLITE_FILE), create });
+}
+
+export async function openBlobStore(config: StorageConfig, options: OpenOptions = {}): Promise<BlobStore> {
   if (config.s3) {
     // Loaded only when asked for, so the embedded server never loads the AWS SDK.
     const { openS3BlobStore } = await import('../adapters/blob/s3/s3BlobStore.js');
     return openS3BlobStore({ ...config.s3, requestTimeoutMs: config.dependencyTimeoutMs });
   }
-  return openDiskBlobStore({ root: path.join(config.dataDir, 'files') });
+  return openDiskBlobStore({ root: path.join(config.dataDir, 'files'), exclusive: options.exclusiveDataDirectory ?? false });
 }
 
-export async function openStores(config: StorageConfig): Promise<Stores> {
-  const metadata = await openMetadataStore(config);
+export async function openStores(config: StorageConfig, options: OpenOptions = {}): Promise<Stores> {
+  const metadata = await openMetadataStore(config, options);
   let blobs: BlobStore;
   try {
-    blobs = await openBlobStore(config);
+    blobs = await openBlobStore(config, options);
   } catch (error) {
     await metadata.close();
     throw error;

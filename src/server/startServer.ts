@@ -1,5 +1,6 @@
-// `datafiles serve`: opens the stores, sweeps what an earlier crash left, makes sure an admin
-// exists, and serves until SIGTERM/SIGINT, which drains in-flight requests before exiting.
+// `datafiles serve`: locks its data directory (when a store lives there), opens the stores,
+// sweeps what an earlier crash left, makes sure an admin exists, and serves until SIGTERM/SIGINT,
+// which drains in-flight requests before exiting.
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { ServeConfig } from '../config.js';
@@ -8,7 +9,8 @@ import { probe } from '../http/health.js';
 import { createMetrics } from '../http/metrics.js';
 import { sessionRoutes } from '../http/sessionRoutes.js';
 import { createLogger } from './logger.js';
-import { openStores, type Stores } from './openStores.js';
+import { lockDataDirectory, prepareDataDirectory, type DataDirectoryLock } from './dataDirectory.js';
+import { openStores, usesDataDirectory, type Stores } from './openStores.js';
 import { createServices } from './services.js';
 import { startSessionSweeper } from './sessionSweeper.js';
 
@@ -21,15 +23,27 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-/** Interrupted writes older than this are swept on shared stores (other servers may be mid-write). */
-const SHARED_TEMPORARY_AGE_MS = 24 * 60 * 60 * 1000;
+/**
+ * docs/decisions.md 46: a sweep removes only what is provably dead. Temporaries untouched this
+ * long are, on every store (another server sharing S3 may be writing the younger ones). What a
+ * crash of this data directory's previous server left is removed at once by the disk store
+ * itself, which the data directory's lock lets tell its own writes from a dead process's.
+ */
+const TEMPORARY_GRACE_MS = 24 * 60 * 60 * 1000;
 const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
 
 export async function startServer(config: ServeConfig, io: { announce: (text: string) => void }): Promise<RunningServer> {
   const logger = createLogger(config.logLevel);
-  const stores = await openStores(config);
+  const directoryLock = holdDataDirectory(config, logger);
+  let stores: Stores;
   try {
-    const sweptAtStart = await stores.blobs.sweepTemporary({ olderThanMs: stores.shared ? SHARED_TEMPORARY_AGE_MS : 0 });
+    stores = await openStores(config, { create: true, exclusiveDataDirectory: directoryLock !== undefined });
+  } catch (error) {
+    directoryLock?.release();
+    throw error;
+  }
+  try {
+    const sweptAtStart = await stores.blobs.sweepTemporary({ olderThanMs: TEMPORARY_GRACE_MS });
     if (sweptAtStart > 0) logger.info({ removed: sweptAtStart }, 'removed temporary files left by an interrupted run');
 
     const services = createServices(stores, { log: logger, sessions: { ttlMs: config.sessionTtlMs, maxPartBytes: config.maxPartBytes } });
@@ -57,7 +71,7 @@ export async function startServer(config: ServeConfig, io: { announce: (text: st
       },
     });
     const sweeper = setInterval(() => {
-      stores.blobs.sweepTemporary({ olderThanMs: SHARED_TEMPORARY_AGE_MS }).catch((error) => logger.warn({ err: error }, 'temporary sweep failed'));
+      stores.blobs.sweepTemporary({ olderThanMs: TEMPORARY_GRACE_MS }).catch((error) => logger.warn({ err: error }, 'temporary sweep failed'));
     }, SWEEP_INTERVAL_MS);
     sweeper.unref();
     const sessionSweeper = await startSessionSweeper({ sessions: services.sessions, ttlMs: config.sessionTtlMs, log: logger });
@@ -86,12 +100,25 @@ export async function startServer(config: ServeConfig, io: { announce: (text: st
           await app.close();
           clearTimeout(deadline);
           await stores.close();
+          directoryLock?.release();
         })();
         return stopping;
       },
     };
   } catch (error) {
     await stores.close();
+    directoryLock?.release();
     throw error;
   }
+}
+
+/**
+ * Creates the data directory owner-only and locks it, before anything in it is opened or swept
+ * (docs/decisions.md 45, 46). Nothing to do when PostgreSQL and S3 hold everything.
+ */
+function holdDataDirectory(config: ServeConfig, logger: Logger): DataDirectoryLock | undefined {
+  if (!usesDataDirectory(config)) return undefined;
+  const { tightened } = prepareDataDirectory(config.dataDir);
+  if (tightened) logger.warn({ dataDir: config.dataDir }, 'the data directory was open to other users; it is now owner-only (0700)');
+  return lockDataDirectory(config.dataDir);
 }

@@ -1,9 +1,10 @@
 // The disk store: the shared BlobStore contract, then what only the disk store promises about its
 // files (no temp file left behind, sweeping, completing without copying, ids that cannot escape).
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readdir, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { BlobStore } from '../../core/ports/blobStore.js';
 import { blobStoreContract } from './blobStore.contract.js';
@@ -12,6 +13,24 @@ import { openDiskBlobStore } from './diskBlobStore.js';
 
 async function freshRoot(): Promise<string> {
   return mkdtemp(path.join(tmpdir(), 'datafiles-blobs-'));
+}
+
+/** Polls `condition` until it holds, for at most 10 s. */
+async function waitUntil(condition: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in 10 s');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Every file and directory under `directory` (itself included), with its permission bits. */
+async function walk(directory: string): Promise<{ path: string; mode: number; directory: boolean }[]> {
+  const stats = await lstat(directory);
+  const entries = [{ path: directory, mode: stats.mode & 0o777, directory: stats.isDirectory() }];
+  if (!stats.isDirectory()) return entries;
+  for (const name of await readdir(directory)) entries.push(...(await walk(path.join(directory, name))));
+  return entries;
 }
 
 blobStoreContract('disk', async () => {
@@ -48,15 +67,80 @@ describe('disk BlobStore files', () => {
     assert.deepEqual(await filesIn(path.join('uploads', uploadId)), []);
   });
 
-  it('sweepTemporary removes a temp file left by a crash and keeps one still being written', async () => {
+  it('sweepTemporary removes what nobody touched for olderThanMs and spares a young temp file', async () => {
     const leftover = path.join(root, 'tmp', 'crashed-write.tmp');
-    const inProgress = path.join(root, 'tmp', 'current-write.tmp');
     await writeFile(leftover, 'half a body');
-    await writeFile(inProgress, 'a body arriving');
-    const twoHoursAgo = new Date(Date.now() - 2 * 60 * 60 * 1000);
-    await utimes(leftover, twoHoursAgo, twoHoursAgo);
-    assert.equal(await store.sweepTemporary({ olderThanMs: 60 * 60 * 1000 }), 1);
+    // Not faked with utimes (that would set the change time to now): polled until it is 100 ms old.
+    await waitUntil(async () => {
+      await store.sweepTemporary({ olderThanMs: 100 });
+      return !(await filesIn('tmp')).includes('crashed-write.tmp');
+    });
+    await writeFile(path.join(root, 'tmp', 'current-write.tmp'), 'a body arriving');
+    assert.equal(await store.sweepTemporary({ olderThanMs: 60 * 60 * 1000 }), 0);
     assert.deepEqual(await filesIn('tmp'), ['current-write.tmp']);
+  });
+
+  it('a directory renamed into tmp counts as touched when it was renamed, not when its last part arrived (an upload being assembled)', async () => {
+    // What completeUpload does with an upload whose last part came days ago: the rename sets the
+    // directory's change time only, not its modification time.
+    const upload = path.join(root, 'an-upload');
+    await mkdir(upload);
+    await writeFile(path.join(upload, 'part-1'), 'a part');
+    const twoDaysAgo = new Date(Date.now() - 2 * 24 * 60 * 60 * 1000);
+    await utimes(upload, twoDaysAgo, twoDaysAgo);
+    await rename(upload, path.join(root, 'tmp', 'assembling.tmp'));
+    assert.equal(await store.sweepTemporary({ olderThanMs: 60 * 60 * 1000 }), 0);
+    assert.deepEqual(await filesIn('tmp'), ['assembling.tmp']);
+  });
+
+  it('an exclusive store (the data directory is locked) removes at once what other writers left in tmp, and spares its own write in progress', async () => {
+    const exclusive = await openDiskBlobStore({ root, exclusive: true });
+    await writeFile(path.join(root, 'tmp', 'crashed-write.tmp'), 'left by an older version');
+    await writeFile(path.join(root, 'tmp', `0123456789ab-${'c'.repeat(32)}.tmp`), 'left by the previous server');
+    const data = randomData(3 * MiB);
+    const body = new Readable({ read() {} });
+    body.push(data.subarray(0, MiB));
+    const writing = exclusive.put({ body });
+    await waitUntil(async () => (await filesIn('tmp')).length === 3);
+    const [ownTemp] = (await filesIn('tmp')).filter((name) => !name.startsWith('crashed') && !name.startsWith('0123456789ab-'));
+
+    assert.equal(await exclusive.sweepTemporary({ olderThanMs: 24 * 60 * 60 * 1000 }), 2);
+    assert.deepEqual(await filesIn('tmp'), [ownTemp]);
+
+    body.push(data.subarray(MiB));
+    body.push(null);
+    const { key } = await writing;
+    assert.equal(sha256(await readAll(await exclusive.get({ key }))), sha256(data));
+    assert.deepEqual(await filesIn('tmp'), []);
+  });
+
+  it('creates every directory 0700 and every file 0600, whatever the umask', async () => {
+    const previous = process.umask(0);
+    try {
+      const fresh = path.join(root, 'fresh');
+      const owned = await openDiskBlobStore({ root: fresh });
+      await owned.put({ body: streamOf(randomData(1000)) });
+      const { uploadId } = await owned.createUpload();
+      await owned.putPart({ uploadId, index: 1, body: streamOf(randomData(100)) });
+      const open = await owned.createUpload();
+      await owned.putPart({ uploadId: open.uploadId, index: 2, body: streamOf(randomData(100)) });
+      const body = new Readable({ read() {} });
+      body.push(randomData(100));
+      const writing = owned.put({ body });
+      await waitUntil(async () => (await readdir(path.join(fresh, 'tmp'))).length === 1);
+      await owned.completeUpload({ uploadId, indexes: [1] });
+
+      const entries = await walk(fresh);
+      assert.ok(entries.some((entry) => entry.path.includes(`${path.sep}tmp${path.sep}`)), 'a temporary file was seen');
+      assert.ok(entries.some((entry) => entry.path.endsWith('manifest.json')), 'an assembled blob was seen');
+      for (const entry of entries) {
+        assert.equal(entry.mode, entry.directory ? 0o700 : 0o600, `${entry.path} is ${entry.mode.toString(8)}`);
+      }
+      body.push(null);
+      await writing;
+    } finally {
+      process.umask(previous);
+    }
   });
 
   it('completeUpload of a 64 MiB upload moves the part files instead of copying them', async () => {

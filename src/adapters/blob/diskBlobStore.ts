@@ -4,6 +4,7 @@
 import { access, constants, mkdir, readdir, rename, rm, lstat, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DomainError } from '../../core/errors.js';
+import { OWNER_ONLY_DIRECTORY_MODE } from '../ownerOnly.js';
 import type { BlobStore, StoredBlob } from '../../core/ports/blobStore.js';
 import { readManifest } from './compositeManifest.js';
 import { diskLayout, newId, type DiskLayout } from './diskLayout.js';
@@ -15,19 +16,25 @@ import { planSegments, resolveRange, streamSegments, type StoredPiece } from './
 export interface DiskBlobStoreOptions {
   /** Directory that holds everything the store writes; created if missing. */
   root: string;
+  /**
+   * The caller holds the data directory's lock (src/server/dataDirectory.ts), so no other process
+   * writes under root: sweepTemporary then removes every temporary entry this store did not write
+   * at once, whatever its age, since its writer is provably gone (docs/decisions.md 46).
+   */
+  exclusive?: boolean;
 }
 
 export async function openDiskBlobStore(options: DiskBlobStoreOptions): Promise<BlobStore> {
   const layout = diskLayout(options.root);
   await withStorageErrors(async () => {
     for (const directory of [layout.blobsDirectory, layout.uploadsDirectory, layout.tempDirectory]) {
-      await mkdir(directory, { recursive: true });
+      await mkdir(directory, { recursive: true, mode: OWNER_ONLY_DIRECTORY_MODE });
     }
   });
-  return diskBlobStore(layout);
+  return diskBlobStore(layout, options.exclusive ?? false);
 }
 
-function diskBlobStore(layout: DiskLayout): BlobStore {
+function diskBlobStore(layout: DiskLayout, exclusive: boolean): BlobStore {
   return {
     // sizeHint is not needed here: a file grows as it is written.
     put: (input) =>
@@ -78,7 +85,7 @@ function diskBlobStore(layout: DiskLayout): BlobStore {
     completeUpload: (input) => withStorageErrors(() => stagedUploads.completeUpload(layout, input)),
     abortUpload: (input) => withStorageErrors(() => stagedUploads.abortUpload(layout, input)),
 
-    sweepTemporary: (input) => withStorageErrors(() => sweepTemporary(layout, input.olderThanMs)),
+    sweepTemporary: (input) => withStorageErrors(() => sweepTemporary(layout, input.olderThanMs, exclusive)),
 
     ping: async () => {
       try {
@@ -114,18 +121,28 @@ function totalSize(pieces: readonly StoredPiece[]): number {
 }
 
 /**
- * Everything in tmp belongs to a write in progress or to one a crash interrupted. A write in
- * progress keeps touching its file, so only entries untouched for `olderThanMs` are removed; the
- * server runs this at start-up, when nothing is in progress at all.
+ * Everything in tmp belongs to a write in progress or to one that was interrupted; only what is
+ * provably dead is removed (docs/decisions.md 46):
+ * - an entry this store did not write, when the store is `exclusive`: the data directory's lock
+ *   proves that no other live process writes here, so its writer died (a crash before this start);
+ * - any entry untouched for `olderThanMs` (the server passes 24 hours): a write in progress keeps
+ *   writing to its file, so one silent that long is abandoned. "Touched" takes
+ *   the change time too: a directory renamed into tmp (an upload being assembled, or a blob being
+ *   deleted) keeps the modification time of its last new part, which may be days old, but the
+ *   rename set its change time to now.
  */
-async function sweepTemporary(layout: DiskLayout, olderThanMs: number): Promise<number> {
+async function sweepTemporary(layout: DiskLayout, olderThanMs: number, exclusive: boolean): Promise<number> {
   if (!Number.isFinite(olderThanMs) || olderThanMs < 0) throw new DomainError('BAD_REQUEST', 'olderThanMs must be a non-negative number.');
   const cutoff = Date.now() - olderThanMs;
   let removed = 0;
   for (const name of await readdir(layout.tempDirectory)) {
     const entryPath = path.join(layout.tempDirectory, name);
     try {
-      if ((await lstat(entryPath)).mtimeMs > cutoff) continue;
+      const writerIsGone = exclusive && !layout.isOwnTemp(name);
+      if (!writerIsGone) {
+        const stats = await lstat(entryPath);
+        if (Math.max(stats.mtimeMs, stats.ctimeMs) > cutoff) continue;
+      }
       await rm(entryPath, { recursive: true, force: true });
       removed += 1;
     } catch (error) {

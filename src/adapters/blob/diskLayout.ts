@@ -6,7 +6,8 @@
 //   root/blobs/ab/cd/<key>            a blob written by put: one regular file
 //   root/blobs/ab/cd/<key>/           a blob assembled by completeUpload: parts + manifest.json
 //   root/uploads/<uploadId>/part-<n>  staged parts
-//   root/tmp/<random>                 writes in progress; leftovers are removed by sweepTemporary
+//   root/tmp/<writer>-<random>.tmp    writes in progress; leftovers are removed by sweepTemporary
+//                                     (<writer>: the store instance that writes it, see isOwnTemp)
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { DomainError } from '../../core/errors.js';
@@ -60,8 +61,13 @@ export interface DiskLayout {
   blobPath(key: string): string;
   uploadDirectory(uploadId: string): string;
   partPath(uploadId: string, index: number): string;
-  /** A fresh, unused path in the temp directory. */
+  /** A fresh, unused path in the temp directory, named as this layout's (see isOwnTemp). */
   newTempPath(): string;
+  /**
+   * Whether a name in the temp directory was made by this layout's newTempPath. Each layout (one
+   * per opened store, so one per process) tags its names with a random writer id of its own.
+   */
+  isOwnTemp(name: string): boolean;
 }
 
 export function diskLayout(root: string): DiskLayout {
@@ -69,6 +75,7 @@ export function diskLayout(root: string): DiskLayout {
   const blobsDirectory = path.join(absoluteRoot, 'blobs');
   const uploadsDirectory = path.join(absoluteRoot, 'uploads');
   const tempDirectory = path.join(absoluteRoot, 'tmp');
+  const writer = randomBytes(6).toString('hex');
 
   const uploadDirectory = (uploadId: string): string => {
     assertStoreId(uploadId, 'upload');
@@ -90,6 +97,7 @@ export function diskLayout(root: string): DiskLayout {
       assertValidPartIndex(index);
       return path.join(uploadDirectory(uploadId), partFileName(index));
     },
-    newTempPath: () => path.join(tempDirectory, `${newId()}.tmp`),
+    newTempPath: () => path.join(tempDirectory, `${writer}-${newId()}.tmp`),
+    isOwnTemp: (name) => name.startsWith(`${writer}-`),
   };
 }

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ByteSource } from '../../core/ports/blobStore.js';
+import { OWNER_ONLY_DIRECTORY_MODE, OWNER_ONLY_FILE_MODE } from '../ownerOnly.js';
 import { errorCodeOf } from './fileSystemErrors.js';
 import { untilAborted } from './untilAborted.js';
 
@@ -39,7 +40,7 @@ const MAX_WRITEBACKS_IN_FLIGHT = 1;
 export async function writeBodyToNewFile(input: { body: ByteSource; filePath: string; signal?: AbortSignal }): Promise<number> {
   const { body, filePath, signal } = input;
   signal?.throwIfAborted();
-  const handle = await open(filePath, 'wx');
+  const handle = await open(filePath, 'wx', OWNER_ONLY_FILE_MODE);
   let sizeBytes = 0;
   let sinceWriteback = 0;
   let writeback: Promise<void> | undefined;
@@ -113,7 +114,7 @@ async function writevFully(handle: FileHandle, buffers: Uint8Array[]): Promise<n
 /** Writes a small file (a manifest) completely and durably, without a partial version ever visible. */
 export async function writeSmallFileDurably(input: { filePath: string; contents: string }): Promise<void> {
   const tempPath = `${input.filePath}.${process.pid}.${Date.now()}.tmp`;
-  const handle = await open(tempPath, 'wx');
+  const handle = await open(tempPath, 'wx', OWNER_ONLY_FILE_MODE);
   try {
     await handle.writeFile(input.contents);
     await handle.sync();
@@ -147,11 +148,11 @@ export async function fsyncDirectory(directory: string): Promise<void> {
 }
 
 /**
- * mkdir -p, then fsyncs the parent of every directory it created, so a blob renamed into a new
+ * mkdir -p (owner-only, docs/decisions.md 45), then fsyncs the parent of every directory it created, so a blob renamed into a new
  * fan-out directory does not vanish with that directory after a crash.
  */
 export async function makeDirectoryDurably(directory: string): Promise<void> {
-  const firstCreated = await mkdir(directory, { recursive: true });
+  const firstCreated = await mkdir(directory, { recursive: true, mode: OWNER_ONLY_DIRECTORY_MODE });
   if (firstCreated === undefined) return;
   const changedParents: string[] = [];
   for (let current = path.resolve(directory); ; current = path.dirname(current)) {

@@ -5,6 +5,7 @@ import type { MetadataStore } from '../../core/ports/metadataStore.js';
 import { createKyselyMetadataStore } from './kyselyMetadataStore.js';
 import { postgresMigrations } from './migrations/postgres/index.js';
 import { migrateToLatest } from './migrations/runMigrations.js';
+import { MIGRATION_TABLE, MissingDatabaseError } from './missingDatabase.js';
 import { isPostgresQueryTimeout, postgresDialect } from './postgresDialect.js';
 import type { MetadataDatabase } from './schema.js';
 import { databaseErrorTranslator } from './translateErrors.js';
@@ -34,6 +35,11 @@ export interface PostgresMetadataStoreOptions {
   statementTimeoutMs?: number;
   /** How long to wait for a new connection (default 10 s). */
   connectTimeoutMs?: number;
+  /**
+   * false: refuse (MissingDatabaseError) a database or schema without datafiles' tables instead
+   * of creating them (docs/decisions.md 47: the admin commands). Default true.
+   */
+  create?: boolean;
 }
 
 /**
@@ -68,7 +74,7 @@ class ClientClosingOnQueryTimeout extends pg.Client {
 }
 
 export async function openPostgresMetadataStore(options: PostgresMetadataStoreOptions): Promise<MetadataStore> {
-  const { connectionString, schema, statementTimeoutMs, connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS } = options;
+  const { connectionString, schema, statementTimeoutMs, connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS, create = true } = options;
   if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
     throw new Error(`schema must match ${SCHEMA_NAME}: ${JSON.stringify(schema)}`);
   }
@@ -89,7 +95,7 @@ export async function openPostgresMetadataStore(options: PostgresMetadataStoreOp
   pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<MetadataDatabase>({ dialect: new PostgresDialect({ pool }) });
   try {
-    await migrateUnderAdvisoryLock(db, schema);
+    await migrateUnderAdvisoryLock(db, schema, create);
     return createKyselyMetadataStore(db, postgresDialect);
   } catch (error) {
     await db.destroy();
@@ -102,13 +108,14 @@ export async function openPostgresMetadataStore(options: PostgresMetadataStoreOp
  * by schema, makes them take turns: the first creates the schema and runs the migrations, the
  * others then find nothing to do. Everything runs on the one connection that holds the lock.
  */
-async function migrateUnderAdvisoryLock(db: Kysely<MetadataDatabase>, schema: string | undefined): Promise<void> {
+async function migrateUnderAdvisoryLock(db: Kysely<MetadataDatabase>, schema: string | undefined, create: boolean): Promise<void> {
   const lockName = `datafiles.metadata.migrations:${schema ?? ''}`;
   await db.connection().execute(async (connection) => {
     await sql`select pg_advisory_lock(hashtext(${lockName}))`.execute(connection);
     let failed = false;
     try {
-      if (schema !== undefined) await connection.schema.createSchema(schema).ifNotExists().execute();
+      if (!create) await assertDatafilesTables(connection, schema);
+      else if (schema !== undefined) await connection.schema.createSchema(schema).ifNotExists().execute();
       await migrateToLatest({ db: connection, migrations: postgresMigrations, migrationTableSchema: schema ?? (await currentSchema(connection)) });
     } catch (error) {
       failed = true;
@@ -121,6 +128,19 @@ async function migrateUnderAdvisoryLock(db: Kysely<MetadataDatabase>, schema: st
       });
     }
   });
+}
+
+/** MissingDatabaseError unless datafiles' migrations have run in the schema (docs/decisions.md 47). */
+async function assertDatafilesTables(db: Kysely<MetadataDatabase>, schema: string | undefined): Promise<void> {
+  const { rows } = await sql<{ schema: string | null; found: boolean }>`
+    select coalesce(${schema ?? null}::text, current_schema()) as schema,
+           exists (select 1 from information_schema.tables
+                   where table_schema = coalesce(${schema ?? null}::text, current_schema()) and table_name = ${MIGRATION_TABLE}) as found`.execute(db);
+  const row = rows[0];
+  if (!row?.found) {
+    const where = row?.schema ? `schema "${row.schema}"` : 'the schemas of its search_path';
+    throw new MissingDatabaseError(`the database has no datafiles tables (looked in ${where})`);
+  }
 }
 
 /**

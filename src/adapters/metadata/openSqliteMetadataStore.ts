@@ -5,15 +5,17 @@
 // and BEGIN IMMEDIATE transactions (see immediateTransactionSqliteDialect.ts).
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, sql } from 'kysely';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { MetadataStore } from '../../core/ports/metadataStore.js';
+import { ensureOwnerOnlyFile, OWNER_ONLY_DIRECTORY_MODE, tightenToOwnerOnly } from '../ownerOnly.js';
 import { ImmediateTransactionSqliteDialect } from './immediateTransactionSqliteDialect.js';
 import { kyselySqliteDatabase, readNowUnlessInTransaction, statementCache } from './kyselySqliteDatabase.js';
 import { readDirectlyWhenPossible } from './precompiledQuery.js';
 import { createKyselyMetadataStore } from './kyselyMetadataStore.js';
 import { sqliteMigrations } from './migrations/sqlite/index.js';
 import { migrateToLatest } from './migrations/runMigrations.js';
+import { MIGRATION_TABLE, MissingDatabaseError } from './missingDatabase.js';
 import type { MetadataDatabase } from './schema.js';
 import { sqliteDialect } from './sqliteDialect.js';
 import { databaseErrorTranslator } from './translateErrors.js';
@@ -24,17 +26,36 @@ const BUSY_TIMEOUT_MS = 5000;
 export interface SqliteMetadataStoreOptions {
   /** A file path (its directory is created if missing), or ':memory:' for a private database. */
   path: string;
+  /**
+   * false: open only a database that exists and holds datafiles' tables, else throw
+   * MissingDatabaseError (docs/decisions.md 47: the admin commands). Default true.
+   */
+  create?: boolean;
 }
 
-export async function openSqliteMetadataStore({ path }: SqliteMetadataStoreOptions): Promise<MetadataStore> {
+/** The files SQLite keeps beside the database (journal_mode WAL, and DELETE while switching). */
+const SIDE_FILES = ['-wal', '-shm', '-journal'];
+
+export async function openSqliteMetadataStore({ path, create = true }: SqliteMetadataStoreOptions): Promise<MetadataStore> {
   const translate = databaseErrorTranslator(sqliteDialect);
   const inMemory = path === ':memory:' || path === '';
   let database: BetterSqlite3.Database | undefined;
   try {
-    if (!inMemory) mkdirSync(dirname(path), { recursive: true });
+    if (!inMemory && create) {
+      // docs/decisions.md 45: owner-only. SQLite gives its -wal, -shm and -journal files the
+      // mode of the database file, so creating that one 0600 covers them; files left by a version
+      // before that decision are tightened here.
+      mkdirSync(dirname(path), { recursive: true, mode: OWNER_ONLY_DIRECTORY_MODE });
+      ensureOwnerOnlyFile(path);
+      for (const suffix of SIDE_FILES) tightenToOwnerOnly(`${path}${suffix}`);
+    }
+    if (!create && !inMemory) assertExists(path);
     // `timeout` is SQLite's busy_timeout, set at open so that it already covers the pragmas below
     // (switching to WAL needs a moment of exclusive access).
-    database = new BetterSqlite3(path, { timeout: BUSY_TIMEOUT_MS });
+    database = new BetterSqlite3(path, { timeout: BUSY_TIMEOUT_MS, fileMustExist: !create && !inMemory });
+    if (!create && !database.prepare(`select 1 from sqlite_master where type = 'table' and name = ?`).get(MIGRATION_TABLE)) {
+      throw new MissingDatabaseError(`${path} holds no datafiles tables`);
+    }
     database.pragma('journal_mode = WAL');
     database.pragma('foreign_keys = ON');
     // FULL, not WAL's usual NORMAL: blobs are deleted right after a commit that unreferences
@@ -50,6 +71,17 @@ export async function openSqliteMetadataStore({ path }: SqliteMetadataStoreOptio
   } catch (error) {
     database?.close();
     throw translate(error);
+  }
+}
+
+/** MissingDatabaseError if nothing is there; any other failure (EACCES: another user's) as it is. */
+function assertExists(path: string): void {
+  try {
+    statSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new MissingDatabaseError(`${path} does not exist`, { cause: error });
+    throw error;
   }
 }
 
