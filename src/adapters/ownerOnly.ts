@@ -9,7 +9,7 @@ export const OWNER_ONLY_FILE_MODE = 0o600;
 
 /**
  * Takes the group and other bits off an existing file or directory (one written by a version
- * before decisions.md 45, or created by hand). Returns whether it changed anything; a path that
+ * before docs/decisions.md 45, or created by hand). Returns whether it changed anything; a path that
  * does not exist is left alone. Symbolic links are not followed.
  */
 export function tightenToOwnerOnly(target: string): boolean {
