@@ -22,17 +22,24 @@ export async function serveCommand(args: string[], io: CommandIo): Promise<numbe
   }
   const config = parseServeConfig(parsed.values, io.env);
   collectGarbageWithoutIncrementalMarking();
+  // The handlers are in place before the server announces it is listening: a SIGTERM sent the
+  // moment "listening on" appears must drain, not kill. One that arrives during start-up is kept
+  // and acted on as soon as the server is up.
+  let early: string | undefined;
+  let onSignal: ((signal: string) => void) | undefined;
+  const handle = (signal: string) => (onSignal ? onSignal(signal) : (early ??= signal));
+  process.once('SIGTERM', () => handle('SIGTERM'));
+  process.once('SIGINT', () => handle('SIGINT'));
   const server = await startServer(config, { announce: (text) => io.out(text) });
   await new Promise<void>((resolve) => {
-    const shutdown = (signal: string) => {
+    onSignal = (signal: string) => {
       server.logger.info({ signal }, 'draining in-flight requests, then stopping');
       server.stop().then(resolve, (error) => {
         server.logger.error({ err: error }, 'error while stopping');
         resolve();
       });
     };
-    process.once('SIGTERM', () => shutdown('SIGTERM'));
-    process.once('SIGINT', () => shutdown('SIGINT'));
+    if (early !== undefined) onSignal(early);
   });
   server.logger.info('stopped');
   return 0;
