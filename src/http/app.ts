@@ -122,7 +122,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
           try {
             request.caller = await options.principals.authenticate(credential?.token);
           } catch (error) {
-            if (isDomainError(error, 'UNAUTHENTICATED')) limiter?.failed(request.ip);
+            // A token that names no one is a failure (a guess, a revoked token); no token at all
+            // costs no lookup and is not counted.
+            if (credential !== undefined && isDomainError(error, 'UNAUTHENTICATED')) limiter?.failed(request.ip);
             throw error;
           }
         });

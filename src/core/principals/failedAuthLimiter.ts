@@ -49,7 +49,7 @@ export class FailedAuthLimiter {
     const seconds = Math.max(1, Math.ceil((1 - bucket.tokens) / this.limits.perSecond));
     throw new DomainError(
       'TOO_MANY_FAILED_AUTHENTICATIONS',
-      `Too many requests with an invalid or missing token from this address (the limit: ${this.limits.burst} at once, then ${this.limits.perSecond} a second). ` +
+      `Too many requests with an invalid token from this address (the limit: ${this.limits.burst} at once, then ${this.limits.perSecond} a second). ` +
         `Try again in ${seconds} s with a valid token.`,
       { retryAfterSeconds: seconds },
     );
