@@ -5,9 +5,12 @@
 //    the metadata store; the next one is a Domo-shaped 429 with Retry-After;
 //  - docs/decisions.md 41: failed authentications per client address (default 100 at once, then
 //    10 a second); past that the address gets 429 with Retry-After, other addresses do not.
+// The session cap also holds across servers: two servers on one PostgreSQL + S3 (always, whatever
+// DATAFILES_TEST_BACKEND says, as test/many-servers.test.ts).
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { after, before, describe, it } from 'node:test';
+import { provisionScaleOut, type BackendResources } from './support/backend.js';
 import { API, api, startTestServer, type TestServer, type TestUser } from './support/server.js';
 
 interface DomoErrorBody {
@@ -122,5 +125,32 @@ describe('limits', { timeout: 300_000 }, () => {
       if (status !== 200) await new Promise((resolve) => setTimeout(resolve, 20)); // poll interval
     }
     assert.equal(status, 200);
+  });
+});
+
+describe('the session cap across two servers on one PostgreSQL + S3', { timeout: 180_000 }, () => {
+  let backend: BackendResources;
+  const servers: TestServer[] = [];
+
+  before(async () => {
+    backend = await provisionScaleOut();
+    const adminToken = 'limits-test-admin-token-0123456789';
+    // Started one after the other: the first one creates the schema.
+    for (let index = 0; index < 2; index += 1) {
+      servers.push(await startTestServer({ backend, adminToken, args: ['--max-open-sessions-per-user', '10'] }));
+    }
+  });
+  after(async () => {
+    for (const server of servers) await server.cleanup();
+    await backend?.release();
+  });
+
+  it('thirty creations at once, spread over both servers, open exactly ten', async () => {
+    const carol = await servers[0].addUser('carol');
+    const answers = await Promise.all(Array.from({ length: 30 }, (_, index) => createSession(servers[index % 2], carol, `s${index}`)));
+    const statuses = answers.map((response) => response.status);
+    assert.equal(statuses.filter((status) => status === 200).length, 10, statuses.join(' '));
+    assert.equal(statuses.filter((status) => status === 429).length, 20, statuses.join(' '));
+    await assertTooMany(answers[statuses.indexOf(429)], /10 open upload sessions/);
   });
 });
