@@ -154,3 +154,47 @@ describe('the session cap across two servers on one PostgreSQL + S3', { timeout:
     await assertTooMany(answers[statuses.indexOf(429)], /10 open upload sessions/);
   });
 });
+
+describe('the client address behind a proxy (--trust-proxy)', { timeout: 120_000 }, () => {
+  /** Bad tokens until the first 429 (at most 1,000); returns how many were sent. */
+  async function floodUntilRefused(server: TestServer, headers: Record<string, string>): Promise<number> {
+    for (let sent = 1; sent <= 1000; sent += 1) {
+      const response = await api(server, `guess-${sent}`, `${API}/details`, { headers });
+      await response.body?.cancel();
+      if (response.status === 429) return sent;
+      assert.equal(response.status, 401);
+    }
+    assert.fail('no 429 after 1,000 bad tokens');
+  }
+
+  it('by default X-Forwarded-For is ignored: a flooder cannot dodge the limit by naming other addresses', async () => {
+    const server = await startTestServer({ args: ['--auth-failure-burst', '20'] });
+    try {
+      let sent = 0;
+      let status = 0;
+      while (status !== 429 && sent < 1000) {
+        sent += 1;
+        const response = await api(server, `guess-${sent}`, `${API}/details`, { headers: { 'x-forwarded-for': `198.51.100.${sent % 250}` } });
+        await response.body?.cancel();
+        status = response.status;
+      }
+      assert.equal(sent, 21, 'the 21st bad token from the one real address is refused');
+    } finally {
+      await server.cleanup();
+    }
+  });
+
+  it('with --trust-proxy naming the proxy, each forwarded client has its own budget', async () => {
+    const server = await startTestServer({ args: ['--auth-failure-burst', '20', '--trust-proxy', '127.0.0.1'] });
+    try {
+      const user = await server.addUser('dana');
+      assert.equal(await floodUntilRefused(server, { 'x-forwarded-for': '203.0.113.5' }), 21);
+      const other = await api(server, user.token, `${API}/details`, { headers: { 'x-forwarded-for': '203.0.113.6' } });
+      assert.equal(other.status, 200, 'another client behind the same proxy keeps working');
+      const same = await api(server, user.token, `${API}/details`, { headers: { 'x-forwarded-for': '203.0.113.5' } });
+      assert.equal(same.status, 429);
+    } finally {
+      await server.cleanup();
+    }
+  });
+});
