@@ -8,7 +8,8 @@
 #
 # Services: PostgreSQL is expected at 127.0.0.1:5432 (DATAFILES_TEST_POSTGRES_URL). The S3 suites
 # start the project's own Ceph RGW when they first need it (scripts/services/start-ceph-rgw.sh);
-# if this run started it, it is stopped at the end.
+# if this run started it, it is stopped at the end. The browser suites install Debian's chromium
+# when they first need it (scripts/services/install-chromium.sh); it stays installed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 shopt -s globstar nullglob

@@ -44,4 +44,33 @@ describe('configuration (options, then DATAFILES_* variables, then defaults)', (
     ];
     for (const [values, env, message] of bad) assert.throws(() => parseServeConfig(values, env), (error) => error instanceof ConfigError && message.test(error.message));
   });
+
+  it('has the abuse limits of issue 10 (docs/decisions.md 41, 42), each with its variable', () => {
+    const defaults = parseServeConfig({}, {});
+    assert.equal(defaults.maxOpenSessionsPerUser, 1000);
+    assert.equal(defaults.authFailureBurst, 100);
+    assert.equal(defaults.authFailureRate, 10);
+    assert.equal(defaults.trustProxy, false);
+    const env = {
+      DATAFILES_MAX_OPEN_SESSIONS_PER_USER: '5',
+      DATAFILES_AUTH_FAILURE_BURST: '0',
+      DATAFILES_AUTH_FAILURE_RATE: '3',
+      DATAFILES_TRUST_PROXY: '10.0.0.0/8, 127.0.0.1,loopback',
+    };
+    const config = parseServeConfig({}, env);
+    assert.deepEqual(
+      [config.maxOpenSessionsPerUser, config.authFailureBurst, config.authFailureRate, config.trustProxy],
+      [5, 0, 3, '10.0.0.0/8,127.0.0.1,loopback'],
+    );
+    assert.equal(parseServeConfig({ 'trust-proxy': 'true' }, env).trustProxy, true);
+    for (const [values, message] of [
+      [{ 'max-open-sessions-per-user': '0' }, /--max-open-sessions-per-user/],
+      [{ 'auth-failure-rate': '0' }, /--auth-failure-rate/],
+      [{ 'trust-proxy': '2' }, /--trust-proxy/],
+      [{ 'trust-proxy': '10.0.0.0/33' }, /--trust-proxy/],
+      [{ 'trust-proxy': 'proxy.example' }, /--trust-proxy/],
+    ] as const) {
+      assert.throws(() => parseServeConfig(values, {}), (error: unknown) => error instanceof ConfigError && message.test(error.message));
+    }
+  });
 });

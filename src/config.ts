@@ -1,6 +1,7 @@
 // Configuration is parsed and validated once, in main, into a frozen object passed down
 // (docs/architecture.md, "Config"). Every command-line option has an environment variable; the
 // option wins when both are given. Nothing else in the code reads process.env.
+import { isIP } from 'node:net';
 import path from 'node:path';
 
 export interface StorageConfig {
@@ -28,6 +29,13 @@ export interface ServeConfig extends StorageConfig {
   shutdownTimeoutMs: number;
   /** Who may read GET /metrics (docs/decisions.md 36). */
   metricsAccess: 'loopback' | 'admin' | 'open';
+  /** docs/decisions.md 42: OPEN (and COMMITTING) upload sessions a user may hold at once. */
+  maxOpenSessionsPerUser: number;
+  /** docs/decisions.md 41: failed authentications per client address, at once and per second (burst 0: off). */
+  authFailureBurst: number;
+  authFailureRate: number;
+  /** Whose X-Forwarded-For names the client: false, true (any peer), or proxy addresses/CIDRs (Fastify's trustProxy). */
+  trustProxy: boolean | string;
 }
 
 export class ConfigError extends Error {
@@ -60,6 +68,10 @@ export const SERVE_OPTIONS = {
   'session-ttl-ms': { env: 'DATAFILES_SESSION_TTL_MS', description: 'idle multipart sessions expire after this long', default: String(7 * DAY_MS) },
   'shutdown-timeout-ms': { env: 'DATAFILES_SHUTDOWN_TIMEOUT_MS', description: 'how long SIGTERM waits for in-flight requests', default: '30000' },
   'metrics-access': { env: 'DATAFILES_METRICS_ACCESS', description: 'who may read /metrics: loopback (this machine, else an admin token), admin or open', default: 'loopback' },
+  'max-open-sessions-per-user': { env: 'DATAFILES_MAX_OPEN_SESSIONS_PER_USER', description: 'open multipart sessions one user may hold (more: 429)', default: '1000' },
+  'auth-failure-burst': { env: 'DATAFILES_AUTH_FAILURE_BURST', description: 'failed authentications one client address may have at once before 429 (0: no limit)', default: '100' },
+  'auth-failure-rate': { env: 'DATAFILES_AUTH_FAILURE_RATE', description: 'failed authentications per second an address earns back', default: '10' },
+  'trust-proxy': { env: 'DATAFILES_TRUST_PROXY', description: 'take the client address from X-Forwarded-For sent by these proxies: false, true (any peer), or comma-separated addresses/CIDRs', default: 'false' },
 } as const;
 // Not an option: DATAFILES_ADMIN_TOKEN (a secret does not belong on a command line, where `ps` shows it).
 
@@ -135,5 +147,31 @@ export function parseServeConfig(values: Record<string, string | undefined>, env
     sessionTtlMs: integer('session-ttl-ms', get('session-ttl-ms'), { min: 1000, max: 365 * DAY_MS }),
     shutdownTimeoutMs: integer('shutdown-timeout-ms', get('shutdown-timeout-ms'), { min: 0, max: 600_000 }),
     metricsAccess,
+    maxOpenSessionsPerUser: integer('max-open-sessions-per-user', get('max-open-sessions-per-user'), { min: 1, max: 1_000_000_000 }),
+    authFailureBurst: integer('auth-failure-burst', get('auth-failure-burst'), { min: 0, max: 1_000_000_000 }),
+    authFailureRate: integer('auth-failure-rate', get('auth-failure-rate'), { min: 1, max: 1_000_000_000 }),
+    trustProxy: parseTrustProxy(get('trust-proxy') ?? 'false'),
   });
+}
+
+/** A proxy address: an IP, an IP/prefix, or one of proxy-addr's names for address ranges. */
+function isProxyAddress(text: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(text)) return true;
+  const [address, prefix, ...rest] = text.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  return prefix === undefined || (/^[0-9]{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+}
+
+/**
+ * --trust-proxy: false, true, or a comma-separated list of proxy addresses. No hop count: Fastify
+ * cannot check the peer against one, and refuses to trust X-Forwarded-For with it.
+ */
+export function parseTrustProxy(text: string): boolean | string {
+  const value = text.trim().toLowerCase();
+  if (value === 'false') return false;
+  if (value === 'true') return true;
+  const addresses = value.split(',').map((part) => part.trim());
+  if (addresses.every(isProxyAddress)) return addresses.join(',');
+  throw new ConfigError(`--trust-proxy must be false, true or comma-separated proxy addresses/CIDRs (got ${JSON.stringify(text)})`);
 }

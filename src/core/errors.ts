@@ -18,7 +18,18 @@ export const ERROR_CATALOGUE = {
   MISSING_PARTS: { status: 400, message: 'The session is missing parts.' },
   NO_PARTS: { status: 400, message: 'The session has no parts to commit.' },
   UNAUTHENTICATED: { status: 401, message: 'A valid token is required.' },
+  // docs/decisions.md 40: a cookie or query-parameter token authorises only GET and HEAD.
+  UNSAFE_CREDENTIAL: {
+    status: 401,
+    message:
+      'A ryuu_sid cookie or query parameter authorises only GET and HEAD, so that a page on another site cannot change anything with it. ' +
+      'Send the token in the X-DOMO-Ryuu-Session header (or X-DOMO-Developer-Token, or Authorization: Bearer) to POST, PUT, PATCH or DELETE.',
+  },
   FORBIDDEN: { status: 403, message: 'You do not have the permission this operation needs.' },
+  CROSS_SITE: {
+    status: 403,
+    message: 'A page on another site (Sec-Fetch-Site: cross-site) may not change anything here. Send the request from this site, or from a client that is not a browser.',
+  },
   INFECTED: { status: 403, message: 'This revision was found to contain malware and cannot be downloaded.' },
   NOT_FOUND: { status: 404, message: 'Not found.' },
   FILE_NOT_FOUND: { status: 404, message: 'No file with that id.' },
@@ -34,6 +45,8 @@ export const ERROR_CATALOGUE = {
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The body is larger than this server accepts.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'That Content-Type is not accepted here.' },
   RANGE_NOT_SATISFIABLE: { status: 416, message: 'The requested range is not satisfiable.' },
+  TOO_MANY_SESSIONS: { status: 429, message: 'Too many open upload sessions.' },
+  TOO_MANY_FAILED_AUTHENTICATIONS: { status: 429, message: 'Too many requests with an invalid token from this address.' },
   CLIENT_CLOSED: { status: 499, message: 'The client closed the request.' },
   INTERNAL: { status: 500, message: 'Internal error.' },
   DEPENDENCY_UNAVAILABLE: { status: 503, message: 'A service this server depends on is unavailable.' },
@@ -45,12 +58,15 @@ export class DomainError extends Error {
   readonly code: ErrorCode;
   /** Extra, safe-to-show facts (e.g. the missing part indexes). */
   readonly details?: Record<string, unknown>;
+  /** When to try again (a 429 or 503 answer's Retry-After header), in whole seconds. */
+  readonly retryAfterSeconds?: number;
 
-  constructor(code: ErrorCode, message?: string, options?: { cause?: unknown; details?: Record<string, unknown> }) {
+  constructor(code: ErrorCode, message?: string, options?: { cause?: unknown; details?: Record<string, unknown>; retryAfterSeconds?: number }) {
     super(message ?? ERROR_CATALOGUE[code].message, { cause: options?.cause });
     this.name = 'DomainError';
     this.code = code;
     this.details = options?.details;
+    this.retryAfterSeconds = options?.retryAfterSeconds;
   }
 
   get status(): number {

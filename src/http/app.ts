@@ -4,9 +4,10 @@ import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { DomainError } from '../core/errors.js';
+import { DomainError, isDomainError } from '../core/errors.js';
+import type { FailedAuthLimiter } from '../core/principals/failedAuthLimiter.js';
 import type { PrincipalService } from '../core/principals/principalService.js';
-import { tokenOf } from './authenticate.js';
+import { credentialOf, refuseCrossSiteWrites } from './authenticate.js';
 import { OneLinePerRequest } from './requestLog.js';
 import { clientErrorHandler, frameworkErrorHandler, requireOneHost } from './clientError.js';
 import { codeResponse, errorToResponse, sendError } from './errorResponse.js';
@@ -42,6 +43,10 @@ export interface AppOptions {
   extraRoutes?: { json: RegisterRoute[]; streamed: RegisterRoute[] };
   /** JSON bodies larger than this are 413. */
   jsonBodyLimit?: number;
+  /** docs/decisions.md 41: failed authentications per client address; none: no limit. */
+  failedAuthLimiter?: FailedAuthLimiter;
+  /** Whose X-Forwarded-For names the client (Fastify's trustProxy): false (default), true or proxy addresses. */
+  trustProxy?: boolean | string;
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -58,6 +63,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     clientErrorHandler,
     // Node would refuse an HTTP/1.1 request without Host itself, with no body; requireOneHost does.
     http: { requireHostHeader: false },
+    trustProxy: options.trustProxy ?? false,
   });
   app.decorateRequest('caller', null);
 
@@ -74,7 +80,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     done();
   });
 
-  app.setErrorHandler((error, request, reply) => sendError(reply, errorToResponse(error, request)));
+  app.setErrorHandler((error, request, reply) => {
+    if (isDomainError(error) && error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
+    return sendError(reply, errorToResponse(error, request));
+  });
   app.setNotFoundHandler((request, reply) => sendError(reply, codeResponse('NOT_FOUND', request, `No route for ${request.method} ${request.url.split('?')[0].slice(0, 200)}.`)));
 
   // docs/decisions.md 6: "ryuu.js sends Content-Type: application/json with no body on domo.get,
@@ -106,8 +115,20 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await app.register(
       async (api) => {
         // docs/decisions.md 20: every API request names its user by a token; no valid token → 401.
+        const limiter = options.failedAuthLimiter;
         api.addHook('onRequest', async (request) => {
-          request.caller = await options.principals.authenticate(tokenOf(request));
+          // request.ip: the peer, or the client X-Forwarded-For names when trustProxy allows it.
+          limiter?.check(request.ip);
+          const credential = credentialOf(request);
+          refuseCrossSiteWrites(request, credential?.source);
+          try {
+            request.caller = await options.principals.authenticate(credential?.token);
+          } catch (error) {
+            // A token that names no one is a failure (a guess, a revoked token); no token at all
+            // costs no lookup and is not counted.
+            if (credential !== undefined && isDomainError(error, 'UNAUTHENTICATED')) limiter?.failed(request.ip);
+            throw error;
+          }
         });
         for (const register of jsonRoutes) register(api, options.context);
         await api.register(async (streamed) => {

@@ -46,7 +46,7 @@ function forwarded(request: FastifyRequest): boolean {
 
 async function allowMetrics(request: FastifyRequest, access: MetricsAccess, principals: PrincipalService): Promise<void> {
   if (access === 'open') return;
-  // The socket's peer, never a header a client could write (Fastify's trustProxy is off).
+  // The socket's peer, never a header a client could write (whatever --trust-proxy says).
   if (access === 'loopback' && isLoopback(request.socket.remoteAddress) && !forwarded(request)) return;
   const how = access === 'loopback' ? 'from another machine needs' : 'needs';
   const token = tokenOf(request);

@@ -11,7 +11,7 @@ const DEFAULT_MAX_PART_BYTES = 5 * 1024 ** 3;
 
 export function createServices(
   stores: Stores,
-  options: { clock?: Clock; log?: { warn(object: object, message: string): void }; sessions?: { ttlMs: number; maxPartBytes: number } } = {},
+  options: { clock?: Clock; log?: { warn(object: object, message: string): void }; sessions?: { ttlMs: number; maxPartBytes: number; maxOpenPerUser?: number } } = {},
 ) {
   const clock = options.clock ?? systemClock;
   const files = new FileService({ metadata: stores.metadata, blobs: stores.blobs, clock, log: options.log });
@@ -24,6 +24,7 @@ export function createServices(
       clock,
       ttlMs: options.sessions?.ttlMs ?? DEFAULT_SESSION_TTL_MS,
       maxPartBytes: options.sessions?.maxPartBytes ?? DEFAULT_MAX_PART_BYTES,
+      maxOpenPerUser: options.sessions?.maxOpenPerUser,
       log: options.log,
     }),
     permissions: new PermissionService(stores.metadata),

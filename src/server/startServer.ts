@@ -4,6 +4,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { ServeConfig } from '../config.js';
+import { FailedAuthLimiter } from '../core/principals/failedAuthLimiter.js';
+import { systemClock } from '../core/ports/clock.js';
 import { buildApp } from '../http/app.js';
 import { probe } from '../http/health.js';
 import { createMetrics } from '../http/metrics.js';
@@ -46,7 +48,10 @@ export async function startServer(config: ServeConfig, io: { announce: (text: st
     const sweptAtStart = await stores.blobs.sweepTemporary({ olderThanMs: TEMPORARY_GRACE_MS });
     if (sweptAtStart > 0) logger.info({ removed: sweptAtStart }, 'removed temporary files left by an interrupted run');
 
-    const services = createServices(stores, { log: logger, sessions: { ttlMs: config.sessionTtlMs, maxPartBytes: config.maxPartBytes } });
+    const services = createServices(stores, {
+      log: logger,
+      sessions: { ttlMs: config.sessionTtlMs, maxPartBytes: config.maxPartBytes, maxOpenPerUser: config.maxOpenSessionsPerUser },
+    });
     const admin = await services.principals.bootstrapAdmin(config.adminToken);
     if (admin?.token) {
       io.announce(`datafiles: created the instance admin "admin" (id ${admin.user.id}). Its token, shown only this once:\n${admin.token}\n`);
@@ -56,6 +61,8 @@ export async function startServer(config: ServeConfig, io: { announce: (text: st
       logger,
       context: { services, limits: { maxFileBytes: config.maxFileBytes, maxPartBytes: config.maxPartBytes } },
       principals: services.principals,
+      failedAuthLimiter: new FailedAuthLimiter({ burst: config.authFailureBurst, perSecond: config.authFailureRate }, systemClock),
+      trustProxy: config.trustProxy,
       extraRoutes: sessionRoutes,
       metrics: createMetrics(),
       metricsAccess: config.metricsAccess,

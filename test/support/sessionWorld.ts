@@ -60,7 +60,15 @@ export interface SessionWorld {
 }
 
 export async function startSessionWorld(
-  options: { clock?: Clock; ttlMs?: number; maxPartBytes?: number; hashing?: 'workers' | 'local'; commitTiming?: Partial<CommitTiming>; log?: SessionLog } = {},
+  options: {
+    clock?: Clock;
+    ttlMs?: number;
+    maxPartBytes?: number;
+    maxOpenPerUser?: number;
+    hashing?: 'workers' | 'local';
+    commitTiming?: Partial<CommitTiming>;
+    log?: SessionLog;
+  } = {},
 ): Promise<SessionWorld> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'datafiles-sessions-'));
   const blobs = countingReads(await openDiskBlobStore({ root }));
@@ -75,6 +83,7 @@ export async function startSessionWorld(
       clock,
       ttlMs: options.ttlMs ?? 60 * 60 * 1000,
       maxPartBytes: options.maxPartBytes ?? 64 * MiB,
+      maxOpenPerUser: options.maxOpenPerUser,
       hashing: options.hashing,
       commitTiming: options.commitTiming,
       log: options.log,

@@ -24,7 +24,10 @@ export interface TransportOptions {
   baseUrl: string;
   /** The API's path on it; Domo's by default. */
   apiPath?: string;
-  /** Sent as `Authorization: Bearer …` (docs/decisions.md 20). Leave out to rely on a cookie. */
+  /**
+   * Sent as `Authorization: Bearer …` (docs/decisions.md 20). Leave out to rely on a cookie, which the
+   * server accepts for reads only (GET, HEAD): uploads, deletes and permission changes need a token.
+   */
   token?: string;
   /** Headers added to every request. */
   headers?: Record<string, string>;

@@ -2,40 +2,37 @@
 // a restart, with the state machine OPEN → COMMITTING → COMMITTED | ABORTED | EXPIRED.
 import type { Kysely } from 'kysely';
 import { DomainError } from '../../core/errors.js';
-import type { SessionState } from '../../core/model.js';
+import type { SessionState, UploadSessionRecord } from '../../core/model.js';
 import type { SessionStore } from '../../core/ports/metadataStore.js';
+import { tooManySessions } from '../../core/sessions/sessionRules.js';
 import { toSessionPart, toSessionRecord } from './rowMappers.js';
 import type { MetadataDatabase } from './schema.js';
 import { forUpdate, type SqlDialect } from './sqlDialect.js';
 
 export function createSessionStore(db: Kysely<MetadataDatabase>, dialect: SqlDialect): SessionStore {
   return {
-    async createSession(session) {
+    async createSession(session, options) {
+      const limit = options?.maxOpenPerOwner;
       try {
-        await db
-          .insertInto('upload_sessions')
-          .values({
-            id: session.id,
-            owner_id: session.ownerId,
-            file_id: session.fileId,
-            name: session.name,
-            description: session.description,
-            content_type: session.contentType,
-            state: session.state,
-            blob_upload_id: session.blobUploadId,
-            created_at: session.createdAt,
-            updated_at: session.updatedAt,
-            expires_at: session.expiresAt,
-            committed_file_id: session.committedFileId,
-            committed_revision_id: session.committedRevisionId,
-            parts_released: session.partsReleased,
-          })
-          .execute();
+        if (limit === undefined) await insertSession(db, session);
+        else {
+          await db.transaction().execute(async (trx) => {
+            // Serialises one owner's creations on PostgreSQL (SQLite's BEGIN IMMEDIATE serialises all writers).
+            await forUpdate(trx.selectFrom('users').select('id').where('id', '=', session.ownerId), dialect).executeTakeFirst();
+            const open = await countOpen(trx, session.ownerId, session.createdAt);
+            if (open >= limit) throw tooManySessions(limit);
+            await insertSession(trx, session);
+          });
+        }
       } catch (error) {
         if (dialect.isForeignKeyViolation(error)) throw new DomainError('USER_NOT_FOUND', undefined, { cause: error });
         if (dialect.isUniqueViolation(error)) throw new DomainError('CONFLICT', 'A session with that id already exists.', { cause: error });
         throw error;
       }
+    },
+
+    async countOpenSessions({ ownerId, now }) {
+      return countOpen(db, ownerId, now);
     },
 
     async getSession(id) {
@@ -139,4 +136,37 @@ const CLOSED_STATES: SessionState[] = ['COMMITTED', 'ABORTED', 'EXPIRED'];
 async function assertSessionExists(db: Kysely<MetadataDatabase>, id: string): Promise<void> {
   const exists = await db.selectFrom('upload_sessions').select('id').where('id', '=', id).executeTakeFirst();
   if (!exists) throw new DomainError('SESSION_NOT_FOUND');
+}
+
+function insertSession(db: Kysely<MetadataDatabase>, session: UploadSessionRecord) {
+  return db
+    .insertInto('upload_sessions')
+    .values({
+      id: session.id,
+      owner_id: session.ownerId,
+      file_id: session.fileId,
+      name: session.name,
+      description: session.description,
+      content_type: session.contentType,
+      state: session.state,
+      blob_upload_id: session.blobUploadId,
+      created_at: session.createdAt,
+      updated_at: session.updatedAt,
+      expires_at: session.expiresAt,
+      committed_file_id: session.committedFileId,
+      committed_revision_id: session.committedRevisionId,
+      parts_released: session.partsReleased,
+    })
+    .execute();
+}
+
+/** The index upload_sessions_by_owner (migration 004) finds one owner's OPEN and COMMITTING rows. */
+async function countOpen(db: Kysely<MetadataDatabase>, ownerId: number, now: number): Promise<number> {
+  const row = await db
+    .selectFrom('upload_sessions')
+    .select((eb) => eb.fn.countAll().as('open'))
+    .where('owner_id', '=', ownerId)
+    .where((eb) => eb.or([eb('state', '=', 'COMMITTING'), eb.and([eb('state', '=', 'OPEN'), eb('expires_at', '>=', now)])]))
+    .executeTakeFirstOrThrow();
+  return Number(row.open);
 }

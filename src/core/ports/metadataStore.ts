@@ -102,7 +102,14 @@ export interface PermissionStore {
 }
 
 export interface SessionStore {
-  createSession(session: UploadSessionRecord): Promise<void>;
+  /**
+   * With `maxOpenPerOwner`, TOO_MANY_SESSIONS when the owner already holds that many open sessions
+   * (countOpenSessions at the session's createdAt), checked and inserted atomically: servers
+   * creating sessions for one user at once never take it past the cap (docs/decisions.md 42).
+   */
+  createSession(session: UploadSessionRecord, options?: { maxOpenPerOwner?: number }): Promise<void>;
+  /** The owner's sessions that still hold parts and may take more: OPEN and not expired at `now`, or COMMITTING. */
+  countOpenSessions(input: { ownerId: number; now: number }): Promise<number>;
   getSession(id: string): Promise<UploadSessionRecord | undefined>;
   /**
    * Moves a session from one state to another only if it is in `from` (compare-and-set, so two

@@ -31,3 +31,13 @@ export function committedAnswer(session: UploadSessionRecord): CommitResult {
   if (session.committedFileId === null || session.committedRevisionId === null) throw new DomainError('INTERNAL', 'A committed session has no file.');
   return { fileId: session.committedFileId, revisionId: session.committedRevisionId };
 }
+
+/** docs/decisions.md 42: the answer when a user already holds `limit` open sessions. */
+export function tooManySessions(limit: number): DomainError {
+  return new DomainError(
+    'TOO_MANY_SESSIONS',
+    `You have ${limit} open upload sessions, the most this server allows one user (--max-open-sessions-per-user). ` +
+      'Commit or abort one (POST …/multipart/{id}/commit or /abort) before opening another; idle ones expire by themselves.',
+    { retryAfterSeconds: 60 },
+  );
+}

@@ -20,7 +20,7 @@ import { PartHasher, parseExpectedChecksum, type ByteTap } from './partChecksum.
 import { parsePartIndex } from './partIndex.js';
 import { commitSession, parseCommitExpectations, type CommitResult } from './sessionCommit.js';
 import { isSessionIdShaped, newSessionId } from './sessionIds.js';
-import { committedAnswer, sessionClosed, validateSessionFields } from './sessionRules.js';
+import { committedAnswer, sessionClosed, tooManySessions, validateSessionFields } from './sessionRules.js';
 import { releaseParts, sweepSessions, type SweepResult } from './sessionSweep.js';
 import { localDigest, workerDigest } from './runningDigest.js';
 import { WholeFileHasher } from './wholeFileHasher.js';
@@ -40,6 +40,8 @@ export interface SessionServiceDeps {
   ttlMs: number;
   /** docs/decisions.md 22: the largest part accepted. */
   maxPartBytes: number;
+  /** docs/decisions.md 42: open sessions one user may hold; none: no cap. */
+  maxOpenPerUser?: number;
   log?: SessionLog;
   /** Where MD5 and SHA-256 are computed: worker threads (the default) or this thread. */
   hashing?: 'workers' | 'local';
@@ -242,6 +244,11 @@ export class SessionService {
   private async open(input: { caller: Caller; fileId: number | null; name: unknown; description?: unknown; contentType: unknown }): Promise<UploadSessionRecord> {
     const { name, description, contentType } = validateSessionFields(input);
     const now = this.deps.clock.now();
+    const limit = this.deps.maxOpenPerUser;
+    // Checked first so that a refused flood stages nothing; createSession checks again, atomically.
+    if (limit !== undefined && (await this.deps.metadata.sessions.countOpenSessions({ ownerId: input.caller.user.id, now })) >= limit) {
+      throw tooManySessions(limit);
+    }
     const { uploadId } = await this.deps.blobs.createUpload();
     const session: UploadSessionRecord = {
       id: newSessionId(),
@@ -260,7 +267,7 @@ export class SessionService {
       partsReleased: false,
     };
     try {
-      await this.deps.metadata.sessions.createSession(session);
+      await this.deps.metadata.sessions.createSession(session, { maxOpenPerOwner: limit });
     } catch (error) {
       await this.deps.blobs.abortUpload({ uploadId }).catch(() => undefined);
       throw error;
