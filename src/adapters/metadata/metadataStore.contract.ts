@@ -15,7 +15,7 @@ import { sessionsContract } from './contract/sessions.contract.js';
 export type MakeMetadataStore = () => Promise<{ store: MetadataStore; cleanup: () => Promise<void> }>;
 
 export function metadataStoreContract(name: string, makeStore: MakeMetadataStore): void {
-  describe(`MetadataStore contract: ${name}`, { timeout: 60_000 }, () => {
+  describe(`MetadataStore contract: ${name}`, { timeout: 180_000 }, () => {
     let store: MetadataStore;
     let cleanup: () => Promise<void>;
     const currentStore = (): MetadataStore => store;
