@@ -43,6 +43,7 @@ export async function startServer(config: ServeConfig, io: { announce: (text: st
       context: { services, limits: { maxFileBytes: config.maxFileBytes, maxPartBytes: config.maxPartBytes } },
       principals: services.principals,
       extraRoutes: sessionRoutes,
+      connections: config.connections,
       metrics: createMetrics(),
       health: {
         // Both at once: with both dependencies hanging, one after the other took twice the timeout.
