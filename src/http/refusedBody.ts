@@ -17,7 +17,11 @@ export function drainRefusedBodies(app: FastifyInstance, bounds: { maxBytes: num
         reply.header('connection', 'close');
       } else {
         reply.removeHeader('connection');
-        reply.raw.once('finish', () => drain(request.raw, bounds));
+        // A client that asked to close (or speaks HTTP/1.0) would have Node close the socket as
+        // soon as the answer is out, under the body: keep it open, and close after draining.
+        const closeAfter = !reply.raw.shouldKeepAlive;
+        reply.raw.shouldKeepAlive = true;
+        reply.raw.once('finish', () => drain(request.raw, bounds, closeAfter));
       }
     }
     done(null, payload);
@@ -25,9 +29,12 @@ export function drainRefusedBodies(app: FastifyInstance, bounds: { maxBytes: num
 }
 
 /** Runs after Node's own end-of-response handling (which may already have resumed the body). */
-function drain(body: IncomingMessage, { maxBytes, maxMs }: { maxBytes: number; maxMs: number }): void {
-  if (body.complete || body.destroyed) return;
+function drain(body: IncomingMessage, { maxBytes, maxMs }: { maxBytes: number; maxMs: number }, closeAfter: boolean): void {
   const socket = body.socket;
+  if (body.complete || body.destroyed) {
+    if (closeAfter) socket?.end();
+    return;
+  }
   const stop = () => socket?.destroy();
   const timer = setTimeout(stop, maxMs);
   let dropped = 0;
@@ -36,6 +43,7 @@ function drain(body: IncomingMessage, { maxBytes, maxMs }: { maxBytes: number; m
     if (dropped > maxBytes) stop();
   });
   body.once('close', () => clearTimeout(timer));
+  if (closeAfter) body.once('end', () => socket?.end());
   // A reader that stopped at the refusal (a form parser whose file nobody reads, a part's hasher)
   // would hold the body paused: detach it, then let the bytes flow to nowhere.
   body.unpipe();
