@@ -110,7 +110,7 @@ describe('a refused request with a body of a few MiB hears why (issue 10 item 18
       for (let attempt = 0; attempt < TRIES; attempt += 1) {
         const { body, contentType } = refusal.form ? bigForm() : { body: Buffer.alloc(refusal.bytes ?? BODY_BYTES, 3), contentType: 'application/octet-stream' };
         try {
-          const response = await api(server, refusal.token(), refusal.path(), { method: refusal.method, body, headers: { 'content-type': contentType } });
+          const response = await api(server, refusal.token(), refusal.path(), { method: refusal.method, body: new Uint8Array(body), headers: { 'content-type': contentType } });
           assertRefusal(refusal, response.status, await response.text(), `attempt ${attempt + 1}`);
         } catch (error) {
           const cause = (error as { cause?: { code?: string } }).cause;
