@@ -159,6 +159,19 @@ describe('stalled clients are timed out and capped (issue 10 item 1)', () => {
     reader.socket.destroy();
   });
 
+  it('a JSON body that stops arriving is answered 408 too (Fastify reads it, not a route)', async () => {
+    const head = requestHead('POST', `${API}/multipart`, { 'X-DOMO-Ryuu-Session': stalling.token, 'Content-Type': 'application/json', 'Content-Length': 100 });
+    const request = await stalledRequest(server.url, head, Buffer.from('{"name":'));
+    try {
+      await waitFor('the 408', () => request.response() !== undefined, IDLE_TIMEOUT_MS * 5);
+    } finally {
+      request.socket.destroy();
+    }
+    const response = request.response()!;
+    assert.equal(response.status, 408);
+    assert.match(JSON.parse(response.body.toString('utf8')).message, /--idle-timeout-ms/);
+  });
+
   it('a request head that trickles in is answered 408 after --headers-timeout-ms', async () => {
     const request = await stalledRequest(server.url, `POST ${API}?name=slow-head HTTP/1.1\r\nHost: localhost\r\n`, Buffer.alloc(0));
     // One header line every 300 ms: never idle long enough for the idle timeout.
