@@ -9,7 +9,11 @@
 //    (Connection: close, see refusedBody.ts); a body Fastify reads itself (JSON) is failed
 //    through its own reader, which answers the same 408;
 //  - closes the connection when the answer has begun or a second idle period passes.
+// A response that has begun and stops moving (a download nobody reads) is closed. A request that
+// has all arrived and whose answer has not begun is left alone: the server is still working on it
+// (a long commit), and its own waits are bounded elsewhere (--dependency-timeout-ms).
 // A connection with no request in flight is closed by Node itself (no listener, so it destroys).
+import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '../core/errors.js';
@@ -36,6 +40,7 @@ export function announcesBody(request: FastifyRequest): boolean {
 export function watchIdleBodies(app: FastifyInstance, idleTimeoutMs: number): void {
   app.decorateRequest('bodyWatch', null);
   app.addHook('onRequest', (request, reply, done) => {
+    reply.raw.on('timeout', onResponseIdle);
     if (announcesBody(request)) {
       request.bodyWatch = { controller: new AbortController(), consumed: false };
       request.raw.on('timeout', (socket: Socket) => onIdle(request, reply, socket, idleTimeoutMs));
@@ -50,6 +55,11 @@ export function bodyStallSignal(request: FastifyRequest): AbortSignal | undefine
   if (!watch) return undefined;
   watch.consumed = true;
   return watch.controller.signal;
+}
+
+function onResponseIdle(this: ServerResponse, socket: Socket): void {
+  // Before the answer, an idle connection is either the body's stall (onIdle) or the server at work.
+  if (this.headersSent) socket.destroy();
 }
 
 function onIdle(request: FastifyRequest, reply: FastifyReply, socket: Socket, idleTimeoutMs: number): void {
