@@ -24,6 +24,25 @@ describe('configuration (options, then DATAFILES_* variables, then defaults)', (
     assert.equal(config.dataDir, '/srv/files');
     assert.equal(config.logLevel, 'warn');
   });
+  it('has connection limits a normal client never meets, each an option and a variable', () => {
+    const defaults = parseServeConfig({}, {}).connections;
+    assert.deepEqual(defaults, {
+      idleTimeoutMs: 60_000,
+      headersTimeoutMs: 30_000,
+      requestTimeoutMs: 0,
+      keepAliveTimeoutMs: 72_000,
+      maxRequests: 1000,
+      maxRequestsPerUser: 100,
+      maxHeaderBytes: 128 * 1024,
+      refusedBodyDrainBytes: 16 * 1024 * 1024,
+    });
+    const env = { DATAFILES_IDLE_TIMEOUT_MS: '2000', DATAFILES_MAX_REQUESTS_PER_USER: '7', DATAFILES_MAX_REQUESTS: '50' };
+    const config = parseServeConfig({ 'max-requests': '60', 'keep-alive-timeout-ms': '5000' }, env).connections;
+    assert.equal(config.idleTimeoutMs, 2000);
+    assert.equal(config.maxRequestsPerUser, 7);
+    assert.equal(config.maxRequests, 60);
+    assert.equal(config.keepAliveTimeoutMs, 5000);
+  });
   it('selects PostgreSQL and S3 with their settings and the standard AWS credentials', () => {
     const config = parseServeConfig(
       { 'database-url': 'postgres://localhost/files', 's3-endpoint': 'http://127.0.0.1:7480', 's3-bucket': 'files' },
@@ -41,6 +60,9 @@ describe('configuration (options, then DATAFILES_* variables, then defaults)', (
       [{ 'database-url': 'mysql://x' }, {}, /--database-url/],
       [{ 's3-endpoint': 'http://x' }, {}, /go together/],
       [{}, { DATAFILES_ADMIN_TOKEN: 'short' }, /DATAFILES_ADMIN_TOKEN/],
+      [{ 'idle-timeout-ms': '0' }, {}, /--idle-timeout-ms/],
+      [{ 'max-header-bytes': '1000' }, {}, /--max-header-bytes/],
+      [{ 'request-timeout-ms': '1000', 'headers-timeout-ms': '5000' }, {}, /--headers-timeout-ms/],
     ];
     for (const [values, env, message] of bad) assert.throws(() => parseServeConfig(values, env), (error) => error instanceof ConfigError && message.test(error.message));
   });

@@ -36,6 +36,27 @@ export interface ServeConfig extends StorageConfig {
   authFailureRate: number;
   /** Whose X-Forwarded-For names the client: false, true (any peer), or proxy addresses/CIDRs (Fastify's trustProxy). */
   trustProxy: boolean | string;
+  /** Connection limits (issue 10 items 1 and 18; docs/decisions.md 30-32). */
+  connections: ConnectionLimits;
+}
+
+export interface ConnectionLimits {
+  /** A connection with no bytes in or out for this long ends: 408 while a body is awaited, else closed. */
+  idleTimeoutMs: number;
+  /** The whole request head must arrive within this long (Node's headersTimeout). */
+  headersTimeoutMs: number;
+  /** The whole request, body included, must arrive within this long; 0 = no limit (Node's requestTimeout). */
+  requestTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this long. */
+  keepAliveTimeoutMs: number;
+  /** API requests in flight on this server, all users together (503 beyond). */
+  maxRequests: number;
+  /** API requests in flight on this server for one user (429 beyond). */
+  maxRequestsPerUser: number;
+  /** Largest request head (request line, URL, headers) Node's parser accepts (431 beyond). */
+  maxHeaderBytes: number;
+  /** How much of a refused request's body is read and thrown away so the client hears the refusal. */
+  refusedBodyDrainBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -72,6 +93,14 @@ export const SERVE_OPTIONS = {
   'auth-failure-burst': { env: 'DATAFILES_AUTH_FAILURE_BURST', description: 'failed authentications one client address may have at once before 429 (0: no limit)', default: '100' },
   'auth-failure-rate': { env: 'DATAFILES_AUTH_FAILURE_RATE', description: 'failed authentications per second an address earns back', default: '10' },
   'trust-proxy': { env: 'DATAFILES_TRUST_PROXY', description: 'take the client address from X-Forwarded-For sent by these proxies: false, true (any peer), or comma-separated addresses/CIDRs', default: 'false' },
+  'idle-timeout-ms': { env: 'DATAFILES_IDLE_TIMEOUT_MS', description: 'a connection that moves no bytes for this long ends (408 while a body is awaited)', default: '60000' },
+  'headers-timeout-ms': { env: 'DATAFILES_HEADERS_TIMEOUT_MS', description: 'the request head must arrive within this long (408)', default: '30000' },
+  'request-timeout-ms': { env: 'DATAFILES_REQUEST_TIMEOUT_MS', description: 'a whole request, body included, must arrive within this long; 0 = no limit', default: '0' },
+  'keep-alive-timeout-ms': { env: 'DATAFILES_KEEP_ALIVE_TIMEOUT_MS', description: 'idle keep-alive connections close after this long', default: '72000' },
+  'max-requests': { env: 'DATAFILES_MAX_REQUESTS', description: 'API requests in flight on this server, all users (503 beyond)', default: '1000' },
+  'max-requests-per-user': { env: 'DATAFILES_MAX_REQUESTS_PER_USER', description: 'API requests in flight on this server for one user (429 beyond)', default: '100' },
+  'max-header-bytes': { env: 'DATAFILES_MAX_HEADER_BYTES', description: 'largest request head (URL and headers) accepted (431 beyond)', default: String(128 * 1024) },
+  'refused-body-drain-bytes': { env: 'DATAFILES_REFUSED_BODY_DRAIN_BYTES', description: "how much of a refused request's body is read and dropped so the client hears why", default: String(16 * 1024 * 1024) },
 } as const;
 // Not an option: DATAFILES_ADMIN_TOKEN (a secret does not belong on a command line, where `ps` shows it).
 
@@ -151,6 +180,7 @@ export function parseServeConfig(values: Record<string, string | undefined>, env
     authFailureBurst: integer('auth-failure-burst', get('auth-failure-burst'), { min: 0, max: 1_000_000_000 }),
     authFailureRate: integer('auth-failure-rate', get('auth-failure-rate'), { min: 1, max: 1_000_000_000 }),
     trustProxy: parseTrustProxy(get('trust-proxy') ?? 'false'),
+    connections: Object.freeze(parseConnectionLimits(get)),
   });
 }
 
@@ -174,4 +204,25 @@ export function parseTrustProxy(text: string): boolean | string {
   const addresses = value.split(',').map((part) => part.trim());
   if (addresses.every(isProxyAddress)) return addresses.join(',');
   throw new ConfigError(`--trust-proxy must be false, true or comma-separated proxy addresses/CIDRs (got ${JSON.stringify(text)})`);
+}
+
+const HOUR_MS = 60 * 60 * 1000;
+
+function parseConnectionLimits(get: (name: keyof typeof SERVE_OPTIONS) => string | undefined): ConnectionLimits {
+  const limits: ConnectionLimits = {
+    idleTimeoutMs: integer('idle-timeout-ms', get('idle-timeout-ms'), { min: 100, max: HOUR_MS }),
+    headersTimeoutMs: integer('headers-timeout-ms', get('headers-timeout-ms'), { min: 100, max: HOUR_MS }),
+    requestTimeoutMs: integer('request-timeout-ms', get('request-timeout-ms'), { min: 0, max: 7 * DAY_MS }),
+    keepAliveTimeoutMs: integer('keep-alive-timeout-ms', get('keep-alive-timeout-ms'), { min: 100, max: HOUR_MS }),
+    maxRequests: integer('max-requests', get('max-requests'), { min: 1, max: 1_000_000 }),
+    maxRequestsPerUser: integer('max-requests-per-user', get('max-requests-per-user'), { min: 1, max: 1_000_000 }),
+    // Node's own default (16 KiB) is the floor; a head is held in memory while it is parsed.
+    maxHeaderBytes: integer('max-header-bytes', get('max-header-bytes'), { min: 16 * 1024, max: 1024 * 1024 }),
+    refusedBodyDrainBytes: integer('refused-body-drain-bytes', get('refused-body-drain-bytes'), { min: 0, max: GiB }),
+  };
+  // Node refuses a head timeout longer than the whole request's.
+  if (limits.requestTimeoutMs > 0 && limits.headersTimeoutMs > limits.requestTimeoutMs) {
+    throw new ConfigError('--headers-timeout-ms must not exceed --request-timeout-ms');
+  }
+  return limits;
 }

@@ -41,15 +41,18 @@ export const ERROR_CATALOGUE = {
   SESSION_CLOSED: { status: 409, message: 'The upload session is no longer open.' },
   CONFLICT: { status: 409, message: 'The request conflicts with the current state.' },
   NAME_TAKEN: { status: 409, message: 'That name is already taken.' },
+  REQUEST_TIMEOUT: { status: 408, message: 'The request body stopped arriving; nothing was stored. Send the request again.' },
   PRECONDITION_FAILED: { status: 412, message: 'A precondition failed.' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The body is larger than this server accepts.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'That Content-Type is not accepted here.' },
   RANGE_NOT_SATISFIABLE: { status: 416, message: 'The requested range is not satisfiable.' },
   TOO_MANY_SESSIONS: { status: 429, message: 'Too many open upload sessions.' },
   TOO_MANY_FAILED_AUTHENTICATIONS: { status: 429, message: 'Too many requests with an invalid token from this address.' },
+  TOO_MANY_REQUESTS: { status: 429, message: 'You have too many requests in flight on this server; wait for some to finish.' },
   CLIENT_CLOSED: { status: 499, message: 'The client closed the request.' },
   INTERNAL: { status: 500, message: 'Internal error.' },
   DEPENDENCY_UNAVAILABLE: { status: 503, message: 'A service this server depends on is unavailable.' },
+  SERVER_BUSY: { status: 503, message: 'This server has too many requests in flight; try again shortly.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

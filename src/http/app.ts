@@ -8,8 +8,12 @@ import { DomainError, isDomainError } from '../core/errors.js';
 import type { FailedAuthLimiter } from '../core/principals/failedAuthLimiter.js';
 import type { PrincipalService } from '../core/principals/principalService.js';
 import { credentialOf, refuseCrossSiteWrites } from './authenticate.js';
+import type { ConnectionLimits } from '../config.js';
 import { OneLinePerRequest } from './requestLog.js';
 import { clientErrorHandler, frameworkErrorHandler, requireOneHost } from './clientError.js';
+import { watchIdleBodies } from './idleBody.js';
+import { InFlightRequests } from './inFlight.js';
+import { drainRefusedBodies } from './refusedBody.js';
 import { codeResponse, errorToResponse, sendError } from './errorResponse.js';
 import { registerHealth, type HealthCheck } from './health.js';
 import { registerMetrics, type Metrics, type MetricsAccess } from './metrics.js';
@@ -47,9 +51,12 @@ export interface AppOptions {
   failedAuthLimiter?: FailedAuthLimiter;
   /** Whose X-Forwarded-For names the client (Fastify's trustProxy): false (default), true or proxy addresses. */
   trustProxy?: boolean | string;
+  /** Timeouts and caps on connections and requests (config.ts, ConnectionLimits). */
+  connections: ConnectionLimits;
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const limits = options.connections;
   const app = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
     genReqId: () => randomUUID(),
@@ -60,12 +67,27 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
     // Refusals before routing (a malformed path, bytes that are not HTTP) are Domo-shaped too.
     frameworkErrors: frameworkErrorHandler,
-    clientErrorHandler,
-    // Node would refuse an HTTP/1.1 request without Host itself, with no body; requireOneHost does.
-    http: { requireHostHeader: false },
+    clientErrorHandler: clientErrorHandler(limits),
     trustProxy: options.trustProxy ?? false,
+    // docs/decisions.md 30: Node's socket inactivity timeout is the idle timeout (see idleBody.ts).
+    connectionTimeout: limits.idleTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    http: {
+      // Node would refuse an HTTP/1.1 request without Host itself, with no body; requireOneHost does.
+      requireHostHeader: false,
+      maxHeaderSize: limits.maxHeaderBytes,
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      // How often Node checks the two timeouts above (its default, 30 s, would let a 5 s limit
+      // run to 35 s); the check walks the open connections, so not more than once a second.
+      connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(limits.headersTimeoutMs / 4))),
+    },
   });
   app.decorateRequest('caller', null);
+  watchIdleBodies(app, limits.idleTimeoutMs);
+  drainRefusedBodies(app, { maxBytes: limits.refusedBodyDrainBytes, maxMs: limits.idleTimeoutMs });
+  const inFlight = new InFlightRequests(limits);
 
   // docs/decisions.md 4: "toe is the request's id, also sent as the X-Request-Id response header".
   // Callback-style hooks where no await is needed: an async hook costs a promise per request.
@@ -115,8 +137,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await app.register(
       async (api) => {
         // docs/decisions.md 20: every API request names its user by a token; no valid token → 401.
+        // docs/decisions.md 31: the server's cap before the token is looked up, the user's after.
         const limiter = options.failedAuthLimiter;
-        api.addHook('onRequest', async (request) => {
+        api.addHook('onRequest', async (request, reply) => {
+          inFlight.admit(reply);
           // request.ip: the peer, or the client X-Forwarded-For names when trustProxy allows it.
           limiter?.check(request.ip);
           const credential = credentialOf(request);
@@ -129,6 +153,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
             if (credential !== undefined && isDomainError(error, 'UNAUTHENTICATED')) limiter?.failed(request.ip);
             throw error;
           }
+          inFlight.admitUser(request.caller.user.id, reply);
         });
         for (const register of jsonRoutes) register(api, options.context);
         await api.register(async (streamed) => {

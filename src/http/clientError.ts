@@ -4,7 +4,12 @@
 //  - framework errors: a path that is not valid percent-encoding, a path parameter over the
 //    router's length limit;
 //  - client errors raised by Node's HTTP parser before any request exists: bytes that are not
-//    HTTP, a request head over the 16 KiB limit (431), a bare CR or NUL in a header.
+//    HTTP, a request head over --max-header-bytes (431), a bare CR or NUL in a header, a head
+//    slower than --headers-timeout-ms (408).
+// A 431 or 413 here may come while the client is still sending its body: the answer is written,
+// then the connection stays open (its bytes dropped by the failed parser) until the client
+// closes it, --refused-body-drain-bytes more arrive or the idle timeout passes, so the client
+// reads the answer rather than a reset (issue 10 item 18; docs/decisions.md 32).
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -29,21 +34,61 @@ export function frameworkErrorHandler(error: Error, request: FastifyRequest, rep
   sendError(reply, errorToResponse(error, request));
 }
 
+export interface ClientErrorLimits {
+  maxHeaderBytes: number;
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  idleTimeoutMs: number;
+  refusedBodyDrainBytes: number;
+}
+
 /** Node's own mapping of parser errors to statuses (what its default handler would answer). */
-function parserErrorStatus(code: string | undefined): { status: number; message: string } {
-  if (code === 'HPE_HEADER_OVERFLOW') return { status: 431, message: 'The request head is larger than this server accepts.' };
+function parserErrorStatus(code: string | undefined, limits: ClientErrorLimits): { status: number; message: string } {
+  if (code === 'HPE_HEADER_OVERFLOW') {
+    return {
+      status: 431,
+      message: `The request head (URL and headers) is larger than the ${limits.maxHeaderBytes} bytes this server accepts (its --max-header-bytes); a file name is at most 1024 characters.`,
+    };
+  }
   if (code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW') return { status: 413, message: 'The chunk extensions are larger than this server accepts.' };
-  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return { status: 408, message: 'The request took too long to arrive.' };
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    const whole = limits.requestTimeoutMs > 0 ? ` and the whole request within ${limits.requestTimeoutMs} ms (--request-timeout-ms)` : '';
+    return { status: 408, message: `The request took too long to arrive: its head must arrive within ${limits.headersTimeoutMs} ms (--headers-timeout-ms)${whole}.` };
+  }
   // The client closed its side before sending the whole body it announced.
   if (code === 'HPE_INVALID_EOF_STATE') return { status: 400, message: ERROR_CATALOGUE.TRUNCATED_BODY.message };
   return { status: 400, message: 'The request is not valid HTTP.' };
 }
 
-export function clientErrorHandler(this: FastifyInstance, error: NodeJS.ErrnoException, socket: Socket): void {
+/**
+ * Sockets answered and left open for the client to finish sending, with the byte count past
+ * which they close. The failed parser drops each later chunk and reports it here again.
+ */
+const lingering = new WeakMap<Socket, number>();
+
+function lingerThenClose(socket: Socket, limits: ClientErrorLimits): void {
+  lingering.set(socket, socket.bytesRead + limits.refusedBodyDrainBytes);
+  const timer = setTimeout(() => socket.destroy(), limits.idleTimeoutMs);
+  socket.once('close', () => clearTimeout(timer));
+  socket.once('end', () => socket.destroy());
+}
+
+export function clientErrorHandler(limits: ClientErrorLimits) {
+  return function handleClientError(this: FastifyInstance, error: NodeJS.ErrnoException, socket: Socket): void {
+    const stopAt = lingering.get(socket);
+    if (stopAt !== undefined) {
+      if (socket.bytesRead > stopAt) socket.destroy();
+      return;
+    }
+    answerClientError.call(this, error, socket, limits);
+  };
+}
+
+function answerClientError(this: FastifyInstance, error: NodeJS.ErrnoException, socket: Socket, limits: ClientErrorLimits): void {
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
   // As Node does: never write into a connection whose current response has begun.
   const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
-  const { status, message } = parserErrorStatus(error.code);
+  const { status, message } = parserErrorStatus(error.code, limits);
   const toe = randomUUID();
   if (socket.writable && !inFlight?.headersSent) {
     const body = JSON.stringify(domoError({ status, message, toe }));
@@ -55,5 +100,6 @@ export function clientErrorHandler(this: FastifyInstance, error: NodeJS.ErrnoExc
   }
   // Not the whole error: its rawPacket holds the request's bytes, tokens included.
   this.log.debug({ code: error.code, reason: (error as { reason?: string }).reason, reqId: toe }, 'refused a request the HTTP parser could not read');
-  socket.destroy(error);
+  if ((status === 431 || status === 413) && socket.writable && !inFlight) lingerThenClose(socket, limits);
+  else socket.destroy(error);
 }

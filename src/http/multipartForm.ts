@@ -24,7 +24,7 @@ function isMultipartForm(contentType: string | undefined): boolean {
  * Resolves with the file field as soon as its headers are parsed; rejects with NOT_MULTIPART,
  * MISSING_FILE_FIELD, TRUNCATED_BODY or PAYLOAD_TOO_LARGE.
  */
-export function readFormFile(request: IncomingMessage, options: { maxFileBytes: number }): Promise<FormFile> {
+export function readFormFile(request: IncomingMessage, options: { maxFileBytes: number; signal?: AbortSignal }): Promise<FormFile> {
   const contentType = request.headers['content-type'];
   if (!isMultipartForm(contentType)) return Promise.reject(new DomainError('NOT_MULTIPART'));
 
@@ -70,6 +70,9 @@ export function readFormFile(request: IncomingMessage, options: { maxFileBytes: 
       stream.pipe(output, { end: false });
       resolve({ stream: output, filename: info.filename || undefined, mimeType: info.mimeType || undefined });
     });
+    // The body stopped arriving (idleBody.ts): fail with the signal's 408, whether or not the
+    // file's headers came.
+    options.signal?.addEventListener('abort', () => fail(options.signal?.reason as DomainError), { once: true });
     parser.on('partsLimit', () => fail(new DomainError('BAD_REQUEST', 'The form has too many parts.')));
     parser.on('fieldsLimit', () => fail(new DomainError('BAD_REQUEST', 'The form has too many fields.')));
 

@@ -5,6 +5,7 @@ import type { FileService } from '../core/files/fileService.js';
 import type { Caller } from '../core/model.js';
 import type { PermissionService } from '../core/permissions/permissionService.js';
 import type { SessionService } from '../core/sessions/sessionService.js';
+import { bodyStallSignal } from './idleBody.js';
 
 export interface ApiServices {
   files: FileService;
@@ -31,9 +32,15 @@ export function callerOf(request: FastifyRequest): Caller {
   return request.caller;
 }
 
-/** Aborts when the client goes away before the response is complete. */
+/**
+ * Aborts when the client goes away before the response is complete, or stops sending the body
+ * for the idle timeout (a 408 DomainError, see idleBody.ts).
+ */
 export function clientGoneSignal(request: FastifyRequest, reply: FastifyReply): AbortSignal {
   const controller = new AbortController();
+  const stalled = bodyStallSignal(request);
+  if (stalled?.aborted) controller.abort(stalled.reason);
+  else stalled?.addEventListener('abort', () => controller.abort(stalled.reason), { once: true });
   reply.raw.once('close', () => {
     if (!reply.raw.writableFinished) controller.abort(new DomainError('CLIENT_CLOSED'));
   });

@@ -64,6 +64,7 @@ export async function startServer(config: ServeConfig, io: { announce: (text: st
       failedAuthLimiter: new FailedAuthLimiter({ burst: config.authFailureBurst, perSecond: config.authFailureRate }, systemClock),
       trustProxy: config.trustProxy,
       extraRoutes: sessionRoutes,
+      connections: config.connections,
       metrics: createMetrics(),
       metricsAccess: config.metricsAccess,
       health: {

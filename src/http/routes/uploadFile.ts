@@ -1,6 +1,7 @@
 // spec: "Upload a file": POST /domo/data-files/v1?name={name}&description={description}&public={public}
 // with a multipart form whose field `file` holds the bytes. Returns {"dataFileId": 401}.
 import { Type } from '@sinclair/typebox';
+import { bodyStallSignal } from '../idleBody.js';
 import { readFormFile } from '../multipartForm.js';
 import { parseBoolean, parseString } from '../queryValues.js';
 import { callerOf, clientGoneSignal, type RegisterRoute } from '../routeContext.js';
@@ -20,7 +21,7 @@ export const uploadFile: RegisterRoute = (app, { services, limits }) => {
       const query = request.query as Record<string, unknown>;
       const caller = callerOf(request);
       const publicAccess = parseBoolean(query.public, 'public', false);
-      const form = await readFormFile(request.raw, { maxFileBytes: limits.maxFileBytes });
+      const form = await readFormFile(request.raw, { maxFileBytes: limits.maxFileBytes, signal: bodyStallSignal(request) });
       const { file } = await services.files.uploadFile({
         caller,
         name: parseString(query.name),

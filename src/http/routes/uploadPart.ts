@@ -51,26 +51,20 @@ export const uploadPart: RegisterRoute = (app, { services, limits }) => {
       const params = request.params as { sessionId: string; index: string };
       const sizeBytes = contentLengthOf(request.headers['content-length']);
       if (sizeBytes !== undefined && sizeBytes > limits.maxPartBytes) {
-        // Refused before a byte is read; the connection closes rather than swallow the body.
-        reply.header('connection', 'close');
+        // Refused before a byte is read; refusedBody.ts drops a bounded part of the body, then closes.
         throw new DomainError('PAYLOAD_TOO_LARGE', `A part may be at most ${limits.maxPartBytes} bytes.`);
       }
-      try {
-        const part = await services.sessions.putPart({
-          caller: callerOf(request),
-          sessionId: params.sessionId,
-          index: params.index,
-          body: request.raw,
-          sizeBytes,
-          checksum: checksumFromUrl(request.raw.url ?? ''),
-          signal: clientGoneSignal(request, reply),
-        });
-        return { index: part.index, sizeBytes: part.sizeBytes, sha256: part.sha256 };
-      } catch (error) {
-        // Refused before or while the body was read: whatever is left of it is not wanted.
-        if (!request.raw.complete) reply.header('connection', 'close');
-        throw error;
-      }
+      // Refused before or while the body is read: refusedBody.ts deals with what is left of it.
+      const part = await services.sessions.putPart({
+        caller: callerOf(request),
+        sessionId: params.sessionId,
+        index: params.index,
+        body: request.raw,
+        sizeBytes,
+        checksum: checksumFromUrl(request.raw.url ?? ''),
+        signal: clientGoneSignal(request, reply),
+      });
+      return { index: part.index, sizeBytes: part.sizeBytes, sha256: part.sha256 };
     },
   );
 };

@@ -1,6 +1,7 @@
 // spec: "Upload a file revision": PUT /domo/data-files/v1/{dataFileId} with the same form.
 // Returns {"revisionId": 430}. Needs READ_WRITE (docs/decisions.md 17).
 import { Type } from '@sinclair/typebox';
+import { bodyStallSignal } from '../idleBody.js';
 import { readFormFile } from '../multipartForm.js';
 import { parseId } from '../queryValues.js';
 import { callerOf, clientGoneSignal, type RegisterRoute } from '../routeContext.js';
@@ -21,7 +22,7 @@ export const uploadRevision: RegisterRoute = (app, { services, limits }) => {
       const fileId = parseId((request.params as { dataFileId: string }).dataFileId, 'dataFileId');
       // Authorise before reading the body, so a stranger's upload costs no bytes.
       await services.files.requireFile(caller, fileId, 'write');
-      const form = await readFormFile(request.raw, { maxFileBytes: limits.maxFileBytes });
+      const form = await readFormFile(request.raw, { maxFileBytes: limits.maxFileBytes, signal: bodyStallSignal(request) });
       const revision = await services.files.uploadRevision({
         caller,
         fileId,
