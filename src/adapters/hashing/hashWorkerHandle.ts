@@ -183,7 +183,7 @@ export class HashWorker {
       const request = this.requests.get(message.request);
       this.requests.delete(message.request);
       if (message.hex !== undefined) request?.resolve(message.hex);
-      else request?.reject(new HashingFailed('A hashing worker lost a running hash state.'));
+      else request?.reject(new HashingFailed('A hashing worker lost a running hash state (a bug); send the upload again.'));
     }
     this.holdOpen();
   }
@@ -199,7 +199,7 @@ export class HashWorker {
 
   private fail(reason: string, cause?: Error): void {
     if (this.failure) return;
-    this.failure = new HashingFailed(`A hashing worker thread stopped (${reason}); the digests it was computing are lost.`, { cause });
+    this.failure = new HashingFailed(`A hashing worker thread stopped (${reason}) while it hashed this upload, so it was not stored; send it again.`, { cause });
     const failure = this.failure;
     const rings = [...this.rings.values()];
     const requests = [...this.requests.values()];

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
-import type { DigestStream, Hasher, RunningDigest } from '../../core/ports/hasher.js';
+import type { Hasher } from '../../core/ports/hasher.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -35,7 +35,7 @@ export function chunksOf(total: number, seed = randomBytes(MiB)): Buffer[] {
   return chunks;
 }
 
-export async function feed<S extends DigestStream | RunningDigest>(digest: S, chunks: readonly Uint8Array[]): Promise<S> {
+export async function feed<S extends { update(chunk: Uint8Array): void | Promise<void> }>(digest: S, chunks: readonly Uint8Array[]): Promise<S> {
   for (const chunk of chunks) await digest.update(chunk);
   return digest;
 }

@@ -1,6 +1,8 @@
 // MD5 and SHA-256 are what the domain asks of a hashing engine; where and how they are computed
 // (this thread, worker threads, shared memory) is the adapter's business (src/adapters/hashing).
-// Every digest is upper-case hex, as stored and answered (docs/decisions.md 3).
+// Every digest is upper-case hex, as stored and answered (docs/decisions.md 3). The one failure
+// an engine reports is HashingFailed, a DomainError with code INTERNAL.
+import { DomainError } from '../errors.js';
 
 export type DigestAlgorithm = 'md5' | 'sha256';
 
@@ -47,8 +49,12 @@ export interface Hasher {
 
 /**
  * The hashing engine failed (a worker thread died): the digest in flight is lost. A new digest may
- * succeed (the engine replaces what failed), so a caller that still has the bytes may start over.
+ * succeed (the engine replaces what failed), so a caller that still has the bytes may start over;
+ * otherwise the request fails with 500 and this message.
  */
-export class HashingFailed extends Error {
-  override readonly name = 'HashingFailed';
+export class HashingFailed extends DomainError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('INTERNAL', message, options);
+    this.name = 'HashingFailed';
+  }
 }
