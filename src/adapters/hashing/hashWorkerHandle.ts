@@ -1,8 +1,9 @@
 // The event loop's side of one hashing worker thread (hashWorker.ts): starting it, talking to it,
-// and the one policy for a worker that dies. A worker that exits or throws fails, at once and
-// with HashingFailed, every digest it was computing (rings and running states alike), wakes every
-// producer waiting for it to make room, and is never used again: the pool (workerHasher.ts)
-// starts another for the next digest. Nothing waits on a dead worker, so nothing hangs.
+// and the one policy for a worker that dies (docs/decisions.md 71). A worker that exits or throws
+// fails, at once and with HashingFailed, every digest it was computing (rings and running states
+// alike), wakes every producer waiting for it to make room, and is never used again: the pool
+// (workerHasher.ts) starts another for the next digest. Nothing waits on a dead worker, so
+// nothing hangs.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker, type MessagePort, type WorkerOptions } from 'node:worker_threads';

@@ -4,7 +4,7 @@
 // keep the process alive when idle, and work goes to the least loaded one, MD5 and SHA-256 of one
 // digest on different workers. A worker that dies fails the digests it held (hashWorkerHandle.ts)
 // and the next digest starts a new one. If no worker can be started at all, digests are computed
-// on the calling thread (localHasher.ts) rather than refused.
+// on the calling thread (localHasher.ts) rather than refused (docs/decisions.md 72).
 import { availableParallelism } from 'node:os';
 import type { DigestAlgorithm, DigestStream, Hasher, RunningDigest } from '../../core/ports/hasher.js';
 import { defaultWorkerModule, HashWorker, spawnWorker, type SpawnWorker } from './hashWorkerHandle.js';

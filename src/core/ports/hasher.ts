@@ -1,5 +1,6 @@
 // MD5 and SHA-256 are what the domain asks of a hashing engine; where and how they are computed
-// (this thread, worker threads, shared memory) is the adapter's business (src/adapters/hashing).
+// (this thread, worker threads, shared memory) is the adapter's business (src/adapters/hashing;
+// docs/decisions.md 70).
 // Every digest is upper-case hex, as stored and answered (docs/decisions.md 3). The one failure
 // an engine reports is HashingFailed, a DomainError with code INTERNAL.
 import { DomainError } from '../errors.js';
