@@ -14,7 +14,7 @@ import { DATA_OFFSET } from './workerProtocol.js';
 import { WorkerRunning } from './workerRunning.js';
 
 export interface WorkerHasherOptions {
-  /** Threads at most (default: the cores, between 2 and 8). */
+  /** Threads at most (default: the cores, between 4 and 8). */
   maxWorkers?: number;
   /** The worker's program (tests point it elsewhere). */
   workerModule?: URL;
@@ -43,7 +43,12 @@ export class WorkerHasher implements Hasher {
   };
 
   constructor(options: WorkerHasherOptions = {}) {
-    this.maxWorkers = options.maxWorkers ?? Math.max(2, Math.min(8, availableParallelism()));
+    // At least four, even on two cores: a multipart upload keeps the whole file's MD5 and SHA-256
+    // on two workers and hashes its parts' SHA-256 beside them. With the parts on the worker that
+    // holds the MD5 (the serial ceiling), that worker would be the bottleneck; with a thread
+    // each, the kernel spreads the work over the cores (as the two pools this one replaced did,
+    // with two threads each). Idle threads cost a few MiB and no CPU.
+    this.maxWorkers = options.maxWorkers ?? Math.max(4, Math.min(8, availableParallelism()));
     this.workerModule = options.workerModule ?? defaultWorkerModule();
     this.spawn = options.spawn ?? spawnWorker;
     this.onFallback = options.onFallback ?? (() => undefined);
