@@ -1,8 +1,8 @@
 import tseslint from 'typescript-eslint';
 
-// The domain (src/core) stays free of HTTP, SQL, filesystem and cloud SDK imports: it receives
+// The domain (src/core) stays free of HTTP, SQL, filesystem, thread and cloud SDK imports: it receives
 // its ports by constructor injection (docs/architecture.md, "The shape").
-const forbiddenInCore = ['fastify', 'fastify/*', '@fastify/*', 'pg', 'better-sqlite3', 'kysely', 'node:fs', 'node:fs/promises', 'fs', 'fs/promises', '@aws-sdk/*', 'busboy'];
+const forbiddenInCore = ['fastify', 'fastify/*', '@fastify/*', 'pg', 'better-sqlite3', 'kysely', 'node:fs', 'node:fs/promises', 'fs', 'fs/promises', '@aws-sdk/*', 'busboy', 'worker_threads', 'node:worker_threads'];
 
 // node:test's describe/it/test return promises that the runner itself awaits.
 const nodeTestCalls = { from: 'package', package: 'node:test', name: ['describe', 'it', 'test', 'suite', 'before', 'after', 'beforeEach', 'afterEach'] };

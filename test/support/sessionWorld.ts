@@ -7,6 +7,8 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { openDiskBlobStore } from '../../src/adapters/blob/diskBlobStore.js';
 import { openSqliteMetadataStore } from '../../src/adapters/metadata/openSqliteMetadataStore.js';
+import { localHasher } from '../../src/adapters/hashing/localHasher.js';
+import { sharedWorkerHasher } from '../../src/adapters/hashing/workerHasher.js';
 import { FileService } from '../../src/core/files/fileService.js';
 import type { Caller } from '../../src/core/model.js';
 import type { BlobStore } from '../../src/core/ports/blobStore.js';
@@ -74,7 +76,8 @@ export async function startSessionWorld(
   const blobs = countingReads(await openDiskBlobStore({ root }));
   const metadata = await openSqliteMetadataStore({ path: ':memory:' });
   const clock = options.clock ?? { now: () => Date.now() };
-  const files = new FileService({ metadata, blobs, clock });
+  const hasher = options.hashing === 'local' ? localHasher : sharedWorkerHasher();
+  const files = new FileService({ metadata, blobs, clock, hasher });
   const makeSessions = () =>
     new SessionService({
       metadata,
@@ -84,7 +87,7 @@ export async function startSessionWorld(
       ttlMs: options.ttlMs ?? 60 * 60 * 1000,
       maxPartBytes: options.maxPartBytes ?? 64 * MiB,
       maxOpenPerUser: options.maxOpenPerUser,
-      hashing: options.hashing,
+      hasher,
       commitTiming: options.commitTiming,
       log: options.log,
     });

@@ -2,12 +2,13 @@
 // path hashes "as bytes pass; never buffer the whole thing", docs/architecture.md), and keeps the first
 // bytes so the content type can be recognised from its magic number afterwards.
 //
-// Chunks are passed on at once; the hashes are computed beside the event loop by the digest pool
-// (digestPool.ts), so hashing overlaps parsing and writing instead of alternating with them. A
-// hashing worker that falls behind holds the next chunk back (backpressure), and the stream ends
-// only once both digests are known.
+// Chunks are passed on at once; the hashes are computed by the hashing engine it is given (the
+// Hasher port, src/core/ports/hasher.ts; in a server, worker threads beside the event loop, so
+// hashing overlaps parsing and writing instead of alternating with them). An engine that falls
+// behind holds the next chunk back (backpressure), and the stream ends only once both digests are
+// known.
 import { Transform, type TransformCallback } from 'node:stream';
-import { startDigest, type DigestOptions, type DigestStream } from './digestPool.js';
+import type { DigestStream, Hasher } from '../ports/hasher.js';
 
 /** file-type reads at most this many leading bytes to recognise a format. */
 export const SNIFF_BYTES = 4100;
@@ -28,15 +29,15 @@ export interface Measured {
 }
 
 export class ContentMeter extends Transform {
-  private readonly digest: DigestStream;
+  private readonly digest: DigestStream<'md5' | 'sha256'>;
   private readonly headChunks: Buffer[] = [];
   private headLength = 0;
   private sizeBytes = 0;
   private result: Measured | undefined;
 
-  constructor(options: DigestOptions = {}) {
+  constructor(hasher: Hasher) {
     super({ readableHighWaterMark: READ_AHEAD_BYTES });
-    this.digest = startDigest(['md5', 'sha256'], options);
+    this.digest = hasher.stream(['md5', 'sha256']);
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
@@ -55,8 +56,8 @@ export class ContentMeter extends Transform {
     this.digest.finish().then(({ md5, sha256 }) => {
       this.result = {
         sizeBytes: this.sizeBytes,
-        md5: md5.toUpperCase(),
-        sha256: sha256.toUpperCase(),
+        md5,
+        sha256,
         head: Buffer.concat(this.headChunks),
       };
       callback();
@@ -76,6 +77,6 @@ export class ContentMeter extends Transform {
 }
 
 /** A meter for one upload: reusable by any write path (single uploads, revisions, parts). */
-export function createContentMeter(options: DigestOptions = {}): ContentMeter {
-  return new ContentMeter(options);
+export function createContentMeter(hasher: Hasher): ContentMeter {
+  return new ContentMeter(hasher);
 }

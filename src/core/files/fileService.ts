@@ -5,6 +5,7 @@ import { DomainError } from '../errors.js';
 import type { Caller, FileRecord, NewRevision, RevisionRecord } from '../model.js';
 import type { BlobStore, ByteRange, ByteSource } from '../ports/blobStore.js';
 import type { Clock } from '../ports/clock.js';
+import type { Hasher } from '../ports/hasher.js';
 import type { FileWithRevision, MetadataStore } from '../ports/metadataStore.js';
 import { storeContent, type IncomingContent } from './storeContent.js';
 import { validateDescription, validateName } from './validation.js';
@@ -20,6 +21,8 @@ export interface FileServiceDeps {
   metadata: MetadataStore;
   blobs: BlobStore;
   clock: Clock;
+  /** MD5 and SHA-256 of uploaded bytes. */
+  hasher: Hasher;
   log?: { warn(object: object, message: string): void };
 }
 
@@ -138,7 +141,7 @@ export class FileService {
     input: { caller: Caller; content: IncomingContent; signal?: AbortSignal; filenames: readonly (string | undefined)[] },
     commit: (revision: NewRevision) => Promise<T>,
   ): Promise<T> {
-    const stored = await storeContent({ blobs: this.deps.blobs, clock: this.deps.clock, content: input.content, filenames: input.filenames, signal: input.signal });
+    const stored = await storeContent({ blobs: this.deps.blobs, clock: this.deps.clock, hasher: this.deps.hasher, content: input.content, filenames: input.filenames, signal: input.signal });
     const revision: NewRevision = { ...stored.revision, uploadUserId: input.caller.user.id };
     try {
       return await commit(revision);

@@ -7,6 +7,7 @@ import { detectContentType } from '../content/detectContentType.js';
 import type { NewRevision } from '../model.js';
 import type { BlobStore, ByteSource } from '../ports/blobStore.js';
 import type { Clock } from '../ports/clock.js';
+import type { Hasher } from '../ports/hasher.js';
 
 export interface IncomingContent {
   body: ByteSource;
@@ -19,12 +20,13 @@ export interface IncomingContent {
 export async function storeContent(input: {
   blobs: BlobStore;
   clock: Clock;
+  hasher: Hasher;
   content: IncomingContent;
   filenames: readonly (string | undefined)[];
   signal?: AbortSignal;
 }): Promise<{ revision: Omit<NewRevision, 'uploadUserId'> }> {
   const started = input.clock.now();
-  const meter = new ContentMeter();
+  const meter = new ContentMeter(input.hasher);
   const source = input.content.body instanceof Readable ? input.content.body : Readable.from(input.content.body);
   // pipeline() destroys the meter with the source's error (a truncated body, a client that went
   // away), so the blob store's put sees the failure and removes its temporary file.

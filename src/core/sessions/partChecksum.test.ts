@@ -4,6 +4,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { describe, it } from 'node:test';
+import { localHasher } from '../../adapters/hashing/localHasher.js';
+import { sharedWorkerHasher } from '../../adapters/hashing/workerHasher.js';
 import { isDomainError } from '../errors.js';
 import { PartHasher, parseExpectedChecksum } from './partChecksum.js';
 import { missingPartIndexes, parsePartIndex } from './partIndex.js';
@@ -34,20 +36,20 @@ describe('part checksums', () => {
     for (const bad of ['', 'abc', 'g'.repeat(64), 'a'.repeat(63), 'a'.repeat(65)]) assert.throws(() => parseExpectedChecksum(bad), (error) => isDomainError(error, 'BAD_REQUEST'));
   });
 
-  for (const [where, engine] of [['this thread', 'local'], ['worker threads', 'pool']] as const) {
+  for (const [where, hasher] of [['this thread', localHasher], ['worker threads', sharedWorkerHasher()]] as const) {
     it(`measures size and SHA-256 as the bytes pass (${where})`, async () => {
       const bytes = randomBytes(3 * 1024 * 1024 + 11);
-      const measured = await measure(bytes, { maxBytes: 10 * 1024 * 1024, expectedSha256: sha256(bytes), engine });
+      const measured = await measure(bytes, { maxBytes: 10 * 1024 * 1024, expectedSha256: sha256(bytes), hasher });
       assert.deepEqual(measured, { sizeBytes: bytes.length, sha256: sha256(bytes), received: bytes.length });
     });
 
     it(`fails at the end of the body when the checksum differs (${where})`, async () => {
-      await assert.rejects(measure(randomBytes(100), { maxBytes: 1000, expectedSha256: '0'.repeat(64), engine }), (error) => isDomainError(error, 'CHECKSUM_MISMATCH'));
+      await assert.rejects(measure(randomBytes(100), { maxBytes: 1000, expectedSha256: '0'.repeat(64), hasher }), (error) => isDomainError(error, 'CHECKSUM_MISMATCH'));
     });
   }
 
   it('fails as soon as the part is larger than allowed', async () => {
-    await assert.rejects(measure(randomBytes(1001), { maxBytes: 1000 }), (error) => isDomainError(error, 'PAYLOAD_TOO_LARGE'));
+    await assert.rejects(measure(randomBytes(1001), { maxBytes: 1000, hasher: localHasher }), (error) => isDomainError(error, 'PAYLOAD_TOO_LARGE'));
   });
 });
 

@@ -5,7 +5,7 @@
 // the part it had (BlobStore.putPart: "Rejects, leaving the old part, if the body fails").
 import { Transform, type TransformCallback } from 'node:stream';
 import { DomainError } from '../errors.js';
-import { startDigest, type DigestStream } from '../content/digestPool.js';
+import type { DigestStream, Hasher } from '../ports/hasher.js';
 
 const SHA256_HEX = /^[0-9A-Fa-f]{64}$/;
 
@@ -29,9 +29,9 @@ export interface MeasuredPart {
   sha256: string;
 }
 
-/** Hashed beside the event loop by the shared digest pool (content/digestPool.ts), as single uploads are. */
+/** Hashed by the hashing engine it is given (src/core/ports/hasher.ts), as single uploads are. */
 export class PartHasher extends Transform {
-  private readonly digest: DigestStream;
+  private readonly digest: DigestStream<'sha256'>;
   private sizeBytes = 0;
   private result: MeasuredPart | undefined;
 
@@ -40,8 +40,8 @@ export class PartHasher extends Transform {
       expectedSha256?: string;
       maxBytes: number;
       tap?: ByteTap;
-      /** Where the part's SHA-256 is computed: the worker pool (default) or this thread. */
-      engine?: 'pool' | 'local';
+      /** Computes the part's SHA-256. */
+      hasher: Hasher;
       /** Asked before each chunk; a returned promise holds the chunk back (see WholeFileHasher.backlogWait). */
       throttle?: () => Promise<void> | undefined;
     },
@@ -50,7 +50,7 @@ export class PartHasher extends Transform {
     // Only the SHA-256: it is what the client's checksum is checked against and what names the
     // part's version for the whole-file hash. The file's MD5 is the whole file's (docs/decisions.md 23),
     // computed once by WholeFileHasher; a per-part MD5 would only cost CPU (docs/history.md, issue 6).
-    this.digest = startDigest(['sha256'], { engine: options.engine });
+    this.digest = options.hasher.stream(['sha256']);
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
@@ -70,7 +70,7 @@ export class PartHasher extends Transform {
 
   override _flush(callback: TransformCallback): void {
     this.digest.finish().then((digests) => {
-      const sha256 = digests.sha256.toUpperCase();
+      const sha256 = digests.sha256;
       const expected = this.options.expectedSha256;
       if (expected !== undefined && expected !== sha256) {
         callback(new DomainError('CHECKSUM_MISMATCH', `The part's SHA-256 is ${sha256}, not the ${expected} its checksum says; the part was not stored.`));

@@ -1,12 +1,12 @@
 // The commit of a session that this process has moved to COMMITTING (compare-and-set, so no other
 // commit runs it at the same time): check the parts, hash the whole file, assemble it in the blob
 // store, record the file or revision, then COMMITTED with the answer a retried commit returns.
-import { createHash } from 'node:crypto';
 import { DomainError, isDomainError } from '../errors.js';
 import type { FileService } from '../files/fileService.js';
 import type { Caller, NewRevision, SessionPart, SessionState, UploadSessionRecord } from '../model.js';
 import type { BlobStore, StoredBlob } from '../ports/blobStore.js';
 import type { Clock } from '../ports/clock.js';
+import type { Hasher } from '../ports/hasher.js';
 import type { MetadataStore } from '../ports/metadataStore.js';
 import { FIRST_PART_INDEX, LAST_PART_INDEX, missingPartIndexes } from './partIndex.js';
 import { releaseParts } from './sessionSweep.js';
@@ -93,7 +93,7 @@ export async function commitSession(input: CommitSessionInput): Promise<CommitRe
   try {
     // Parts replaced behind our back between hashing and assembly (another server, racing the
     // commit) would make the digest wrong; a size that disagrees is the sign: hash what was built.
-    if (assembled.sizeBytes !== digest.sizeBytes) digest = await hashBlob(blobs, assembled.key);
+    if (assembled.sizeBytes !== digest.sizeBytes) digest = await hashBlob(blobs, assembled.key, input.hasher.engine);
     result = await recordFile(input, assembled.key, digest);
   } catch (error) {
     lease.stop();
@@ -216,14 +216,17 @@ function holdCommitLease(input: CommitSessionInput): { signal: AbortSignal; stop
 }
 
 /** The fallback second pass: the MD5 and SHA-256 of an assembled blob. */
-async function hashBlob(blobs: BlobStore, key: string): Promise<WholeFileDigest> {
-  const sha256 = createHash('sha256');
-  const md5 = createHash('md5');
+async function hashBlob(blobs: BlobStore, key: string, hasher: Hasher): Promise<WholeFileDigest> {
+  const digest = hasher.stream(['md5', 'sha256']);
   let sizeBytes = 0;
-  for await (const chunk of await blobs.get({ key })) {
-    sha256.update(chunk);
-    md5.update(chunk);
-    sizeBytes += chunk.length;
+  try {
+    for await (const chunk of await blobs.get({ key })) {
+      await digest.update(chunk);
+      sizeBytes += chunk.length;
+    }
+  } catch (error) {
+    digest.abort();
+    throw error;
   }
-  return { sizeBytes, sha256: sha256.digest('hex').toUpperCase(), md5: md5.digest('hex').toUpperCase() };
+  return { sizeBytes, ...(await digest.finish()) };
 }

@@ -15,6 +15,7 @@ import type { FileService } from '../files/fileService.js';
 import type { Caller, SessionPart, UploadSessionRecord } from '../model.js';
 import type { BlobStore, ByteSource } from '../ports/blobStore.js';
 import type { Clock } from '../ports/clock.js';
+import type { Hasher } from '../ports/hasher.js';
 import type { MetadataStore } from '../ports/metadataStore.js';
 import { PartHasher, parseExpectedChecksum, type ByteTap } from './partChecksum.js';
 import { parsePartIndex } from './partIndex.js';
@@ -22,7 +23,6 @@ import { commitSession, parseCommitExpectations, type CommitResult } from './ses
 import { isSessionIdShaped, newSessionId } from './sessionIds.js';
 import { committedAnswer, sessionClosed, tooManySessions, validateSessionFields } from './sessionRules.js';
 import { releaseParts, sweepSessions, type SweepResult } from './sessionSweep.js';
-import { localDigest, workerDigest } from './runningDigest.js';
 import { WholeFileHasher } from './wholeFileHasher.js';
 
 export interface SessionLog {
@@ -43,8 +43,8 @@ export interface SessionServiceDeps {
   /** docs/decisions.md 42: open sessions one user may hold; none: no cap. */
   maxOpenPerUser?: number;
   log?: SessionLog;
-  /** Where MD5 and SHA-256 are computed: worker threads (the default) or this thread. */
-  hashing?: 'workers' | 'local';
+  /** Computes MD5 and SHA-256 (of parts, and of the whole file). */
+  hasher: Hasher;
   /** How a commit that finds another one in progress waits for it (defaults suit production). */
   commitTiming?: Partial<CommitTiming>;
 }
@@ -82,8 +82,7 @@ export class SessionService {
 
   constructor(private readonly deps: SessionServiceDeps) {
     this.timing = { ...DEFAULT_COMMIT_TIMING, ...deps.commitTiming };
-    const newDigest = deps.hashing === 'local' ? localDigest : workerDigest;
-    this.hasher = new WholeFileHasher(({ uploadId, index, signal }) => deps.blobs.getPart({ uploadId, index, signal }), { log: deps.log, newDigest });
+    this.hasher = new WholeFileHasher(({ uploadId, index, signal }) => deps.blobs.getPart({ uploadId, index, signal }), deps.hasher, { log: deps.log });
   }
 
   /** spec: "Creating a Multi-part Upload Session": returns the new session. */
@@ -289,7 +288,7 @@ export class SessionService {
       expectedSha256: input.expectedSha256,
       maxBytes: this.deps.maxPartBytes,
       tap: input.tap,
-      engine: this.deps.hashing === 'local' ? 'local' : 'pool',
+      hasher: this.deps.hasher,
       // A part hashed as it arrives is the whole-file hash's progress itself; the others wait
       // while the whole-file hash is far behind (item 7: keep the commit's own hashing small).
       throttle: input.tap ? undefined : () => this.hasher.backlogWait(session.id),

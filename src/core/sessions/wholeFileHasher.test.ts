@@ -1,15 +1,17 @@
 // The whole-file hash cache on its own: parts "stored" in a Map, read back by a plain function.
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
+import { localHasher } from '../../adapters/hashing/localHasher.js';
+import { WorkerHasher } from '../../adapters/hashing/workerHasher.js';
 import { isDomainError } from '../errors.js';
-import { localDigest, workerDigest, type RunningDigestFactory } from './runningDigest.js';
+import type { Hasher } from '../ports/hasher.js';
 import { WholeFileHasher, type PartSummary } from './wholeFileHasher.js';
 
 const hex = (algorithm: string, bytes: Uint8Array) => createHash(algorithm).update(bytes).digest('hex').toUpperCase();
 
 /** A tiny part store, and the hasher reading from it. */
-function setUp(newDigest: RunningDigestFactory = localDigest, options: { maxSessions?: number } = {}) {
+function setUp(engine: Hasher = localHasher, options: { maxSessions?: number } = {}) {
   const stored = new Map<number, Buffer>();
   let reads = 0;
   const hasher = new WholeFileHasher(
@@ -21,7 +23,8 @@ function setUp(newDigest: RunningDigestFactory = localDigest, options: { maxSess
         for (let offset = 0; offset < bytes.length; offset += 1000) yield bytes.subarray(offset, offset + 1000);
       })();
     },
-    { newDigest, ...options },
+    engine,
+    options,
   );
   const summary = (index: number): PartSummary => ({ index, sizeBytes: stored.get(index)!.length, sha256: hex('sha256', stored.get(index)!) });
   /** Stores a part as putPart does: announce, stream through the tap, store, report. */
@@ -37,7 +40,10 @@ function setUp(newDigest: RunningDigestFactory = localDigest, options: { maxSess
   return { hasher, stored, put, digest, whole, reads: () => reads };
 }
 
-for (const [engine, newDigest] of [['this thread', localDigest], ['worker threads', workerDigest]] as const) {
+const pool = new WorkerHasher();
+after(() => pool.close());
+
+for (const [engine, newDigest] of [['this thread', localHasher], ['worker threads', pool]] as const) {
   describe(`WholeFileHasher (hashing in ${engine})`, () => {
     it('parts in order are folded as they stream: the digest reads nothing', async () => {
       const { hasher, put, digest, whole, reads } = setUp(newDigest);
@@ -95,3 +101,22 @@ for (const [engine, newDigest] of [['this thread', localDigest], ['worker thread
     });
   });
 }
+
+describe('WholeFileHasher when its hashing engine fails', () => {
+  it('hashes the parts again with a new state: the digest is right and nothing hangs', async () => {
+    const engine = new WorkerHasher({ maxWorkers: 2 });
+    try {
+      const { hasher, put, digest, whole, reads } = setUp(engine);
+      await put(1, randomBytes(3 * 1024 * 1024));
+      await put(2, randomBytes(2 * 1024 * 1024));
+      assert.equal(hasher.foldedThrough('s'), 2);
+      // The workers holding the running state die (killed: an out-of-memory, a crash).
+      await Promise.all(engine.threads.map((worker) => worker.terminate()));
+      await put(3, randomBytes(1024 * 1024 + 5));
+      assert.deepEqual(await digest(3), { sizeBytes: whole(3).length, sha256: hex('sha256', whole(3)), md5: hex('md5', whole(3)) });
+      assert.ok(reads() >= 2, 'the parts hashed before the failure were read again');
+    } finally {
+      await engine.close();
+    }
+  });
+});

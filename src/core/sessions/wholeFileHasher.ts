@@ -6,40 +6,28 @@
 //   - a part that arrives early waits; when it becomes next in line it is read back from the store
 //     in the background (on disk, from the page cache it was just written through);
 //   - at commit, whatever is not folded yet is read from the store.
-// The running hashes themselves live in worker threads by default (runningDigest.ts), so that
-// hashing the whole file runs beside the event loop. This is only a cache: another server of a scale-out deployment, or a restart, does not have it,
+// The running hashes come from the hashing engine it is given (src/core/ports/hasher.ts; in a
+// server, worker threads beside the event loop). This is only a cache: another server of a scale-out deployment, or a restart, does not have it,
 // and then the commit reads the parts it lacks (a correct second pass). Correctness never depends
 // on it: the commit uses a folded prefix only if the parts it folded (index, size, SHA-256 of each)
 // are exactly the parts the metadata store lists, compared through a running "chain" hash of those
 // triples. Memory is bounded: a few hash states and a window of pending part numbers per session,
 // for at most `maxSessions` sessions (least recently used are dropped).
-import { createHash, type Hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { DomainError } from '../errors.js';
+import { HashingFailed, type Digests, type Hasher } from '../ports/hasher.js';
 import type { ByteTap } from './partChecksum.js';
-import { localDigest, workerDigest, type Digests, type RunningDigest, type RunningDigestFactory } from './runningDigest.js';
+import { chainEntry, chainOf, copyState, LiveTap, type HashState, type PartSummary } from './foldState.js';
+
+export type { PartSummary };
 
 export type ReadPart = (input: { uploadId: string; index: number; signal?: AbortSignal }) => Promise<AsyncIterable<Uint8Array>>;
-
-export interface PartSummary {
-  index: number;
-  sizeBytes: number;
-  sha256: string;
-}
 
 export interface WholeFileDigest {
   sizeBytes: number;
   /** Upper-case hex (docs/decisions.md 3). */
   sha256: string;
   md5: string;
-}
-
-/** The hashes of parts 1..through, and a chain hash naming exactly which part versions they are. */
-interface HashState {
-  /** MD5 and SHA-256 of the parts' bytes. */
-  bytes: RunningDigest;
-  chain: Hash;
-  through: number;
-  sizeBytes: number;
 }
 
 interface Fold {
@@ -60,23 +48,6 @@ interface Fold {
   backlogWaiters: Array<() => void>;
 }
 
-class LiveTap implements ByteTap {
-  readonly bytes: RunningDigest;
-  sizeBytes = 0;
-
-  constructor(
-    readonly index: number,
-    base: HashState,
-  ) {
-    this.bytes = base.bytes.copy();
-  }
-
-  update(chunk: Buffer): void | Promise<void> {
-    this.sizeBytes += chunk.length;
-    return this.bytes.update(chunk);
-  }
-}
-
 const DEFAULT_MAX_SESSIONS = 256;
 /**
  * Parts stored ahead of the folded prefix, and foldable now, beyond which a session's other
@@ -89,37 +60,23 @@ const MAX_BACKLOG_PARTS = 64;
 /** Pending parts further than this ahead of the folded prefix are not tracked (the commit reads them). */
 const PENDING_WINDOW = 1024;
 
-function copyState(state: HashState): HashState {
-  return { bytes: state.bytes.copy(), chain: state.chain.copy(), through: state.through, sizeBytes: state.sizeBytes };
-}
-
-function chainEntry(part: PartSummary): string {
-  return `${part.index}:${part.sizeBytes}:${part.sha256}\n`;
-}
-
-function chainOf(parts: readonly PartSummary[]): string {
-  const chain = createHash('sha256');
-  for (const part of parts) chain.update(chainEntry(part));
-  return chain.digest('hex');
-}
-
 export class WholeFileHasher {
   private readonly folds = new Map<string, Fold>();
   private readonly maxSessions: number;
-  private readonly newDigest: RunningDigestFactory;
   private readonly log?: { debug?(object: object, message: string): void };
 
   constructor(
     private readonly readPart: ReadPart,
-    options: { maxSessions?: number; newDigest?: RunningDigestFactory; log?: { debug?(object: object, message: string): void } } = {},
+    /** Computes the running MD5 and SHA-256 (and, at commit, anything else the session needs hashed). */
+    readonly engine: Hasher,
+    options: { maxSessions?: number; log?: { debug?(object: object, message: string): void } } = {},
   ) {
     this.maxSessions = options.maxSessions ?? DEFAULT_MAX_SESSIONS;
-    this.newDigest = options.newDigest ?? workerDigest;
     this.log = options.log;
   }
 
   private freshState(): HashState {
-    return { bytes: this.newDigest(), chain: createHash('sha256'), through: 0, sizeBytes: 0 };
+    return { bytes: this.engine.running(), chain: createHash('sha256'), through: 0, sizeBytes: 0 };
   }
 
   /**
@@ -156,7 +113,7 @@ export class WholeFileHasher {
     const tap = input.tap instanceof LiveTap ? input.tap : undefined;
     if (fold && tap && fold.live === tap) {
       fold.live = undefined;
-      if (fold.state.through === part.index - 1 && tap.sizeBytes === part.sizeBytes) {
+      if (fold.state.through === part.index - 1 && tap.sizeBytes === part.sizeBytes && !tap.failed) {
         fold.state.bytes.dispose();
         fold.state.bytes = tap.bytes;
         fold.state.chain.update(chainEntry(part));
@@ -251,8 +208,26 @@ export class WholeFileHasher {
     }
   }
 
-  /** Adds parts after `state.through` read from the store, each checked against its record. */
+  /**
+   * Adds parts after `state.through` read from the store, each checked against its record. If the
+   * hashing engine fails (a worker died), every part is hashed again once, with a fresh state.
+   */
   private async hashParts(input: { state: HashState; uploadId: string; parts: readonly PartSummary[]; signal?: AbortSignal }): Promise<WholeFileDigest> {
+    try {
+      return await this.hashPartsOnce(input);
+    } catch (error) {
+      if (!(error instanceof HashingFailed)) throw error;
+      this.log?.debug?.({ err: error }, 'hashing engine failed; hashing the parts again');
+      const again = this.freshState();
+      try {
+        return await this.hashPartsOnce({ ...input, state: again });
+      } finally {
+        again.bytes.dispose();
+      }
+    }
+  }
+
+  private async hashPartsOnce(input: { state: HashState; uploadId: string; parts: readonly PartSummary[]; signal?: AbortSignal }): Promise<WholeFileDigest> {
     const { state } = input;
     for (const part of input.parts.slice(state.through)) {
       const partHash = createHash('sha256');
@@ -269,16 +244,7 @@ export class WholeFileHasher {
       state.through = part.index;
       state.sizeBytes += sizeBytes;
     }
-    let digests: Digests;
-    try {
-      digests = await state.bytes.digest();
-    } catch (error) {
-      // The hashing engine failed (a worker died): hash every part again, in this thread.
-      if (this.newDigest === localDigest) throw error;
-      this.log?.debug?.({ err: error }, 'hashing engine failed; hashing the parts again in this thread');
-      const again: HashState = { bytes: localDigest(), chain: createHash('sha256'), through: 0, sizeBytes: 0 };
-      return this.hashParts({ ...input, state: again });
-    }
+    const digests: Digests = await state.bytes.digest();
     return { sizeBytes: state.sizeBytes, ...digests };
   }
 
@@ -332,6 +298,8 @@ export class WholeFileHasher {
       .catch((error: unknown) => {
         // Harmless: the commit reads whatever is not folded.
         if (!controller.signal.aborted) this.log?.debug?.({ err: error, sessionId: fold.sessionId }, 'background part hashing stopped');
+        // A running state on a failed engine is worth nothing: start over (the commit reads the parts).
+        if (error instanceof HashingFailed && this.folds.get(fold.sessionId) === fold) this.forget(fold.sessionId);
       })
       .finally(() => {
         fold.busy = undefined;
