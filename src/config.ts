@@ -26,6 +26,13 @@ export interface ServeConfig extends StorageConfig {
   sessionTtlMs: number;
   /** How long SIGTERM waits for in-flight requests before closing their connections. */
   shutdownTimeoutMs: number;
+  /** Token lifetimes (issue 12, docs/decisions.md 62). */
+  tokens: TokenConfig;
+}
+
+export interface TokenConfig {
+  defaultTtlMs: number;
+  maxTtlMs: number;
 }
 
 export class ConfigError extends Error {
@@ -48,6 +55,12 @@ export const STORAGE_OPTIONS = {
   'dependency-timeout-ms': { env: 'DATAFILES_DEPENDENCY_TIMEOUT_MS', description: 'fail with 503 after waiting this long for the database or object store', default: '10000' },
 } as const;
 
+/** Token lifetimes: read by `serve` and by the admin commands that issue tokens. */
+export const TOKEN_OPTIONS = {
+  'token-default-ttl-days': { env: 'DATAFILES_TOKEN_DEFAULT_TTL_DAYS', description: 'lifetime of a new token when none is asked for', default: '90' },
+  'token-max-ttl-days': { env: 'DATAFILES_TOKEN_MAX_TTL_DAYS', description: 'longest lifetime a non-admin may give a token', default: '365' },
+} as const;
+
 export const SERVE_OPTIONS = {
   host: { env: 'DATAFILES_HOST', description: 'address to listen on', default: '127.0.0.1' },
   port: { env: 'DATAFILES_PORT', description: 'port to listen on (0 picks a free one)', default: '8080' },
@@ -57,6 +70,7 @@ export const SERVE_OPTIONS = {
   'max-part-bytes': { env: 'DATAFILES_MAX_PART_BYTES', description: 'largest multipart part accepted', default: String(5 * GiB) },
   'session-ttl-ms': { env: 'DATAFILES_SESSION_TTL_MS', description: 'idle multipart sessions expire after this long', default: String(7 * DAY_MS) },
   'shutdown-timeout-ms': { env: 'DATAFILES_SHUTDOWN_TIMEOUT_MS', description: 'how long SIGTERM waits for in-flight requests', default: '30000' },
+  ...TOKEN_OPTIONS,
 } as const;
 // Not an option: DATAFILES_ADMIN_TOKEN (a secret does not belong on a command line, where `ps` shows it).
 
@@ -108,6 +122,14 @@ export function parseStorageConfig(values: Record<string, string | undefined>, e
   };
 }
 
+export function parseTokenConfig(values: Record<string, string | undefined>, env: Env): TokenConfig {
+  const get = (name: keyof typeof TOKEN_OPTIONS) => pick(values, env, TOKEN_OPTIONS, name);
+  const defaultDays = integer('token-default-ttl-days', get('token-default-ttl-days'), { min: 1, max: 36_500 });
+  const maxDays = integer('token-max-ttl-days', get('token-max-ttl-days'), { min: 1, max: 36_500 });
+  if (defaultDays > maxDays) throw new ConfigError(`--token-default-ttl-days (${defaultDays}) cannot exceed --token-max-ttl-days (${maxDays})`);
+  return { defaultTtlMs: defaultDays * DAY_MS, maxTtlMs: maxDays * DAY_MS };
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export function parseServeConfig(values: Record<string, string | undefined>, env: Env): Readonly<ServeConfig> {
@@ -128,5 +150,6 @@ export function parseServeConfig(values: Record<string, string | undefined>, env
     maxPartBytes: integer('max-part-bytes', get('max-part-bytes'), { min: 1, max: Number.MAX_SAFE_INTEGER }),
     sessionTtlMs: integer('session-ttl-ms', get('session-ttl-ms'), { min: 1000, max: 365 * DAY_MS }),
     shutdownTimeoutMs: integer('shutdown-timeout-ms', get('shutdown-timeout-ms'), { min: 0, max: 600_000 }),
+    tokens: parseTokenConfig(values, env),
   });
 }

@@ -7,6 +7,8 @@ import type { Logger } from 'pino';
 import { DomainError } from '../core/errors.js';
 import type { PrincipalService } from '../core/principals/principalService.js';
 import { tokenOf } from './authenticate.js';
+import { registerAccessApi, type AccessApiOptions } from './access/accessApi.js';
+import { requireScope } from './access/scopes.js';
 import { OneLinePerRequest } from './requestLog.js';
 import { clientErrorHandler, frameworkErrorHandler, requireOneHost } from './clientError.js';
 import { codeResponse, errorToResponse, sendError } from './errorResponse.js';
@@ -40,6 +42,8 @@ export interface AppOptions {
   extraRoutes?: { json: RegisterRoute[]; streamed: RegisterRoute[] };
   /** JSON bodies larger than this are 413. */
   jsonBodyLimit?: number;
+  /** The admin and self-service API under /datafiles/v1 (issue 12). */
+  access?: AccessApiOptions;
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -106,6 +110,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         // decisions.md 20: every API request names its user by a token; no valid token → 401.
         api.addHook('onRequest', async (request) => {
           request.caller = await options.principals.authenticate(tokenOf(request));
+          requireScope(request);
         });
         for (const register of jsonRoutes) register(api, options.context);
         await api.register(async (streamed) => {
@@ -118,6 +123,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       { prefix },
     );
   }
+  if (options.access) await registerAccessApi(app, options.access);
   return app;
 }
 

@@ -2,6 +2,8 @@
 import { FileService } from '../core/files/fileService.js';
 import { PermissionService } from '../core/permissions/permissionService.js';
 import { PrincipalService } from '../core/principals/principalService.js';
+import { AccountService } from '../core/accounts/accountService.js';
+import { TokenService, type TokenPolicy } from '../core/accounts/tokenService.js';
 import { SessionService } from '../core/sessions/sessionService.js';
 import { systemClock, type Clock } from '../core/ports/clock.js';
 import type { Stores } from './openStores.js';
@@ -11,9 +13,11 @@ const DEFAULT_MAX_PART_BYTES = 5 * 1024 ** 3;
 
 export function createServices(
   stores: Stores,
-  options: { clock?: Clock; log?: { warn(object: object, message: string): void }; sessions?: { ttlMs: number; maxPartBytes: number } } = {},
+  options: { clock?: Clock; log?: { warn(object: object, message: string): void }; sessions?: { ttlMs: number; maxPartBytes: number }; tokens?: TokenPolicy } = {},
 ) {
   const clock = options.clock ?? systemClock;
+  const tokens = new TokenService({ metadata: stores.metadata, clock, policy: options.tokens, log: options.log });
+  const principals = new PrincipalService({ metadata: stores.metadata, clock, tokens });
   const files = new FileService({ metadata: stores.metadata, blobs: stores.blobs, clock, log: options.log });
   return {
     files,
@@ -27,7 +31,8 @@ export function createServices(
       log: options.log,
     }),
     permissions: new PermissionService(stores.metadata),
-    principals: new PrincipalService({ metadata: stores.metadata, clock }),
+    principals,
+    accounts: new AccountService({ metadata: stores.metadata, clock, principals }),
   };
 }
 

@@ -7,6 +7,7 @@ import { buildApp } from '../http/app.js';
 import { probe } from '../http/health.js';
 import { createMetrics } from '../http/metrics.js';
 import { sessionRoutes } from '../http/sessionRoutes.js';
+import { systemClock } from '../core/ports/clock.js';
 import { createLogger } from './logger.js';
 import { openStores, type Stores } from './openStores.js';
 import { createServices } from './services.js';
@@ -32,7 +33,7 @@ export async function startServer(config: ServeConfig, io: { announce: (text: st
     const sweptAtStart = await stores.blobs.sweepTemporary({ olderThanMs: stores.shared ? SHARED_TEMPORARY_AGE_MS : 0 });
     if (sweptAtStart > 0) logger.info({ removed: sweptAtStart }, 'removed temporary files left by an interrupted run');
 
-    const services = createServices(stores, { log: logger, sessions: { ttlMs: config.sessionTtlMs, maxPartBytes: config.maxPartBytes } });
+    const services = createServices(stores, { log: logger, sessions: { ttlMs: config.sessionTtlMs, maxPartBytes: config.maxPartBytes }, tokens: config.tokens });
     const admin = await services.principals.bootstrapAdmin(config.adminToken);
     if (admin?.token) {
       io.announce(`datafiles: created the instance admin "admin" (id ${admin.user.id}). Its token, shown only this once:\n${admin.token}\n`);
@@ -42,6 +43,7 @@ export async function startServer(config: ServeConfig, io: { announce: (text: st
       logger,
       context: { services, limits: { maxFileBytes: config.maxFileBytes, maxPartBytes: config.maxPartBytes } },
       principals: services.principals,
+      access: { principals: services.principals, accounts: services.accounts, clock: systemClock },
       extraRoutes: sessionRoutes,
       metrics: createMetrics(),
       health: {

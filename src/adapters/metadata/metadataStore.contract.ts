@@ -5,6 +5,7 @@
 // Each test gets a fresh, empty store from `makeStore`; the suite closes the store before `cleanup`.
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { MetadataStore } from '../../core/ports/metadataStore.js';
+import { accountsContract } from './contract/accounts.contract.js';
 import { filesContract } from './contract/files.contract.js';
 import { listingContract } from './contract/listing.contract.js';
 import { permissionsContract } from './contract/permissions.contract.js';
@@ -14,7 +15,7 @@ import { sessionsContract } from './contract/sessions.contract.js';
 export type MakeMetadataStore = () => Promise<{ store: MetadataStore; cleanup: () => Promise<void> }>;
 
 export function metadataStoreContract(name: string, makeStore: MakeMetadataStore): void {
-  describe(`MetadataStore contract: ${name}`, { timeout: 60_000 }, () => {
+  describe(`MetadataStore contract: ${name}`, { timeout: 180_000 }, () => {
     let store: MetadataStore;
     let cleanup: () => Promise<void>;
     const currentStore = (): MetadataStore => store;
@@ -32,6 +33,7 @@ export function metadataStoreContract(name: string, makeStore: MakeMetadataStore
     listingContract(currentStore);
     permissionsContract(currentStore);
     sessionsContract(currentStore);
+    accountsContract(currentStore);
 
     describe('health', () => {
       it('ping answers while the store is open', async () => {

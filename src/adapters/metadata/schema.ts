@@ -22,6 +22,8 @@ export interface UsersTable {
   name: string;
   is_admin: DbBoolean;
   created_at: EpochMillis;
+  /** Added by migration 004: when an admin disabled the user. */
+  disabled_at: EpochMillis | null;
 }
 
 export interface UserTokensTable {
@@ -29,6 +31,13 @@ export interface UserTokensTable {
   token_hash: string;
   user_id: number;
   created_at: EpochMillis;
+  /** Added by migration 004 (token records, docs/decisions.md 60). */
+  id: GeneratedId;
+  label: Generated<string>;
+  scope: Generated<'read' | 'write' | 'admin'>;
+  expires_at: EpochMillis | null;
+  last_used_at: EpochMillis | null;
+  revoked_at: EpochMillis | null;
 }
 
 /** Named user_groups because GROUPS is an SQL keyword. */

@@ -21,6 +21,7 @@ import type {
   UploadSessionRecord,
   User,
 } from '../model.js';
+import type { AccountStore } from './accountStore.js';
 
 export interface PrincipalStore {
   createUser(input: { name: string; isAdmin: boolean; createdAt: number }): Promise<User>;
@@ -145,6 +146,8 @@ export interface MetadataStore {
   readonly files: FileStore;
   readonly permissions: PermissionStore;
   readonly sessions: SessionStore;
+  /** Access management: token records, accounts, groups (issue 12). */
+  readonly accounts: AccountStore;
   /** Cheap round trip, for /healthz. */
   ping(): Promise<void>;
   close(): Promise<void>;
