@@ -28,6 +28,8 @@ export interface ServeConfig extends StorageConfig {
   shutdownTimeoutMs: number;
   /** Token lifetimes (issue 12, docs/decisions.md 62). */
   tokens: TokenConfig;
+  /** The audit log (issue 12, docs/decisions.md 66). */
+  audit: { retentionMs: number; failedAuthBurst: number };
 }
 
 export interface TokenConfig {
@@ -71,6 +73,8 @@ export const SERVE_OPTIONS = {
   'session-ttl-ms': { env: 'DATAFILES_SESSION_TTL_MS', description: 'idle multipart sessions expire after this long', default: String(7 * DAY_MS) },
   'shutdown-timeout-ms': { env: 'DATAFILES_SHUTDOWN_TIMEOUT_MS', description: 'how long SIGTERM waits for in-flight requests', default: '30000' },
   ...TOKEN_OPTIONS,
+  'audit-retention-days': { env: 'DATAFILES_AUDIT_RETENTION_DAYS', description: 'audit events older than this are deleted (hourly)', default: '365' },
+  'audit-failed-auth-burst': { env: 'DATAFILES_AUDIT_FAILED_AUTH_BURST', description: 'this many 401s to one address within a minute are an audit event', default: '10' },
 } as const;
 // Not an option: DATAFILES_ADMIN_TOKEN (a secret does not belong on a command line, where `ps` shows it).
 
@@ -151,5 +155,9 @@ export function parseServeConfig(values: Record<string, string | undefined>, env
     sessionTtlMs: integer('session-ttl-ms', get('session-ttl-ms'), { min: 1000, max: 365 * DAY_MS }),
     shutdownTimeoutMs: integer('shutdown-timeout-ms', get('shutdown-timeout-ms'), { min: 0, max: 600_000 }),
     tokens: parseTokenConfig(values, env),
+    audit: {
+      retentionMs: integer('audit-retention-days', get('audit-retention-days'), { min: 1, max: 36_500 }) * DAY_MS,
+      failedAuthBurst: integer('audit-failed-auth-burst', get('audit-failed-auth-burst'), { min: 1, max: 1_000_000 }),
+    },
   });
 }

@@ -5,12 +5,16 @@
 // commands that create it.
 import { isScope, type Scope, type TokenRecord } from '../core/accounts/model.js';
 import type { AccountService } from '../core/accounts/accountService.js';
+import { parseDuration } from '../core/accounts/duration.js';
+import { isAuditKind, type AuditService } from '../core/audit/auditService.js';
+import { AUDIT_KINDS } from '../core/audit/model.js';
 import type { Account } from '../core/accounts/model.js';
 import type { Clock } from '../core/ports/clock.js';
 import { UsageError } from './options.js';
 
 export interface AdminContext {
   accounts: AccountService;
+  audit: AuditService;
   clock: Clock;
   positionals: string[];
   values: Record<string, string | undefined>;
@@ -218,6 +222,42 @@ export const ADMIN_COMMANDS: Record<string, Record<string, AdminCommand>> = {
       async run({ accounts, positionals: [user] }) {
         const result = await accounts.revokeAllTokens(user);
         return { one: { userId: result.user.id, name: result.user.name, revoked: result.revoked } };
+      },
+    },
+  },
+  audit: {
+    list: {
+      usage: 'datafiles audit list [--actor NAME] [--file ID] [--kind KIND] [--since 7d] [--limit N] [--before ID]   (newest first)',
+      arity: 0,
+      options: {
+        actor: 'only events by this actor (a user name)',
+        file: 'only events about this file id',
+        kind: `only this kind: ${AUDIT_KINDS.join(', ')}`,
+        since: 'only events this recent (30m, 12h, 7d, …)',
+        limit: 'at most N events (default 100)',
+        before: 'only events older than this event id (the next page)',
+      },
+      async run({ audit, clock, values }) {
+        const id = (name: string) => {
+          const text = values[name];
+          if (text === undefined) return undefined;
+          if (!/^[1-9][0-9]{0,14}$/.test(text)) throw new UsageError(`--${name} must be a positive integer; got "${text}"`);
+          return Number(text);
+        };
+        if (values.kind !== undefined && !isAuditKind(values.kind)) throw new UsageError(`--kind must be one of ${AUDIT_KINDS.join(', ')}`);
+        const since = values.since === undefined ? undefined : parseDuration(values.since);
+        const events = await audit.list({
+          actor: values.actor,
+          fileId: id('file'),
+          kind: values.kind as never,
+          from: since === undefined || since === null ? undefined : clock.now() - since,
+          before: id('before'),
+          limit: id('limit') ?? 100,
+        });
+        return {
+          list: events.map((event) => ({ ...event, at: iso(event.at) })),
+          columns: ['id', 'at', 'kind', 'actorName', 'subject', 'fileId', 'details'],
+        };
       },
     },
   },

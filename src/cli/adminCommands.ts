@@ -1,8 +1,9 @@
 // Runs the admin commands (adminCommandTable.ts) on the stores directly, also while a server runs
-// on them: `datafiles users|groups|tokens COMMAND … [--data DIR | --database-url URL]`.
+// on them: `datafiles users|groups|tokens|audit COMMAND … [--data DIR | --database-url URL]`.
 import { parseStorageConfig, parseTokenConfig, STORAGE_OPTIONS, TOKEN_OPTIONS, type OptionTable } from '../config.js';
 import { AccountService } from '../core/accounts/accountService.js';
 import { TokenService } from '../core/accounts/tokenService.js';
+import { AuditService } from '../core/audit/auditService.js';
 import { PrincipalService } from '../core/principals/principalService.js';
 import { systemClock } from '../core/ports/clock.js';
 import { openMetadataStore } from '../server/openStores.js';
@@ -60,10 +61,13 @@ export async function adminCommand(group: string, args: string[], io: CommandIo)
   const tokenPolicy = parseTokenConfig(parsed.values, io.env);
   const metadata = await openMetadataStore(parseStorageConfig(parsed.values, io.env));
   try {
-    const tokens = new TokenService({ metadata, clock: systemClock, policy: tokenPolicy });
-    const principals = new PrincipalService({ metadata, clock: systemClock, tokens });
-    const accounts = new AccountService({ metadata, clock: systemClock, principals });
-    const result = await command.run({ accounts, clock: systemClock, positionals: parsed.positionals, values: parsed.values, flags: parsed.flags });
+    // Audit events are log lines too (docs/decisions.md 66): here, JSON lines on stderr.
+    const line = (level: string) => (object: object, msg: string) => io.err(`${JSON.stringify({ level, time: Date.now(), ...object, msg })}\n`);
+    const audit = new AuditService({ metadata, clock: systemClock, log: { info: line('info'), error: line('error') } });
+    const tokens = new TokenService({ metadata, clock: systemClock, policy: tokenPolicy, audit });
+    const principals = new PrincipalService({ metadata, clock: systemClock, tokens, audit });
+    const accounts = new AccountService({ metadata, clock: systemClock, principals, audit });
+    const result = await command.run({ accounts, audit, clock: systemClock, positionals: parsed.positionals, values: parsed.values, flags: parsed.flags });
     io.out(formatResult(result, io.isTty));
     return 0;
   } finally {

@@ -18,6 +18,7 @@ Commands:
   tokens create USER [--scope S] [--expires D] [--label TEXT]
                                 issue another token for a user; prints {"token",…}
   tokens list [USER] | revoke TOKEN_ID | revoke-all USER   (a list never shows a secret)
+  audit list [--actor NAME] [--file ID] [--kind KIND] [--since 7d]   security events, newest first
 
 The admin commands work on the stores directly, with or without a running server: --data DIR
 (default ./data, env DATAFILES_DATA_DIR), or --database-url for PostgreSQL. Lists print a table on
@@ -40,6 +41,7 @@ export async function runCli(args: string[], io: CommandIo = processIo): Promise
       case 'users':
       case 'groups':
       case 'tokens':
+      case 'audit':
         return await (await import('./adminCommands.js')).adminCommand(command, rest, io);
       case undefined:
       case 'help':

@@ -9,6 +9,7 @@ import type { PrincipalService } from '../core/principals/principalService.js';
 import { tokenOf } from './authenticate.js';
 import { registerAccessApi, type AccessApiOptions } from './access/accessApi.js';
 import { requireScope } from './access/scopes.js';
+import { registerAuditHooks, type AuditHookOptions } from './access/auditHooks.js';
 import { OneLinePerRequest } from './requestLog.js';
 import { clientErrorHandler, frameworkErrorHandler, requireOneHost } from './clientError.js';
 import { codeResponse, errorToResponse, sendError } from './errorResponse.js';
@@ -44,6 +45,8 @@ export interface AppOptions {
   jsonBodyLimit?: number;
   /** The admin and self-service API under /datafiles/v1 (issue 12). */
   access?: AccessApiOptions;
+  /** Audit events seen at the HTTP layer (issue 12). */
+  audit?: AuditHookOptions;
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -98,6 +101,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  if (options.audit) registerAuditHooks(app, options.audit);
   registerHealth(app, options.health);
   registerMetrics(app, options.metrics);
 

@@ -4,6 +4,7 @@ import { PermissionService } from '../core/permissions/permissionService.js';
 import { PrincipalService } from '../core/principals/principalService.js';
 import { AccountService } from '../core/accounts/accountService.js';
 import { TokenService, type TokenPolicy } from '../core/accounts/tokenService.js';
+import { AuditService, type AuditLog } from '../core/audit/auditService.js';
 import { SessionService } from '../core/sessions/sessionService.js';
 import { systemClock, type Clock } from '../core/ports/clock.js';
 import type { Stores } from './openStores.js';
@@ -13,11 +14,19 @@ const DEFAULT_MAX_PART_BYTES = 5 * 1024 ** 3;
 
 export function createServices(
   stores: Stores,
-  options: { clock?: Clock; log?: { warn(object: object, message: string): void }; sessions?: { ttlMs: number; maxPartBytes: number }; tokens?: TokenPolicy } = {},
+  options: {
+    clock?: Clock;
+    log?: { warn(object: object, message: string): void } & Partial<AuditLog>;
+    sessions?: { ttlMs: number; maxPartBytes: number };
+    tokens?: TokenPolicy;
+    auditRetentionMs?: number;
+  } = {},
 ) {
   const clock = options.clock ?? systemClock;
-  const tokens = new TokenService({ metadata: stores.metadata, clock, policy: options.tokens, log: options.log });
-  const principals = new PrincipalService({ metadata: stores.metadata, clock, tokens });
+  const log = options.log;
+  const audit = new AuditService({ metadata: stores.metadata, clock, log: log?.info && log.error ? (log as AuditLog) : undefined, retentionMs: options.auditRetentionMs });
+  const tokens = new TokenService({ metadata: stores.metadata, clock, policy: options.tokens, log: options.log, audit });
+  const principals = new PrincipalService({ metadata: stores.metadata, clock, tokens, audit });
   const files = new FileService({ metadata: stores.metadata, blobs: stores.blobs, clock, log: options.log });
   return {
     files,
@@ -32,7 +41,8 @@ export function createServices(
     }),
     permissions: new PermissionService(stores.metadata),
     principals,
-    accounts: new AccountService({ metadata: stores.metadata, clock, principals }),
+    accounts: new AccountService({ metadata: stores.metadata, clock, principals, audit }),
+    audit,
   };
 }
 

@@ -33,7 +33,7 @@ export async function startServer(config: ServeConfig, io: { announce: (text: st
     const sweptAtStart = await stores.blobs.sweepTemporary({ olderThanMs: stores.shared ? SHARED_TEMPORARY_AGE_MS : 0 });
     if (sweptAtStart > 0) logger.info({ removed: sweptAtStart }, 'removed temporary files left by an interrupted run');
 
-    const services = createServices(stores, { log: logger, sessions: { ttlMs: config.sessionTtlMs, maxPartBytes: config.maxPartBytes }, tokens: config.tokens });
+    const services = createServices(stores, { log: logger, sessions: { ttlMs: config.sessionTtlMs, maxPartBytes: config.maxPartBytes }, tokens: config.tokens, auditRetentionMs: config.audit.retentionMs });
     const admin = await services.principals.bootstrapAdmin(config.adminToken);
     if (admin?.token) {
       io.announce(`datafiles: created the instance admin "admin" (id ${admin.user.id}). Its token, shown only this once:\n${admin.token}\n`);
@@ -43,7 +43,8 @@ export async function startServer(config: ServeConfig, io: { announce: (text: st
       logger,
       context: { services, limits: { maxFileBytes: config.maxFileBytes, maxPartBytes: config.maxPartBytes } },
       principals: services.principals,
-      access: { principals: services.principals, accounts: services.accounts, clock: systemClock },
+      access: { principals: services.principals, accounts: services.accounts, audit: services.audit, clock: systemClock },
+      audit: { audit: services.audit, failedAuthBurst: config.audit.failedAuthBurst },
       extraRoutes: sessionRoutes,
       metrics: createMetrics(),
       health: {
@@ -59,6 +60,8 @@ export async function startServer(config: ServeConfig, io: { announce: (text: st
     });
     const sweeper = setInterval(() => {
       stores.blobs.sweepTemporary({ olderThanMs: SHARED_TEMPORARY_AGE_MS }).catch((error) => logger.warn({ err: error }, 'temporary sweep failed'));
+      // docs/decisions.md 66: audit retention, on the same hourly beat.
+      services.audit.expire().catch((error) => logger.warn({ err: error }, 'audit retention sweep failed'));
     }, SWEEP_INTERVAL_MS);
     sweeper.unref();
     const sessionSweeper = await startSessionSweeper({ sessions: services.sessions, ttlMs: config.sessionTtlMs, log: logger });

@@ -5,6 +5,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { MetadataStore } from '../../core/ports/metadataStore.js';
 import { createAccountStore } from './accountStore.js';
+import { createAuditStore } from './auditStore.js';
 import { createFileStore } from './fileStore.js';
 import { createPermissionStore } from './permissionStore.js';
 import { createPrincipalStore } from './principalStore.js';
@@ -22,6 +23,7 @@ export function createKyselyMetadataStore(db: Kysely<MetadataDatabase>, dialect:
     permissions: withTranslatedErrors(createPermissionStore(db, dialect), translate),
     sessions: withTranslatedErrors(createSessionStore(db, dialect), translate),
     accounts: withTranslatedErrors(createAccountStore(db, dialect), translate),
+    audit: withTranslatedErrors(createAuditStore(db), translate),
     async ping() {
       try {
         await sql`select 1`.execute(db);

@@ -6,6 +6,7 @@
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { MetadataStore } from '../../core/ports/metadataStore.js';
 import { accountsContract } from './contract/accounts.contract.js';
+import { auditContract } from './contract/audit.contract.js';
 import { filesContract } from './contract/files.contract.js';
 import { listingContract } from './contract/listing.contract.js';
 import { permissionsContract } from './contract/permissions.contract.js';
@@ -34,6 +35,7 @@ export function metadataStoreContract(name: string, makeStore: MakeMetadataStore
     permissionsContract(currentStore);
     sessionsContract(currentStore);
     accountsContract(currentStore);
+    auditContract(currentStore);
 
     describe('health', () => {
       it('ping answers while the store is open', async () => {

@@ -112,6 +112,19 @@ export interface UploadSessionPartsTable {
   uploaded_at: EpochMillis;
 }
 
+/** Added by migration 005 (docs/decisions.md 66). */
+export interface AuditEventsTable {
+  id: GeneratedId;
+  at: EpochMillis;
+  kind: string;
+  actor_id: number | null;
+  actor_name: string;
+  file_id: number | null;
+  subject: string;
+  /** JSON text. */
+  details: string;
+}
+
 export interface MetadataDatabase {
   users: UsersTable;
   user_tokens: UserTokensTable;
@@ -122,4 +135,5 @@ export interface MetadataDatabase {
   file_permissions: FilePermissionsTable;
   upload_sessions: UploadSessionsTable;
   upload_session_parts: UploadSessionPartsTable;
+  audit_events: AuditEventsTable;
 }

@@ -8,7 +8,8 @@ import type { Clock } from '../ports/clock.js';
 import type { MetadataStore } from '../ports/metadataStore.js';
 import { validatePrincipalName, type PrincipalService, type TokenOptions } from '../principals/principalService.js';
 import type { Account, GroupSummary, TokenRecord, Usage } from './model.js';
-import type { Minter } from './tokenService.js';
+import type { AuditService } from '../audit/auditService.js';
+import { actorOf, type Minter } from './tokenService.js';
 
 export const MAX_PAGE = 1000;
 /** docs/decisions.md 64: a lookup answers at most this many names of each kind. */
@@ -34,8 +35,16 @@ export function page(input: { limit?: number; offset?: number }): { limit: numbe
   return { limit, offset };
 }
 
+function minterOf(by: Caller | undefined): Minter {
+  return by ? { caller: by } : { operator: true };
+}
+
 export class AccountService {
-  constructor(private readonly deps: { metadata: MetadataStore; clock: Clock; principals: PrincipalService }) {}
+  constructor(private readonly deps: { metadata: MetadataStore; clock: Clock; principals: PrincipalService; audit?: AuditService }) {}
+
+  private async audit(kind: Parameters<AuditService['record']>[0]['kind'], by: Caller | undefined, subject: string, details: Record<string, unknown>): Promise<void> {
+    await this.deps.audit?.record({ kind, actor: actorOf(by), subject, details });
+  }
 
   private get accounts() {
     return this.deps.metadata.accounts;
@@ -52,8 +61,8 @@ export class AccountService {
     return account;
   }
 
-  createUser(input: { name: string; isAdmin: boolean; token?: TokenOptions }) {
-    return this.deps.principals.addUser(input);
+  createUser(input: { name: string; isAdmin: boolean; token?: TokenOptions }, by?: Caller) {
+    return this.deps.principals.addUser({ ...input, by: minterOf(by) });
   }
 
   listUsers(input: { prefix?: string; limit?: number; offset?: number }): Promise<Account[]> {
@@ -70,8 +79,10 @@ export class AccountService {
   async setDisabled(ref: string, disabled: boolean, by?: Caller): Promise<Account> {
     const account = await this.account(ref);
     if (disabled && by && by.user.id === account.id) throw new DomainError('CONFLICT', 'An admin cannot disable itself: ask another admin.');
-    if (disabled && account.disabledAt !== null) return account;
-    return this.accounts.setDisabled({ userId: account.id, disabledAt: disabled ? this.deps.clock.now() : null });
+    if (disabled === (account.disabledAt !== null)) return account;
+    const changed = await this.accounts.setDisabled({ userId: account.id, disabledAt: disabled ? this.deps.clock.now() : null });
+    await this.audit(disabled ? 'user.disabled' : 'user.enabled', by, `user:${account.name}`, { userId: account.id });
+    return changed;
   }
 
   /** Never orphans a file: with files, revisions or sessions, `transferTo` is required (docs/decisions.md 65). */
@@ -82,11 +93,12 @@ export class AccountService {
     if (transferTo && transferTo.id === user.id) throw new DomainError('BAD_REQUEST', 'Transfer the files to another user than the one deleted.');
     if (transferTo && transferTo.disabledAt !== null) throw new DomainError('CONFLICT', `"${transferTo.name}" is disabled: transfer the files to an enabled user.`);
     const { filesTransferred } = await this.accounts.deleteUser({ userId: user.id, transferTo: transferTo?.id });
+    await this.audit('user.deleted', by, `user:${user.name}`, { userId: user.id, transferTo: transferTo?.name ?? null, filesTransferred });
     return { user, transferTo, filesTransferred };
   }
 
-  createGroup(name: string): Promise<Group> {
-    return this.deps.principals.addGroup(name);
+  createGroup(name: string, by?: Caller): Promise<Group> {
+    return this.deps.principals.addGroup(name, minterOf(by));
   }
 
   listGroups(input: { prefix?: string; limit?: number; offset?: number }): Promise<GroupSummary[]> {
@@ -98,26 +110,30 @@ export class AccountService {
     return { ...group, members: await this.accounts.membersOf(group.id) };
   }
 
-  async renameGroup(ref: string, name: string): Promise<Group> {
+  async renameGroup(ref: string, name: string, by?: Caller): Promise<Group> {
     const group = await this.deps.principals.findGroup(ref);
-    return this.accounts.renameGroup({ groupId: group.id, name: validatePrincipalName(name) });
+    const renamed = await this.accounts.renameGroup({ groupId: group.id, name: validatePrincipalName(name) });
+    await this.audit('group.renamed', by, `group:${renamed.name}`, { groupId: group.id, from: group.name, to: renamed.name });
+    return renamed;
   }
 
   /** Removes the group, its memberships and every permission entry naming it. */
-  async deleteGroup(ref: string): Promise<Group> {
+  async deleteGroup(ref: string, by?: Caller): Promise<Group> {
     const group = await this.deps.principals.findGroup(ref);
     await this.accounts.deleteGroup(group.id);
+    await this.audit('group.deleted', by, `group:${group.name}`, { groupId: group.id });
     return group;
   }
 
-  addMember(group: string, user: string) {
-    return this.deps.principals.addGroupMember({ group, user });
+  addMember(group: string, user: string, by?: Caller) {
+    return this.deps.principals.addGroupMember({ group, user, by: minterOf(by) });
   }
 
-  async removeMember(groupRef: string, userRef: string): Promise<{ group: Group; user: User }> {
+  async removeMember(groupRef: string, userRef: string, by?: Caller): Promise<{ group: Group; user: User }> {
     const group = await this.deps.principals.findGroup(groupRef);
     const user = await this.deps.principals.findUser(userRef);
     await this.accounts.removeGroupMember({ groupId: group.id, userId: user.id });
+    await this.audit('group.member_removed', by, `group:${group.name}`, { groupId: group.id, userId: user.id, user: user.name });
     return { group, user };
   }
 
@@ -131,9 +147,9 @@ export class AccountService {
     return { user, ...(await this.tokens.issue({ user, by, ...options })) };
   }
 
-  async revokeAllTokens(userRef: string): Promise<{ user: User; revoked: number }> {
+  async revokeAllTokens(userRef: string, by?: Caller): Promise<{ user: User; revoked: number }> {
     const user = await this.deps.principals.findUser(userRef);
-    return { user, revoked: await this.tokens.revokeAllOf(user.id) };
+    return { user, revoked: await this.tokens.revokeAllOf(user, minterOf(by)) };
   }
 
   /** GET …/me: who the caller is, its groups, its usage and the token it came with. */

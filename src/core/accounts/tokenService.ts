@@ -2,6 +2,8 @@
 // and the owner's disabled mark on every request, straight from the metadata store (no cache, so a
 // revoke or disable holds on every server from the next request); issuing enforces the scope and
 // lifetime rules; last use is written at most once a minute per token.
+import type { AuditService } from '../audit/auditService.js';
+import { OPERATOR, type Actor } from '../audit/model.js';
 import { DomainError } from '../errors.js';
 import type { Caller, User } from '../model.js';
 import type { Clock } from '../ports/clock.js';
@@ -22,6 +24,13 @@ const MAX_TOUCH_MEMORY = 10_000;
 /** Who asks for a token: the operator at the command line (an admin by definition), or an HTTP caller. */
 export type Minter = { operator: true } | { operator?: false; caller: Caller };
 
+/** Who an audit event names for a minter. */
+export function actorOf(by: Minter | Caller | undefined): Actor {
+  if (by === undefined || ('operator' in by && by.operator)) return OPERATOR;
+  const caller = 'caller' in by ? by.caller : (by as Caller);
+  return { id: caller.user.id, name: caller.user.name };
+}
+
 const iso = (at: number) => new Date(at).toISOString();
 
 export class TokenService {
@@ -33,6 +42,7 @@ export class TokenService {
       clock: Clock;
       policy?: TokenPolicy;
       log?: { warn(object: object, message: string): void };
+      audit?: AuditService;
     },
   ) {}
 
@@ -52,9 +62,11 @@ export class TokenService {
     const { token, user, groupIds } = credential;
     const now = this.deps.clock.now();
     if (token.revokedAt !== null) {
+      this.auditRefusedUse('token.revoked_use', token, user, now);
       throw new DomainError('TOKEN_REVOKED', `This token (id ${token.id}) was revoked at ${iso(token.revokedAt)}. Ask for a new one.`);
     }
     if (token.expiresAt !== null && now >= token.expiresAt) {
+      this.auditRefusedUse('token.expired_use', token, user, now);
       throw new DomainError('TOKEN_EXPIRED', `This token (id ${token.id}) expired at ${iso(token.expiresAt)}. Create a new one.`);
     }
     if (user.disabledAt !== null) {
@@ -64,6 +76,16 @@ export class TokenService {
     // docs/decisions.md 61: a token never exceeds its owner, and an admin's read or write token
     // does not carry the instance admin's rights either.
     return { user: { id: user.id, name: user.name, isAdmin: user.isAdmin && token.scope === 'admin', createdAt: user.createdAt }, groupIds, token };
+  }
+
+  /** Someone still uses a dead token: recorded at most once a minute per token. */
+  private auditRefusedUse(kind: 'token.expired_use' | 'token.revoked_use', token: TokenRecord, user: { id: number; name: string }, now: number): void {
+    this.deps.audit?.recordAtMostEvery(`${kind}:${token.id}`, TOUCH_INTERVAL_MS, {
+      kind,
+      actor: { id: user.id, name: user.name },
+      subject: `token:${token.id}`,
+      details: { userId: user.id, expiresAt: token.expiresAt, revokedAt: token.revokedAt, at: now },
+    });
   }
 
   /** docs/decisions.md 63: at most one write a minute per token, whatever the request rate. */
@@ -120,6 +142,7 @@ export class TokenService {
     if (label.length > 200) throw new DomainError('BAD_REQUEST', 'A token label is at most 200 characters.');
     const secret = newTokenSecret();
     const record = await this.deps.metadata.accounts.createToken({ userId: user.id, tokenHash: hashToken(secret), label, scope, createdAt: now, expiresAt });
+    await this.deps.audit?.record({ kind: 'token.created', actor: actorOf(by), subject: `token:${record.id}`, details: { userId: user.id, user: user.name, scope, expiresAt, label } });
     return { record, secret };
   }
 
@@ -136,10 +159,13 @@ export class TokenService {
     }
     const revoked = await this.deps.metadata.accounts.revokeToken({ id, at: this.deps.clock.now() });
     if (!revoked) throw new DomainError('TOKEN_NOT_FOUND', `No token with id ${id}.`);
+    await this.deps.audit?.record({ kind: 'token.revoked', actor: actorOf(by), subject: `token:${id}`, details: { userId: revoked.userId } });
     return revoked;
   }
 
-  async revokeAllOf(userId: number): Promise<number> {
-    return this.deps.metadata.accounts.revokeTokensOfUser({ userId, at: this.deps.clock.now() });
+  async revokeAllOf(user: { id: number; name: string }, by?: Minter): Promise<number> {
+    const count = await this.deps.metadata.accounts.revokeTokensOfUser({ userId: user.id, at: this.deps.clock.now() });
+    await this.deps.audit?.record({ kind: 'token.revoked', actor: actorOf(by), subject: `user:${user.name}`, details: { userId: user.id, allTokens: true, revoked: count } });
+    return count;
   }
 }

@@ -22,6 +22,7 @@ import type {
   User,
 } from '../model.js';
 import type { AccountStore } from './accountStore.js';
+import type { AuditStore } from './auditStore.js';
 
 export interface PrincipalStore {
   createUser(input: { name: string; isAdmin: boolean; createdAt: number }): Promise<User>;
@@ -148,6 +149,8 @@ export interface MetadataStore {
   readonly sessions: SessionStore;
   /** Access management: token records, accounts, groups (issue 12). */
   readonly accounts: AccountStore;
+  /** Security-relevant events (issue 12). */
+  readonly audit: AuditStore;
   /** Cheap round trip, for /healthz. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -1,6 +1,7 @@
 // Users, groups and tokens, and turning a token into a Caller (decisions.md 20).
 import { hashToken } from '../accounts/tokenFormat.js';
-import { TokenService } from '../accounts/tokenService.js';
+import { actorOf, TokenService, type Minter } from '../accounts/tokenService.js';
+import type { AuditService } from '../audit/auditService.js';
 import { DomainError, isDomainError } from '../errors.js';
 import type { Caller, Group, User } from '../model.js';
 import type { Scope, TokenRecord } from '../accounts/model.js';
@@ -28,7 +29,7 @@ export function validatePrincipalName(name: string): string {
 export class PrincipalService {
   readonly tokens: TokenService;
 
-  constructor(private readonly deps: { metadata: MetadataStore; clock: Clock; tokens?: TokenService }) {
+  constructor(private readonly deps: { metadata: MetadataStore; clock: Clock; tokens?: TokenService; audit?: AuditService }) {
     this.tokens = deps.tokens ?? new TokenService({ metadata: deps.metadata, clock: deps.clock });
   }
 
@@ -42,9 +43,11 @@ export class PrincipalService {
   }
 
   /** Adds a user with a first token (the operator's: default scope and lifetime unless given). */
-  async addUser(input: { name: string; isAdmin: boolean; token?: TokenOptions }): Promise<{ user: User; token: string; record: TokenRecord }> {
+  async addUser(input: { name: string; isAdmin: boolean; token?: TokenOptions; by?: Minter }): Promise<{ user: User; token: string; record: TokenRecord }> {
     const user = await this.principals.createUser({ name: validatePrincipalName(input.name), isAdmin: input.isAdmin, createdAt: this.deps.clock.now() });
-    const { secret, record } = await this.tokens.issue({ user, by: { operator: true }, label: 'first token', ...input.token });
+    await this.deps.audit?.record({ kind: 'user.created', actor: actorOf(input.by), subject: `user:${user.name}`, details: { userId: user.id, isAdmin: user.isAdmin } });
+    // The first token is the admin's (or operator's) doing: its scope and lifetime rules are theirs.
+    const { secret, record } = await this.tokens.issue({ user, by: input.by ?? { operator: true }, label: 'first token', ...input.token });
     return { user, token: secret, record };
   }
 
@@ -55,14 +58,17 @@ export class PrincipalService {
     return { user, token: secret, record };
   }
 
-  async addGroup(name: string): Promise<Group> {
-    return this.principals.createGroup({ name: validatePrincipalName(name) });
+  async addGroup(name: string, by?: Minter): Promise<Group> {
+    const group = await this.principals.createGroup({ name: validatePrincipalName(name) });
+    await this.deps.audit?.record({ kind: 'group.created', actor: actorOf(by), subject: `group:${group.name}`, details: { groupId: group.id } });
+    return group;
   }
 
-  async addGroupMember(input: { group: string; user: string }): Promise<{ group: Group; user: User }> {
+  async addGroupMember(input: { group: string; user: string; by?: Minter }): Promise<{ group: Group; user: User }> {
     const group = await this.findGroup(input.group);
     const user = await this.findUser(input.user);
     await this.principals.addGroupMember({ groupId: group.id, userId: user.id });
+    await this.deps.audit?.record({ kind: 'group.member_added', actor: actorOf(input.by), subject: `group:${group.name}`, details: { groupId: group.id, userId: user.id, user: user.name } });
     return { group, user };
   }
 

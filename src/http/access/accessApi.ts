@@ -5,6 +5,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AccountService } from '../../core/accounts/accountService.js';
+import type { AuditService } from '../../core/audit/auditService.js';
 import type { PrincipalService } from '../../core/principals/principalService.js';
 import type { Clock } from '../../core/ports/clock.js';
 import { tokenOf } from '../authenticate.js';
@@ -12,6 +13,7 @@ import { parseId } from '../queryValues.js';
 import { callerOf } from '../routeContext.js';
 import { groupWire, NewTokenBody, TokenIdParams, tokenWire, userWire } from './accessWire.js';
 import { registerAdminRoutes } from './adminRoutes.js';
+import { registerAuditRoutes } from './auditRoutes.js';
 import { requireScope } from './scopes.js';
 
 export const ACCESS_PREFIX = '/datafiles/v1';
@@ -19,6 +21,7 @@ export const ACCESS_PREFIX = '/datafiles/v1';
 export interface AccessApiOptions {
   principals: PrincipalService;
   accounts: AccountService;
+  audit?: AuditService;
   clock: Clock;
 }
 
@@ -78,7 +81,13 @@ export async function registerAccessApi(app: FastifyInstance, options: AccessApi
         async (request) => accounts.lookup((request.query as { prefix: string }).prefix),
       );
 
-      await api.register(async (admin) => registerAdminRoutes(admin, { accounts, clock }), { prefix: '/admin' });
+      await api.register(
+        async (admin) => {
+          registerAdminRoutes(admin, { accounts, clock });
+          if (options.audit) registerAuditRoutes(admin, options.audit);
+        },
+        { prefix: '/admin' },
+      );
     },
     { prefix: ACCESS_PREFIX },
   );

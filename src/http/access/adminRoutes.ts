@@ -31,7 +31,7 @@ export function registerAdminRoutes(admin: FastifyInstance, { accounts, clock }:
   });
   admin.post('/users', { config: ADMIN, schema: { tags, summary: 'Create a user; its first token is in this answer only', body: NewUserBody } }, async (request, reply) => {
     const body = request.body as { name: string; isAdmin?: boolean; token?: NewToken };
-    const created = await accounts.createUser({ name: body.name, isAdmin: body.isAdmin ?? false, token: body.token });
+    const created = await accounts.createUser({ name: body.name, isAdmin: body.isAdmin ?? false, token: body.token }, callerOf(request));
     return reply.code(201).send({ user: userWire(created.user), token: created.token, tokenRecord: tokenWire(created.record, clock.now()) });
   });
   admin.get('/users/:user', { config: ADMIN, schema: { tags, summary: 'A user with its groups, usage and tokens', params: UserRefParams } }, async (request) => {
@@ -72,7 +72,7 @@ export function registerAdminRoutes(admin: FastifyInstance, { accounts, clock }:
     return reply.code(201).send({ ...tokenWire(created.record, clock.now()), token: created.secret });
   });
   admin.post('/users/:user/tokens/revoke-all', { config: ADMIN, schema: { tags, summary: 'Revoke every token of a user', params: UserRefParams } }, async (request) => {
-    const result = await accounts.revokeAllTokens(user(request.params));
+    const result = await accounts.revokeAllTokens(user(request.params), callerOf(request));
     return { user: userWire(result.user), revoked: result.revoked };
   });
   admin.get('/tokens', { config: ADMIN, schema: { tags, summary: "Every user's tokens (never their secrets)" } }, async () => {
@@ -89,26 +89,26 @@ export function registerAdminRoutes(admin: FastifyInstance, { accounts, clock }:
     return accounts.listGroups({ prefix: query.q, limit: query.limit, offset: query.offset });
   });
   admin.post('/groups', { config: ADMIN, schema: { tags, summary: 'Create a group', body: NameBody } }, async (request, reply) =>
-    reply.code(201).send(groupWire(await accounts.createGroup((request.body as { name: string }).name))),
+    reply.code(201).send(groupWire(await accounts.createGroup((request.body as { name: string }).name, callerOf(request)))),
   );
   admin.get('/groups/:group', { config: ADMIN, schema: { tags, summary: 'A group and its members', params: GroupRefParams } }, async (request) => {
     const details = await accounts.groupDetails(group(request.params));
     return { ...groupWire(details), members: details.members.map(userWire) };
   });
   admin.patch('/groups/:group', { config: ADMIN, schema: { tags, summary: 'Rename a group', params: GroupRefParams, body: NameBody } }, async (request) =>
-    groupWire(await accounts.renameGroup(group(request.params), (request.body as { name: string }).name)),
+    groupWire(await accounts.renameGroup(group(request.params), (request.body as { name: string }).name, callerOf(request))),
   );
   admin.delete('/groups/:group', { config: ADMIN, schema: { tags, summary: 'Delete a group, its memberships and the permission entries naming it', params: GroupRefParams } }, async (request) =>
-    groupWire(await accounts.deleteGroup(group(request.params))),
+    groupWire(await accounts.deleteGroup(group(request.params), callerOf(request))),
   );
   admin.put('/groups/:group/members/:user', { config: ADMIN, schema: { tags, summary: 'Add a member (idempotent)', params: MemberParams } }, async (request) => {
     const params = request.params as { group: string; user: string };
-    const added = await accounts.addMember(params.group, params.user);
+    const added = await accounts.addMember(params.group, params.user, callerOf(request));
     return { group: groupWire(added.group), user: userWire(added.user) };
   });
   admin.delete('/groups/:group/members/:user', { config: ADMIN, schema: { tags, summary: 'Remove a member (idempotent)', params: MemberParams } }, async (request) => {
     const params = request.params as { group: string; user: string };
-    const removed = await accounts.removeMember(params.group, params.user);
+    const removed = await accounts.removeMember(params.group, params.user, callerOf(request));
     return { group: groupWire(removed.group), user: userWire(removed.user) };
   });
 }

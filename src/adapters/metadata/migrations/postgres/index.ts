@@ -5,10 +5,12 @@ import { initialPostgresMigration } from './001_initial.js';
 import { partMd5DroppedMigration } from '../002_partMd5Dropped.js';
 import { sessionPartsReleasedMigration } from '../003_sessionPartsReleased.js';
 import { tokenRecordsMigration } from '../004_tokenRecords.js';
+import { auditEventsMigration } from '../005_auditEvents.js';
 
 export const postgresMigrations: Record<string, Migration> = {
   '001_initial': initialPostgresMigration,
   '002_part_md5_dropped': partMd5DroppedMigration,
   '003_session_parts_released': sessionPartsReleasedMigration('postgres'),
   '004_token_records': tokenRecordsMigration('postgres'),
+  '005_audit_events': auditEventsMigration('postgres'),
 };
