@@ -30,6 +30,8 @@ export interface ServeConfig extends StorageConfig {
   tokens: TokenConfig;
   /** The audit log (issue 12, docs/decisions.md 66). */
   audit: { retentionMs: number; failedAuthBurst: number };
+  /** Storage quotas and the free-space guard (issue 12, docs/decisions.md 67). */
+  quotas: { defaultQuotaBytes: number; minFreeBytes: number };
 }
 
 export interface TokenConfig {
@@ -75,6 +77,8 @@ export const SERVE_OPTIONS = {
   ...TOKEN_OPTIONS,
   'audit-retention-days': { env: 'DATAFILES_AUDIT_RETENTION_DAYS', description: 'audit events older than this are deleted (hourly)', default: '365' },
   'audit-failed-auth-burst': { env: 'DATAFILES_AUDIT_FAILED_AUTH_BURST', description: 'this many 401s to one address within a minute are an audit event', default: '10' },
+  'default-user-quota-bytes': { env: 'DATAFILES_DEFAULT_USER_QUOTA_BYTES', description: 'storage quota of users without one of their own (0: none)', default: '0' },
+  'min-free-bytes': { env: 'DATAFILES_MIN_FREE_BYTES', description: 'uploads are refused when the data disk would keep less free (0: no guard; local disk only)', default: String(GiB) },
 } as const;
 // Not an option: DATAFILES_ADMIN_TOKEN (a secret does not belong on a command line, where `ps` shows it).
 
@@ -158,6 +162,10 @@ export function parseServeConfig(values: Record<string, string | undefined>, env
     audit: {
       retentionMs: integer('audit-retention-days', get('audit-retention-days'), { min: 1, max: 36_500 }) * DAY_MS,
       failedAuthBurst: integer('audit-failed-auth-burst', get('audit-failed-auth-burst'), { min: 1, max: 1_000_000 }),
+    },
+    quotas: {
+      defaultQuotaBytes: integer('default-user-quota-bytes', get('default-user-quota-bytes'), { min: 0, max: Number.MAX_SAFE_INTEGER }),
+      minFreeBytes: integer('min-free-bytes', get('min-free-bytes'), { min: 0, max: Number.MAX_SAFE_INTEGER }),
     },
   });
 }

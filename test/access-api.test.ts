@@ -39,7 +39,7 @@ describe('admin API: users', () => {
     assert.deepEqual(listed.map((user: { name: string }) => user.name), ['carol']);
     const details = await admin('/users/carol');
     assert.equal(details.id, carol.id);
-    assert.deepEqual(details.usage, { files: 0, revisions: 0, bytes: 0 });
+    assert.deepEqual(details.usage, { files: 0, revisions: 0, bytes: 0, stagedBytes: 0 });
     assert.equal(details.tokens.length, 1);
     const everything = JSON.stringify([listed, details, await admin('/tokens'), await admin(`/users/${carol.id}/tokens`)]);
     assert.ok(!everything.includes(carol.token), 'no secret in any listing');
@@ -125,7 +125,7 @@ describe('self-service and lookup', () => {
     await call(ivy.token, `${API}?name=ivy.txt`, { method: 'POST', body: fileForm('12345') });
     const me = await call(ivy.token, `${ACCESS}/me`);
     assert.equal(me.user.name, 'ivy');
-    assert.deepEqual(me.usage, { files: 1, revisions: 1, bytes: 5 });
+    assert.deepEqual(me.usage, { files: 1, revisions: 1, bytes: 5, stagedBytes: 0, quotaBytes: null });
     assert.equal(me.token.id, ivy.tokenId);
     const created = await call(ivy.token, `${ACCESS}/me/tokens`, json('POST', { label: 'script', scope: 'read', expires: '1d' }), 201);
     assert.match(created.token, /^dfp_/);

@@ -122,6 +122,21 @@ export const ADMIN_COMMANDS: Record<string, Record<string, AdminCommand>> = {
         return { one: userRow(await accounts.setDisabled(name, false)) };
       },
     },
+    quota: {
+      usage: 'datafiles users quota NAME [--set BYTES|none|default]   (show, or set: none = no quota, default = the instance default)',
+      arity: 1,
+      options: { set: 'the quota in bytes, none for no quota, or default for the instance default' },
+      async run({ accounts, positionals: [name], values }) {
+        if (values.set !== undefined) {
+          const text = values.set.trim().toLowerCase();
+          if (!/^([0-9]{1,16}|none|default)$/.test(text)) throw new UsageError(`--set takes a number of bytes, none or default; got "${values.set}"`);
+          await accounts.setQuota(name, text === 'default' ? null : text === 'none' ? 0 : Number(text));
+        }
+        const account = await accounts.account(name);
+        const [quotaBytes, usage] = await Promise.all([accounts.quotaOf(account.id), accounts.usageOf(account.id)]);
+        return { one: { userId: account.id, name: account.name, quotaBytes, usage } };
+      },
+    },
     delete: {
       usage: 'datafiles users delete NAME [--transfer-to USER]   (required when NAME has files: never orphaned)',
       arity: 1,

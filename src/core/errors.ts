@@ -37,6 +37,8 @@ export const ERROR_CATALOGUE = {
   NAME_TAKEN: { status: 409, message: 'That name is already taken.' },
   PRECONDITION_FAILED: { status: 412, message: 'A precondition failed.' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The body is larger than this server accepts.' },
+  QUOTA_EXCEEDED: { status: 413, message: 'This upload would exceed your storage quota.' },
+  INSUFFICIENT_STORAGE: { status: 507, message: 'The server is low on disk space; uploads are refused until space is freed.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'That Content-Type is not accepted here.' },
   RANGE_NOT_SATISFIABLE: { status: 416, message: 'The requested range is not satisfiable.' },
   CLIENT_CLOSED: { status: 499, message: 'The client closed the request.' },

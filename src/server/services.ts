@@ -5,6 +5,8 @@ import { PrincipalService } from '../core/principals/principalService.js';
 import { AccountService } from '../core/accounts/accountService.js';
 import { TokenService, type TokenPolicy } from '../core/accounts/tokenService.js';
 import { AuditService, type AuditLog } from '../core/audit/auditService.js';
+import type { FreeSpace } from '../core/ports/freeSpace.js';
+import { QuotaService, type QuotaPolicy } from '../core/quotas/quotaService.js';
 import { SessionService } from '../core/sessions/sessionService.js';
 import { systemClock, type Clock } from '../core/ports/clock.js';
 import type { Stores } from './openStores.js';
@@ -20,6 +22,8 @@ export function createServices(
     sessions?: { ttlMs: number; maxPartBytes: number };
     tokens?: TokenPolicy;
     auditRetentionMs?: number;
+    quotas?: QuotaPolicy;
+    freeSpace?: FreeSpace;
   } = {},
 ) {
   const clock = options.clock ?? systemClock;
@@ -43,6 +47,7 @@ export function createServices(
     principals,
     accounts: new AccountService({ metadata: stores.metadata, clock, principals, audit }),
     audit,
+    quotas: new QuotaService({ metadata: stores.metadata, policy: options.quotas ?? { defaultQuotaBytes: 0, minFreeBytes: 0 }, freeSpace: options.freeSpace }),
   };
 }
 

@@ -8,6 +8,7 @@ import { probe } from '../http/health.js';
 import { createMetrics } from '../http/metrics.js';
 import { sessionRoutes } from '../http/sessionRoutes.js';
 import { systemClock } from '../core/ports/clock.js';
+import { diskFreeSpace } from './freeSpace.js';
 import { createLogger } from './logger.js';
 import { openStores, type Stores } from './openStores.js';
 import { createServices } from './services.js';
@@ -33,7 +34,15 @@ export async function startServer(config: ServeConfig, io: { announce: (text: st
     const sweptAtStart = await stores.blobs.sweepTemporary({ olderThanMs: stores.shared ? SHARED_TEMPORARY_AGE_MS : 0 });
     if (sweptAtStart > 0) logger.info({ removed: sweptAtStart }, 'removed temporary files left by an interrupted run');
 
-    const services = createServices(stores, { log: logger, sessions: { ttlMs: config.sessionTtlMs, maxPartBytes: config.maxPartBytes }, tokens: config.tokens, auditRetentionMs: config.audit.retentionMs });
+    const services = createServices(stores, {
+      log: logger,
+      sessions: { ttlMs: config.sessionTtlMs, maxPartBytes: config.maxPartBytes },
+      tokens: config.tokens,
+      auditRetentionMs: config.audit.retentionMs,
+      quotas: config.quotas,
+      // The free-space guard watches the local disk the blobs go to; with S3 there is none to watch.
+      freeSpace: config.s3 ? undefined : diskFreeSpace(config.dataDir),
+    });
     const admin = await services.principals.bootstrapAdmin(config.adminToken);
     if (admin?.token) {
       io.announce(`datafiles: created the instance admin "admin" (id ${admin.user.id}). Its token, shown only this once:\n${admin.token}\n`);
@@ -43,7 +52,7 @@ export async function startServer(config: ServeConfig, io: { announce: (text: st
       logger,
       context: { services, limits: { maxFileBytes: config.maxFileBytes, maxPartBytes: config.maxPartBytes } },
       principals: services.principals,
-      access: { principals: services.principals, accounts: services.accounts, audit: services.audit, clock: systemClock },
+      access: { principals: services.principals, accounts: services.accounts, audit: services.audit, quotas: services.quotas, clock: systemClock },
       audit: { audit: services.audit, failedAuthBurst: config.audit.failedAuthBurst },
       extraRoutes: sessionRoutes,
       metrics: createMetrics(),

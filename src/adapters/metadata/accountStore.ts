@@ -21,8 +21,8 @@ function toToken(row: Selectable<UserTokensTable>): TokenRecord {
   };
 }
 
-function toAccount(row: Selectable<UsersTable>): Account {
-  return { ...toUser(row), disabledAt: row.disabled_at === null ? null : Number(row.disabled_at) };
+function toAccount(row: Omit<Selectable<UsersTable>, 'quota_bytes'>): Account {
+  return { id: Number(row.id), name: row.name, isAdmin: Boolean(row.is_admin), createdAt: Number(row.created_at), disabledAt: row.disabled_at === null ? null : Number(row.disabled_at) };
 }
 
 /** `name LIKE prefix%`, case-insensitive, with the prefix's own `_` and `%` taken literally. */
@@ -170,17 +170,37 @@ export function createAccountStore(db: Kysely<MetadataDatabase>, dialect: SqlDia
     },
 
     async usageOf(userId) {
-      const row = await db
-        .selectFrom('files')
-        .innerJoin('revisions', 'revisions.file_id', 'files.id')
-        .select((eb) => [
-          eb.fn.count<number | string>('files.id').distinct().as('files'),
-          eb.fn.countAll<number | string>().as('revisions'),
-          eb.fn.sum<number | string | null>('revisions.size_bytes').as('bytes'),
-        ])
-        .where('files.owner_id', '=', userId)
-        .executeTakeFirstOrThrow();
-      return { files: Number(row.files), revisions: Number(row.revisions), bytes: Number(row.bytes ?? 0) };
+      const [stored, staged] = await Promise.all([
+        db
+          .selectFrom('files')
+          .innerJoin('revisions', 'revisions.file_id', 'files.id')
+          .select((eb) => [
+            eb.fn.count<number | string>('files.id').distinct().as('files'),
+            eb.fn.countAll<number | string>().as('revisions'),
+            eb.fn.sum<number | string | null>('revisions.size_bytes').as('bytes'),
+          ])
+          .where('files.owner_id', '=', userId)
+          .executeTakeFirstOrThrow(),
+        db
+          .selectFrom('upload_sessions')
+          .innerJoin('upload_session_parts', 'upload_session_parts.session_id', 'upload_sessions.id')
+          .select((eb) => eb.fn.sum<number | string | null>('upload_session_parts.size_bytes').as('bytes'))
+          .where('upload_sessions.owner_id', '=', userId)
+          .where('upload_sessions.state', 'in', ['OPEN', 'COMMITTING'])
+          .executeTakeFirstOrThrow(),
+      ]);
+      return { files: Number(stored.files), revisions: Number(stored.revisions), bytes: Number(stored.bytes ?? 0), stagedBytes: Number(staged.bytes ?? 0) };
+    },
+
+    async getQuota(userId) {
+      const row = await db.selectFrom('users').select('quota_bytes').where('id', '=', userId).executeTakeFirst();
+      if (!row) throw new DomainError('USER_NOT_FOUND', `No user with id ${userId}.`);
+      return row.quota_bytes === null ? null : Number(row.quota_bytes);
+    },
+
+    async setQuota({ userId, quotaBytes }) {
+      const result = await db.updateTable('users').set({ quota_bytes: quotaBytes }).where('id', '=', userId).executeTakeFirst();
+      if (Number(result.numUpdatedRows) === 0) throw new DomainError('USER_NOT_FOUND', `No user with id ${userId}.`);
     },
 
     async groupsOfUser(userId) {

@@ -24,6 +24,8 @@ export interface UsersTable {
   created_at: EpochMillis;
   /** Added by migration 004: when an admin disabled the user. */
   disabled_at: EpochMillis | null;
+  /** Added by migration 006: the user's storage quota; null uses the instance default. */
+  quota_bytes: number | null;
 }
 
 export interface UserTokensTable {

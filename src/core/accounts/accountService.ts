@@ -97,6 +97,23 @@ export class AccountService {
     return { user, transferTo, filesTransferred };
   }
 
+  quotaOf(userId: number): Promise<number | null> {
+    return this.accounts.getQuota(userId);
+  }
+
+  usageOf(userId: number): Promise<Usage> {
+    return this.accounts.usageOf(userId);
+  }
+
+  /** null: the instance default (--default-user-quota-bytes); 0: no quota. */
+  async setQuota(ref: string, quotaBytes: number | null, by?: Caller): Promise<Account> {
+    const account = await this.account(ref);
+    if (quotaBytes !== null && (!Number.isSafeInteger(quotaBytes) || quotaBytes < 0)) throw new DomainError('BAD_REQUEST', 'quotaBytes is a whole number of bytes, 0 for none, or null for the instance default.');
+    await this.accounts.setQuota({ userId: account.id, quotaBytes });
+    await this.audit('user.quota_set', by, `user:${account.name}`, { userId: account.id, quotaBytes });
+    return account;
+  }
+
   createGroup(name: string, by?: Caller): Promise<Group> {
     return this.deps.principals.addGroup(name, minterOf(by));
   }

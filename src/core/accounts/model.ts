@@ -49,4 +49,6 @@ export interface Usage {
   revisions: number;
   /** Bytes of every revision of the files the user owns. */
   bytes: number;
+  /** Bytes staged in the user's open multipart sessions (they count against its quota too). */
+  stagedBytes: number;
 }

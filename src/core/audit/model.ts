@@ -10,6 +10,7 @@ export const AUDIT_KINDS = [
   'user.disabled',
   'user.enabled',
   'user.deleted',
+  'user.quota_set',
   'group.created',
   'group.renamed',
   'group.deleted',

@@ -32,7 +32,11 @@ export interface AccountStore {
    * revision or has an upload session (never orphaned). USER_NOT_FOUND if either user is missing.
    */
   deleteUser(input: { userId: number; transferTo?: number }): Promise<{ filesTransferred: number }>;
+  /** Files and revisions the user owns, their bytes, and the bytes staged in its OPEN or COMMITTING sessions. */
   usageOf(userId: number): Promise<Usage>;
+  /** The user's own quota (null: the instance default). USER_NOT_FOUND if missing. */
+  getQuota(userId: number): Promise<number | null>;
+  setQuota(input: { userId: number; quotaBytes: number | null }): Promise<void>;
 
   groupsOfUser(userId: number): Promise<Group[]>;
   listGroups(input: { namePrefix?: string; limit: number; offset: number }): Promise<GroupSummary[]>;

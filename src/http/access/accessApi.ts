@@ -6,6 +6,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AccountService } from '../../core/accounts/accountService.js';
 import type { AuditService } from '../../core/audit/auditService.js';
+import type { QuotaService } from '../../core/quotas/quotaService.js';
 import type { PrincipalService } from '../../core/principals/principalService.js';
 import type { Clock } from '../../core/ports/clock.js';
 import { tokenOf } from '../authenticate.js';
@@ -14,6 +15,7 @@ import { callerOf } from '../routeContext.js';
 import { groupWire, NewTokenBody, TokenIdParams, tokenWire, userWire } from './accessWire.js';
 import { registerAdminRoutes } from './adminRoutes.js';
 import { registerAuditRoutes } from './auditRoutes.js';
+import { registerQuotaRoutes } from './quotaRoutes.js';
 import { requireScope } from './scopes.js';
 
 export const ACCESS_PREFIX = '/datafiles/v1';
@@ -22,6 +24,7 @@ export interface AccessApiOptions {
   principals: PrincipalService;
   accounts: AccountService;
   audit?: AuditService;
+  quotas?: QuotaService;
   clock: Clock;
 }
 
@@ -36,7 +39,8 @@ export async function registerAccessApi(app: FastifyInstance, options: AccessApi
 
       api.get('/me', { schema: { tags: ['self-service'], summary: 'Who I am: my user, my groups, my usage, the token I came with' } }, async (request) => {
         const me = await accounts.me(callerOf(request));
-        return { user: userWire(me.user), groups: me.groups.map(groupWire), usage: me.usage, token: me.token && tokenWire(me.token, clock.now()) };
+        const quotaBytes = (await options.quotas?.quotaOf(me.user.id)) ?? null;
+        return { user: userWire(me.user), groups: me.groups.map(groupWire), usage: { ...me.usage, quotaBytes }, token: me.token && tokenWire(me.token, clock.now()) };
       });
 
       api.get('/me/tokens', { schema: { tags: ['self-service'], summary: 'My tokens (never their secrets)' } }, async (request) => {
@@ -85,6 +89,7 @@ export async function registerAccessApi(app: FastifyInstance, options: AccessApi
         async (admin) => {
           registerAdminRoutes(admin, { accounts, clock });
           if (options.audit) registerAuditRoutes(admin, options.audit);
+          if (options.quotas) registerQuotaRoutes(admin, accounts, options.quotas);
         },
         { prefix: '/admin' },
       );

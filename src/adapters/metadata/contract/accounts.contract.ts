@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { MetadataStore } from '../../../core/ports/metadataStore.js';
-import { assertRejectsWithCode, createFile, createUser, isPositiveInteger, newRevision, T0 } from './support.js';
+import { assertRejectsWithCode, createFile, createUser, isPositiveInteger, newRevision, newSession, T0 } from './support.js';
 
 export function accountsContract(store: () => MetadataStore): void {
   const accounts = () => store().accounts;
@@ -123,12 +123,30 @@ export function accountsContract(store: () => MetadataStore): void {
       await assertRejectsWithCode(accounts().deleteUser({ userId: 987_654 }), 'USER_NOT_FOUND');
     });
 
-    it('usage counts the files a user owns, their revisions and bytes', async () => {
+    it('usage counts the files a user owns, their revisions and bytes, and the parts of its open sessions', async () => {
       const user = await createUser(store());
-      assert.deepEqual(await accounts().usageOf(user.id), { files: 0, revisions: 0, bytes: 0 });
+      assert.deepEqual(await accounts().usageOf(user.id), { files: 0, revisions: 0, bytes: 0, stagedBytes: 0 });
       const { file, currentRevision } = await createFile(store(), user.id);
       const second = await store().files.addRevision({ fileId: file.id, revision: newRevision(user.id) });
-      assert.deepEqual(await accounts().usageOf(user.id), { files: 1, revisions: 2, bytes: currentRevision.sizeBytes + second.sizeBytes });
+      const open = newSession(user.id);
+      const aborted = newSession(user.id, { state: 'ABORTED' });
+      for (const session of [open, aborted]) {
+        await store().sessions.createSession(session);
+        await store().sessions.putPart({ sessionId: session.id, part: { index: 1, sizeBytes: 1000, sha256: 'AB', uploadedAt: T0 }, expiresAt: T0 + 1 });
+        await store().sessions.putPart({ sessionId: session.id, part: { index: 2, sizeBytes: 24, sha256: 'CD', uploadedAt: T0 }, expiresAt: T0 + 1 });
+      }
+      assert.deepEqual(await accounts().usageOf(user.id), { files: 1, revisions: 2, bytes: currentRevision.sizeBytes + second.sizeBytes, stagedBytes: 1024 });
+    });
+
+    it('a user’s own quota: null until set, then the bytes given (or null again)', async () => {
+      const user = await createUser(store());
+      assert.equal(await accounts().getQuota(user.id), null);
+      await accounts().setQuota({ userId: user.id, quotaBytes: 5 * 1024 ** 4 });
+      assert.equal(await accounts().getQuota(user.id), 5 * 1024 ** 4);
+      await accounts().setQuota({ userId: user.id, quotaBytes: null });
+      assert.equal(await accounts().getQuota(user.id), null);
+      await assertRejectsWithCode(accounts().getQuota(987_654), 'USER_NOT_FOUND');
+      await assertRejectsWithCode(accounts().setQuota({ userId: 987_654, quotaBytes: 1 }), 'USER_NOT_FOUND');
     });
   });
 

@@ -6,6 +6,7 @@ import { partMd5DroppedMigration } from '../002_partMd5Dropped.js';
 import { sessionPartsReleasedMigration } from '../003_sessionPartsReleased.js';
 import { tokenRecordsMigration } from '../004_tokenRecords.js';
 import { auditEventsMigration } from '../005_auditEvents.js';
+import { userQuotasMigration } from '../006_userQuotas.js';
 
 export const postgresMigrations: Record<string, Migration> = {
   '001_initial': initialPostgresMigration,
@@ -13,4 +14,5 @@ export const postgresMigrations: Record<string, Migration> = {
   '003_session_parts_released': sessionPartsReleasedMigration('postgres'),
   '004_token_records': tokenRecordsMigration('postgres'),
   '005_audit_events': auditEventsMigration('postgres'),
+  '006_user_quotas': userQuotasMigration('postgres'),
 };

@@ -6,6 +6,7 @@ import { partMd5DroppedMigration } from '../002_partMd5Dropped.js';
 import { sessionPartsReleasedMigration } from '../003_sessionPartsReleased.js';
 import { tokenRecordsMigration } from '../004_tokenRecords.js';
 import { auditEventsMigration } from '../005_auditEvents.js';
+import { userQuotasMigration } from '../006_userQuotas.js';
 
 export const sqliteMigrations: Record<string, Migration> = {
   '001_initial': initialSqliteMigration,
@@ -13,4 +14,5 @@ export const sqliteMigrations: Record<string, Migration> = {
   '003_session_parts_released': sessionPartsReleasedMigration('sqlite'),
   '004_token_records': tokenRecordsMigration('sqlite'),
   '005_audit_events': auditEventsMigration('sqlite'),
+  '006_user_quotas': userQuotasMigration('sqlite'),
 };
