@@ -73,6 +73,8 @@ describe('audit: every operation writes its event (docs/decisions.md 66)', () =>
     done.add('user.disabled');
     await admin('/users/bob/enable', json('POST'));
     done.add('user.enabled');
+    await admin('/users/bob/quota', json('PUT', { quotaBytes: 1_000_000 }));
+    done.add('user.quota_set');
     await admin('/groups', json('POST', { name: 'ops' }), 201);
     done.add('group.created');
     await admin('/groups/ops/members/bob', { method: 'PUT' });
