@@ -38,6 +38,17 @@ export interface ServeConfig extends StorageConfig {
   trustProxy: boolean | string;
   /** Connection limits (issue 10 items 1 and 18; docs/decisions.md 30-32). */
   connections: ConnectionLimits;
+  /** Token lifetimes (issue 12, docs/decisions.md 62). */
+  tokens: TokenConfig;
+  /** The audit log (issue 12, docs/decisions.md 66). */
+  audit: { retentionMs: number; failedAuthBurst: number };
+  /** Storage quotas and the free-space guard (issue 12, docs/decisions.md 67). */
+  quotas: { defaultQuotaBytes: number; minFreeBytes: number };
+}
+
+export interface TokenConfig {
+  defaultTtlMs: number;
+  maxTtlMs: number;
 }
 
 export interface ConnectionLimits {
@@ -79,6 +90,12 @@ export const STORAGE_OPTIONS = {
   'dependency-timeout-ms': { env: 'DATAFILES_DEPENDENCY_TIMEOUT_MS', description: 'fail with 503 after waiting this long for the database or object store', default: '10000' },
 } as const;
 
+/** Token lifetimes: read by `serve` and by the admin commands that issue tokens. */
+export const TOKEN_OPTIONS = {
+  'token-default-ttl-days': { env: 'DATAFILES_TOKEN_DEFAULT_TTL_DAYS', description: 'lifetime of a new token when none is asked for', default: '90' },
+  'token-max-ttl-days': { env: 'DATAFILES_TOKEN_MAX_TTL_DAYS', description: 'longest lifetime a non-admin may give a token', default: '365' },
+} as const;
+
 export const SERVE_OPTIONS = {
   host: { env: 'DATAFILES_HOST', description: 'address to listen on', default: '127.0.0.1' },
   port: { env: 'DATAFILES_PORT', description: 'port to listen on (0 picks a free one)', default: '8080' },
@@ -101,6 +118,11 @@ export const SERVE_OPTIONS = {
   'max-requests-per-user': { env: 'DATAFILES_MAX_REQUESTS_PER_USER', description: 'API requests in flight on this server for one user (429 beyond)', default: '100' },
   'max-header-bytes': { env: 'DATAFILES_MAX_HEADER_BYTES', description: 'largest request head (URL and headers) accepted (431 beyond)', default: String(128 * 1024) },
   'refused-body-drain-bytes': { env: 'DATAFILES_REFUSED_BODY_DRAIN_BYTES', description: "how much of a refused request's body is read and dropped so the client hears why", default: String(16 * 1024 * 1024) },
+  ...TOKEN_OPTIONS,
+  'audit-retention-days': { env: 'DATAFILES_AUDIT_RETENTION_DAYS', description: 'audit events older than this are deleted (hourly)', default: '365' },
+  'audit-failed-auth-burst': { env: 'DATAFILES_AUDIT_FAILED_AUTH_BURST', description: 'this many 401s to one address within a minute are an audit event', default: '10' },
+  'default-user-quota-bytes': { env: 'DATAFILES_DEFAULT_USER_QUOTA_BYTES', description: 'storage quota of users without one of their own (0: none)', default: '0' },
+  'min-free-bytes': { env: 'DATAFILES_MIN_FREE_BYTES', description: 'uploads are refused when the data disk would keep less free (0: no guard; local disk only)', default: String(GiB) },
 } as const;
 // Not an option: DATAFILES_ADMIN_TOKEN (a secret does not belong on a command line, where `ps` shows it).
 
@@ -152,6 +174,14 @@ export function parseStorageConfig(values: Record<string, string | undefined>, e
   };
 }
 
+export function parseTokenConfig(values: Record<string, string | undefined>, env: Env): TokenConfig {
+  const get = (name: keyof typeof TOKEN_OPTIONS) => pick(values, env, TOKEN_OPTIONS, name);
+  const defaultDays = integer('token-default-ttl-days', get('token-default-ttl-days'), { min: 1, max: 36_500 });
+  const maxDays = integer('token-max-ttl-days', get('token-max-ttl-days'), { min: 1, max: 36_500 });
+  if (defaultDays > maxDays) throw new ConfigError(`--token-default-ttl-days (${defaultDays}) cannot exceed --token-max-ttl-days (${maxDays})`);
+  return { defaultTtlMs: defaultDays * DAY_MS, maxTtlMs: maxDays * DAY_MS };
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const METRICS_ACCESS = ['loopback', 'admin', 'open'] as const;
 
@@ -181,6 +211,15 @@ export function parseServeConfig(values: Record<string, string | undefined>, env
     authFailureRate: integer('auth-failure-rate', get('auth-failure-rate'), { min: 1, max: 1_000_000_000 }),
     trustProxy: parseTrustProxy(get('trust-proxy') ?? 'false'),
     connections: Object.freeze(parseConnectionLimits(get)),
+    tokens: parseTokenConfig(values, env),
+    audit: {
+      retentionMs: integer('audit-retention-days', get('audit-retention-days'), { min: 1, max: 36_500 }) * DAY_MS,
+      failedAuthBurst: integer('audit-failed-auth-burst', get('audit-failed-auth-burst'), { min: 1, max: 1_000_000 }),
+    },
+    quotas: {
+      defaultQuotaBytes: integer('default-user-quota-bytes', get('default-user-quota-bytes'), { min: 0, max: Number.MAX_SAFE_INTEGER }),
+      minFreeBytes: integer('min-free-bytes', get('min-free-bytes'), { min: 0, max: Number.MAX_SAFE_INTEGER }),
+    },
   });
 }
 

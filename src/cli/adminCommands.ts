@@ -1,76 +1,52 @@
-// Admin commands that work on the stores directly, also while a server runs on them:
-//   datafiles users add NAME [--admin] --data DIR       → {"id":…,"name":"…","token":"…"}
-//   datafiles groups add NAME --data DIR                → {"id":…,"name":"…"}
-//   datafiles groups add-member GROUP USER --data DIR   → {"groupId":…,"userId":…}
-//   datafiles tokens create USER --data DIR             → {"token":"…"}
+// Runs the admin commands (adminCommandTable.ts) on the stores directly, also while a server runs
+// on them: `datafiles users|groups|tokens|audit COMMAND … [--data DIR | --database-url URL]`.
 // They never create a data directory or a database (docs/decisions.md 47): only `serve` does.
 import { MissingDatabaseError } from '../adapters/metadata/missingDatabase.js';
-import { parseStorageConfig, STORAGE_OPTIONS, type StorageConfig } from '../config.js';
+import { parseStorageConfig, parseTokenConfig, STORAGE_OPTIONS, TOKEN_OPTIONS, type OptionTable, type StorageConfig } from '../config.js';
+import { AccountService } from '../core/accounts/accountService.js';
+import { TokenService } from '../core/accounts/tokenService.js';
+import { AuditService } from '../core/audit/auditService.js';
 import { PrincipalService } from '../core/principals/principalService.js';
 import type { MetadataStore } from '../core/ports/metadataStore.js';
 import { systemClock } from '../core/ports/clock.js';
 import { DataDirectoryError } from '../server/dataDirectoryError.js';
 import { openMetadataStore } from '../server/openStores.js';
+import { ADMIN_COMMANDS, type AdminCommand, type AdminResult } from './adminCommandTable.js';
 import type { CommandIo } from './io.js';
 import { optionsHelp, parseCommand, UsageError } from './options.js';
 
-interface AdminCommand {
-  usage: string;
-  arity: number;
-  flags?: Record<string, string>;
-  run(principals: PrincipalService, positionals: string[], flags: Record<string, boolean>): Promise<object>;
-}
+export { ADMIN_COMMANDS };
 
-export const ADMIN_COMMANDS: Record<string, Record<string, AdminCommand>> = {
-  users: {
-    add: {
-      usage: 'datafiles users add NAME [--admin]',
-      arity: 1,
-      flags: { admin: 'make the user an instance admin' },
-      async run(principals, [name], flags) {
-        const { user, token } = await principals.addUser({ name, isAdmin: Boolean(flags.admin) });
-        return { id: user.id, name: user.name, token };
-      },
-    },
-  },
-  groups: {
-    add: {
-      usage: 'datafiles groups add NAME',
-      arity: 1,
-      async run(principals, [name]) {
-        const group = await principals.addGroup(name);
-        return { id: group.id, name: group.name };
-      },
-    },
-    'add-member': {
-      usage: 'datafiles groups add-member GROUP USER   (each by id or name)',
-      arity: 2,
-      async run(principals, [group, user]) {
-        const added = await principals.addGroupMember({ group, user });
-        return { groupId: added.group.id, userId: added.user.id };
-      },
-    },
-  },
-  tokens: {
-    create: {
-      usage: 'datafiles tokens create USER   (by id or name)',
-      arity: 1,
-      async run(principals, [user]) {
-        const { token } = await principals.createTokenFor(user);
-        return { token };
-      },
-    },
-  },
-};
+const CONFIG_OPTIONS: OptionTable = { ...STORAGE_OPTIONS, ...TOKEN_OPTIONS };
+
+function commandHelp(command: AdminCommand): string {
+  const own = Object.entries(command.options ?? {}).map(([name, description]) => `  --${name} VALUE  ${description}`);
+  return `Usage: ${command.usage}\n\nOptions:\n${[...own, optionsHelp(CONFIG_OPTIONS, command.flags)].join('\n')}\n`;
+}
 
 export function adminHelp(group: string): string {
   const commands = ADMIN_COMMANDS[group];
-  return `Usage:\n${Object.values(commands).map((command) => `  ${command.usage} [--data DIR | --database-url URL]`).join('\n')}\n\nOptions:\n${optionsHelp(STORAGE_OPTIONS)}`;
+  return `Usage:\n${Object.values(commands).map((command) => `  ${command.usage}`).join('\n')}\n\nEvery command takes --data DIR or --database-url URL.\n\nOptions:\n${optionsHelp(CONFIG_OPTIONS)}`;
+}
+
+function cell(value: unknown): string {
+  if (value === null || value === undefined) return '-';
+  return typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+
+/** A list: a table for a person at a terminal, one JSON object per line for a program. */
+export function formatResult(result: AdminResult, isTty: boolean): string {
+  if ('one' in result) return `${JSON.stringify(result.one)}\n`;
+  if (!isTty) return result.list.map((row) => `${JSON.stringify(row)}\n`).join('');
+  if (result.list.length === 0) return '(none)\n';
+  const rows = [result.columns, ...result.list.map((row) => result.columns.map((column) => cell(row[column])))];
+  const widths = result.columns.map((_unused, column) => Math.max(...rows.map((row) => row[column].length)));
+  return `${rows.map((row) => row.map((text, column) => text.padEnd(widths[column])).join('  ').trimEnd()).join('\n')}\n`;
 }
 
 export async function adminCommand(group: string, args: string[], io: CommandIo): Promise<number> {
   const [name, ...rest] = args;
-  const command = name === undefined ? undefined : ADMIN_COMMANDS[group][name];
+  const command = name === undefined || !Object.hasOwn(ADMIN_COMMANDS[group], name) ? undefined : ADMIN_COMMANDS[group][name];
   if (!command) {
     if (name === undefined || name === '--help' || name === '-h') {
       io.out(`${adminHelp(group)}\n`);
@@ -78,16 +54,25 @@ export async function adminCommand(group: string, args: string[], io: CommandIo)
     }
     throw new UsageError(`unknown command "${group} ${name}"\n\n${adminHelp(group)}`);
   }
-  const parsed = parseCommand(rest, STORAGE_OPTIONS, command.flags);
+  const valueOptions: OptionTable = Object.fromEntries(Object.entries(command.options ?? {}).map(([option, description]) => [option, { env: '', description }]));
+  const parsed = parseCommand(rest, { ...CONFIG_OPTIONS, ...valueOptions }, command.flags);
   if (parsed.help) {
-    io.out(`Usage: ${command.usage}\n\nOptions:\n${optionsHelp(STORAGE_OPTIONS, command.flags)}\n`);
+    io.out(commandHelp(command));
     return 0;
   }
-  if (parsed.positionals.length !== command.arity) throw new UsageError(`usage: ${command.usage}`);
+  const [min, max] = typeof command.arity === 'number' ? [command.arity, command.arity] : command.arity;
+  if (parsed.positionals.length < min || parsed.positionals.length > max) throw new UsageError(`usage: ${command.usage}`);
+  const tokenPolicy = parseTokenConfig(parsed.values, io.env);
   const metadata = await openExistingMetadataStore(parseStorageConfig(parsed.values, io.env));
   try {
-    const result = await command.run(new PrincipalService({ metadata, clock: systemClock }), parsed.positionals, parsed.flags);
-    io.out(`${JSON.stringify(result)}\n`);
+    // Audit events are log lines too (docs/decisions.md 66): here, JSON lines on stderr.
+    const line = (level: string) => (object: object, msg: string) => io.err(`${JSON.stringify({ level, time: Date.now(), ...object, msg })}\n`);
+    const audit = new AuditService({ metadata, clock: systemClock, log: { info: line('info'), error: line('error') } });
+    const tokens = new TokenService({ metadata, clock: systemClock, policy: tokenPolicy, audit });
+    const principals = new PrincipalService({ metadata, clock: systemClock, tokens, audit });
+    const accounts = new AccountService({ metadata, clock: systemClock, principals, audit });
+    const result = await command.run({ accounts, audit, clock: systemClock, positionals: parsed.positionals, values: parsed.values, flags: parsed.flags });
+    io.out(formatResult(result, io.isTty));
     return 0;
   } finally {
     await metadata.close();

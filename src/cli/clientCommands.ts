@@ -20,8 +20,8 @@ export const CLIENT_HELP = `  upload PATH [--to FILE_ID]    upload a file (in pa
   ls [--owned]                  list the files you may read
   info FILE_ID                  a file's details, revisions and permissions
   rm FILE_ID [--revision R]     delete a file, or one revision
-  share FILE_ID (--user ID | --group ID) --grant GRANT
-  unshare FILE_ID (--user ID | --group ID)
+  share FILE_ID (--user USER | --group GROUP) --grant GRANT   (by id or name)
+  unshare FILE_ID (--user USER | --group GROUP)
   public FILE_ID on|off         let every user read a file, or not`;
 
 export function isClientCommand(name: string | undefined): name is string {

@@ -4,6 +4,7 @@ import { GRANTS, type FileDetails, type FilePermissions, type Grant, type Permis
 import type { CommandIo } from './io.js';
 import { idArgument, runClientCommand, type ClientCommandContext, type ClientCommandSpec } from './clientCommand.js';
 import { UsageError } from './options.js';
+import { principalId } from './principalLookup.js';
 import { formatBytes } from './progress.js';
 
 export const LS: ClientCommandSpec = {
@@ -33,12 +34,12 @@ export const RM: ClientCommandSpec = {
 };
 
 const WHO_OPTIONS = {
-  user: { type: 'string', value: 'USER_ID', description: 'a user, by id' },
-  group: { type: 'string', value: 'GROUP_ID', description: 'a group, by id' },
+  user: { type: 'string', value: 'USER', description: 'a user, by id or name' },
+  group: { type: 'string', value: 'GROUP', description: 'a group, by id or name' },
 } as const;
 
 export const SHARE: ClientCommandSpec = {
-  usage: 'datafiles share FILE_ID (--user ID | --group ID) --grant GRANT',
+  usage: 'datafiles share FILE_ID (--user USER | --group GROUP) --grant GRANT',
   summary: `Give a user or a group a grant on a file (replacing the one it had).\nGrants: ${GRANTS.join(', ')}.`,
   positionals: { min: 1, max: 1 },
   options: {
@@ -49,7 +50,7 @@ export const SHARE: ClientCommandSpec = {
 };
 
 export const UNSHARE: ClientCommandSpec = {
-  usage: 'datafiles unshare FILE_ID (--user ID | --group ID)',
+  usage: 'datafiles unshare FILE_ID (--user USER | --group GROUP)',
   summary: "Remove a user's or a group's entry from a file's permissions (the owner's stays).",
   positionals: { min: 1, max: 1 },
   options: { ...WHO_OPTIONS },
@@ -134,11 +135,12 @@ export function rmCommand(args: string[], io: CommandIo): Promise<number> {
   });
 }
 
-function whoOf(values: ClientCommandContext['values']): { entityType: 'USER' | 'GROUP'; entityId: string } {
-  if ((values.user === undefined) === (values.group === undefined)) throw new UsageError('name exactly one of --user ID or --group ID');
-  return values.user !== undefined
-    ? { entityType: 'USER', entityId: String(idArgument(values.user as string, '--user')) }
-    : { entityType: 'GROUP', entityId: String(idArgument(values.group as string, '--group')) };
+/** By id, or by name (looked up on the server: principalLookup.ts). */
+async function whoOf(context: ClientCommandContext): Promise<{ entityType: 'USER' | 'GROUP'; entityId: string }> {
+  const { values } = context;
+  if ((values.user === undefined) === (values.group === undefined)) throw new UsageError('name exactly one of --user USER or --group GROUP');
+  const entityType = values.user !== undefined ? 'USER' : 'GROUP';
+  return { entityType, entityId: String(await principalId(context, entityType, String(values.user ?? values.group))) };
 }
 
 function grantOf(text: string | undefined, what: string): Grant {
@@ -162,7 +164,7 @@ async function changeEntries(context: ClientCommandContext, change: (entries: Pe
 
 export function shareCommand(args: string[], io: CommandIo): Promise<number> {
   return runClientCommand(SHARE, args, io, async (context) => {
-    const who = whoOf(context.values);
+    const who = await whoOf(context);
     const grant = grantOf(context.values.grant as string | undefined, '--grant');
     // docs/decisions.md 37: the server accepts no other pass.
     if (context.values.pass !== undefined && String(context.values.pass).toUpperCase() !== 'NONE') throw new UsageError(`--pass takes only NONE; got "${String(context.values.pass)}"`);
@@ -176,7 +178,7 @@ export function shareCommand(args: string[], io: CommandIo): Promise<number> {
 
 export function unshareCommand(args: string[], io: CommandIo): Promise<number> {
   return runClientCommand(UNSHARE, args, io, async (context) => {
-    const who = whoOf(context.values);
+    const who = await whoOf(context);
     await changeEntries(context, (entries) => entries.filter((entry) => !(entry.entityType === who.entityType && entry.entityId === who.entityId)));
   });
 }

@@ -11,13 +11,20 @@ export const HELP = `Usage: datafiles <command> [options]
 
 Commands:
   serve                         serve the Files API (datafiles serve --help)
-  users add NAME [--admin]      add a user; prints {"id","name","token"}
+  users add NAME [--admin]      add a user; prints {"id","name","token",…}
+  users list|show|disable|enable|delete   manage users (datafiles users --help)
   groups add NAME               add a group; prints {"id","name"}
   groups add-member GROUP USER  put a user in a group
-  tokens create USER            issue another token for a user; prints {"token"}
+  groups list|show|remove-member|rename|delete   manage groups (datafiles groups --help)
+  tokens create USER [--scope S] [--expires D] [--label TEXT]
+                                issue another token for a user; prints {"token",…}
+  tokens list [USER] | revoke TOKEN_ID | revoke-all USER   (a list never shows a secret)
+  audit list [--actor NAME] [--file ID] [--kind KIND] [--since 7d]   security events, newest first
 
-The admin commands take --data DIR (default ./data, env DATAFILES_DATA_DIR), or --database-url for
-PostgreSQL. They work on the database a server created and never create one.
+The admin commands work on the stores directly, with or without a running server: --data DIR
+(default ./data, env DATAFILES_DATA_DIR), or --database-url for PostgreSQL. They work on the
+database a server created and never create one. Lists print a table on a terminal, one JSON
+object per line otherwise.
 
 Client commands (talk to a running server: --url/DATAFILES_URL, --token/DATAFILES_TOKEN; --json
 for one JSON line per result, the default when stdout is not a terminal):
@@ -36,6 +43,7 @@ export async function runCli(args: string[], io: CommandIo = processIo): Promise
       case 'users':
       case 'groups':
       case 'tokens':
+      case 'audit':
         return await (await import('./adminCommands.js')).adminCommand(command, rest, io);
       case undefined:
       case 'help':

@@ -25,6 +25,10 @@ export const ERROR_CATALOGUE = {
       'A ryuu_sid cookie or query parameter authorises only GET and HEAD, so that a page on another site cannot change anything with it. ' +
       'Send the token in the X-DOMO-Ryuu-Session header (or X-DOMO-Developer-Token, or Authorization: Bearer) to POST, PUT, PATCH or DELETE.',
   },
+  TOKEN_REVOKED: { status: 401, message: 'This token was revoked. Ask for a new one.' },
+  TOKEN_EXPIRED: { status: 401, message: 'This token has expired. Create a new one.' },
+  USER_DISABLED: { status: 401, message: 'This user is disabled; its tokens work again once an admin enables it.' },
+  SCOPE_TOO_NARROW: { status: 403, message: "This token's scope does not allow this operation." },
   FORBIDDEN: { status: 403, message: 'You do not have the permission this operation needs.' },
   CROSS_SITE: {
     status: 403,
@@ -37,6 +41,7 @@ export const ERROR_CATALOGUE = {
   SESSION_NOT_FOUND: { status: 404, message: 'No upload session with that id.' },
   USER_NOT_FOUND: { status: 404, message: 'No user with that id or name.' },
   GROUP_NOT_FOUND: { status: 404, message: 'No group with that id or name.' },
+  TOKEN_NOT_FOUND: { status: 404, message: 'No token with that id.' },
   METHOD_NOT_ALLOWED: { status: 405, message: 'That method is not allowed on this resource.' },
   SESSION_CLOSED: { status: 409, message: 'The upload session is no longer open.' },
   CONFLICT: { status: 409, message: 'The request conflicts with the current state.' },
@@ -44,6 +49,8 @@ export const ERROR_CATALOGUE = {
   REQUEST_TIMEOUT: { status: 408, message: 'The request body stopped arriving; nothing was stored. Send the request again.' },
   PRECONDITION_FAILED: { status: 412, message: 'A precondition failed.' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The body is larger than this server accepts.' },
+  QUOTA_EXCEEDED: { status: 413, message: 'This upload would exceed your storage quota.' },
+  INSUFFICIENT_STORAGE: { status: 507, message: 'The server is low on disk space; uploads are refused until space is freed.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'That Content-Type is not accepted here.' },
   RANGE_NOT_SATISFIABLE: { status: 416, message: 'The requested range is not satisfiable.' },
   TOO_MANY_SESSIONS: { status: 429, message: 'Too many open upload sessions.' },

@@ -1,5 +1,6 @@
 // The domain's vocabulary: files, revisions, principals, grants and upload sessions.
 // Wire names (dataFileId, md5Hash, …) are produced by the HTTP layer from these records.
+import type { TokenRecord } from './accounts/model.js';
 
 /** docs/decisions.md 16: "Grants form a ladder", lowest first. */
 export const GRANTS = [
@@ -35,8 +36,11 @@ export interface Group {
 
 /** Who is making a request: the user and the groups it belongs to. */
 export interface Caller {
+  /** isAdmin only when the token's scope is admin too (docs/decisions.md 61). */
   user: User;
   groupIds: readonly number[];
+  /** The token's record, when the caller came through one (every HTTP request). */
+  token?: TokenRecord;
 }
 
 export interface FileRecord {

@@ -22,10 +22,10 @@ describe('session ids', () => {
 });
 
 describe('user tokens', () => {
-  it('are 43 base64url characters, none starting with "-"', async () => {
-    const { generateToken } = await import('./principals/principalService.js');
-    const tokens = Array.from({ length: 10_000 }, generateToken);
+  it('are dfp_ and 38 base62 characters (docs/decisions.md 60), so none starts with "-"', async () => {
+    const { newTokenSecret } = await import('./accounts/tokenFormat.js');
+    const tokens = Array.from({ length: 10_000 }, newTokenSecret);
     assert.equal(new Set(tokens).size, tokens.length);
-    for (const token of tokens) assert.match(token, /^[A-Za-z0-9_][A-Za-z0-9_-]{42}$/);
+    for (const token of tokens) assert.match(token, /^dfp_[A-Za-z0-9]{38}$/);
   });
 });

@@ -2,13 +2,16 @@
 // OpenAPI document. Everything it needs arrives as arguments; it opens nothing itself.
 import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { DomainError, isDomainError } from '../core/errors.js';
 import type { FailedAuthLimiter } from '../core/principals/failedAuthLimiter.js';
 import type { PrincipalService } from '../core/principals/principalService.js';
 import { credentialOf, refuseCrossSiteWrites } from './authenticate.js';
 import type { ConnectionLimits } from '../config.js';
+import { registerAccessApi, type AccessApiOptions } from './access/accessApi.js';
+import { requireScope } from './access/scopes.js';
+import { registerAuditHooks, type AuditHookOptions } from './access/auditHooks.js';
 import { OneLinePerRequest } from './requestLog.js';
 import { clientErrorHandler, frameworkErrorHandler, requireOneHost } from './clientError.js';
 import { watchIdleBodies } from './idleBody.js';
@@ -53,6 +56,10 @@ export interface AppOptions {
   trustProxy?: boolean | string;
   /** Timeouts and caps on connections and requests (config.ts, ConnectionLimits). */
   connections: ConnectionLimits;
+  /** The admin and self-service API under /datafiles/v1 (issue 12). */
+  access?: Omit<AccessApiOptions, 'authenticate'>;
+  /** Audit events seen at the HTTP layer (issue 12). */
+  audit?: AuditHookOptions;
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -127,34 +134,39 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  if (options.audit) registerAuditHooks(app, options.audit);
   registerHealth(app, options.health);
   registerMetrics(app, options.metrics, { access: options.metricsAccess ?? 'loopback', principals: options.principals });
 
   const jsonRoutes = [...JSON_ROUTES, ...(options.extraRoutes?.json ?? [])];
   const streamedRoutes = [...STREAMED_ROUTES, ...(options.extraRoutes?.streamed ?? [])];
 
+  // docs/decisions.md 20: every API request names its user by a token; no valid token → 401.
+  // docs/decisions.md 31: the server's cap before the token is looked up, the user's after.
+  // The same for Domo's paths and for the datafiles API beside them (access/accessApi.ts).
+  const limiter = options.failedAuthLimiter;
+  const authenticateRequest = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    inFlight.admit(reply);
+    // request.ip: the peer, or the client X-Forwarded-For names when trustProxy allows it.
+    limiter?.check(request.ip);
+    const credential = credentialOf(request);
+    refuseCrossSiteWrites(request, credential?.source);
+    try {
+      request.caller = await options.principals.authenticate(credential?.token);
+    } catch (error) {
+      // A token that names no one is a failure (a guess, a revoked token); no token at all
+      // costs no lookup and is not counted.
+      if (credential !== undefined && isDomainError(error, 'UNAUTHENTICATED')) limiter?.failed(request.ip);
+      throw error;
+    }
+    requireScope(request);
+    inFlight.admitUser(request.caller.user.id, reply);
+  };
+
   for (const prefix of API_PREFIXES) {
     await app.register(
       async (api) => {
-        // docs/decisions.md 20: every API request names its user by a token; no valid token → 401.
-        // docs/decisions.md 31: the server's cap before the token is looked up, the user's after.
-        const limiter = options.failedAuthLimiter;
-        api.addHook('onRequest', async (request, reply) => {
-          inFlight.admit(reply);
-          // request.ip: the peer, or the client X-Forwarded-For names when trustProxy allows it.
-          limiter?.check(request.ip);
-          const credential = credentialOf(request);
-          refuseCrossSiteWrites(request, credential?.source);
-          try {
-            request.caller = await options.principals.authenticate(credential?.token);
-          } catch (error) {
-            // A token that names no one is a failure (a guess, a revoked token); no token at all
-            // costs no lookup and is not counted.
-            if (credential !== undefined && isDomainError(error, 'UNAUTHENTICATED')) limiter?.failed(request.ip);
-            throw error;
-          }
-          inFlight.admitUser(request.caller.user.id, reply);
-        });
+        api.addHook('onRequest', authenticateRequest);
         for (const register of jsonRoutes) register(api, options.context);
         await api.register(async (streamed) => {
           // Bodies here are read by the route itself, as a stream, whatever their Content-Type.
@@ -166,6 +178,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       { prefix },
     );
   }
+  if (options.access) await registerAccessApi(app, { ...options.access, authenticate: authenticateRequest });
   return app;
 }
 

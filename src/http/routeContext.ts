@@ -6,11 +6,14 @@ import type { Caller } from '../core/model.js';
 import type { PermissionService } from '../core/permissions/permissionService.js';
 import type { SessionService } from '../core/sessions/sessionService.js';
 import { bodyStallSignal } from './idleBody.js';
+import type { QuotaService } from '../core/quotas/quotaService.js';
 
 export interface ApiServices {
   files: FileService;
   permissions: PermissionService;
   sessions: SessionService;
+  /** Storage quotas and the free-space guard (issue 12; uploads only). */
+  quotas?: QuotaService;
 }
 
 export interface RouteContext {

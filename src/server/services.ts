@@ -2,6 +2,11 @@
 import { FileService } from '../core/files/fileService.js';
 import { PermissionService } from '../core/permissions/permissionService.js';
 import { PrincipalService } from '../core/principals/principalService.js';
+import { AccountService } from '../core/accounts/accountService.js';
+import { TokenService, type TokenPolicy } from '../core/accounts/tokenService.js';
+import { AuditService, type AuditLog } from '../core/audit/auditService.js';
+import type { FreeSpace } from '../core/ports/freeSpace.js';
+import { QuotaService, type QuotaPolicy } from '../core/quotas/quotaService.js';
 import { SessionService } from '../core/sessions/sessionService.js';
 import { systemClock, type Clock } from '../core/ports/clock.js';
 import type { Hasher } from '../core/ports/hasher.js';
@@ -13,11 +18,24 @@ const DEFAULT_MAX_PART_BYTES = 5 * 1024 ** 3;
 
 export function createServices(
   stores: Stores,
-  options: { clock?: Clock; hasher?: Hasher; log?: { warn(object: object, message: string): void }; sessions?: { ttlMs: number; maxPartBytes: number; maxOpenPerUser?: number } } = {},
+  options: {
+    clock?: Clock;
+    hasher?: Hasher;
+    log?: { warn(object: object, message: string): void } & Partial<AuditLog>;
+    sessions?: { ttlMs: number; maxPartBytes: number; maxOpenPerUser?: number };
+    tokens?: TokenPolicy;
+    auditRetentionMs?: number;
+    quotas?: QuotaPolicy;
+    freeSpace?: FreeSpace;
+  } = {},
 ) {
   const clock = options.clock ?? systemClock;
   // One pool of hashing threads for the process (src/adapters/hashing/workerHasher.ts).
   const hasher = options.hasher ?? sharedWorkerHasher();
+  const log = options.log;
+  const audit = new AuditService({ metadata: stores.metadata, clock, log: log?.info && log.error ? (log as AuditLog) : undefined, retentionMs: options.auditRetentionMs });
+  const tokens = new TokenService({ metadata: stores.metadata, clock, policy: options.tokens, log: options.log, audit });
+  const principals = new PrincipalService({ metadata: stores.metadata, clock, tokens, audit });
   const files = new FileService({ metadata: stores.metadata, blobs: stores.blobs, clock, hasher, log: options.log });
   return {
     files,
@@ -33,7 +51,10 @@ export function createServices(
       log: options.log,
     }),
     permissions: new PermissionService(stores.metadata),
-    principals: new PrincipalService({ metadata: stores.metadata, clock }),
+    principals,
+    accounts: new AccountService({ metadata: stores.metadata, clock, principals, audit }),
+    audit,
+    quotas: new QuotaService({ metadata: stores.metadata, policy: options.quotas ?? { defaultQuotaBytes: 0, minFreeBytes: 0 }, freeSpace: options.freeSpace }),
   };
 }
 

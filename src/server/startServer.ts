@@ -10,6 +10,8 @@ import { buildApp } from '../http/app.js';
 import { probe } from '../http/health.js';
 import { createMetrics } from '../http/metrics.js';
 import { sessionRoutes } from '../http/sessionRoutes.js';
+import { systemClock } from '../core/ports/clock.js';
+import { diskFreeSpace } from './freeSpace.js';
 import { createLogger } from './logger.js';
 import { lockDataDirectory, prepareDataDirectory, type DataDirectoryLock } from './dataDirectory.js';
 import { openStores, usesDataDirectory, type Stores } from './openStores.js';
@@ -51,6 +53,11 @@ export async function startServer(config: ServeConfig, io: { announce: (text: st
     const services = createServices(stores, {
       log: logger,
       sessions: { ttlMs: config.sessionTtlMs, maxPartBytes: config.maxPartBytes, maxOpenPerUser: config.maxOpenSessionsPerUser },
+      tokens: config.tokens,
+      auditRetentionMs: config.audit.retentionMs,
+      quotas: config.quotas,
+      // The free-space guard watches the local disk the blobs go to; with S3 there is none to watch.
+      freeSpace: config.s3 ? undefined : diskFreeSpace(config.dataDir),
     });
     const admin = await services.principals.bootstrapAdmin(config.adminToken);
     if (admin?.token) {
@@ -63,6 +70,8 @@ export async function startServer(config: ServeConfig, io: { announce: (text: st
       principals: services.principals,
       failedAuthLimiter: new FailedAuthLimiter({ burst: config.authFailureBurst, perSecond: config.authFailureRate }, systemClock),
       trustProxy: config.trustProxy,
+      access: { principals: services.principals, accounts: services.accounts, audit: services.audit, quotas: services.quotas, clock: systemClock },
+      audit: { audit: services.audit, failedAuthBurst: config.audit.failedAuthBurst },
       extraRoutes: sessionRoutes,
       connections: config.connections,
       metrics: createMetrics(),
@@ -80,6 +89,8 @@ export async function startServer(config: ServeConfig, io: { announce: (text: st
     });
     const sweeper = setInterval(() => {
       stores.blobs.sweepTemporary({ olderThanMs: TEMPORARY_GRACE_MS }).catch((error) => logger.warn({ err: error }, 'temporary sweep failed'));
+      // docs/decisions.md 66: audit retention, on the same hourly beat.
+      services.audit.expire().catch((error) => logger.warn({ err: error }, 'audit retention sweep failed'));
     }, SWEEP_INTERVAL_MS);
     sweeper.unref();
     const sessionSweeper = await startSessionSweeper({ sessions: services.sessions, ttlMs: config.sessionTtlMs, log: logger });

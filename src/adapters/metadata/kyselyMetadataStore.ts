@@ -4,6 +4,8 @@
 // openPostgresMetadataStore.ts.
 import { sql, type Kysely } from 'kysely';
 import type { MetadataStore } from '../../core/ports/metadataStore.js';
+import { createAccountStore } from './accountStore.js';
+import { createAuditStore } from './auditStore.js';
 import { createFileStore } from './fileStore.js';
 import { createPermissionStore } from './permissionStore.js';
 import { createPrincipalStore } from './principalStore.js';
@@ -20,6 +22,8 @@ export function createKyselyMetadataStore(db: Kysely<MetadataDatabase>, dialect:
     files: withTranslatedErrors(createFileStore(db, dialect), translate),
     permissions: withTranslatedErrors(createPermissionStore(db, dialect), translate),
     sessions: withTranslatedErrors(createSessionStore(db, dialect), translate),
+    accounts: withTranslatedErrors(createAccountStore(db, dialect), translate),
+    audit: withTranslatedErrors(createAuditStore(db), translate),
     async ping() {
       try {
         await sql`select 1`.execute(db);

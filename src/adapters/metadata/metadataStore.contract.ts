@@ -5,6 +5,8 @@
 // Each test gets a fresh, empty store from `makeStore`; the suite closes the store before `cleanup`.
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { MetadataStore } from '../../core/ports/metadataStore.js';
+import { accountsContract } from './contract/accounts.contract.js';
+import { auditContract } from './contract/audit.contract.js';
 import { filesContract } from './contract/files.contract.js';
 import { listingContract } from './contract/listing.contract.js';
 import { permissionsContract } from './contract/permissions.contract.js';
@@ -34,6 +36,8 @@ export function metadataStoreContract(name: string, makeStore: MakeMetadataStore
     permissionsContract(currentStore);
     sessionsContract(currentStore);
     sessionLimitsContract(currentStore);
+    accountsContract(currentStore);
+    auditContract(currentStore);
 
     describe('health', () => {
       it('ping answers while the store is open', async () => {

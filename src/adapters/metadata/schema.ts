@@ -22,6 +22,10 @@ export interface UsersTable {
   name: string;
   is_admin: DbBoolean;
   created_at: EpochMillis;
+  /** Added by migration 005: when an admin disabled the user. */
+  disabled_at: EpochMillis | null;
+  /** Added by migration 007: the user's storage quota; null uses the instance default. */
+  quota_bytes: number | null;
 }
 
 export interface UserTokensTable {
@@ -29,6 +33,13 @@ export interface UserTokensTable {
   token_hash: string;
   user_id: number;
   created_at: EpochMillis;
+  /** Added by migration 005 (token records, docs/decisions.md 60). */
+  id: GeneratedId;
+  label: Generated<string>;
+  scope: Generated<'read' | 'write' | 'admin'>;
+  expires_at: EpochMillis | null;
+  last_used_at: EpochMillis | null;
+  revoked_at: EpochMillis | null;
 }
 
 /** Named user_groups because GROUPS is an SQL keyword. */
@@ -103,6 +114,19 @@ export interface UploadSessionPartsTable {
   uploaded_at: EpochMillis;
 }
 
+/** Added by migration 006 (docs/decisions.md 66). */
+export interface AuditEventsTable {
+  id: GeneratedId;
+  at: EpochMillis;
+  kind: string;
+  actor_id: number | null;
+  actor_name: string;
+  file_id: number | null;
+  subject: string;
+  /** JSON text. */
+  details: string;
+}
+
 export interface MetadataDatabase {
   users: UsersTable;
   user_tokens: UserTokensTable;
@@ -113,4 +137,5 @@ export interface MetadataDatabase {
   file_permissions: FilePermissionsTable;
   upload_sessions: UploadSessionsTable;
   upload_session_parts: UploadSessionPartsTable;
+  audit_events: AuditEventsTable;
 }

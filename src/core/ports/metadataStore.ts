@@ -21,6 +21,8 @@ import type {
   UploadSessionRecord,
   User,
 } from '../model.js';
+import type { AccountStore } from './accountStore.js';
+import type { AuditStore } from './auditStore.js';
 
 export interface PrincipalStore {
   createUser(input: { name: string; isAdmin: boolean; createdAt: number }): Promise<User>;
@@ -152,6 +154,10 @@ export interface MetadataStore {
   readonly files: FileStore;
   readonly permissions: PermissionStore;
   readonly sessions: SessionStore;
+  /** Access management: token records, accounts, groups (issue 12). */
+  readonly accounts: AccountStore;
+  /** Security-relevant events (issue 12). */
+  readonly audit: AuditStore;
   /** Cheap round trip, for /healthz. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -1,28 +1,25 @@
 // Users, groups and tokens, and turning a token into a Caller (docs/decisions.md 20).
-import * as crypto from 'node:crypto';
-import { createHash } from 'node:crypto';
-import { randomToken } from '../randomToken.js';
+import { hashToken } from '../accounts/tokenFormat.js';
+import { actorOf, TokenService, type Minter } from '../accounts/tokenService.js';
+import type { AuditService } from '../audit/auditService.js';
 import { DomainError, isDomainError } from '../errors.js';
 import type { Caller, Group, User } from '../model.js';
+import type { Scope, TokenRecord } from '../accounts/model.js';
 import type { Clock } from '../ports/clock.js';
 import type { MetadataStore } from '../ports/metadataStore.js';
 
-/** "Tokens are random (≥ 32 bytes) and stored only as hashes." */
-export function generateToken(): string {
-  return randomToken(32);
-}
+export { hashToken };
 
-/** crypto.hash, the one-shot hash of Node 20.12+ (this project supports 20.10+). */
-const oneShotHash = (crypto as { hash?: (algorithm: string, data: string, outputEncoding: 'hex') => string }).hash;
-
-export function hashToken(token: string): string {
-  // Every request pays this: the one-shot hash costs half as much as a Hash object.
-  return oneShotHash ? oneShotHash('sha256', token, 'hex') : createHash('sha256').update(token, 'utf8').digest('hex');
+export interface TokenOptions {
+  label?: string;
+  scope?: Scope;
+  /** A duration (90d) or never (TokenService.issue). */
+  expires?: string;
 }
 
 const PRINCIPAL_NAME = /^[A-Za-z0-9._@-]{1,128}$/;
 
-function validatePrincipalName(name: string): string {
+export function validatePrincipalName(name: string): string {
   if (!PRINCIPAL_NAME.test(name)) {
     throw new DomainError('BAD_REQUEST', 'A user or group name is 1–128 letters, digits, dots, dashes, underscores or @.');
   }
@@ -30,41 +27,48 @@ function validatePrincipalName(name: string): string {
 }
 
 export class PrincipalService {
-  constructor(private readonly deps: { metadata: MetadataStore; clock: Clock }) {}
+  readonly tokens: TokenService;
+
+  constructor(private readonly deps: { metadata: MetadataStore; clock: Clock; tokens?: TokenService; audit?: AuditService }) {
+    this.tokens = deps.tokens ?? new TokenService({ metadata: deps.metadata, clock: deps.clock });
+  }
 
   private get principals() {
     return this.deps.metadata.principals;
   }
 
-  /** The Caller a token names, or UNAUTHENTICATED. */
+  /** The Caller a token names; 401 saying why otherwise (TokenService.authenticate). */
   async authenticate(token: string | undefined): Promise<Caller> {
-    // Tokens we issue are 43 characters; anything far longer is not worth hashing.
-    if (!token || token.length > 512) throw new DomainError('UNAUTHENTICATED');
-    const caller = await this.principals.findCallerByTokenHash(hashToken(token));
-    if (!caller) throw new DomainError('UNAUTHENTICATED');
-    return caller;
+    return this.tokens.authenticate(token);
   }
 
-  async addUser(input: { name: string; isAdmin: boolean }): Promise<{ user: User; token: string }> {
+  /** Adds a user with a first token (the operator's: default scope and lifetime unless given). */
+  async addUser(input: { name: string; isAdmin: boolean; token?: TokenOptions; by?: Minter }): Promise<{ user: User; token: string; record: TokenRecord }> {
     const user = await this.principals.createUser({ name: validatePrincipalName(input.name), isAdmin: input.isAdmin, createdAt: this.deps.clock.now() });
-    const token = await this.createToken(user.id);
-    return { user, token };
+    await this.deps.audit?.record({ kind: 'user.created', actor: actorOf(input.by), subject: `user:${user.name}`, details: { userId: user.id, isAdmin: user.isAdmin } });
+    // The first token is the admin's (or operator's) doing: its scope and lifetime rules are theirs.
+    const { secret, record } = await this.tokens.issue({ user, by: input.by ?? { operator: true }, label: 'first token', ...input.token });
+    return { user, token: secret, record };
   }
 
-  /** Issues a new token for a user given by id or name. */
-  async createTokenFor(userRef: string): Promise<{ user: User; token: string }> {
+  /** Issues a new token for a user given by id or name (the operator, at the command line). */
+  async createTokenFor(userRef: string, options: TokenOptions = {}): Promise<{ user: User; token: string; record: TokenRecord }> {
     const user = await this.findUser(userRef);
-    return { user, token: await this.createToken(user.id) };
+    const { secret, record } = await this.tokens.issue({ user, by: { operator: true }, ...options });
+    return { user, token: secret, record };
   }
 
-  async addGroup(name: string): Promise<Group> {
-    return this.principals.createGroup({ name: validatePrincipalName(name) });
+  async addGroup(name: string, by?: Minter): Promise<Group> {
+    const group = await this.principals.createGroup({ name: validatePrincipalName(name) });
+    await this.deps.audit?.record({ kind: 'group.created', actor: actorOf(by), subject: `group:${group.name}`, details: { groupId: group.id } });
+    return group;
   }
 
-  async addGroupMember(input: { group: string; user: string }): Promise<{ group: Group; user: User }> {
+  async addGroupMember(input: { group: string; user: string; by?: Minter }): Promise<{ group: Group; user: User }> {
     const group = await this.findGroup(input.group);
     const user = await this.findUser(input.user);
     await this.principals.addGroupMember({ groupId: group.id, userId: user.id });
+    await this.deps.audit?.record({ kind: 'group.member_added', actor: actorOf(input.by), subject: `group:${group.name}`, details: { groupId: group.id, userId: user.id, user: user.name } });
     return { group, user };
   }
 
@@ -91,7 +95,9 @@ export class PrincipalService {
       await this.addPresetToken(user.id, presetToken);
       return { user };
     }
-    return { user, token: await this.createToken(user.id) };
+    // The operator's first token never expires: it is how the instance is administered.
+    const { secret } = await this.tokens.issue({ user, by: { operator: true }, label: 'instance admin (first start)', expires: 'never' });
+    return { user, token: secret };
   }
 
   private async ensurePresetAdminToken(token: string): Promise<void> {
@@ -110,19 +116,13 @@ export class PrincipalService {
     }
   }
 
-  private async createToken(userId: number): Promise<string> {
-    const token = generateToken();
-    await this.principals.addToken({ userId, tokenHash: hashToken(token), createdAt: this.deps.clock.now() });
-    return token;
-  }
-
-  private async findUser(ref: string): Promise<User> {
+  async findUser(ref: string): Promise<User> {
     const user = /^[0-9]+$/.test(ref) ? await this.principals.getUser(Number(ref)) : await this.principals.findUserByName(ref);
     if (!user) throw new DomainError('USER_NOT_FOUND', `No user ${ref}.`);
     return user;
   }
 
-  private async findGroup(ref: string): Promise<Group> {
+  async findGroup(ref: string): Promise<Group> {
     const group = /^[0-9]+$/.test(ref) ? await this.principals.getGroup(Number(ref)) : await this.principals.findGroupByName(ref);
     if (!group) throw new DomainError('GROUP_NOT_FOUND', `No group ${ref}.`);
     return group;

@@ -2,12 +2,14 @@
 // with a multipart form whose field `file` holds the bytes. Returns {"dataFileId": 401}.
 import { Type } from '@sinclair/typebox';
 import { bodyStallSignal } from '../idleBody.js';
+import { admitUpload, withinAdmission } from '../access/quotaGate.js';
 import { readFormFile } from '../multipartForm.js';
 import { parseBoolean, parseString } from '../queryValues.js';
 import { callerOf, clientGoneSignal, type RegisterRoute } from '../routeContext.js';
 import { errorResponses, StringOrList } from '../schemas.js';
 
-export const uploadFile: RegisterRoute = (app, { services, limits }) => {
+export const uploadFile: RegisterRoute = (app, context) => {
+  const { services, limits } = context;
   app.post(
     '/',
     {
@@ -21,13 +23,14 @@ export const uploadFile: RegisterRoute = (app, { services, limits }) => {
       const query = request.query as Record<string, unknown>;
       const caller = callerOf(request);
       const publicAccess = parseBoolean(query.public, 'public', false);
+      const admission = await admitUpload(context, request, reply);
       const form = await readFormFile(request.raw, { maxFileBytes: limits.maxFileBytes, signal: bodyStallSignal(request) });
       const { file } = await services.files.uploadFile({
         caller,
         name: parseString(query.name),
         description: parseString(query.description),
         publicAccess,
-        content: { body: form.stream, filename: form.filename, declaredType: form.mimeType },
+        content: { body: withinAdmission(form.stream, admission), filename: form.filename, declaredType: form.mimeType },
         signal: clientGoneSignal(request, reply),
       });
       return { dataFileId: file.id };

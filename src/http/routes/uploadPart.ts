@@ -7,6 +7,7 @@ import { Type } from '@sinclair/typebox';
 import { DomainError } from '../../core/errors.js';
 import { callerOf, clientGoneSignal, type RegisterRoute } from '../routeContext.js';
 import { sessionErrorResponses } from '../sessionWire.js';
+import { admitUpload, withinAdmission } from '../access/quotaGate.js';
 
 /**
  * The part's checksum from the raw request URL. Accepts `checksum=HEX`, the spec's literal
@@ -36,7 +37,8 @@ function contentLengthOf(header: string | string[] | undefined): number | undefi
   return Number(text);
 }
 
-export const uploadPart: RegisterRoute = (app, { services, limits }) => {
+export const uploadPart: RegisterRoute = (app, context) => {
+  const { services, limits } = context;
   app.put(
     '/multipart/:sessionId/part/:index',
     {
@@ -55,11 +57,12 @@ export const uploadPart: RegisterRoute = (app, { services, limits }) => {
         throw new DomainError('PAYLOAD_TOO_LARGE', `A part may be at most ${limits.maxPartBytes} bytes.`);
       }
       // Refused before or while the body is read: refusedBody.ts deals with what is left of it.
+      const admission = await admitUpload(context, request, reply, sizeBytes);
       const part = await services.sessions.putPart({
         caller: callerOf(request),
         sessionId: params.sessionId,
         index: params.index,
-        body: request.raw,
+        body: withinAdmission(request.raw, admission),
         sizeBytes,
         checksum: checksumFromUrl(request.raw.url ?? ''),
         signal: clientGoneSignal(request, reply),

@@ -5,10 +5,16 @@ import { initialPostgresMigration } from './001_initial.js';
 import { partMd5DroppedMigration } from '../002_partMd5Dropped.js';
 import { sessionPartsReleasedMigration } from '../003_sessionPartsReleased.js';
 import { sessionsByOwnerMigration } from '../004_sessionsByOwner.js';
+import { tokenRecordsMigration } from '../005_tokenRecords.js';
+import { auditEventsMigration } from '../006_auditEvents.js';
+import { userQuotasMigration } from '../007_userQuotas.js';
 
 export const postgresMigrations: Record<string, Migration> = {
   '001_initial': initialPostgresMigration,
   '002_part_md5_dropped': partMd5DroppedMigration,
   '003_session_parts_released': sessionPartsReleasedMigration('postgres'),
   '004_sessions_by_owner': sessionsByOwnerMigration,
+  '005_token_records': tokenRecordsMigration('postgres'),
+  '006_audit_events': auditEventsMigration('postgres'),
+  '007_user_quotas': userQuotasMigration('postgres'),
 };

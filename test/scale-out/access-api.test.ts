@@ -1,0 +1,4 @@
+// The admin and self-service API suite again, on PostgreSQL + S3 (issue 12). The variable is read
+// when each test server starts, so set it before loading.
+process.env.DATAFILES_TEST_BACKEND = 'scale-out';
+await import('../access-api.test.js');
