@@ -10,7 +10,6 @@ import { buildApp } from '../http/app.js';
 import { probe } from '../http/health.js';
 import { createMetrics } from '../http/metrics.js';
 import { sessionRoutes } from '../http/sessionRoutes.js';
-import { systemClock } from '../core/ports/clock.js';
 import { diskFreeSpace } from './freeSpace.js';
 import { createLogger } from './logger.js';
 import { lockDataDirectory, prepareDataDirectory, type DataDirectoryLock } from './dataDirectory.js';
