@@ -75,6 +75,7 @@ function diskBlobStore(layout: DiskLayout): BlobStore {
     createUpload: (input) => withStorageErrors(() => stagedUploads.createUpload(layout, input?.signal)),
     putPart: (input) => withStorageErrors(() => stagedUploads.putPart(layout, input)),
     getPart: (input) => withStorageErrors(() => stagedUploads.getPart(layout, input)),
+    deletePart: (input) => withStorageErrors(() => stagedUploads.deletePart(layout, input)),
     completeUpload: (input) => withStorageErrors(() => stagedUploads.completeUpload(layout, input)),
     abortUpload: (input) => withStorageErrors(() => stagedUploads.abortUpload(layout, input)),
 

@@ -101,6 +101,8 @@ export interface UploadSessionPartsTable {
   size_bytes: number;
   sha256: string;
   uploaded_at: EpochMillis;
+  /** Migration 004: the staged part's version; null for parts stored before it. */
+  blob_version: string | null;
 }
 
 export interface MetadataDatabase {

@@ -19,7 +19,7 @@ import type { MetadataStore } from '../ports/metadataStore.js';
 import { PartHasher, parseExpectedChecksum, type ByteTap } from './partChecksum.js';
 import { parsePartIndex } from './partIndex.js';
 import { commitSession, parseCommitExpectations, type CommitResult } from './sessionCommit.js';
-import { isSessionIdShaped, newSessionId } from './sessionIds.js';
+import { isSessionIdShaped, newPartVersion, newSessionId } from './sessionIds.js';
 import { committedAnswer, sessionClosed, validateSessionFields } from './sessionRules.js';
 import { releaseParts, sweepSessions, type SweepResult } from './sessionSweep.js';
 import { localDigest, workerDigest } from './runningDigest.js';
@@ -81,7 +81,7 @@ export class SessionService {
   constructor(private readonly deps: SessionServiceDeps) {
     this.timing = { ...DEFAULT_COMMIT_TIMING, ...deps.commitTiming };
     const newDigest = deps.hashing === 'local' ? localDigest : workerDigest;
-    this.hasher = new WholeFileHasher(({ uploadId, index, signal }) => deps.blobs.getPart({ uploadId, index, signal }), { log: deps.log, newDigest });
+    this.hasher = new WholeFileHasher(({ uploadId, index, version, signal }) => deps.blobs.getPart({ uploadId, index, version, signal }), { log: deps.log, newDigest });
   }
 
   /** spec: "Creating a Multi-part Upload Session": returns the new session. */
@@ -295,14 +295,32 @@ export class SessionService {
     source.once('error', (error) => hasher.destroy(error));
     hasher.once('error', () => source.unpipe(hasher));
     const measuredBody = source.pipe(hasher);
-    await this.deps.blobs.putPart({ uploadId: session.blobUploadId, index, body: measuredBody, sizeBytes: input.sizeBytes, signal: input.signal });
+    // docs/decisions.md 50: every write of a part is a new version beside the others, so this
+    // write, however late, never changes the bytes of the version a commit has recorded.
+    const blobVersion = newPartVersion();
+    const uploadId = session.blobUploadId;
+    await this.deps.blobs.putPart({ uploadId, index, version: blobVersion, body: measuredBody, sizeBytes: input.sizeBytes, signal: input.signal });
     const measured = hasher.measured();
     const uploadedAt = this.deps.clock.now();
-    const part: SessionPart = { index, sizeBytes: measured.sizeBytes, sha256: measured.sha256, uploadedAt };
-    // decisions.md 24: sessions expire when *idle*, so every part pushes the expiry back.
-    await this.deps.metadata.sessions.putPart({ sessionId: session.id, part, expiresAt: uploadedAt + this.deps.ttlMs });
+    const part: SessionPart = { index, sizeBytes: measured.sizeBytes, sha256: measured.sha256, uploadedAt, blobVersion };
+    let replaced: SessionPart | undefined;
+    try {
+      // decisions.md 24: sessions expire when *idle*, so every part pushes the expiry back. Refused
+      // (SESSION_CLOSED, 409) once a commit has begun: the session's parts are fixed from then on.
+      ({ replaced } = await this.deps.metadata.sessions.putPart({ sessionId: session.id, part, expiresAt: uploadedAt + this.deps.ttlMs }));
+    } catch (error) {
+      this.dropPartVersion(uploadId, index, blobVersion);
+      throw error;
+    }
+    // The version it replaced is no longer recorded anywhere: free it now rather than at the end.
+    if (replaced?.blobVersion !== undefined) this.dropPartVersion(uploadId, index, replaced.blobVersion);
     this.hasher.partStored({ sessionId: session.id, part, tap: input.tap });
     return part;
+  }
+
+  /** Best effort: a version left behind goes with the upload when it is completed or aborted. */
+  private dropPartVersion(uploadId: string, index: number, version: string): void {
+    this.deps.blobs.deletePart({ uploadId, index, version }).catch((error: unknown) => this.deps.log?.debug?.({ err: error, uploadId, index }, 'could not remove an unrecorded part version'));
   }
 
   /** The store refuses parts of an upload that is gone: say why, in the session's terms. */

@@ -18,12 +18,14 @@ import { DomainError } from '../errors.js';
 import type { ByteTap } from './partChecksum.js';
 import { localDigest, workerDigest, type Digests, type RunningDigest, type RunningDigestFactory } from './runningDigest.js';
 
-export type ReadPart = (input: { uploadId: string; index: number; signal?: AbortSignal }) => Promise<AsyncIterable<Uint8Array>>;
+export type ReadPart = (input: { uploadId: string; index: number; version?: string; signal?: AbortSignal }) => Promise<AsyncIterable<Uint8Array>>;
 
 export interface PartSummary {
   index: number;
   sizeBytes: number;
   sha256: string;
+  /** The stored version of the part (docs/decisions.md 50), if any. */
+  blobVersion?: string;
 }
 
 export interface WholeFileDigest {
@@ -257,7 +259,7 @@ export class WholeFileHasher {
     for (const part of input.parts.slice(state.through)) {
       const partHash = createHash('sha256');
       let sizeBytes = 0;
-      for await (const chunk of await this.readPart({ uploadId: input.uploadId, index: part.index, signal: input.signal })) {
+      for await (const chunk of await this.readPart({ uploadId: input.uploadId, index: part.index, version: part.blobVersion, signal: input.signal })) {
         partHash.update(chunk);
         sizeBytes += chunk.length;
         await state.bytes.update(chunk);
@@ -368,7 +370,7 @@ export class WholeFileHasher {
       let adopted = false;
       try {
         let sizeBytes = 0;
-        for await (const chunk of await this.readPart({ uploadId: fold.uploadId, index: part.index, signal })) {
+        for await (const chunk of await this.readPart({ uploadId: fold.uploadId, index: part.index, version: part.blobVersion, signal })) {
           sizeBytes += chunk.length;
           await next.bytes.update(chunk);
         }
