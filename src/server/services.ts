@@ -11,7 +11,7 @@ const DEFAULT_MAX_PART_BYTES = 5 * 1024 ** 3;
 
 export function createServices(
   stores: Stores,
-  options: { clock?: Clock; log?: { warn(object: object, message: string): void }; sessions?: { ttlMs: number; maxPartBytes: number } } = {},
+  options: { clock?: Clock; log?: { warn(object: object, message: string): void }; sessions?: { ttlMs: number; maxPartBytes: number; commitLeaseMs?: number } } = {},
 ) {
   const clock = options.clock ?? systemClock;
   const files = new FileService({ metadata: stores.metadata, blobs: stores.blobs, clock, log: options.log });
@@ -25,6 +25,7 @@ export function createServices(
       ttlMs: options.sessions?.ttlMs ?? DEFAULT_SESSION_TTL_MS,
       maxPartBytes: options.sessions?.maxPartBytes ?? DEFAULT_MAX_PART_BYTES,
       log: options.log,
+      ...(options.sessions?.commitLeaseMs !== undefined && { commitTiming: { staleMs: options.sessions.commitLeaseMs } }),
     }),
     permissions: new PermissionService(stores.metadata),
     principals: new PrincipalService({ metadata: stores.metadata, clock }),

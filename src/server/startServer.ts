@@ -32,7 +32,7 @@ export async function startServer(config: ServeConfig, io: { announce: (text: st
     const sweptAtStart = await stores.blobs.sweepTemporary({ olderThanMs: stores.shared ? SHARED_TEMPORARY_AGE_MS : 0 });
     if (sweptAtStart > 0) logger.info({ removed: sweptAtStart }, 'removed temporary files left by an interrupted run');
 
-    const services = createServices(stores, { log: logger, sessions: { ttlMs: config.sessionTtlMs, maxPartBytes: config.maxPartBytes } });
+    const services = createServices(stores, { log: logger, sessions: { ttlMs: config.sessionTtlMs, maxPartBytes: config.maxPartBytes, commitLeaseMs: config.sessionCommitLeaseMs } });
     const admin = await services.principals.bootstrapAdmin(config.adminToken);
     if (admin?.token) {
       io.announce(`datafiles: created the instance admin "admin" (id ${admin.user.id}). Its token, shown only this once:\n${admin.token}\n`);
@@ -59,7 +59,7 @@ export async function startServer(config: ServeConfig, io: { announce: (text: st
       stores.blobs.sweepTemporary({ olderThanMs: SHARED_TEMPORARY_AGE_MS }).catch((error) => logger.warn({ err: error }, 'temporary sweep failed'));
     }, SWEEP_INTERVAL_MS);
     sweeper.unref();
-    const sessionSweeper = await startSessionSweeper({ sessions: services.sessions, ttlMs: config.sessionTtlMs, log: logger });
+    const sessionSweeper = await startSessionSweeper({ sessions: services.sessions, ttlMs: config.sessionTtlMs, commitLeaseMs: config.sessionCommitLeaseMs, log: logger });
 
     await app.listen({ host: config.host, port: config.port });
     const address = app.server.address();

@@ -49,8 +49,8 @@ export function createSessionStore(db: Kysely<MetadataDatabase>, dialect: SqlDia
      * would add: on PostgreSQL a second transition waits for the first to commit, re-reads the
      * row, no longer finds it in `from` and changes nothing; on SQLite writers are serialised.
      */
-    async transitionSession({ id, from, to, at, committedFileId, committedRevisionId, partsReleased }) {
-      const row = await db
+    async transitionSession({ id, from, to, at, committedFileId, committedRevisionId, partsReleased, unchangedSince }) {
+      let update = db
         .updateTable('upload_sessions')
         .set({
           state: to,
@@ -60,9 +60,9 @@ export function createSessionStore(db: Kysely<MetadataDatabase>, dialect: SqlDia
           ...(partsReleased !== undefined && { parts_released: partsReleased }),
         })
         .where('id', '=', id)
-        .where('state', '=', from)
-        .returningAll()
-        .executeTakeFirst();
+        .where('state', '=', from);
+      if (unchangedSince !== undefined) update = update.where('updated_at', '=', unchangedSince);
+      const row = await update.returningAll().executeTakeFirst();
       if (row) return toSessionRecord(row);
       await assertSessionExists(db, id);
       return undefined;

@@ -118,6 +118,8 @@ export interface SessionStore {
     committedFileId?: number;
     committedRevisionId?: number;
     partsReleased?: boolean;
+    /** Only if the session's updatedAt is still this (not renewed since it was read). */
+    unchangedSince?: number;
   }): Promise<UploadSessionRecord | undefined>;
   /**
    * Records (or replaces) a part and bumps the session's updatedAt/expiresAt, only while the

@@ -163,7 +163,7 @@ export class SessionService {
           }
           if (this.deps.clock.now() - session.updatedAt > this.timing.staleMs) {
             // Its committer died (a crash mid-commit): give the session back and commit it here.
-            await this.deps.metadata.sessions.transitionSession({ id: session.id, from: 'COMMITTING', to: 'OPEN', at: this.deps.clock.now() });
+            await this.deps.metadata.sessions.transitionSession({ id: session.id, from: 'COMMITTING', to: 'OPEN', at: this.deps.clock.now(), unchangedSince: session.updatedAt });
             continue;
           }
           if (Date.now() > giveUpAt) throw new DomainError('CONFLICT', 'Another commit of this session is in progress; try again shortly.');
@@ -197,7 +197,7 @@ export class SessionService {
       if (session.state === 'COMMITTING') {
         const stale = !this.commitsInFlight.has(session.id) && this.deps.clock.now() - session.updatedAt > this.timing.staleMs;
         if (!stale) throw new DomainError('SESSION_CLOSED', 'The upload session is being committed; it can no longer be aborted.');
-        if (!(await this.deps.metadata.sessions.transitionSession({ id: session.id, from: 'COMMITTING', to: 'ABORTED', at: this.deps.clock.now() }))) continue;
+        if (!(await this.deps.metadata.sessions.transitionSession({ id: session.id, from: 'COMMITTING', to: 'ABORTED', at: this.deps.clock.now(), unchangedSince: session.updatedAt }))) continue;
       } else if (session.state === 'OPEN') {
         if (!(await this.deps.metadata.sessions.transitionSession({ id: session.id, from: 'OPEN', to: 'ABORTED', at: this.deps.clock.now() }))) continue;
       }
@@ -230,6 +230,8 @@ export class SessionService {
       // stops the parts arriving, here or on another server): the sweep would race it. A closer
       // that has not marked them released by then crashed or failed.
       closedGraceMs: this.timing.staleMs,
+      // docs/decisions.md 51: the lease a live committer renews every staleMs / 4 (sessionCommit.ts).
+      commitLeaseMs: this.timing.staleMs,
       expire: (session) => this.expire(session),
     });
   }
@@ -341,7 +343,7 @@ export class SessionService {
       clock: this.deps.clock,
       hasher: this.hasher,
       log: this.deps.log,
-      heartbeatMs: Math.max(1000, Math.floor(this.timing.staleMs / 4)),
+      heartbeatMs: Math.max(250, Math.floor(this.timing.staleMs / 4)),
       caller,
       session,
       expectations,

@@ -86,6 +86,16 @@ export function sessionsContract(store: () => MetadataStore): void {
         assert.deepEqual(await store().sessions.getSession(session.id), session);
       });
 
+      it('with unchangedSince, only if updatedAt is still that (a renewal in between wins)', async () => {
+        const owner = await createUser(store());
+        const session = newSession(owner.id, { state: 'COMMITTING' });
+        await store().sessions.createSession(session);
+        await store().sessions.transitionSession({ id: session.id, from: 'COMMITTING', to: 'COMMITTING', at: T0 + 10 });
+        assert.equal(await store().sessions.transitionSession({ id: session.id, from: 'COMMITTING', to: 'OPEN', at: T0 + 20, unchangedSince: T0 }), undefined);
+        const moved = await store().sessions.transitionSession({ id: session.id, from: 'COMMITTING', to: 'OPEN', at: T0 + 20, unchangedSince: T0 + 10 });
+        assert.deepEqual(moved, { ...session, state: 'OPEN', updatedAt: T0 + 20 });
+      });
+
       it('of an unknown session is SESSION_NOT_FOUND', async () => {
         await assertRejectsWithCode(store().sessions.transitionSession({ id: 'no-such-session', from: 'OPEN', to: 'ABORTED', at: T0 }), 'SESSION_NOT_FOUND');
       });
