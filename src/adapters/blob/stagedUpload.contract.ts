@@ -244,6 +244,22 @@ export function stagedUploadContract(currentStore: () => BlobStore): void {
       await store.deletePart({ uploadId, index: 3, version: '2222222222222222' });
     });
 
+    it('a read of an assembled blob that started before its delete delivers every byte (docs/decisions.md 52)', async () => {
+      const store = currentStore();
+      const { uploadId } = await store.createUpload();
+      const parts = [randomData(SMALLEST_MULTIPART_PART + 11), randomData(SMALLEST_MULTIPART_PART + 13), randomData(77)];
+      for (const [position, data] of parts.entries()) await store.putPart({ uploadId, index: position + 1, body: streamOf(data), sizeBytes: data.length });
+      const { key } = await store.completeUpload({ uploadId, indexes: [1, 2, 3] });
+      const reading = await store.get({ key });
+      const iterator = reading[Symbol.asyncIterator]();
+      const head = await iterator.next();
+      await store.delete(key);
+      const chunks: Buffer[] = head.done ? [] : [Buffer.from(head.value as Uint8Array)];
+      for (let next = await iterator.next(); !next.done; next = await iterator.next()) chunks.push(Buffer.from(next.value as Uint8Array));
+      assert.equal(sha256(Buffer.concat(chunks)), sha256(Buffer.concat(parts)));
+      await assertRejectsWithCode(store.get({ key }), 'NOT_FOUND');
+    });
+
     it('an assembled blob is deleted like any other, and deleting it again is not an error', async () => {
       const store = currentStore();
       const { uploadId } = await store.createUpload();
