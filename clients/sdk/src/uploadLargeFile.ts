@@ -11,7 +11,7 @@
 import type { DatafilesClient } from './client.js';
 import { DatafilesError } from './errors.js';
 import { choosePartSize, planParts, readPart, type PartPlan } from './parts.js';
-import { abortReason, anySignal, DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from './retry.js';
+import { abortReason, anySignal, assertRetryPolicy, DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from './retry.js';
 import { sameHash, sha256Hex } from './sha256.js';
 import type { PartUploaded } from './types.js';
 
@@ -156,7 +156,7 @@ export async function uploadLargeFile(client: DatafilesClient, file: Blob, optio
     baseDelayMs: options.retryDelayMs ?? DEFAULT_RETRY_POLICY.baseDelayMs,
     maxDelayMs: options.maxRetryDelayMs ?? DEFAULT_RETRY_POLICY.maxDelayMs,
   };
-  if (!Number.isInteger(policy.retries) || policy.retries < 0) throw new RangeError(`retries must be a whole number; got ${policy.retries}.`);
+  assertRetryPolicy(policy);
 
   const parts = planParts(totalBytes, partSize);
   let bytesSent = 0;

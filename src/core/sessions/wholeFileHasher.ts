@@ -332,7 +332,11 @@ export class WholeFileHasher {
     fold.background = controller;
     fold.busy = this.foldPending(fold, controller.signal)
       .catch((error: unknown) => {
-        // Harmless: the commit reads whatever is not folded.
+        // Harmless: the commit reads whatever is not folded. The part that failed leaves the
+        // pending set, so it is not read again at once: retried straight away, a part that is
+        // gone (its upload aborted or committed, its version replaced) made this an endless
+        // loop, all CPU and no progress (issue 10, item 16). A new arrival starts it again.
+        if (fold.folding !== undefined) fold.pending.delete(fold.folding);
         if (!controller.signal.aborted) this.log?.debug?.({ err: error, sessionId: fold.sessionId }, 'background part hashing stopped');
       })
       .finally(() => {
