@@ -120,9 +120,11 @@ async function singleUpload(client: DatafilesClient, file: Blob, options: Upload
 }
 
 /** The session to send parts to, and the parts it already holds (by index). */
-async function openSession(client: DatafilesClient, file: Blob, options: UploadLargeFileOptions, partsTotal: number) {
+async function openSession(client: DatafilesClient, file: Blob, options: UploadLargeFileOptions, partsTotal: number, policy: RetryPolicy) {
   if (options.resumeSessionId !== undefined) {
-    const session = await client.getSession(options.resumeSessionId, { signal: options.signal });
+    // Only reads: retried like a part (a resume after a network failure meets the network again).
+    const resumeSessionId = options.resumeSessionId;
+    const session = await withRetry(() => client.getSession(resumeSessionId, { signal: options.signal }), { policy, signal: options.signal });
     if (session.state === 'COMMITTED' && session.dataFileId !== null && session.revisionId !== null) {
       return { sessionId: session.sessionId, stored: new Map<number, PartUploaded>(), committed: { dataFileId: session.dataFileId, revisionId: session.revisionId } };
     }
@@ -172,7 +174,7 @@ export async function uploadLargeFile(client: DatafilesClient, file: Blob, optio
   if (totalBytes === 0) throw conflict('An empty file has no parts to resume.');
   if (options.signal?.aborted) throw abortReason(options.signal);
 
-  const { sessionId, stored, committed } = await openSession(client, file, options, parts.length);
+  const { sessionId, stored, committed } = await openSession(client, file, options, parts.length, policy);
   if (committed) {
     report(totalBytes, parts.length);
     return { ...committed, sizeBytes: totalBytes, method: 'multipart', sessionId, partsTotal: parts.length, partsUploaded: 0, partsReused: parts.length };
