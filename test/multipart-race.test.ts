@@ -41,7 +41,7 @@ describe('a part replaced while another server commits the session (PostgreSQL +
     api(server, token, `${API}/multipart/${sessionId}/part/${index}`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: bytes as BodyInit });
 
   it(`in ${ROUNDS} rounds, the stored hash is always the hash of the stored bytes, and the loser fails cleanly`, async () => {
-    const outcomes = { partFirst: 0, partRefused: 0 };
+    const outcomes = { partFirst: 0, partRefused: 0, cutOff: 0 };
     for (let round = 0; round < ROUNDS; round++) {
       const [committer, replacer, reader] = [servers[round % 3], servers[(round + 1) % 3], servers[(round + 2) % 3]];
       const parts = [randomBytes(PART_BYTES), randomBytes(PART_BYTES), randomBytes(PART_BYTES)];
@@ -72,7 +72,7 @@ describe('a part replaced while another server commits the session (PostgreSQL +
         headers: { 'content-type': 'application/octet-stream' },
         body,
         duplex: 'half',
-      } as RequestInit);
+      } as RequestInit).catch((error: unknown) => error);
       const mode = round % 3;
       if (mode === 0) release();
       const committing = postJson(committer, `/multipart/${sessionId}/commit`, {});
@@ -89,11 +89,17 @@ describe('a part replaced while another server commits the session (PostgreSQL +
 
       const commitBody = (await committed.json()) as { dataFileId: number; revisionId: number };
       assert.equal(committed.status, 200, `round ${round}: the commit ${JSON.stringify(commitBody)}`);
-      const replacedBody = (await replaced.json()) as Record<string, unknown>;
-      if (replaced.status === 200) {
+      if (!(replaced instanceof Response)) {
+        // Refused before its body was read (the request reached its server after the commit had
+        // begun): the server answers 409 and closes, and fetch, still sending, sees the connection
+        // go instead (issue 10, item 18). It lost all the same: checked below by the stored bytes.
+        outcomes.partRefused += 1;
+        outcomes.cutOff += 1;
+      } else if (replaced.status === 200) {
         outcomes.partFirst += 1;
       } else {
         outcomes.partRefused += 1;
+        const replacedBody = (await replaced.json()) as Record<string, unknown>;
         assert.equal(replaced.status, 409, `round ${round}: the part upload ${JSON.stringify(replacedBody)}`);
         assert.deepEqual(Object.keys(replacedBody).sort(), ['message', 'status', 'statusReason', 'toe'], 'a Domo-shaped error');
       }
@@ -106,10 +112,11 @@ describe('a part replaced while another server commits the session (PostgreSQL +
       const stored = createHash('sha256').update(bytes).digest('hex').toUpperCase();
       assert.equal(file.currentRevision.sha256HashValue, stored, `round ${round}: the recorded hash is the hash of the stored bytes`);
       assert.equal(file.currentRevision.sizeBytes, bytes.length);
-      const expectedPart2 = replaced.status === 200 ? replacement : parts[1];
-      assert.equal(stored, sha256Hex(Buffer.concat([parts[0], expectedPart2, parts[2]])), `round ${round}: part 2 is the ${replaced.status === 200 ? 'replacement' : 'original'}`);
+      const partWon = replaced instanceof Response && replaced.status === 200;
+      const expectedPart2 = partWon ? replacement : parts[1];
+      assert.equal(stored, sha256Hex(Buffer.concat([parts[0], expectedPart2, parts[2]])), `round ${round}: part 2 is the ${partWon ? 'replacement' : 'original'}`);
     }
     // Both outcomes should occur over the rounds; reported for the record, not asserted (timing).
-    process.stdout.write(`# part recorded before the commit: ${outcomes.partFirst}, refused as the commit had begun: ${outcomes.partRefused}\n`);
+    process.stdout.write(`# part recorded before the commit: ${outcomes.partFirst}, refused as the commit had begun: ${outcomes.partRefused} (${outcomes.cutOff} cut off)\n`);
   });
 });
