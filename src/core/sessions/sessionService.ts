@@ -18,6 +18,7 @@ import type { Clock } from '../ports/clock.js';
 import type { MetadataStore } from '../ports/metadataStore.js';
 import { PartHasher, parseExpectedChecksum, type ByteTap } from './partChecksum.js';
 import { parsePartIndex } from './partIndex.js';
+import { recordPartVersion } from './partVersions.js';
 import { commitSession, parseCommitExpectations, type CommitResult } from './sessionCommit.js';
 import { isSessionIdShaped, newPartVersion, newSessionId } from './sessionIds.js';
 import { committedAnswer, sessionClosed, validateSessionFields } from './sessionRules.js';
@@ -304,25 +305,11 @@ export class SessionService {
     await this.deps.blobs.putPart({ uploadId, index, version: blobVersion, body: measuredBody, sizeBytes: input.sizeBytes, signal: input.signal });
     const measured = hasher.measured();
     const uploadedAt = this.deps.clock.now();
-    const part: SessionPart = { index, sizeBytes: measured.sizeBytes, sha256: measured.sha256, uploadedAt, blobVersion };
-    let replaced: SessionPart | undefined;
-    try {
-      // decisions.md 24: sessions expire when *idle*, so every part pushes the expiry back. Refused
-      // (SESSION_CLOSED, 409) once a commit has begun: the session's parts are fixed from then on.
-      ({ replaced } = await this.deps.metadata.sessions.putPart({ sessionId: session.id, part, expiresAt: uploadedAt + this.deps.ttlMs }));
-    } catch (error) {
-      this.dropPartVersion(uploadId, index, blobVersion);
-      throw error;
-    }
-    // The version it replaced is no longer recorded anywhere: free it now rather than at the end.
-    if (replaced?.blobVersion !== undefined) this.dropPartVersion(uploadId, index, replaced.blobVersion);
+    const part = { index, sizeBytes: measured.sizeBytes, sha256: measured.sha256, uploadedAt, blobVersion };
+    // decisions.md 24: sessions expire when *idle*, so every part pushes the expiry back.
+    await recordPartVersion(this.deps, { sessionId: session.id, uploadId, part, expiresAt: uploadedAt + this.deps.ttlMs });
     this.hasher.partStored({ sessionId: session.id, part, tap: input.tap });
     return part;
-  }
-
-  /** Best effort: a version left behind goes with the upload when it is completed or aborted. */
-  private dropPartVersion(uploadId: string, index: number, version: string): void {
-    this.deps.blobs.deletePart({ uploadId, index, version }).catch((error: unknown) => this.deps.log?.debug?.({ err: error, uploadId, index }, 'could not remove an unrecorded part version'));
   }
 
   /** The store refuses parts of an upload that is gone: say why, in the session's terms. */
