@@ -99,6 +99,80 @@ describe('A crash in the middle of an upload', () => {
   });
 });
 
+describe('A crash in the middle of a commit (issue 10, item 15; docs/decisions.md 51)', () => {
+  it('a server killed mid-commit: the sweep rolls the session back by itself once the lease lapses, and a retried commit stores the right bytes', async () => {
+    const LEASE_MS = 2000;
+    const env = { DATAFILES_SESSION_COMMIT_LEASE_MS: String(LEASE_MS) };
+    let server = await started({ env });
+    const dataDir = server.dataDir;
+    const adminToken = server.adminToken;
+    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+    const alice = await server.addUser('alice');
+    const stateOf = (sessionId: string): string | undefined => {
+      const database = new BetterSqlite3(path.join(dataDir, SQLITE_FILE), { readonly: true, fileMustExist: true });
+      try {
+        return (database.prepare('select state from upload_sessions where id = ?').get(sessionId) as { state: string } | undefined)?.state;
+      } finally {
+        database.close();
+      }
+    };
+
+    // The commit must be caught while it runs: after a restart the server has hashed nothing
+    // ahead, so the commit reads every part back. A round where it finished first is tried again.
+    let sessionId = '';
+    let parts: Buffer[] = [];
+    for (let attempt = 1; ; attempt++) {
+      parts = Array.from({ length: 8 }, () => randomBytes(4 * MiB));
+      sessionId = await newSession(server, alice);
+      for (const [position, bytes] of parts.entries()) await putPart(server, alice, sessionId, position + 1, bytes);
+      await server.stop();
+      server = await started({ dataDir, adminToken, env });
+      const commit = api(server, alice.token, `${API}/multipart/${sessionId}/commit`, { method: 'POST' }).catch((error: unknown) => error);
+      const deadline = Date.now() + 20_000;
+      let state = stateOf(sessionId);
+      while (state === 'OPEN' && Date.now() < deadline) {
+        await new Promise((resolve) => setImmediate(resolve));
+        state = stateOf(sessionId);
+      }
+      if (state === 'COMMITTING') {
+        await server.kill();
+        await commit;
+        break;
+      }
+      assert.ok(attempt < 5, `the commit was never caught while COMMITTING (last state ${state})`);
+      await commit;
+    }
+    assert.equal(stateOf(sessionId), 'COMMITTING', 'the dead committer left the session COMMITTING');
+
+    // No client request from here on until the sweep has rolled the session back.
+    server = await started({ dataDir, adminToken, env });
+    const deadline = Date.now() + 30_000;
+    while (stateOf(sessionId) === 'COMMITTING' && Date.now() < deadline) await sleep(50);
+    assert.equal(stateOf(sessionId), 'OPEN', 'rolled back by the sweep, not by a client');
+    assert.match(server.output(), /rolled back upload sessions whose committer died/);
+    const resumed = await session(server, alice, sessionId);
+    assert.deepEqual(
+      resumed.parts.map((part: { index: number; sha256: string }) => [part.index, part.sha256]),
+      parts.map((bytes, position) => [position + 1, sha256(bytes)]),
+      'the parts wait for the retry',
+    );
+
+    const retried = await api(server, alice.token, `${API}/multipart/${sessionId}/commit`, { method: 'POST' });
+    assert.equal(retried.status, 200, await retried.clone().text());
+    const { dataFileId } = (await retried.json()) as { dataFileId: number };
+    const whole = Buffer.concat(parts);
+    const downloaded = Buffer.from(await (await api(server, alice.token, `${API}/${dataFileId}`)).arrayBuffer());
+    assert.equal(sha256(downloaded), sha256(whole));
+    const details = (await (await api(server, alice.token, `${API}/${dataFileId}/details`)).json()) as any;
+    assert.equal(details.currentRevision.sha256HashValue, sha256(whole));
+    assert.deepEqual(await leftovers(server), { uploads: [], tmp: [] });
+    // A second retry answers the same (docs/decisions.md 23).
+    const again = await api(server, alice.token, `${API}/multipart/${sessionId}/commit`, { method: 'POST' });
+    assert.equal(again.status, 200);
+    assert.equal(((await again.json()) as { dataFileId: number }).dataFileId, dataFileId);
+  });
+});
+
 describe('No orphaned part files', () => {
   it('after an abort', async () => {
     const server = await started();

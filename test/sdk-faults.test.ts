@@ -37,6 +37,11 @@ after(() => server?.cleanup());
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex').toUpperCase();
 const fast = { partSize: PART_SIZE, retryDelayMs: 5, maxRetryDelayMs: 50 };
+/**
+ * Each test ends within this, even if an exchange stalls (issue 10, item 16: this file once ran
+ * for 20 minutes; a request nobody answers waits for undici's 300 s timeout, per attempt).
+ */
+const BOUNDED = { timeout: 180_000 };
 
 function fileOf(bytes: Uint8Array, name = 'faulty.bin'): File {
   return new File([bytes as BlobPart], name);
@@ -56,7 +61,7 @@ async function stagedUploads(): Promise<string[]> {
   return readdir(path.join(server.dataDir, 'files', 'uploads')).catch(() => []);
 }
 
-describe('retries', () => {
+describe('retries', BOUNDED, () => {
   it('gets every part through reset connections and 5xx answers, each retried with backoff', async () => {
     proxy.setRule(({ partIndex, attempt }) => {
       if (partIndex === 2 && attempt === 1) return 'reset-mid-body';
@@ -98,7 +103,7 @@ describe('retries', () => {
   });
 });
 
-describe('a part that fails every attempt', () => {
+describe('a part that fails every attempt', BOUNDED, () => {
   for (const [label, fault] of [
     ['503 every time', { status: 503 }],
     ['the connection reset every time', 'reset-mid-body'],
@@ -149,7 +154,7 @@ async function settledSession(sessionId: string) {
   return session;
 }
 
-describe('an interrupted upload', () => {
+describe('an interrupted upload', BOUNDED, () => {
   it('resumes from getSession, sending only the parts the server does not have', async () => {
     const bytes = randomBytes(PARTS * PART_SIZE + 12345);
     const partsTotal = PARTS + 1;
@@ -179,15 +184,14 @@ describe('an interrupted upload', () => {
     const progress: number[] = [];
     const result = await client.uploadLargeFile(fileOf(bytes), { ...fast, resumeSessionId: sessionId, onProgress: (each) => progress.push(each.bytesSent) });
     const sent = proxy.storedParts().sort((a, b) => a - b);
-    const missing = Array.from({ length: partsTotal }, (_, index) => index + 1).filter((index) => !held.includes(index));
-    assert.deepEqual(sent, missing, 'only the missing parts were sent');
-    assert.equal(
-      proxy.records.filter((record) => record.partIndex !== undefined).length,
-      missing.length,
-      'and nothing else',
-    );
-    assert.equal(result.partsReused, held.length);
-    assert.equal(result.partsUploaded, missing.length);
+    // A part the interrupted upload had already sent in full may still have been stored after the
+    // look above (the server finishing what it had received): then the resume finds it too. So:
+    // nothing the server held was sent again, every part was either reused or sent, once.
+    assert.deepEqual(sent.filter((index) => held.includes(index)), [], 'no part the server held was sent again');
+    assert.equal(result.partsReused + result.partsUploaded, partsTotal);
+    assert.ok(result.partsReused >= held.length, `${result.partsReused} parts reused, ${held.length} held`);
+    assert.equal(sent.length, result.partsUploaded, 'only the missing parts were sent');
+    assert.equal(proxy.records.filter((record) => record.partIndex !== undefined).length, result.partsUploaded, 'and nothing else');
     assert.equal(result.sessionId, sessionId);
     assert.equal(progress.at(-1), bytes.length);
     await assertStored(result.dataFileId, bytes);

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { backoffDelay, choosePartSize, DatafilesError, DEFAULT_PART_SIZE, filenameFromDisposition, isRetryable, MAX_PART_SIZE, MIN_PART_SIZE, planParts, rangeHeader, sha256Hex } from '@datafiles/sdk';
+import { assertRetryPolicy, backoffDelay, choosePartSize, createClient, MAX_RETRIES, DatafilesError, DEFAULT_PART_SIZE, filenameFromDisposition, isRetryable, MAX_PART_SIZE, MIN_PART_SIZE, planParts, rangeHeader, sha256Hex } from '@datafiles/sdk';
 import { REPO_ROOT } from './support/server.js';
 
 const SDK = path.join(REPO_ROOT, 'clients/sdk');
@@ -76,6 +76,36 @@ describe('retry', () => {
     assert.ok(spread.size > 10, 'jitter spreads the waits');
     const retryAfter = new DatafilesError({ status: 503, statusReason: '', message: '', retryAfterSeconds: 0.5 });
     assert.equal(backoffDelay(1, { ...policy, random: () => 0 }, retryAfter), 500, "the server's Retry-After wins when longer");
+  });
+
+  it('every retry loop ends and waits between attempts: a policy that would spin is refused (issue 10, item 16)', () => {
+    for (const policy of [
+      { retries: Number.POSITIVE_INFINITY, baseDelayMs: 1, maxDelayMs: 1 },
+      { retries: MAX_RETRIES + 1, baseDelayMs: 1, maxDelayMs: 1 },
+      { retries: 1.5, baseDelayMs: 1, maxDelayMs: 1 },
+      { retries: 3, baseDelayMs: Number.NaN, maxDelayMs: 1 },
+      { retries: 3, baseDelayMs: 1, maxDelayMs: Number.POSITIVE_INFINITY },
+    ]) {
+      assert.throws(() => assertRetryPolicy(policy), RangeError, JSON.stringify(policy));
+    }
+    assert.doesNotThrow(() => assertRetryPolicy({ retries: MAX_RETRIES, baseDelayMs: 0, maxDelayMs: 0 }));
+    assert.ok(backoffDelay(1, { retries: 3, baseDelayMs: 0, maxDelayMs: 0 }) >= 1, 'no retry at once, even with zero delays');
+  });
+
+  it('uploadLargeFile against a server that fails at once: a bounded number of attempts, each after a wait', async () => {
+    let attempts = 0;
+    const failing = (async () => {
+      attempts += 1;
+      throw new TypeError('fetch failed');
+    }) as typeof fetch;
+    const client = createClient({ baseUrl: 'http://127.0.0.1:9', token: 't', fetch: failing });
+    const file = new Blob([new Uint8Array(MIN_PART_SIZE + 1)]);
+    await assert.rejects(client.uploadLargeFile(file, { name: 'x', singleUploadMaxBytes: 0, partSize: MIN_PART_SIZE, retries: 1_000_000, retryDelayMs: 0 }), RangeError);
+    assert.equal(attempts, 0, 'refused before any request');
+    const started = Date.now();
+    await assert.rejects(client.uploadLargeFile(file, { name: 'x', singleUploadMaxBytes: 0, partSize: MIN_PART_SIZE, retries: 5, retryDelayMs: 0, maxRetryDelayMs: 0 }), { status: 0 });
+    assert.ok(attempts <= 5 + 1, `${attempts} attempts`);
+    assert.ok(Date.now() - started < 10_000);
   });
 });
 

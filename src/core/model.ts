@@ -118,4 +118,9 @@ export interface SessionPart {
   sizeBytes: number;
   sha256: string;
   uploadedAt: number;
+  /**
+   * Which version of the staged part holds these bytes (BlobStore.putPart's `version`;
+   * docs/decisions.md 50). Absent for parts stored before versions existed (the unversioned slot).
+   */
+  blobVersion?: string;
 }

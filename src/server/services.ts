@@ -22,7 +22,7 @@ export function createServices(
     clock?: Clock;
     hasher?: Hasher;
     log?: { warn(object: object, message: string): void } & Partial<AuditLog>;
-    sessions?: { ttlMs: number; maxPartBytes: number; maxOpenPerUser?: number };
+    sessions?: { ttlMs: number; maxPartBytes: number; maxOpenPerUser?: number; commitLeaseMs?: number };
     tokens?: TokenPolicy;
     auditRetentionMs?: number;
     quotas?: QuotaPolicy;
@@ -49,6 +49,7 @@ export function createServices(
       maxPartBytes: options.sessions?.maxPartBytes ?? DEFAULT_MAX_PART_BYTES,
       maxOpenPerUser: options.sessions?.maxOpenPerUser,
       log: options.log,
+      ...(options.sessions?.commitLeaseMs !== undefined && { commitTiming: { staleMs: options.sessions.commitLeaseMs } }),
     }),
     permissions: new PermissionService(stores.metadata),
     principals,

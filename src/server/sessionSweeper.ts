@@ -5,8 +5,8 @@
 // the parts a crash or a failing blob store left behind when a session was closed.
 import type { SessionService } from '../core/sessions/sessionService.js';
 
-export function sessionSweepIntervalMs(ttlMs: number): number {
-  return Math.min(60_000, Math.max(250, Math.floor(ttlMs / 4)));
+export function sessionSweepIntervalMs(ttlMs: number, commitLeaseMs = ttlMs): number {
+  return Math.min(60_000, Math.max(250, Math.floor(Math.min(ttlMs, commitLeaseMs) / 4)));
 }
 
 export interface SessionSweeper {
@@ -17,13 +17,16 @@ export interface SessionSweeper {
 export async function startSessionSweeper(input: {
   sessions: SessionService;
   ttlMs: number;
+  /** docs/decisions.md 51: abandoned commits are rolled back this long after their last renewal. */
+  commitLeaseMs?: number;
   log: { info(object: object, message: string): void; warn(object: object, message: string): void };
 }): Promise<SessionSweeper> {
   let running: Promise<void> = Promise.resolve();
   const sweep = (): Promise<void> => {
     running = running.then(async () => {
       try {
-        const { expired, released } = await input.sessions.sweepExpired();
+        const { rolledBack, expired, released } = await input.sessions.sweepExpired();
+        if (rolledBack > 0) input.log.info({ rolledBack }, 'rolled back upload sessions whose committer died (their parts wait for a retry or expiry)');
         if (expired > 0) input.log.info({ expired }, 'expired idle upload sessions and removed their parts');
         if (released > 0) input.log.info({ released }, 'removed the parts that closed upload sessions had left behind');
       } catch (error) {
@@ -33,7 +36,7 @@ export async function startSessionSweeper(input: {
     return running;
   };
   await sweep();
-  const timer = setInterval(() => void sweep(), sessionSweepIntervalMs(input.ttlMs));
+  const timer = setInterval(() => void sweep(), sessionSweepIntervalMs(input.ttlMs, input.commitLeaseMs));
   timer.unref();
   return {
     async stop() {

@@ -51,7 +51,7 @@ export async function startServer(config: ServeConfig, io: { announce: (text: st
 
     const services = createServices(stores, {
       log: logger,
-      sessions: { ttlMs: config.sessionTtlMs, maxPartBytes: config.maxPartBytes, maxOpenPerUser: config.maxOpenSessionsPerUser },
+      sessions: { ttlMs: config.sessionTtlMs, maxPartBytes: config.maxPartBytes, maxOpenPerUser: config.maxOpenSessionsPerUser, commitLeaseMs: config.sessionCommitLeaseMs },
       tokens: config.tokens,
       auditRetentionMs: config.audit.retentionMs,
       quotas: config.quotas,
@@ -92,7 +92,7 @@ export async function startServer(config: ServeConfig, io: { announce: (text: st
       services.audit.expire().catch((error) => logger.warn({ err: error }, 'audit retention sweep failed'));
     }, SWEEP_INTERVAL_MS);
     sweeper.unref();
-    const sessionSweeper = await startSessionSweeper({ sessions: services.sessions, ttlMs: config.sessionTtlMs, log: logger });
+    const sessionSweeper = await startSessionSweeper({ sessions: services.sessions, ttlMs: config.sessionTtlMs, commitLeaseMs: config.sessionCommitLeaseMs, log: logger });
 
     await app.listen({ host: config.host, port: config.port });
     const address = app.server.address();

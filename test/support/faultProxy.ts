@@ -93,10 +93,18 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
         answer.pipe(response);
       },
     );
-    forwarded.on('error', () => reset(request.socket));
+    let clientGone = false;
+    // The server failed mid-answer: the client sees its connection reset. Not once the answer is
+    // complete or the client has gone: its socket may then carry its next request (keep-alive),
+    // which a late reset would kill (seen as a getSession failing with ECONNRESET under load).
+    forwarded.on('error', () => {
+      if (!clientGone && !response.writableFinished) reset(request.socket);
+    });
     // The client went away (its abort): so does the request to the server.
     response.on('close', () => {
-      if (!response.writableFinished) forwarded.destroy();
+      if (response.writableFinished) return;
+      clientGone = true;
+      forwarded.destroy();
     });
     request.pipe(forwarded);
   });

@@ -12,7 +12,7 @@ export { uploadLargeFile } from './uploadLargeFile.js';
 export type { UploadLargeFileOptions, UploadLargeFileResult, UploadProgress, UploadRetryEvent } from './uploadLargeFile.js';
 export { choosePartSize, DEFAULT_PART_SIZE, MAX_PART_SIZE, MAX_PARTS, MIN_PART_SIZE, planParts } from './parts.js';
 export type { PartPlan } from './parts.js';
-export { backoffDelay, DEFAULT_RETRY_POLICY, isRetryable } from './retry.js';
+export { assertRetryPolicy, backoffDelay, DEFAULT_RETRY_POLICY, isRetryable, MAX_RETRIES, MIN_RETRY_DELAY_MS } from './retry.js';
 export type { RetryPolicy } from './retry.js';
 export { sha256Hex } from './sha256.js';
 export { DEFAULT_API_PATH } from './request.js';

@@ -15,6 +15,25 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = { retries: 4, baseDelayMs: 250, maxDelayMs: 10_000 };
 
+/** The most retries a policy may ask for: every retry loop ends. */
+export const MAX_RETRIES = 100;
+/** The shortest wait between two attempts: no retry follows a failure at once. */
+export const MIN_RETRY_DELAY_MS = 1;
+
+/**
+ * Throws a RangeError unless `policy` makes a loop that ends and waits between attempts: a whole
+ * number of retries up to MAX_RETRIES, finite delays (issue 10, item 16: a loop of retries that
+ * fail at once, without a wait, is a client spinning at 100 % CPU).
+ */
+export function assertRetryPolicy(policy: RetryPolicy): void {
+  if (!Number.isSafeInteger(policy.retries) || policy.retries < 0 || policy.retries > MAX_RETRIES) {
+    throw new RangeError(`retries must be a whole number from 0 to ${MAX_RETRIES}; got ${policy.retries}.`);
+  }
+  for (const [name, value] of [['retryDelayMs', policy.baseDelayMs], ['maxRetryDelayMs', policy.maxDelayMs]] as const) {
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new RangeError(`${name} must be a finite number of ms ≥ 0; got ${value}.`);
+  }
+}
+
 const RETRYABLE_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
 
 export function isRetryable(error: unknown): boolean {
@@ -30,7 +49,9 @@ export function backoffDelay(attempt: number, policy: RetryPolicy, error?: unkno
   const step = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attempt - 1));
   const jittered = step / 2 + (policy.random ?? Math.random)() * (step / 2);
   const asked = error instanceof DatafilesError && error.retryAfterSeconds !== undefined ? error.retryAfterSeconds * 1000 : 0;
-  return Math.round(Math.min(policy.maxDelayMs, Math.max(jittered, asked)));
+  const delay = Math.round(Math.min(policy.maxDelayMs, Math.max(jittered, asked)));
+  // Never at once (a zero or unusable delay would make a failing retry loop spin).
+  return Number.isFinite(delay) ? Math.max(MIN_RETRY_DELAY_MS, delay) : MIN_RETRY_DELAY_MS;
 }
 
 /** The signal's reason as an error to throw (an AbortError DOMException unless it says otherwise). */
@@ -65,6 +86,8 @@ export async function withRetry<T>(
   task: (attempt: number) => Promise<T>,
   options: { policy: RetryPolicy; signal?: AbortSignal; onRetry?: (event: RetryEvent) => void },
 ): Promise<T> {
+  assertRetryPolicy(options.policy);
+  // At most retries + 1 attempts, with a wait of at least MIN_RETRY_DELAY_MS between two.
   for (let attempt = 0; ; attempt += 1) {
     if (options.signal?.aborted) throw abortReason(options.signal);
     try {

@@ -11,7 +11,7 @@
 import { DatafilesError } from './errors.js';
 import type { FilesApiOperations } from './operations.js';
 import { choosePartSize, planParts, readPart, type PartPlan } from './parts.js';
-import { abortReason, anySignal, DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from './retry.js';
+import { abortReason, anySignal, assertRetryPolicy, DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from './retry.js';
 import { sameHash, sha256Hex } from './sha256.js';
 import type { PartUploaded } from './types.js';
 
@@ -120,9 +120,11 @@ async function singleUpload(client: FilesApiOperations, file: Blob, options: Upl
 }
 
 /** The session to send parts to, and the parts it already holds (by index). */
-async function openSession(client: FilesApiOperations, file: Blob, options: UploadLargeFileOptions, partsTotal: number) {
+async function openSession(client: FilesApiOperations, file: Blob, options: UploadLargeFileOptions, partsTotal: number, policy: RetryPolicy) {
   if (options.resumeSessionId !== undefined) {
-    const session = await client.getSession(options.resumeSessionId, { signal: options.signal });
+    // Only reads: retried like a part (a resume after a network failure meets the network again).
+    const resumeSessionId = options.resumeSessionId;
+    const session = await withRetry(() => client.getSession(resumeSessionId, { signal: options.signal }), { policy, signal: options.signal });
     if (session.state === 'COMMITTED' && session.dataFileId !== null && session.revisionId !== null) {
       return { sessionId: session.sessionId, stored: new Map<number, PartUploaded>(), committed: { dataFileId: session.dataFileId, revisionId: session.revisionId } };
     }
@@ -156,7 +158,7 @@ export async function uploadLargeFile(client: FilesApiOperations, file: Blob, op
     baseDelayMs: options.retryDelayMs ?? DEFAULT_RETRY_POLICY.baseDelayMs,
     maxDelayMs: options.maxRetryDelayMs ?? DEFAULT_RETRY_POLICY.maxDelayMs,
   };
-  if (!Number.isInteger(policy.retries) || policy.retries < 0) throw new RangeError(`retries must be a whole number; got ${policy.retries}.`);
+  assertRetryPolicy(policy);
 
   const parts = planParts(totalBytes, partSize);
   let bytesSent = 0;
@@ -172,7 +174,7 @@ export async function uploadLargeFile(client: FilesApiOperations, file: Blob, op
   if (totalBytes === 0) throw conflict('An empty file has no parts to resume.');
   if (options.signal?.aborted) throw abortReason(options.signal);
 
-  const { sessionId, stored, committed } = await openSession(client, file, options, parts.length);
+  const { sessionId, stored, committed } = await openSession(client, file, options, parts.length, policy);
   if (committed) {
     report(totalBytes, parts.length);
     return { ...committed, sizeBytes: totalBytes, method: 'multipart', sessionId, partsTotal: parts.length, partsUploaded: 0, partsReused: parts.length };

@@ -180,6 +180,36 @@ describe('disk BlobStore files', () => {
     assert.deepEqual(await filesIn('tmp'), []);
   });
 
+  it('an assembled blob deleted while it is read: the read goes on to the end, then its files are removed (docs/decisions.md 52)', async () => {
+    const { uploadId } = await store.createUpload();
+    const parts = [randomData(3 * MiB), randomData(3 * MiB), randomData(3 * MiB)];
+    for (const [position, data] of parts.entries()) await store.putPart({ uploadId, index: position + 1, body: streamOf(data) });
+    const { key } = await store.completeUpload({ uploadId, indexes: [1, 2, 3] });
+    const first = await store.get({ key });
+    const second = await store.get({ key, range: { start: MiB, end: 8 * MiB } });
+    await store.delete(key);
+    await assertRejectsWithCode(store.get({ key }), 'NOT_FOUND');
+    assert.equal((await filesIn('tmp')).length, 1, 'moved out of the blob tree, kept for its readers');
+    assert.equal(sha256(await readAll(first)), sha256(Buffer.concat(parts)));
+    assert.equal((await filesIn('tmp')).length, 1, 'one reader is still on it');
+    assert.equal(sha256(await readAll(second)), sha256(Buffer.concat(parts).subarray(MiB, 8 * MiB + 1)));
+    const deadline = Date.now() + 5000;
+    while ((await filesIn('tmp')).length > 0 && Date.now() < deadline) await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(await filesIn('tmp'), [], 'removed by the last reader');
+  });
+
+  it('a read abandoned after a delete removes the files too', async () => {
+    const { uploadId } = await store.createUpload();
+    for (const index of [1, 2]) await store.putPart({ uploadId, index, body: streamOf(randomData(2 * MiB)) });
+    const { key } = await store.completeUpload({ uploadId, indexes: [1, 2] });
+    const reading = await store.get({ key });
+    await store.delete(key);
+    reading.destroy();
+    const deadline = Date.now() + 5000;
+    while ((await filesIn('tmp')).length > 0 && Date.now() < deadline) await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(await filesIn('tmp'), []);
+  });
+
   it('keys and upload ids that are not the store’s own, like ../../etc/passwd, are refused with NOT_FOUND', async () => {
     const escapes = ['../../etc/passwd', '..', '/etc/passwd', 'blobs/../../x', `${'a'.repeat(32)}/../x`, 'A'.repeat(32), ''];
     for (const hostile of escapes) {

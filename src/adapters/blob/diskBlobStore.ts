@@ -1,17 +1,19 @@
 // The local-disk BlobStore: the embedded deployment's bytes live in plain files under one root.
 // Layout and id rules are in diskLayout.ts, durable writes in durableFiles.ts, staged uploads in
 // diskStagedUploads.ts. Nothing is held open between calls, so close() has nothing to release.
-import { access, constants, mkdir, readdir, rename, rm, lstat, stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { access, constants, mkdir, open, readdir, rename, rm, lstat, stat, utimes, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { DomainError } from '../../core/errors.js';
 import { OWNER_ONLY_DIRECTORY_MODE } from '../ownerOnly.js';
 import type { BlobStore, StoredBlob } from '../../core/ports/blobStore.js';
+import { BlobReaders, type BlobReader } from './blobReaders.js';
 import { readManifest } from './compositeManifest.js';
 import { diskLayout, newId, type DiskLayout } from './diskLayout.js';
 import * as stagedUploads from './diskStagedUploads.js';
 import { fsyncDirectory, makeDirectoryDurably, writeBodyToNewFile } from './durableFiles.js';
 import { isMissingPathError, withStorageErrors } from './fileSystemErrors.js';
-import { planSegments, resolveRange, streamSegments, type StoredPiece } from './segmentedReads.js';
+import { planSegments, resolveRange, streamSegments, type SegmentFiles, type StoredPiece } from './segmentedReads.js';
 
 export interface DiskBlobStoreOptions {
   /** Directory that holds everything the store writes; created if missing. */
@@ -35,6 +37,8 @@ export async function openDiskBlobStore(options: DiskBlobStoreOptions): Promise<
 }
 
 function diskBlobStore(layout: DiskLayout, exclusive: boolean): BlobStore {
+  // docs/decisions.md 52: a composite blob deleted while it is read is removed by its last reader.
+  const readers = new BlobReaders();
   return {
     // sizeHint is not needed here: a file grows as it is written.
     put: (input) =>
@@ -57,9 +61,24 @@ function diskBlobStore(layout: DiskLayout, exclusive: boolean): BlobStore {
     get: (input) =>
       withStorageErrors(async () => {
         input.signal?.throwIfAborted();
-        const pieces = await piecesOfBlob(layout, input.key);
+        const blobPath = layout.blobPath(input.key);
+        const stats = await statBlob(blobPath);
+        if (stats.isFile()) {
+          // One file, opened before this returns: its descriptor outlives a delete.
+          const span = resolveRange(input.range, stats.size);
+          return streamSegments(planSegments([{ filePath: blobPath, sizeBytes: stats.size }], span), input.signal);
+        }
+        // A composite blob: its parts are opened one after another, wherever a delete moves them.
+        const reader = readers.acquire(input.key, blobPath);
+        let pieces: StoredPiece[];
+        try {
+          pieces = await followMoves(reader, async (directory) => (await readManifest(directory)).map((part) => ({ filePath: part.file, sizeBytes: part.sizeBytes })));
+        } catch (error) {
+          reader.release();
+          throw error;
+        }
         const span = resolveRange(input.range, totalSize(pieces));
-        return streamSegments(planSegments(pieces, span), input.signal);
+        return streamSegments(planSegments(pieces, span), input.signal, filesOf(reader));
       }),
 
     stat: (key) =>
@@ -76,12 +95,21 @@ function diskBlobStore(layout: DiskLayout, exclusive: boolean): BlobStore {
           if (isMissingPathError(error)) return;
           throw error;
         }
+        if (readers.deleted(key, doomed)) {
+          // Being read: the last reader removes it (blobReaders.ts). Touched, so that the periodic
+          // sweep of tmp/ (entries untouched for a day) leaves it to them; a crash leaves it to the
+          // start-up sweep.
+          const now = new Date();
+          await utimes(doomed, now, now).catch(() => undefined);
+          return;
+        }
         await rm(doomed, { recursive: true, force: true });
       }),
 
     createUpload: (input) => withStorageErrors(() => stagedUploads.createUpload(layout, input?.signal)),
     putPart: (input) => withStorageErrors(() => stagedUploads.putPart(layout, input)),
     getPart: (input) => withStorageErrors(() => stagedUploads.getPart(layout, input)),
+    deletePart: (input) => withStorageErrors(() => stagedUploads.deletePart(layout, input)),
     completeUpload: (input) => withStorageErrors(() => stagedUploads.completeUpload(layout, input)),
     abortUpload: (input) => withStorageErrors(() => stagedUploads.abortUpload(layout, input)),
 
@@ -100,9 +128,7 @@ function diskBlobStore(layout: DiskLayout, exclusive: boolean): BlobStore {
   };
 }
 
-/** A blob written by put is one file; a completed upload is a directory of parts with a manifest. */
-async function piecesOfBlob(layout: DiskLayout, key: string): Promise<StoredPiece[]> {
-  const blobPath = layout.blobPath(key);
+async function statBlob(blobPath: string): Promise<Stats> {
   let stats;
   try {
     stats = await stat(blobPath);
@@ -110,8 +136,46 @@ async function piecesOfBlob(layout: DiskLayout, key: string): Promise<StoredPiec
     if (isMissingPathError(error)) throw new DomainError('NOT_FOUND', 'No blob with that key.', { cause: error });
     throw error;
   }
+  if (!stats.isFile() && !stats.isDirectory()) throw new DomainError('NOT_FOUND', 'No blob with that key.');
+  return stats;
+}
+
+/**
+ * Runs `work` on the reader's directory; if it finds a file missing because a delete moved the
+ * directory meanwhile, once more at the new place (a blob is deleted at most once).
+ */
+async function followMoves<T>(reader: BlobReader, work: (directory: string) => Promise<T>): Promise<T> {
+  const directory = reader.directory();
+  try {
+    return await work(directory);
+  } catch (error) {
+    const missing = isMissingPathError(error) || (error instanceof DomainError && error.code === 'NOT_FOUND');
+    if (!missing || reader.directory() === directory) throw error;
+    return work(reader.directory());
+  }
+}
+
+/** The parts of a composite blob (segment paths are their names), opened where the blob is now. */
+function filesOf(reader: BlobReader): SegmentFiles {
+  return {
+    open: (name) =>
+      followMoves(reader, async (directory): Promise<FileHandle> => {
+        try {
+          return await open(path.join(directory, name), 'r');
+        } catch (error) {
+          if (isMissingPathError(error)) throw new DomainError('NOT_FOUND', 'No blob with that key.', { cause: error });
+          throw error;
+        }
+      }),
+    closed: () => reader.release(),
+  };
+}
+
+/** A blob written by put is one file; a completed upload is a directory of parts with a manifest. */
+async function piecesOfBlob(layout: DiskLayout, key: string): Promise<StoredPiece[]> {
+  const blobPath = layout.blobPath(key);
+  const stats = await statBlob(blobPath);
   if (stats.isFile()) return [{ filePath: blobPath, sizeBytes: stats.size }];
-  if (!stats.isDirectory()) throw new DomainError('NOT_FOUND', 'No blob with that key.');
   const parts = await readManifest(blobPath);
   return parts.map((part) => ({ filePath: path.join(blobPath, part.file), sizeBytes: part.sizeBytes }));
 }

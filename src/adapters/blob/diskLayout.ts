@@ -5,16 +5,17 @@
 //
 //   root/blobs/ab/cd/<key>            a blob written by put: one regular file
 //   root/blobs/ab/cd/<key>/           a blob assembled by completeUpload: parts + manifest.json
-//   root/uploads/<uploadId>/part-<n>  staged parts
+//   root/uploads/<uploadId>/part-<n>  staged parts (part-<n>.<version> for a versioned write)
 //   root/tmp/<writer>-<random>.tmp    writes in progress; leftovers are removed by sweepTemporary
 //                                     (<writer>: the store instance that writes it, see isOwnTemp)
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { DomainError } from '../../core/errors.js';
+import { PART_VERSION_FORMAT } from '../../core/ports/blobStore.js';
 
 /** 128 random bits as lowercase hex: URL-safe, and safe on case-insensitive file systems. */
 const ID_FORMAT = /^[0-9a-f]{32}$/;
-const PART_FILE_FORMAT = /^part-([1-9][0-9]{0,4})$/;
+const PART_FILE_FORMAT = /^part-([1-9][0-9]{0,4})(?:\.[0-9a-f]{16})?$/;
 
 export const MIN_PART_INDEX = 1;
 export const MAX_PART_INDEX = 10_000;
@@ -31,8 +32,11 @@ export function assertValidPartIndex(index: unknown): asserts index is number {
   if (!isValidPartIndex(index)) throw new DomainError('INVALID_PART_INDEX');
 }
 
-export function partFileName(index: number): string {
-  return `part-${index}`;
+/** `part-<n>`, or `part-<n>.<version>` for one version of it (src/core/ports/blobStore.ts). */
+export function partFileName(index: number, version?: string): string {
+  if (version === undefined) return `part-${index}`;
+  if (typeof version !== 'string' || !PART_VERSION_FORMAT.test(version)) throw new DomainError('BAD_REQUEST', 'A part version is 16 lowercase hex digits.');
+  return `part-${index}.${version}`;
 }
 
 /** The index named by a part file name, or undefined for anything else in the directory. */
@@ -60,7 +64,7 @@ export interface DiskLayout {
   readonly tempDirectory: string;
   blobPath(key: string): string;
   uploadDirectory(uploadId: string): string;
-  partPath(uploadId: string, index: number): string;
+  partPath(uploadId: string, index: number, version?: string): string;
   /** A fresh, unused path in the temp directory, named as this layout's (see isOwnTemp). */
   newTempPath(): string;
   /**
@@ -93,9 +97,9 @@ export function diskLayout(root: string): DiskLayout {
       return path.join(blobsDirectory, key.slice(0, 2), key.slice(2, 4), key);
     },
     uploadDirectory,
-    partPath(uploadId, index) {
+    partPath(uploadId, index, version) {
       assertValidPartIndex(index);
-      return path.join(uploadDirectory(uploadId), partFileName(index));
+      return path.join(uploadDirectory(uploadId), partFileName(index, version));
     },
     newTempPath: () => path.join(tempDirectory, `${writer}-${newId()}.tmp`),
     isOwnTemp: (name) => name.startsWith(`${writer}-`),

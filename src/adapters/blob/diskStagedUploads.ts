@@ -24,11 +24,11 @@ export async function createUpload(layout: DiskLayout, signal?: AbortSignal): Pr
 
 export async function putPart(
   layout: DiskLayout,
-  input: { uploadId: string; index: number; body: ByteSource; sizeBytes?: number; signal?: AbortSignal },
+  input: { uploadId: string; index: number; version?: string; body: ByteSource; sizeBytes?: number; signal?: AbortSignal },
 ): Promise<StoredBlob> {
   assertValidPartIndex(input.index);
   const uploadDirectory = layout.uploadDirectory(input.uploadId);
-  const partPath = layout.partPath(input.uploadId, input.index);
+  const partPath = layout.partPath(input.uploadId, input.index, input.version);
   // Refuse before reading the body: no point receiving megabytes for an upload that is gone.
   await assertUploadExists(uploadDirectory);
 
@@ -49,12 +49,12 @@ export async function putPart(
     if (!isMissingPathError(error)) throw error;
   }
   // Parts are not blobs: this key only names the part for logs, it cannot be passed to get().
-  return { key: `${input.uploadId}/${partFileName(input.index)}`, sizeBytes };
+  return { key: `${input.uploadId}/${partFileName(input.index, input.version)}`, sizeBytes };
 }
 
-export async function getPart(layout: DiskLayout, input: { uploadId: string; index: number; signal?: AbortSignal }): Promise<Readable> {
+export async function getPart(layout: DiskLayout, input: { uploadId: string; index: number; version?: string; signal?: AbortSignal }): Promise<Readable> {
   assertValidPartIndex(input.index);
-  const partPath = layout.partPath(input.uploadId, input.index);
+  const partPath = layout.partPath(input.uploadId, input.index, input.version);
   let sizeBytes: number;
   try {
     sizeBytes = (await stat(partPath)).size;
@@ -66,15 +66,24 @@ export async function getPart(layout: DiskLayout, input: { uploadId: string; ind
   return streamSegments(span ? [{ filePath: partPath, start: span.start, end: span.end }] : [], input.signal);
 }
 
+/** One version of a part, gone. A missing file or upload is fine: nothing to remove. */
+export async function deletePart(layout: DiskLayout, input: { uploadId: string; index: number; version: string }): Promise<void> {
+  assertValidPartIndex(input.index);
+  await rm(layout.partPath(input.uploadId, input.index, input.version), { force: true });
+}
+
 export async function completeUpload(
   layout: DiskLayout,
-  input: { uploadId: string; indexes: readonly number[]; signal?: AbortSignal },
+  input: { uploadId: string; indexes: readonly number[]; versions?: readonly (string | undefined)[]; signal?: AbortSignal },
 ): Promise<StoredBlob> {
   input.signal?.throwIfAborted();
   const uploadDirectory = layout.uploadDirectory(input.uploadId);
   assertCompletionIndexes(input.indexes);
-  const present = await presentPartIndexes(uploadDirectory);
-  const missingIndexes = input.indexes.filter((index) => !present.has(index));
+  // docs/decisions.md 50: exactly the named version of each part; any other version (a late or a
+  // superseded write) is left out of the blob and removed with the rest below.
+  const fileNames = input.indexes.map((index, position) => partFileName(index, input.versions?.[position]));
+  const present = await presentPartFiles(uploadDirectory);
+  const missingIndexes = input.indexes.filter((_, position) => !present.has(fileNames[position]));
   if (missingIndexes.length > 0) {
     // Checked before claiming, so the upload stays open and the caller can send them and retry.
     throw new DomainError('BAD_REQUEST', `Parts ${missingIndexes.join(', ')} were never uploaded.`, { details: { missingIndexes } });
@@ -93,9 +102,7 @@ export async function completeUpload(
   const blobPath = layout.blobPath(key);
   let parts: ManifestPart[];
   try {
-    parts = await Promise.all(
-      input.indexes.map(async (index) => ({ file: partFileName(index), sizeBytes: (await stat(path.join(assemblyDirectory, partFileName(index)))).size })),
-    );
+    parts = await Promise.all(fileNames.map(async (file) => ({ file, sizeBytes: (await stat(path.join(assemblyDirectory, file))).size })));
     await writeManifest({ directory: assemblyDirectory, parts });
     await makeDirectoryDurably(path.dirname(blobPath));
     await rename(assemblyDirectory, blobPath);
@@ -145,10 +152,9 @@ function assertCompletionIndexes(indexes: readonly number[]): void {
   });
 }
 
-async function presentPartIndexes(uploadDirectory: string): Promise<Set<number>> {
+async function presentPartFiles(uploadDirectory: string): Promise<Set<string>> {
   try {
-    const names = await readdir(uploadDirectory);
-    return new Set(names.map(partIndexOf).filter((index): index is number => index !== undefined));
+    return new Set((await readdir(uploadDirectory)).filter((name) => partIndexOf(name) !== undefined));
   } catch (error) {
     throw isMissingPathError(error) ? uploadNotFound(error) : error;
   }

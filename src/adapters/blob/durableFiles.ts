@@ -100,6 +100,8 @@ async function writevFully(handle: FileHandle, buffers: Uint8Array[]): Promise<n
   let remaining = total;
   while (remaining > 0) {
     const { bytesWritten } = await handle.writev(pending);
+    // A write that makes no progress would be retried forever: fail instead.
+    if (bytesWritten <= 0) throw new Error(`writev wrote nothing of ${remaining} bytes`);
     remaining -= bytesWritten;
     if (remaining === 0) break;
     // Drop what was written, keeping the rest of a buffer written in part.

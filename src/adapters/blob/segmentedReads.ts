@@ -66,15 +66,31 @@ export function planSegments(pieces: readonly StoredPiece[], span: ByteRange | u
 /** Buffers a stream sending itself keeps in rotation: one being read while others are being sent. */
 export const SEND_BUFFERS = 3;
 
+/** How a stream opens its segments' files, and what it tells when it is over. */
+export interface SegmentFiles {
+  /** Opens a segment's file (default: `filePath` as it is; NOT_FOUND if missing). */
+  open(filePath: string): Promise<FileHandle>;
+  /** Called once when the stream is done: ended, failed or destroyed (or could not start). */
+  closed?(): void;
+}
+
+const PLAIN_FILES: SegmentFiles = { open: openSegmentFile };
+
 /**
  * One stream over every segment in order. The first file is opened before returning, so a blob
  * deleted a moment ago is reported as NOT_FOUND by the call rather than as a stream error; later
  * files are opened only when reached, so a blob of 10,000 parts never holds 10,000 descriptors.
  */
-export async function streamSegments(segments: readonly FileSegment[], signal?: AbortSignal): Promise<Readable> {
-  signal?.throwIfAborted();
-  const firstHandle = segments.length > 0 ? await openSegmentFile(segments[0].filePath) : undefined;
-  const stream = new SegmentedFileStream(segments, firstHandle);
+export async function streamSegments(segments: readonly FileSegment[], signal?: AbortSignal, files: SegmentFiles = PLAIN_FILES): Promise<Readable> {
+  let firstHandle: FileHandle | undefined;
+  try {
+    signal?.throwIfAborted();
+    firstHandle = segments.length > 0 ? await files.open(segments[0].filePath) : undefined;
+  } catch (error) {
+    files.closed?.();
+    throw error;
+  }
+  const stream = new SegmentedFileStream(segments, firstHandle, files);
   return signal ? addAbortSignal(signal, stream) : stream;
 }
 
@@ -93,6 +109,7 @@ class SegmentedFileStream extends Readable implements SendsItself {
     private readonly segments: readonly FileSegment[],
     /** Open on segments[index], or undefined until reached. */
     private handle: FileHandle | undefined,
+    private readonly files: SegmentFiles,
   ) {
     super({ highWaterMark: READ_CHUNK_BYTES });
     this.position = segments[0]?.start ?? 0;
@@ -108,9 +125,13 @@ class SegmentedFileStream extends Readable implements SendsItself {
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     const handle = this.handle;
     this.handle = undefined;
+    const done = () => {
+      this.files.closed?.();
+      callback(error);
+    };
     // close() waits for a read in flight on the handle.
-    if (handle) handle.close().then(() => callback(error), () => callback(error));
-    else callback(error);
+    if (handle) handle.close().then(done, done);
+    else done();
   }
 
   async sendTo(destination: Writable): Promise<void> {
@@ -167,7 +188,7 @@ class SegmentedFileStream extends Readable implements SendsItself {
         continue;
       }
       if (this.destroyed) throw new DomainError('CLIENT_CLOSED');
-      this.handle ??= await openSegmentFile(segment.filePath);
+      this.handle ??= await this.files.open(segment.filePath);
       if (this.destroyed) {
         // Destroyed while the file was opening: _destroy has run already and cannot close it.
         await this.handle.close();

@@ -208,6 +208,58 @@ export function stagedUploadContract(currentStore: () => BlobStore): void {
       await assertRejectsWithCode(store.completeUpload({ uploadId, indexes: [1] }), 'NOT_FOUND');
     });
 
+    it('versions of a part live side by side: completion assembles exactly the named ones (docs/decisions.md 50)', async () => {
+      const store = currentStore();
+      const { uploadId } = await store.createUpload();
+      const recorded = randomData(SMALLEST_MULTIPART_PART + 5);
+      const late = randomData(SMALLEST_MULTIPART_PART + 7);
+      const last = randomData(33);
+      await store.putPart({ uploadId, index: 1, version: '00000000000000a1', body: streamOf(recorded), sizeBytes: recorded.length });
+      await store.putPart({ uploadId, index: 2, version: '00000000000000b2', body: streamOf(last) });
+      // A later write of the same index (another server, while the commit runs) lands beside it.
+      await store.putPart({ uploadId, index: 1, version: '00000000000000c3', body: streamOf(late), sizeBytes: late.length });
+      assert.equal(sha256(await readAll(await store.getPart({ uploadId, index: 1, version: '00000000000000a1' }))), sha256(recorded));
+      assert.equal(sha256(await readAll(await store.getPart({ uploadId, index: 1, version: '00000000000000c3' }))), sha256(late));
+      await assertRejectsWithCode(store.getPart({ uploadId, index: 1 }), 'NOT_FOUND');
+      await assertRejectsWithCode(store.completeUpload({ uploadId, indexes: [1, 2], versions: ['00000000000000a1', '00000000000000ff'] }), 'BAD_REQUEST');
+      const { key, sizeBytes } = await store.completeUpload({ uploadId, indexes: [1, 2], versions: ['00000000000000a1', '00000000000000b2'] });
+      const expected = Buffer.concat([recorded, last]);
+      assert.equal(sizeBytes, expected.length);
+      assert.equal(sha256(await readAll(await store.get({ key }))), sha256(expected));
+      await assertRejectsWithCode(store.getPart({ uploadId, index: 1, version: '00000000000000c3' }), 'NOT_FOUND');
+      await store.delete(key);
+    });
+
+    it('deletePart removes one version, leaves the others, and is idempotent, also after the upload is gone', async () => {
+      const store = currentStore();
+      const { uploadId } = await store.createUpload();
+      const kept = randomData(20);
+      await store.putPart({ uploadId, index: 3, version: '1111111111111111', body: streamOf(randomData(10)) });
+      await store.putPart({ uploadId, index: 3, version: '2222222222222222', body: streamOf(kept) });
+      await store.deletePart({ uploadId, index: 3, version: '1111111111111111' });
+      await store.deletePart({ uploadId, index: 3, version: '1111111111111111' });
+      await assertRejectsWithCode(store.getPart({ uploadId, index: 3, version: '1111111111111111' }), 'NOT_FOUND');
+      assert.equal(sha256(await readAll(await store.getPart({ uploadId, index: 3, version: '2222222222222222' }))), sha256(kept));
+      await store.abortUpload({ uploadId });
+      await store.deletePart({ uploadId, index: 3, version: '2222222222222222' });
+    });
+
+    it('a read of an assembled blob that started before its delete delivers every byte (docs/decisions.md 52)', async () => {
+      const store = currentStore();
+      const { uploadId } = await store.createUpload();
+      const parts = [randomData(SMALLEST_MULTIPART_PART + 11), randomData(SMALLEST_MULTIPART_PART + 13), randomData(77)];
+      for (const [position, data] of parts.entries()) await store.putPart({ uploadId, index: position + 1, body: streamOf(data), sizeBytes: data.length });
+      const { key } = await store.completeUpload({ uploadId, indexes: [1, 2, 3] });
+      const reading = await store.get({ key });
+      const iterator = reading[Symbol.asyncIterator]();
+      const head = await iterator.next();
+      await store.delete(key);
+      const chunks: Buffer[] = head.done ? [] : [Buffer.from(head.value as Uint8Array)];
+      for (let next = await iterator.next(); !next.done; next = await iterator.next()) chunks.push(Buffer.from(next.value as Uint8Array));
+      assert.equal(sha256(Buffer.concat(chunks)), sha256(Buffer.concat(parts)));
+      await assertRejectsWithCode(store.get({ key }), 'NOT_FOUND');
+    });
+
     it('an assembled blob is deleted like any other, and deleting it again is not an error', async () => {
       const store = currentStore();
       const { uploadId } = await store.createUpload();

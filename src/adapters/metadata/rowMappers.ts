@@ -75,5 +75,7 @@ export function toSessionRecord(row: Selectable<UploadSessionsTable>): UploadSes
 }
 
 export function toSessionPart(row: Selectable<UploadSessionPartsTable>): SessionPart {
-  return { index: row.part_index, sizeBytes: row.size_bytes, sha256: row.sha256, uploadedAt: row.uploaded_at };
+  const part: SessionPart = { index: row.part_index, sizeBytes: row.size_bytes, sha256: row.sha256, uploadedAt: row.uploaded_at };
+  if (row.blob_version !== null) part.blobVersion = row.blob_version;
+  return part;
 }

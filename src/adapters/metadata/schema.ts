@@ -112,6 +112,8 @@ export interface UploadSessionPartsTable {
   size_bytes: number;
   sha256: string;
   uploaded_at: EpochMillis;
+  /** Migration 008: the staged part's version; null for parts stored before it. */
+  blob_version: string | null;
 }
 
 /** Added by migration 006 (docs/decisions.md 66). */

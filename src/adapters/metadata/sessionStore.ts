@@ -46,8 +46,8 @@ export function createSessionStore(db: Kysely<MetadataDatabase>, dialect: SqlDia
      * would add: on PostgreSQL a second transition waits for the first to commit, re-reads the
      * row, no longer finds it in `from` and changes nothing; on SQLite writers are serialised.
      */
-    async transitionSession({ id, from, to, at, committedFileId, committedRevisionId, partsReleased }) {
-      const row = await db
+    async transitionSession({ id, from, to, at, committedFileId, committedRevisionId, partsReleased, unchangedSince }) {
+      let update = db
         .updateTable('upload_sessions')
         .set({
           state: to,
@@ -57,20 +57,28 @@ export function createSessionStore(db: Kysely<MetadataDatabase>, dialect: SqlDia
           ...(partsReleased !== undefined && { parts_released: partsReleased }),
         })
         .where('id', '=', id)
-        .where('state', '=', from)
-        .returningAll()
-        .executeTakeFirst();
+        .where('state', '=', from);
+      if (unchangedSince !== undefined) update = update.where('updated_at', '=', unchangedSince);
+      const row = await update.returningAll().executeTakeFirst();
       if (row) return toSessionRecord(row);
       await assertSessionExists(db, id);
       return undefined;
     },
 
-    /** docs/decisions.md 22: "Re-uploading an index replaces that part." */
+    /**
+     * docs/decisions.md 22: "Re-uploading an index replaces that part." Under the session's row lock,
+     * and only while it is OPEN: a commit's compare-and-set to COMMITTING takes the same lock, so
+     * the parts it lists afterwards are final (docs/decisions.md 50).
+     */
     async putPart({ sessionId, part, expiresAt }) {
-      await db.transaction().execute(async (trx) => {
-        const session = await forUpdate(trx.selectFrom('upload_sessions').select('id').where('id', '=', sessionId), dialect).executeTakeFirst();
+      return db.transaction().execute(async (trx) => {
+        const session = await forUpdate(trx.selectFrom('upload_sessions').select(['id', 'state']).where('id', '=', sessionId), dialect).executeTakeFirst();
         if (!session) throw new DomainError('SESSION_NOT_FOUND');
-        const values = { size_bytes: part.sizeBytes, sha256: part.sha256, uploaded_at: part.uploadedAt };
+        if (session.state !== 'OPEN') {
+          throw new DomainError('SESSION_CLOSED', `The upload session is ${session.state === 'COMMITTING' ? 'being committed' : 'closed'}; its parts can no longer change, and this part was not stored.`);
+        }
+        const previous = await trx.selectFrom('upload_session_parts').selectAll().where('session_id', '=', sessionId).where('part_index', '=', part.index).executeTakeFirst();
+        const values = { size_bytes: part.sizeBytes, sha256: part.sha256, uploaded_at: part.uploadedAt, blob_version: part.blobVersion ?? null };
         await trx
           .insertInto('upload_session_parts')
           .values({ session_id: sessionId, part_index: part.index, ...values })
@@ -78,12 +86,26 @@ export function createSessionStore(db: Kysely<MetadataDatabase>, dialect: SqlDia
           .execute();
         // docs/decisions.md 24: sessions *idle* longer than the TTL expire, so each part renews it.
         await trx.updateTable('upload_sessions').set({ updated_at: part.uploadedAt, expires_at: expiresAt }).where('id', '=', sessionId).execute();
+        return previous ? { replaced: toSessionPart(previous) } : {};
       });
     },
 
     async listParts(sessionId) {
       const rows = await db.selectFrom('upload_session_parts').selectAll().where('session_id', '=', sessionId).orderBy('part_index').execute();
       return rows.map(toSessionPart);
+    },
+
+    async listStaleCommits({ updatedBefore, limit }) {
+      const rows = await db
+        .selectFrom('upload_sessions')
+        .selectAll()
+        .where('state', '=', 'COMMITTING')
+        .where('updated_at', '<', updatedBefore)
+        .orderBy('updated_at')
+        .orderBy('id')
+        .limit(limit)
+        .execute();
+      return rows.map(toSessionRecord);
     },
 
     /** Oldest expiry first, so a sweep that takes `limit` at a time makes steady progress. */

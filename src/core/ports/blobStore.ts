@@ -30,6 +30,9 @@ export function sendsItself(stream: Readable): stream is Readable & SendsItself 
   return typeof (stream as Readable & Partial<SendsItself>).sendTo === 'function';
 }
 
+/** What a part version looks like: 16 lowercase hex digits (see newPartVersion in src/core/sessions/sessionIds.ts). */
+export const PART_VERSION_FORMAT = /^[0-9a-f]{16}$/;
+
 export interface StoredBlob {
   key: string;
   sizeBytes: number;
@@ -50,13 +53,25 @@ export interface BlobStore {
 
   // Staged uploads: parts written independently, in any order, then assembled in index order
   // as cheaply as the backend allows (disk: no copy; S3: its own multipart upload).
+  //
+  // A part may be written under a `version` (PART_VERSION_FORMAT, chosen by the caller): each
+  // version is a separate staged object, so writing one never changes the bytes of another, and
+  // getPart/completeUpload naming a version read exactly it (docs/decisions.md 50: a commit
+  // assembles exactly the parts the metadata store recorded, whatever is written meanwhile).
+  // Without a version, part `index` has one unversioned slot that each write replaces.
   createUpload(input?: { signal?: AbortSignal }): Promise<{ uploadId: string }>;
-  /** Writes (or atomically replaces) part `index` (1–10,000). Rejects, leaving the old part, if the body fails. */
-  putPart(input: { uploadId: string; index: number; body: ByteSource; sizeBytes?: number; signal?: AbortSignal }): Promise<StoredBlob>;
+  /** Writes (or atomically replaces) part `index` (1–10,000), or its `version`. Rejects, leaving the old part, if the body fails. */
+  putPart(input: { uploadId: string; index: number; version?: string; body: ByteSource; sizeBytes?: number; signal?: AbortSignal }): Promise<StoredBlob>;
   /** Streams one stored part (to hash parts that were not hashed on arrival). */
-  getPart(input: { uploadId: string; index: number; signal?: AbortSignal }): Promise<Readable>;
-  /** Assembles parts `indexes` (ascending) into one new blob and releases the staged upload. */
-  completeUpload(input: { uploadId: string; indexes: readonly number[]; signal?: AbortSignal }): Promise<StoredBlob>;
+  getPart(input: { uploadId: string; index: number; version?: string; signal?: AbortSignal }): Promise<Readable>;
+  /** Removes one version of a part (superseded, or written too late). Idempotent, also once the upload is gone. */
+  deletePart(input: { uploadId: string; index: number; version: string }): Promise<void>;
+  /**
+   * Assembles parts `indexes` (ascending) into one new blob and releases the staged upload (every
+   * other version of every part with it). `versions[i]`, when given, names the version of
+   * `indexes[i]` to use (undefined: the unversioned slot).
+   */
+  completeUpload(input: { uploadId: string; indexes: readonly number[]; versions?: readonly (string | undefined)[]; signal?: AbortSignal }): Promise<StoredBlob>;
   /** Removes every staged part. Idempotent. */
   abortUpload(input: { uploadId: string }): Promise<void>;
 

@@ -127,10 +127,21 @@ export interface SessionStore {
     committedFileId?: number;
     committedRevisionId?: number;
     partsReleased?: boolean;
+    /** Only if the session's updatedAt is still this (not renewed since it was read). */
+    unchangedSince?: number;
   }): Promise<UploadSessionRecord | undefined>;
-  /** Records (or replaces) a part and bumps the session's updatedAt/expiresAt. */
-  putPart(input: { sessionId: string; part: SessionPart; expiresAt: number }): Promise<void>;
+  /**
+   * Records (or replaces) a part and bumps the session's updatedAt/expiresAt, only while the
+   * session is OPEN: otherwise SESSION_CLOSED, so that once a commit has moved it to COMMITTING its
+   * parts are fixed (docs/decisions.md 50). Returns the part it replaced, if any.
+   */
+  putPart(input: { sessionId: string; part: SessionPart; expiresAt: number }): Promise<{ replaced?: SessionPart }>;
   listParts(sessionId: string): Promise<SessionPart[]>;
+  /**
+   * COMMITTING sessions whose updatedAt (renewed by a live committer's heartbeat) is before
+   * `updatedBefore`: their committer died (docs/decisions.md 51). Oldest first.
+   */
+  listStaleCommits(input: { updatedBefore: number; limit: number }): Promise<UploadSessionRecord[]>;
   /** OPEN sessions whose expiresAt is before `now`. */
   listExpiredSessions(now: number, limit: number): Promise<UploadSessionRecord[]>;
   /**

@@ -9,6 +9,8 @@ export interface PartSummary {
   index: number;
   sizeBytes: number;
   sha256: string;
+  /** The stored version of the part (docs/decisions.md 50), if any. */
+  blobVersion?: string;
 }
 
 /** The hashes of parts 1..through, and a chain hash naming exactly which part versions they are. */

@@ -72,7 +72,13 @@ export async function commitSession(input: CommitSessionInput): Promise<CommitRe
       throw new DomainError('CHECKSUM_MISMATCH', `The assembled file's SHA-256 is ${digest.sha256}, not the ${input.expectations.sha256} the commit names; nothing was committed.`);
     }
     lease.signal.throwIfAborted();
-    assembled = await blobs.completeUpload({ uploadId: session.blobUploadId, indexes: parts.map((part) => part.index), signal: lease.signal });
+    // docs/decisions.md 50: exactly the versions recorded, hashed above; no later write changes them.
+    assembled = await blobs.completeUpload({
+      uploadId: session.blobUploadId,
+      indexes: parts.map((part) => part.index),
+      versions: parts.map((part) => part.blobVersion),
+      signal: lease.signal,
+    });
   } catch (error) {
     lease.stop();
     // Taken over as stale (this process stalled for minutes): the session is no longer ours to move.

@@ -299,7 +299,7 @@ describe('SessionService', () => {
         // Each part pushes the expiry back (docs/decisions.md 24: "idle longer than").
         await sessions.putPart({ caller: alice, sessionId: busy.id, index: 1, body: bodyOf(bytesOf(100)) });
         clock.advance(20_000);
-        assert.deepEqual(await sessions.sweepExpired(), { expired: 1, released: 0 });
+        assert.deepEqual(await sessions.sweepExpired(), { rolledBack: 0, expired: 1, released: 0 });
         assert.equal((await sessions.get({ caller: alice, sessionId: idle.id })).session.state, 'EXPIRED');
         assert.equal((await sessions.get({ caller: alice, sessionId: busy.id })).session.state, 'OPEN');
         assert.deepEqual((await timed.leftovers()).uploads, [busy.blobUploadId]);
@@ -310,7 +310,7 @@ describe('SessionService', () => {
         await rejectsWith(sessions.putPart({ caller: alice, sessionId: busy.id, index: 2, body: bodyOf(bytesOf(1)) }), 'SESSION_CLOSED');
         assert.equal((await sessions.get({ caller: alice, sessionId: busy.id })).session.state, 'EXPIRED');
         assert.deepEqual(await timed.leftovers(), { uploads: [], tmp: [] });
-        assert.deepEqual(await sessions.sweepExpired(), { expired: 0, released: 0 });
+        assert.deepEqual(await sessions.sweepExpired(), { rolledBack: 0, expired: 0, released: 0 });
       } finally {
         await timed.cleanup();
       }

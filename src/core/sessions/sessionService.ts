@@ -19,8 +19,9 @@ import type { Hasher } from '../ports/hasher.js';
 import type { MetadataStore } from '../ports/metadataStore.js';
 import { PartHasher, parseExpectedChecksum, type ByteTap } from './partChecksum.js';
 import { parsePartIndex } from './partIndex.js';
+import { recordPartVersion } from './partVersions.js';
 import { commitSession, parseCommitExpectations, type CommitResult } from './sessionCommit.js';
-import { isSessionIdShaped, newSessionId } from './sessionIds.js';
+import { isSessionIdShaped, newPartVersion, newSessionId } from './sessionIds.js';
 import { committedAnswer, sessionClosed, tooManySessions, validateSessionFields } from './sessionRules.js';
 import { releaseParts, sweepSessions, type SweepResult } from './sessionSweep.js';
 import { WholeFileHasher } from './wholeFileHasher.js';
@@ -82,7 +83,7 @@ export class SessionService {
 
   constructor(private readonly deps: SessionServiceDeps) {
     this.timing = { ...DEFAULT_COMMIT_TIMING, ...deps.commitTiming };
-    this.hasher = new WholeFileHasher(({ uploadId, index, signal }) => deps.blobs.getPart({ uploadId, index, signal }), deps.hasher, { log: deps.log });
+    this.hasher = new WholeFileHasher(({ uploadId, index, version, signal }) => deps.blobs.getPart({ uploadId, index, version, signal }), deps.hasher, { log: deps.log });
   }
 
   /** spec: "Creating a Multi-part Upload Session": returns the new session. */
@@ -164,7 +165,7 @@ export class SessionService {
           }
           if (this.deps.clock.now() - session.updatedAt > this.timing.staleMs) {
             // Its committer died (a crash mid-commit): give the session back and commit it here.
-            await this.deps.metadata.sessions.transitionSession({ id: session.id, from: 'COMMITTING', to: 'OPEN', at: this.deps.clock.now() });
+            await this.deps.metadata.sessions.transitionSession({ id: session.id, from: 'COMMITTING', to: 'OPEN', at: this.deps.clock.now(), unchangedSince: session.updatedAt });
             continue;
           }
           if (Date.now() > giveUpAt) throw new DomainError('CONFLICT', 'Another commit of this session is in progress; try again shortly.');
@@ -198,7 +199,7 @@ export class SessionService {
       if (session.state === 'COMMITTING') {
         const stale = !this.commitsInFlight.has(session.id) && this.deps.clock.now() - session.updatedAt > this.timing.staleMs;
         if (!stale) throw new DomainError('SESSION_CLOSED', 'The upload session is being committed; it can no longer be aborted.');
-        if (!(await this.deps.metadata.sessions.transitionSession({ id: session.id, from: 'COMMITTING', to: 'ABORTED', at: this.deps.clock.now() }))) continue;
+        if (!(await this.deps.metadata.sessions.transitionSession({ id: session.id, from: 'COMMITTING', to: 'ABORTED', at: this.deps.clock.now(), unchangedSince: session.updatedAt }))) continue;
       } else if (session.state === 'OPEN') {
         if (!(await this.deps.metadata.sessions.transitionSession({ id: session.id, from: 'OPEN', to: 'ABORTED', at: this.deps.clock.now() }))) continue;
       }
@@ -231,6 +232,8 @@ export class SessionService {
       // stops the parts arriving, here or on another server): the sweep would race it. A closer
       // that has not marked them released by then crashed or failed.
       closedGraceMs: this.timing.staleMs,
+      // docs/decisions.md 51: the lease a live committer renews every staleMs / 4 (sessionCommit.ts).
+      commitLeaseMs: this.timing.staleMs,
       expire: (session) => this.expire(session),
     });
   }
@@ -301,12 +304,16 @@ export class SessionService {
     source.once('error', (error) => hasher.destroy(error));
     hasher.once('error', () => source.unpipe(hasher));
     const measuredBody = source.pipe(hasher);
-    await this.deps.blobs.putPart({ uploadId: session.blobUploadId, index, body: measuredBody, sizeBytes: input.sizeBytes, signal: input.signal });
+    // docs/decisions.md 50: every write of a part is a new version beside the others, so this
+    // write, however late, never changes the bytes of the version a commit has recorded.
+    const blobVersion = newPartVersion();
+    const uploadId = session.blobUploadId;
+    await this.deps.blobs.putPart({ uploadId, index, version: blobVersion, body: measuredBody, sizeBytes: input.sizeBytes, signal: input.signal });
     const measured = hasher.measured();
     const uploadedAt = this.deps.clock.now();
-    const part: SessionPart = { index, sizeBytes: measured.sizeBytes, sha256: measured.sha256, uploadedAt };
+    const part = { index, sizeBytes: measured.sizeBytes, sha256: measured.sha256, uploadedAt, blobVersion };
     // docs/decisions.md 24: sessions expire when *idle*, so every part pushes the expiry back.
-    await this.deps.metadata.sessions.putPart({ sessionId: session.id, part, expiresAt: uploadedAt + this.deps.ttlMs });
+    await recordPartVersion(this.deps, { sessionId: session.id, uploadId, part, expiresAt: uploadedAt + this.deps.ttlMs });
     this.hasher.partStored({ sessionId: session.id, part, tap: input.tap });
     return part;
   }
@@ -329,7 +336,7 @@ export class SessionService {
       clock: this.deps.clock,
       hasher: this.hasher,
       log: this.deps.log,
-      heartbeatMs: Math.max(1000, Math.floor(this.timing.staleMs / 4)),
+      heartbeatMs: Math.max(250, Math.floor(this.timing.staleMs / 4)),
       caller,
       session,
       expectations,

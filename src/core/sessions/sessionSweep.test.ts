@@ -41,17 +41,17 @@ describe('SessionService: the sweep removes the parts closed sessions left behin
     const restarted = world.restart();
 
     clock.advance(GRACE_MS);
-    assert.deepEqual(await restarted.sweepExpired(), { expired: 0, released: 0 }, 'within the grace period the sweep leaves them to their closer');
+    assert.deepEqual(await restarted.sweepExpired(), { rolledBack: 0, expired: 0, released: 0 }, 'within the grace period the sweep leaves them to their closer');
     assert.deepEqual(await stagedUploads(), uploadsOf(aborted, expired, open));
     assert.equal(await partsReleased(aborted), false);
 
     clock.advance(1);
-    assert.deepEqual(await restarted.sweepExpired(), { expired: 0, released: 2 });
+    assert.deepEqual(await restarted.sweepExpired(), { rolledBack: 0, expired: 0, released: 2 });
     assert.deepEqual(await stagedUploads(), uploadsOf(open), 'only the open session still has staged parts');
     assert.equal(await partsReleased(aborted), true);
     assert.equal(await partsReleased(expired), true);
     assert.equal(await partsReleased(open), false);
-    assert.deepEqual(await restarted.sweepExpired(), { expired: 0, released: 0 }, 'released once, never again');
+    assert.deepEqual(await restarted.sweepExpired(), { rolledBack: 0, expired: 0, released: 0 }, 'released once, never again');
     assert.deepEqual(warnings, []);
 
     // The open session was left alone and still commits.
@@ -74,7 +74,7 @@ describe('SessionService: the sweep removes the parts closed sessions left behin
     await world.metadata.sessions.transitionSession({ id: leftByCrash.id, from: 'OPEN', to: 'ABORTED', at: clock.now() });
 
     clock.advance(GRACE_MS + 1);
-    assert.deepEqual(await world.sessions.sweepExpired(), { expired: 0, released: 1 }, 'one failure does not stop the sweep');
+    assert.deepEqual(await world.sessions.sweepExpired(), { rolledBack: 0, expired: 0, released: 1 }, 'one failure does not stop the sweep');
     assert.deepEqual(await stagedUploads(), uploadsOf(failing));
     assert.deepEqual(
       warnings.map(({ object, message }) => [object.sessionId, message]),
@@ -82,7 +82,7 @@ describe('SessionService: the sweep removes the parts closed sessions left behin
     );
 
     storeDown = false;
-    assert.deepEqual(await world.sessions.sweepExpired(), { expired: 0, released: 1 });
+    assert.deepEqual(await world.sessions.sweepExpired(), { rolledBack: 0, expired: 0, released: 1 });
     assert.deepEqual(await world.leftovers(), { uploads: [], tmp: [] });
     assert.equal(await partsReleased(failing), true);
   });
@@ -97,7 +97,7 @@ describe('SessionService: the sweep removes the parts closed sessions left behin
     assert.equal(await partsReleased(committed), true);
 
     clock.advance(TTL_MS + 1);
-    assert.deepEqual(await world.sessions.sweepExpired(), { expired: 1, released: 0 });
+    assert.deepEqual(await world.sessions.sweepExpired(), { rolledBack: 0, expired: 1, released: 0 });
     assert.equal(await partsReleased(expiring), true);
 
     let abortUploads = 0;
@@ -107,7 +107,7 @@ describe('SessionService: the sweep removes the parts closed sessions left behin
       return abortUpload(input);
     };
     clock.advance(GRACE_MS + 1);
-    assert.deepEqual(await world.sessions.sweepExpired(), { expired: 0, released: 0 });
+    assert.deepEqual(await world.sessions.sweepExpired(), { rolledBack: 0, expired: 0, released: 0 });
     assert.equal(abortUploads, 0);
     assert.deepEqual(await world.leftovers(), { uploads: [], tmp: [] });
   });
@@ -122,5 +122,78 @@ describe('SessionService: the sweep removes the parts closed sessions left behin
     assert.equal(closed?.state, 'ABORTED');
     assert.equal(closed?.partsReleased, true);
     assert.deepEqual(await world.leftovers(), { uploads: [], tmp: [] });
+  });
+});
+
+describe('SessionService: the sweep rolls back a commit whose committer died (docs/decisions.md 51)', () => {
+  let world: SessionWorld;
+  let clock: ManualClock;
+  beforeEach(async () => {
+    clock = new ManualClock();
+    world = await startSessionWorld({ clock, ttlMs: TTL_MS, commitTiming: { staleMs: GRACE_MS, pollMs: 1, waitMs: 50 } });
+  });
+  afterEach(() => world.cleanup());
+
+  const parts = [bytesOf(MiB), bytesOf(MiB + 3)];
+  const sessionWithParts = async (): Promise<UploadSessionRecord> => {
+    const session = await world.sessions.create({ caller: world.alice, name: 'big.bin', contentType: 'application/octet-stream' });
+    for (const [position, bytes] of parts.entries()) await world.sessions.putPart({ caller: world.alice, sessionId: session.id, index: position + 1, body: bodyOf(bytes) });
+    return session;
+  };
+  /** What a committer that died right after its compare-and-set leaves: COMMITTING, never renewed. */
+  const abandonCommit = async (session: UploadSessionRecord) => {
+    assert.ok(await world.metadata.sessions.transitionSession({ id: session.id, from: 'OPEN', to: 'COMMITTING', at: clock.now() }));
+  };
+  const stateOf = async (session: UploadSessionRecord) => (await world.metadata.sessions.getSession(session.id))?.state;
+
+  it('after the lease lapses, by itself: OPEN again with its parts, and a retried commit stores the right bytes', async () => {
+    const session = await sessionWithParts();
+    await abandonCommit(session);
+    const restarted = world.restart();
+
+    clock.advance(GRACE_MS - 1);
+    assert.deepEqual(await restarted.sweepExpired(), { rolledBack: 0, expired: 0, released: 0 }, 'within the lease the committer may be alive');
+    assert.equal(await stateOf(session), 'COMMITTING');
+
+    clock.advance(2);
+    assert.deepEqual(await restarted.sweepExpired(), { rolledBack: 1, expired: 0, released: 0 });
+    assert.equal(await stateOf(session), 'OPEN');
+    assert.equal((await world.leftovers()).uploads.length, 1, 'the parts wait for a retry');
+    assert.deepEqual(await restarted.sweepExpired(), { rolledBack: 0, expired: 0, released: 0 }, 'once');
+
+    const { fileId } = await restarted.commit({ caller: world.alice, sessionId: session.id });
+    assert.deepEqual(await world.readFile(fileId), Buffer.concat(parts));
+    assert.deepEqual(await world.leftovers(), { uploads: [], tmp: [] });
+  });
+
+  it('a rolled-back session already past its expiry is expired by the same sweep, its parts removed; a retried commit is then 409', async () => {
+    const session = await sessionWithParts();
+    await abandonCommit(session);
+    clock.advance(TTL_MS + 1);
+    assert.deepEqual(await world.restart().sweepExpired(), { rolledBack: 1, expired: 1, released: 0 });
+    assert.equal(await stateOf(session), 'EXPIRED');
+    assert.deepEqual(await world.leftovers(), { uploads: [], tmp: [] });
+    await assert.rejects(world.restart().commit({ caller: world.alice, sessionId: session.id }), (error) => isDomainError(error, 'SESSION_CLOSED'));
+  });
+
+  it('a live committer renews its lease: the sweep leaves its session alone however long the commit takes', async () => {
+    const session = await sessionWithParts();
+    await abandonCommit(session);
+    // A heartbeat (sessionCommit.ts renews COMMITTING every staleMs / 4) just before the sweep.
+    clock.advance(GRACE_MS + 1);
+    await world.metadata.sessions.transitionSession({ id: session.id, from: 'COMMITTING', to: 'COMMITTING', at: clock.now() });
+    assert.deepEqual(await world.sessions.sweepExpired(), { rolledBack: 0, expired: 0, released: 0 });
+    assert.equal(await stateOf(session), 'COMMITTING');
+  });
+
+  it('a rollback racing a renewal: the renewal it did not see wins (compare-and-set on updatedAt)', async () => {
+    const session = await sessionWithParts();
+    await abandonCommit(session);
+    const seen = await world.metadata.sessions.getSession(session.id);
+    clock.advance(1);
+    await world.metadata.sessions.transitionSession({ id: session.id, from: 'COMMITTING', to: 'COMMITTING', at: clock.now() });
+    const moved = await world.metadata.sessions.transitionSession({ id: session.id, from: 'COMMITTING', to: 'OPEN', at: clock.now(), unchangedSince: seen!.updatedAt });
+    assert.equal(moved, undefined);
+    assert.equal(await stateOf(session), 'COMMITTING');
   });
 });

@@ -120,3 +120,27 @@ describe('WholeFileHasher when its hashing engine fails', () => {
     }
   });
 });
+
+describe('a background read that fails (issue 10, item 16)', () => {
+  it('is not retried in a loop: the part is left to the commit, and the background settles', async () => {
+    let reads = 0;
+    const hasher = new WholeFileHasher(
+      async () => {
+        // Fails as a store does for a part that is gone, after a turn of the event loop.
+        await new Promise((resolve) => setImmediate(resolve));
+        reads += 1;
+        throw new Error('no such part');
+      },
+      localHasher,
+    );
+    const { tap } = hasher.partStarted({ sessionId: 's', uploadId: 'u', index: 2 });
+    hasher.partStored({ sessionId: 's', part: { index: 2, sizeBytes: 5, sha256: 'A'.repeat(64) }, tap });
+    // Listed by the metadata store (another server stored it), but gone from the blob store.
+    hasher.markStored('s', [{ index: 1, sizeBytes: 5, sha256: 'B'.repeat(64) }]);
+    const deadline = new Promise<'spinning'>((resolve) => setTimeout(() => resolve('spinning'), 2000).unref());
+    const outcome = await Promise.race([hasher.settled('s').then(() => 'settled' as const), deadline]);
+    assert.equal(outcome, 'settled', `the background kept reading: ${reads} reads`);
+    assert.equal(reads, 1, 'one read, not a loop');
+    assert.equal(hasher.foldedThrough('s'), 0);
+  });
+});

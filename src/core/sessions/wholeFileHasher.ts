@@ -21,7 +21,7 @@ import { chainEntry, chainOf, copyState, LiveTap, type HashState, type PartSumma
 
 export type { PartSummary };
 
-export type ReadPart = (input: { uploadId: string; index: number; signal?: AbortSignal }) => Promise<AsyncIterable<Uint8Array>>;
+export type ReadPart = (input: { uploadId: string; index: number; version?: string; signal?: AbortSignal }) => Promise<AsyncIterable<Uint8Array>>;
 
 export interface WholeFileDigest {
   sizeBytes: number;
@@ -232,7 +232,7 @@ export class WholeFileHasher {
     for (const part of input.parts.slice(state.through)) {
       const partHash = createHash('sha256');
       let sizeBytes = 0;
-      for await (const chunk of await this.readPart({ uploadId: input.uploadId, index: part.index, signal: input.signal })) {
+      for await (const chunk of await this.readPart({ uploadId: input.uploadId, index: part.index, version: part.blobVersion, signal: input.signal })) {
         partHash.update(chunk);
         sizeBytes += chunk.length;
         await state.bytes.update(chunk);
@@ -296,7 +296,11 @@ export class WholeFileHasher {
     fold.background = controller;
     fold.busy = this.foldPending(fold, controller.signal)
       .catch((error: unknown) => {
-        // Harmless: the commit reads whatever is not folded.
+        // Harmless: the commit reads whatever is not folded. The part that failed leaves the
+        // pending set, so it is not read again at once: retried straight away, a part that is
+        // gone (its upload aborted or committed, its version replaced) made this an endless
+        // loop, all CPU and no progress (issue 10, item 16). A new arrival starts it again.
+        if (fold.folding !== undefined) fold.pending.delete(fold.folding);
         if (!controller.signal.aborted) this.log?.debug?.({ err: error, sessionId: fold.sessionId }, 'background part hashing stopped');
         // A running state on a failed engine is worth nothing: start over (the commit reads the parts).
         if (error instanceof HashingFailed && this.folds.get(fold.sessionId) === fold) this.forget(fold.sessionId);
@@ -338,7 +342,7 @@ export class WholeFileHasher {
       let adopted = false;
       try {
         let sizeBytes = 0;
-        for await (const chunk of await this.readPart({ uploadId: fold.uploadId, index: part.index, signal })) {
+        for await (const chunk of await this.readPart({ uploadId: fold.uploadId, index: part.index, version: part.blobVersion, signal })) {
           sizeBytes += chunk.length;
           await next.bytes.update(chunk);
         }

@@ -81,6 +81,7 @@ export function s3BlobStoreOnClient(input: { client: S3Client; bucket: string; p
     createUpload: (input) => stagedUploads.createUpload(context, input?.signal),
     putPart: (input) => stagedUploads.putPart(context, input),
     getPart: (input) => stagedUploads.getPart(context, input),
+    deletePart: (input) => stagedUploads.deletePart(context, input),
     completeUpload: (input) => stagedUploads.completeUpload(context, input),
     abortUpload: (input) => stagedUploads.abortUpload(context, input),
 

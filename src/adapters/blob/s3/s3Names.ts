@@ -6,13 +6,15 @@
 //   <prefix>blobs/<key>                  a blob (put, or a completed staged upload)
 //   <prefix>uploads/<key>/open           marker: a staged upload is open (see s3StagedUploads.ts)
 //   <prefix>uploads/<key>/part-<n>       staged part n of the upload that will become blob <key>
+//   <prefix>uploads/<key>/part-<n>.<v>   version v of it (src/core/ports/blobStore.ts)
 import { randomBytes } from 'node:crypto';
 import { DomainError } from '../../../core/errors.js';
+import { PART_VERSION_FORMAT } from '../../../core/ports/blobStore.js';
 
 /** 128 random bits as lowercase hex, like the disk store's keys. */
 const KEY_FORMAT = /^[0-9a-f]{32}$/;
 const BASE64URL_FORMAT = /^[A-Za-z0-9_-]+$/;
-const PART_NAME_FORMAT = /^part-([1-9][0-9]{0,4})$/;
+const PART_NAME_FORMAT = /^part-([1-9][0-9]{0,4})(?:\.[0-9a-f]{16})?$/;
 
 export const MIN_PART_INDEX = 1;
 export const MAX_PART_INDEX = 10_000;
@@ -77,12 +79,14 @@ export interface S3Names {
   blob(key: string): string;
   uploadDirectory(key: string): string;
   openMarker(key: string): string;
-  part(key: string, index: number): string;
+  part(key: string, index: number, version?: string): string;
+  /** The entry name of a part (or one version of it) inside its upload directory. */
+  partEntry(index: number, version?: string): string;
   /** The blob key an object name belongs to, or undefined if it is not a blob's name. */
   blobKeyOf(objectName: string): string | undefined;
   /** The upload key and the rest of the name, for objects under uploadsPrefix. */
   uploadEntryOf(objectName: string): { key: string; entry: string } | undefined;
-  /** The part index an upload entry names (`part-<n>`), or undefined. */
+  /** The part index an upload entry names (`part-<n>` or `part-<n>.<version>`), or undefined. */
   partIndexOf(entry: string): number | undefined;
 }
 
@@ -101,10 +105,8 @@ export function s3Names(prefix: string): S3Names {
     blob: (key) => `${blobsPrefix}${checked(key)}`,
     uploadDirectory: (key) => `${uploadsPrefix}${checked(key)}/`,
     openMarker: (key) => `${uploadsPrefix}${checked(key)}/open`,
-    part: (key, index) => {
-      assertValidPartIndex(index);
-      return `${uploadsPrefix}${checked(key)}/part-${index}`;
-    },
+    part: (key, index, version) => `${uploadsPrefix}${checked(key)}/${partEntry(index, version)}`,
+    partEntry,
     blobKeyOf: (objectName) => {
       if (!objectName.startsWith(blobsPrefix)) return undefined;
       const key = objectName.slice(blobsPrefix.length);
@@ -124,4 +126,11 @@ export function s3Names(prefix: string): S3Names {
       return index <= MAX_PART_INDEX ? index : undefined;
     },
   };
+}
+
+function partEntry(index: number, version?: string): string {
+  assertValidPartIndex(index);
+  if (version === undefined) return `part-${index}`;
+  if (typeof version !== 'string' || !PART_VERSION_FORMAT.test(version)) throw new DomainError('BAD_REQUEST', 'A part version is 16 lowercase hex digits.');
+  return `part-${index}.${version}`;
 }

@@ -82,7 +82,7 @@ export async function createUpload(context: S3Context, signal?: AbortSignal): Pr
 
 export async function putPart(
   context: S3Context,
-  input: { uploadId: string; index: number; body: ByteSource; sizeBytes?: number; signal?: AbortSignal },
+  input: { uploadId: string; index: number; version?: string; body: ByteSource; sizeBytes?: number; signal?: AbortSignal },
 ): Promise<StoredBlob> {
   const { index, sizeBytes, signal } = input;
   assertValidPartIndex(index);
@@ -92,7 +92,7 @@ export async function putPart(
   }
   // Refuse before reading the body: no point receiving megabytes for an upload that is gone.
   await assertUploadOpen(context, upload, signal);
-  const objectName = context.names.part(upload.key, index);
+  const objectName = context.names.part(upload.key, index, input.version);
   const storedBytes =
     sizeBytes !== undefined && sizeBytes <= MAX_SINGLE_PUT_BYTES
       ? await putObjectOfKnownSize(context, { objectName, body: input.body, sizeBytes, signal })
@@ -103,25 +103,31 @@ export async function putPart(
           signal,
         });
   // Parts are not blobs: this key only names the part for logs; get() does not accept it.
-  return { key: `${input.uploadId}/part-${index}`, sizeBytes: storedBytes };
+  return { key: `${input.uploadId}/${context.names.partEntry(index, input.version)}`, sizeBytes: storedBytes };
 }
 
-export async function getPart(context: S3Context, input: { uploadId: string; index: number; signal?: AbortSignal }): Promise<Readable> {
+export async function getPart(context: S3Context, input: { uploadId: string; index: number; version?: string; signal?: AbortSignal }): Promise<Readable> {
   const { index, signal } = input;
   assertValidPartIndex(index);
   const upload = decodeUploadId(input.uploadId);
   const response = await withS3Errors(
     signal,
-    () => context.client.send(new GetObjectCommand({ Bucket: context.bucket, Key: context.names.part(upload.key, index) }), { abortSignal: signal }),
+    () => context.client.send(new GetObjectCommand({ Bucket: context.bucket, Key: context.names.part(upload.key, index, input.version) }), { abortSignal: signal }),
     'No such part in that upload.',
   );
   const body = response.Body as Readable;
   return signal ? addAbortSignal(signal, body) : body;
 }
 
+/** One version of a part, gone (DeleteObject of a missing object succeeds). */
+export async function deletePart(context: S3Context, input: { uploadId: string; index: number; version: string }): Promise<void> {
+  const upload = decodeUploadId(input.uploadId);
+  await deleteObjects(context, [context.names.part(upload.key, input.index, input.version)]);
+}
+
 export async function completeUpload(
   context: S3Context,
-  input: { uploadId: string; indexes: readonly number[]; signal?: AbortSignal },
+  input: { uploadId: string; indexes: readonly number[]; versions?: readonly (string | undefined)[]; signal?: AbortSignal },
 ): Promise<StoredBlob> {
   const { client, bucket, names } = context;
   const { indexes, signal } = input;
@@ -129,13 +135,16 @@ export async function completeUpload(
   assertCompletionIndexes(indexes);
   await assertUploadOpen(context, upload, signal);
 
+  // docs/decisions.md 50: exactly the named version of each part; other versions (late or
+  // superseded writes) are not assembled, and go with the staged objects afterwards.
+  const entries = indexes.map((index, position) => names.partEntry(index, input.versions?.[position]));
   const stagedSizes = await stagedPartSizes(context, upload.key, signal);
-  const missingIndexes = indexes.filter((index) => !stagedSizes.has(index));
+  const missingIndexes = indexes.filter((_, position) => !stagedSizes.has(entries[position]));
   if (missingIndexes.length > 0) {
     // Checked before anything changes, so the upload stays open: send them and complete again.
     throw new DomainError('BAD_REQUEST', `Parts ${missingIndexes.join(', ')} were never uploaded.`, { details: { missingIndexes } });
   }
-  const pieces = indexes.map((index) => ({ objectName: names.part(upload.key, index), sizeBytes: stagedSizes.get(index) ?? 0 }));
+  const pieces = indexes.map((index, position) => ({ objectName: names.part(upload.key, index, input.versions?.[position]), sizeBytes: stagedSizes.get(entries[position]) ?? 0 }));
   const sizeBytes = pieces.reduce((total, piece) => total + piece.sizeBytes, 0);
   const objectName = names.blob(upload.key);
 
@@ -207,12 +216,12 @@ async function withUploadErrors<T>(signal: AbortSignal | undefined, operation: (
   }
 }
 
-async function stagedPartSizes(context: S3Context, key: string, signal: AbortSignal | undefined): Promise<Map<number, number>> {
-  const sizes = new Map<number, number>();
+/** The size of every staged part object, by its entry name (`part-<n>[.<version>]`). */
+async function stagedPartSizes(context: S3Context, key: string, signal: AbortSignal | undefined): Promise<Map<string, number>> {
+  const sizes = new Map<string, number>();
   for (const object of await listObjects(context, context.names.uploadDirectory(key), signal)) {
     const entry = context.names.uploadEntryOf(object.name);
-    const index = entry ? context.names.partIndexOf(entry.entry) : undefined;
-    if (index !== undefined) sizes.set(index, object.sizeBytes);
+    if (entry && context.names.partIndexOf(entry.entry) !== undefined) sizes.set(entry.entry, object.sizeBytes);
   }
   return sizes;
 }

@@ -86,6 +86,16 @@ export function sessionsContract(store: () => MetadataStore): void {
         assert.deepEqual(await store().sessions.getSession(session.id), session);
       });
 
+      it('with unchangedSince, only if updatedAt is still that (a renewal in between wins)', async () => {
+        const owner = await createUser(store());
+        const session = newSession(owner.id, { state: 'COMMITTING' });
+        await store().sessions.createSession(session);
+        await store().sessions.transitionSession({ id: session.id, from: 'COMMITTING', to: 'COMMITTING', at: T0 + 10 });
+        assert.equal(await store().sessions.transitionSession({ id: session.id, from: 'COMMITTING', to: 'OPEN', at: T0 + 20, unchangedSince: T0 }), undefined);
+        const moved = await store().sessions.transitionSession({ id: session.id, from: 'COMMITTING', to: 'OPEN', at: T0 + 20, unchangedSince: T0 + 10 });
+        assert.deepEqual(moved, { ...session, state: 'OPEN', updatedAt: T0 + 20 });
+      });
+
       it('of an unknown session is SESSION_NOT_FOUND', async () => {
         await assertRejectsWithCode(store().sessions.transitionSession({ id: 'no-such-session', from: 'OPEN', to: 'ABORTED', at: T0 }), 'SESSION_NOT_FOUND');
       });
@@ -157,6 +167,68 @@ export function sessionsContract(store: () => MetadataStore): void {
 
       it('for an unknown session are SESSION_NOT_FOUND', async () => {
         await assertRejectsWithCode(store().sessions.putPart({ sessionId: 'no-such-session', part: part(1), expiresAt: T0 }), 'SESSION_NOT_FOUND');
+      });
+
+      it('keep the version of the staged bytes, and a replacement answers the part it replaced (docs/decisions.md 50)', async () => {
+        const owner = await createUser(store());
+        const session = newSession(owner.id);
+        await store().sessions.createSession(session);
+        const first = part(2, { blobVersion: '0123456789abcdef' });
+        assert.deepEqual(await store().sessions.putPart({ sessionId: session.id, part: first, expiresAt: session.expiresAt }), {});
+        const second = part(2, { blobVersion: 'fedcba9876543210', sha256: 'E'.repeat(64) });
+        assert.deepEqual(await store().sessions.putPart({ sessionId: session.id, part: second, expiresAt: session.expiresAt }), { replaced: first });
+        assert.deepEqual(await store().sessions.listParts(session.id), [second]);
+      });
+
+      it('are fixed once a commit begins: a part for a session not OPEN is SESSION_CLOSED and changes nothing (docs/decisions.md 50)', async () => {
+        const owner = await createUser(store());
+        for (const state of ['COMMITTING', 'COMMITTED', 'ABORTED', 'EXPIRED'] as const) {
+          const session = newSession(owner.id);
+          await store().sessions.createSession(session);
+          await store().sessions.putPart({ sessionId: session.id, part: part(1), expiresAt: session.expiresAt });
+          await store().sessions.transitionSession({ id: session.id, from: 'OPEN', to: state, at: T0 + 7 });
+          const late = part(1, { sha256: 'A'.repeat(64), blobVersion: 'aaaaaaaaaaaaaaaa' });
+          await assertRejectsWithCode(store().sessions.putPart({ sessionId: session.id, part: late, expiresAt: T0 + 99 }), 'SESSION_CLOSED');
+          assert.deepEqual(await store().sessions.listParts(session.id), [part(1)], state);
+          assert.equal((await store().sessions.getSession(session.id))?.updatedAt, T0 + 7, state);
+        }
+      });
+
+      it('racing a commit: the part either lands before the compare-and-set or is refused, never after it', async () => {
+        const owner = await createUser(store());
+        for (let round = 0; round < 10; round++) {
+          const session = newSession(owner.id);
+          await store().sessions.createSession(session);
+          await store().sessions.putPart({ sessionId: session.id, part: part(1), expiresAt: session.expiresAt });
+          const late = part(1, { sha256: 'B'.repeat(64), blobVersion: 'bbbbbbbbbbbbbbbb' });
+          const [put, committing] = await Promise.allSettled([
+            store().sessions.putPart({ sessionId: session.id, part: late, expiresAt: session.expiresAt }),
+            store().sessions.transitionSession({ id: session.id, from: 'OPEN', to: 'COMMITTING', at: T0 + 1 }).then(async (moved) => {
+              assert.ok(moved);
+              return store().sessions.listParts(session.id);
+            }),
+          ]);
+          assert.equal(committing.status, 'fulfilled');
+          const listedAtCommit = (committing as PromiseFulfilledResult<SessionPart[]>).value;
+          assert.deepEqual(await store().sessions.listParts(session.id), listedAtCommit, 'nothing changed after the commit listed the parts');
+          if (put.status === 'rejected') assert.equal((put.reason as { code?: string }).code, 'SESSION_CLOSED');
+        }
+      });
+    });
+
+    describe('stale commits', () => {
+      it('lists COMMITTING sessions not renewed since the given time, oldest first, at most `limit` (docs/decisions.md 51)', async () => {
+        const owner = await createUser(store());
+        const oldest = newSession(owner.id, { state: 'COMMITTING', updatedAt: T0 + 1 });
+        const older = newSession(owner.id, { state: 'COMMITTING', updatedAt: T0 + 2 });
+        const renewed = newSession(owner.id, { state: 'COMMITTING', updatedAt: T0 + 100 });
+        const open = newSession(owner.id, { state: 'OPEN', updatedAt: T0 });
+        const aborted = newSession(owner.id, { state: 'ABORTED', updatedAt: T0 });
+        for (const session of [older, renewed, open, oldest, aborted]) await store().sessions.createSession(session);
+        const stale = await store().sessions.listStaleCommits({ updatedBefore: T0 + 50, limit: 10 });
+        const mine = new Set([oldest.id, older.id, renewed.id, open.id, aborted.id]);
+        assert.deepEqual(stale.filter((session) => mine.has(session.id)), [oldest, older]);
+        assert.equal((await store().sessions.listStaleCommits({ updatedBefore: T0 + 50, limit: 1 })).length, 1);
       });
     });
 

@@ -8,6 +8,7 @@ import { sessionsByOwnerMigration } from '../004_sessionsByOwner.js';
 import { tokenRecordsMigration } from '../005_tokenRecords.js';
 import { auditEventsMigration } from '../006_auditEvents.js';
 import { userQuotasMigration } from '../007_userQuotas.js';
+import { sessionPartVersionsMigration } from '../008_sessionPartVersions.js';
 
 export const sqliteMigrations: Record<string, Migration> = {
   '001_initial': initialSqliteMigration,
@@ -17,4 +18,5 @@ export const sqliteMigrations: Record<string, Migration> = {
   '005_token_records': tokenRecordsMigration('sqlite'),
   '006_audit_events': auditEventsMigration('sqlite'),
   '007_user_quotas': userQuotasMigration('sqlite'),
+  '008_session_part_versions': sessionPartVersionsMigration,
 };
