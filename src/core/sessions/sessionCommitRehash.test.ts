@@ -1,13 +1,14 @@
-// The commit's second pass (sessionCommit.ts, hashBlob): when the file the blob store assembled is
-// not the size the whole-file hash covered (a part replaced behind the commit's back, by another
-// server), the commit hashes what was built, through the Hasher port, and records those digests.
+// A part written behind the commit's back (another server, between the hash and the assembly)
+// cannot change what the commit builds: the commit assembles exactly the part versions it recorded
+// (docs/decisions.md 50), so the file and its recorded digests are the parts that were hashed.
+// Before part versions, the commit's second pass (sessionCommit.ts, hashBlob) caught this case.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { bodyOf, bytesOf, md5Hex, MiB, sha256Hex, startSessionWorld } from '../../../test/support/sessionWorld.js';
 
 for (const hashing of ['workers', 'local'] as const) {
-  describe(`a commit whose assembled file differs from what it hashed (hashing: ${hashing})`, () => {
-    it('records the MD5 and SHA-256 of the bytes it assembled', async () => {
+  describe(`a part rewritten behind a commit's back (hashing: ${hashing})`, () => {
+    it('assembles the recorded parts, and records their MD5 and SHA-256', async () => {
       const world = await startSessionWorld({ hashing });
       try {
         const session = await world.sessions.create({ caller: world.alice, name: 'raced.bin', contentType: 'application/octet-stream' });
@@ -23,7 +24,7 @@ for (const hashing of ['workers', 'local'] as const) {
           return completeUpload(input);
         };
         const { fileId } = await world.sessions.commit({ caller: world.alice, sessionId: session.id });
-        const built = Buffer.concat([parts[0], replacement]);
+        const built = Buffer.concat(parts);
         assert.ok((await world.readFile(fileId)).equals(built));
         const details = await world.files.getFileDetails({ caller: world.alice, fileId, expand: new Set() });
         assert.equal(details.currentRevision.sizeBytes, built.length);

@@ -129,12 +129,14 @@ export function accountsContract(store: () => MetadataStore): void {
       const { file, currentRevision } = await createFile(store(), user.id);
       const second = await store().files.addRevision({ fileId: file.id, revision: newRevision(user.id) });
       const open = newSession(user.id);
-      const aborted = newSession(user.id, { state: 'ABORTED' });
+      const aborted = newSession(user.id);
       for (const session of [open, aborted]) {
         await store().sessions.createSession(session);
         await store().sessions.putPart({ sessionId: session.id, part: { index: 1, sizeBytes: 1000, sha256: 'AB', uploadedAt: T0 }, expiresAt: T0 + 1 });
         await store().sessions.putPart({ sessionId: session.id, part: { index: 2, sizeBytes: 24, sha256: 'CD', uploadedAt: T0 }, expiresAt: T0 + 1 });
       }
+      // Parts are stored only while a session is OPEN (docs/decisions.md 50): abort it afterwards.
+      await store().sessions.transitionSession({ id: aborted.id, from: 'OPEN', to: 'ABORTED', at: T0 + 1 });
       assert.deepEqual(await accounts().usageOf(user.id), { files: 1, revisions: 2, bytes: currentRevision.sizeBytes + second.sizeBytes, stagedBytes: 1024 });
     });
 
