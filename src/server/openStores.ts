@@ -7,6 +7,7 @@ import type { MetadataStore } from '../core/ports/metadataStore.js';
 import { openDiskBlobStore } from '../adapters/blob/diskBlobStore.js';
 import { openPostgresMetadataStore } from '../adapters/metadata/openPostgresMetadataStore.js';
 import { openSqliteMetadataStore } from '../adapters/metadata/openSqliteMetadataStore.js';
+import { startupError } from './dependencyErrors.js';
 
 export interface Stores {
   metadata: MetadataStore;
@@ -18,20 +19,32 @@ export interface Stores {
 
 export const SQLITE_FILE = 'datafiles.sqlite';
 
+// A failure to open names the dependency, its address and what to check (dependencyErrors.ts).
 export async function openMetadataStore(config: StorageConfig): Promise<MetadataStore> {
   if (config.databaseUrl) {
-    return openPostgresMetadataStore({ connectionString: config.databaseUrl, statementTimeoutMs: config.dependencyTimeoutMs, connectTimeoutMs: config.dependencyTimeoutMs });
+    const { databaseUrl } = config;
+    return openPostgresMetadataStore({ connectionString: databaseUrl, statementTimeoutMs: config.dependencyTimeoutMs, connectTimeoutMs: config.dependencyTimeoutMs }).catch((error: unknown) => {
+      throw startupError('postgres', config, databaseUrl, error);
+    });
   }
-  return openSqliteMetadataStore({ path: path.join(config.dataDir, SQLITE_FILE) });
+  const file = path.join(config.dataDir, SQLITE_FILE);
+  return openSqliteMetadataStore({ path: file }).catch((error: unknown) => {
+    throw startupError('sqlite', config, file, error);
+  });
 }
 
 export async function openBlobStore(config: StorageConfig): Promise<BlobStore> {
   if (config.s3) {
     // Loaded only when asked for, so the embedded server never loads the AWS SDK.
     const { openS3BlobStore } = await import('../adapters/blob/s3/s3BlobStore.js');
-    return openS3BlobStore({ ...config.s3, requestTimeoutMs: config.dependencyTimeoutMs });
+    return openS3BlobStore({ ...config.s3, requestTimeoutMs: config.dependencyTimeoutMs }).catch((error: unknown) => {
+      throw startupError('s3', config, config.s3!.endpoint, error);
+    });
   }
-  return openDiskBlobStore({ root: path.join(config.dataDir, 'files') });
+  const root = path.join(config.dataDir, 'files');
+  return openDiskBlobStore({ root }).catch((error: unknown) => {
+    throw startupError('disk', config, root, error);
+  });
 }
 
 export async function openStores(config: StorageConfig): Promise<Stores> {

@@ -1,6 +1,7 @@
 // Runs a dialect's numbered migrations with Kysely's Migrator. The list is static (see each
 // dialect's index.ts); the callers hold the cross-process lock around this.
-import { Migrator, type Kysely, type Migration } from 'kysely';
+import { DEFAULT_MIGRATION_TABLE, Migrator, type Kysely, type Migration } from 'kysely';
+import { DomainError } from '../../../core/errors.js';
 
 export async function migrateToLatest(options: {
   /** Any database type: migrations describe tables, not query them (Kysely's own Migration takes Kysely<any>). */
@@ -9,6 +10,7 @@ export async function migrateToLatest(options: {
   /** Where Kysely keeps its own bookkeeping tables; PostgreSQL passes the store's schema. */
   migrationTableSchema?: string;
 }): Promise<void> {
+  await refuseNewerDatabase(options);
   const migrator = new Migrator({
     db: options.db,
     provider: { getMigrations: async () => options.migrations },
@@ -20,4 +22,28 @@ export async function migrateToLatest(options: {
     const name = failed === undefined ? 'run' : `"${failed.migrationName}"`;
     throw new Error(`metadata migration ${name} failed`, { cause: error });
   }
+}
+
+/**
+ * A database already migrated by a newer datafiles (it records a migration this one does not
+ * know) is refused before anything is written to it: this version's queries may not match its
+ * tables, and running an old version on it could corrupt what the newer one relies on. Kysely's
+ * Migrator would refuse too, but only after creating its lock row, and with "corrupted
+ * migrations". Only reads here: the bookkeeping table, if it exists (docs/decisions.md 56).
+ */
+async function refuseNewerDatabase(options: { db: Kysely<any>; migrations: Record<string, Migration>; migrationTableSchema?: string }): Promise<void> {
+  const { db, migrations, migrationTableSchema: schema } = options;
+  const tables = await db.introspection.getTables({ withInternalKyselyTables: true });
+  if (!tables.some((table) => table.name === DEFAULT_MIGRATION_TABLE && (schema === undefined || table.schema === schema))) return;
+  const executed = await (schema === undefined ? db : db.withSchema(schema)).selectFrom(DEFAULT_MIGRATION_TABLE).select('name').orderBy('name').execute();
+  const unknown = executed.map((row: { name: string }) => row.name).filter((name) => !Object.hasOwn(migrations, name));
+  if (unknown.length === 0) return;
+  const known = Object.keys(migrations).sort();
+  throw new DomainError(
+    'DATABASE_TOO_NEW',
+    `the database was upgraded by a newer datafiles: it has migration${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')}, ` +
+      `which this version does not know (it knows up to ${known.at(-1) ?? 'none'}). Nothing was changed. Run the newer ` +
+      'datafiles (or a later one) on it, or restore the backup taken before that upgrade to go back.',
+    { details: { unknownMigrations: unknown } },
+  );
 }
