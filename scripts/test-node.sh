@@ -38,13 +38,14 @@ stamp=$copy/node_modules/.datafiles-node-$version-$(sha1sum < "$repo/package-loc
 if [ ! -f "$stamp" ]; then
   rm -rf "$copy/node_modules"
   cp -al "$repo/node_modules" "$copy/node_modules"
-  # better-sqlite3 gets a real copy of its own, built for this Node.
+  # better-sqlite3 gets a real copy of its own, built for this Node. npm_config_nodedir too: npm
+  # exports the user's own nodedir setting to this script, and node-gyp lets it win over the flag.
   rm -rf "$copy/node_modules/better-sqlite3"
   cp -a "$repo/node_modules/better-sqlite3" "$copy/node_modules/better-sqlite3"
   rm -rf "$copy/node_modules/better-sqlite3/build"
   node_gyp=$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")/node_modules/node-gyp/bin/node-gyp.js
   echo "test-node.sh: compiling better-sqlite3 for Node $version (node-gyp --nodedir=$node_home)" >&2
-  (cd "$copy/node_modules/better-sqlite3" && "$node_bin" "$node_gyp" rebuild --release --nodedir="$node_home" --jobs=2 >"$copy/better-sqlite3-build.log" 2>&1) \
+  (cd "$copy/node_modules/better-sqlite3" && npm_config_nodedir="$node_home" "$node_bin" "$node_gyp" rebuild --release --nodedir="$node_home" --jobs=2 >"$copy/better-sqlite3-build.log" 2>&1) \
     || { tail -30 "$copy/better-sqlite3-build.log" >&2; echo "test-node.sh: building better-sqlite3 failed (log above)" >&2; exit 1; }
   touch "$stamp"
 fi
