@@ -1,6 +1,8 @@
 // Runs a dialect's numbered migrations with Kysely's Migrator. The list is static (see each
 // dialect's index.ts); the callers hold the cross-process lock around this.
 import { DEFAULT_MIGRATION_TABLE, Migrator, type Kysely, type Migration } from 'kysely';
+
+export { DEFAULT_MIGRATION_TABLE };
 import { DomainError } from '../../../core/errors.js';
 
 export async function migrateToLatest(options: {
@@ -9,6 +11,11 @@ export async function migrateToLatest(options: {
   migrations: Record<string, Migration>;
   /** Where Kysely keeps its own bookkeeping tables; PostgreSQL passes the store's schema. */
   migrationTableSchema?: string;
+  /**
+   * Whether that bookkeeping table exists yet: a cheap query of the dialect's own catalogue.
+   * Without it, Kysely's introspection (which lists every table and column of the database).
+   */
+  migrationTableExists?: (db: Kysely<any>) => Promise<boolean>;
 }): Promise<void> {
   await refuseNewerDatabase(options);
   const migrator = new Migrator({
@@ -28,13 +35,16 @@ export async function migrateToLatest(options: {
  * A database already migrated by a newer datafiles (it records a migration this one does not
  * know) is refused before anything is written to it: this version's queries may not match its
  * tables, and running an old version on it could corrupt what the newer one relies on. Kysely's
- * Migrator would refuse too, but only after creating its lock row, and with "corrupted
- * migrations". Only reads here: the bookkeeping table, if it exists (docs/decisions.md 56).
+ * Migrator would refuse too, but after taking its lock (creating its tables if missing), and with
+ * "corrupted migrations: previously executed migration … is missing", which tells an operator
+ * nothing. Only reads here: the bookkeeping table, if it exists (docs/decisions.md 56).
  */
-async function refuseNewerDatabase(options: { db: Kysely<any>; migrations: Record<string, Migration>; migrationTableSchema?: string }): Promise<void> {
+async function refuseNewerDatabase(options: Parameters<typeof migrateToLatest>[0]): Promise<void> {
   const { db, migrations, migrationTableSchema: schema } = options;
-  const tables = await db.introspection.getTables({ withInternalKyselyTables: true });
-  if (!tables.some((table) => table.name === DEFAULT_MIGRATION_TABLE && (schema === undefined || table.schema === schema))) return;
+  const exists = options.migrationTableExists
+    ? await options.migrationTableExists(db)
+    : (await db.introspection.getTables({ withInternalKyselyTables: true })).some((table) => table.name === DEFAULT_MIGRATION_TABLE && (schema === undefined || table.schema === schema));
+  if (!exists) return;
   const executed = await (schema === undefined ? db : db.withSchema(schema)).selectFrom(DEFAULT_MIGRATION_TABLE).select('name').orderBy('name').execute();
   const unknown = executed.map((row: { name: string }) => row.name).filter((name) => !Object.hasOwn(migrations, name));
   if (unknown.length === 0) return;
