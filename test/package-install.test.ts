@@ -58,10 +58,10 @@ before(async () => {
 after(() => rm(work, { recursive: true, force: true }));
 
 describe('npm pack', () => {
-  it('ships dist/, bin/, the bundled SDK, README and LICENSE; no tests, benchmarks, sources or scripts', async () => {
+  it('ships dist/, bin/, deploy/, the bundled SDK, README and LICENSE; no tests, benchmarks, sources or scripts', async () => {
     const { stdout } = await execFileAsync('tar', ['-tzf', tarball], { maxBuffer: 16 * MIB });
     const files = stdout.trim().split('\n').map((name) => name.replace(/^package\//, ''));
-    for (const needed of ['bin/datafiles.js', 'dist/cli/main.js', 'dist/server/startServer.js', 'LICENSE', 'README.md', 'package.json', 'node_modules/@datafiles/sdk/dist/index.js', 'node_modules/@datafiles/sdk/package.json']) {
+    for (const needed of ['bin/datafiles.js', 'dist/cli/main.js', 'dist/server/startServer.js', 'LICENSE', 'README.md', 'package.json', 'deploy/datafiles.service', 'deploy/datafiles.env', 'node_modules/@datafiles/sdk/dist/index.js', 'node_modules/@datafiles/sdk/package.json']) {
       assert.ok(files.includes(needed), `${needed} is in the tarball`);
     }
     const unwanted = files.filter((name) => /^(test|bench|src|scripts|clients|data)\//.test(name) || /\.test\.|\.contract\.|\/contract\//.test(name) || /^(BENCHMARKS\.md|tsconfig|eslint)/.test(name));
