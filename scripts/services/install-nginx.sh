@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# install-nginx.sh - makes sure the nginx binary is there (for test/deploy-docs.test.ts, which runs
-# `nginx -t` on the README's example), installing Debian's `nginx`
-# package, through the same apt lock as the other service scripts. Prints the binary's path.
-# Does not start or enable anything.
+# install-nginx.sh - makes sure the nginx binary is there, for test/deploy.test.ts (which runs
+# `nginx -t` on the README's example), installing Debian's `nginx` package through the same apt
+# lock as the other service scripts (lib.sh). Prints the binary's path. Starts nothing: while it
+# installs, a policy-rc.d (if none is there already) keeps the package from starting the daemon.
 set -euo pipefail
 LOG_PREFIX=install-nginx
 # shellcheck source=lib.sh
@@ -11,17 +11,16 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 find_nginx() { command -v nginx 2>/dev/null || { [ -x /usr/sbin/nginx ] && echo /usr/sbin/nginx; }; }
 if ! path=$(find_nginx); then
   log "installing nginx from Debian's packages"
-  # policy-rc.d 101: the package must not start the daemon (it would take port 80 on this host).
-  as_root bash -c 'printf "#!/bin/sh\nexit 101\n" > /usr/sbin/policy-rc.d.datafiles-nginx'
-  as_root env DEBIAN_FRONTEND=noninteractive flock -w 900 /var/lock/datafiles-apt.lock bash -c '
-    restore=0
-    if [ ! -e /usr/sbin/policy-rc.d ]; then cp /usr/sbin/policy-rc.d.datafiles-nginx /usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; restore=1; fi
-    for attempt in 1 2 3 4 5; do apt-get -o DPkg::Lock::Timeout=600 update -qq && break; sleep 5; done
-    apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends nginx >/dev/null; status=$?
-    if [ "$restore" = 1 ]; then rm -f /usr/sbin/policy-rc.d; fi
-    exit $status
-  ' || die "apt-get install nginx failed (needs root and Debian's package mirror)"
-  as_root rm -f /usr/sbin/policy-rc.d.datafiles-nginx
-  path=$(find_nginx) || die "nginx installed but not found on PATH or in /usr/sbin"
+  policy=/usr/sbin/policy-rc.d
+  added_policy=0
+  if ! as_root test -e "$policy"; then
+    as_root sh -c "printf '#!/bin/sh\nexit 101\n' > $policy && chmod 755 $policy"
+    added_policy=1
+  fi
+  status=0
+  apt_install nginx || status=$?
+  if [ "$added_policy" = 1 ]; then as_root rm -f "$policy"; fi
+  [ "$status" = 0 ] || die "apt-get install nginx failed (needs root, or sudo, and Debian's package mirror)"
+  path=$(find_nginx) || die "nginx was installed but is neither on PATH nor in /usr/sbin"
 fi
 echo "$path"
