@@ -60,6 +60,8 @@ export const ERROR_CATALOGUE = {
   INTERNAL: { status: 500, message: 'Internal error.' },
   DEPENDENCY_UNAVAILABLE: { status: 503, message: 'A service this server depends on is unavailable.' },
   SERVER_BUSY: { status: 503, message: 'This server has too many requests in flight; try again shortly.' },
+  /** Start-up only (never an HTTP answer in practice): the metadata schema is newer than this binary. */
+  DATABASE_TOO_NEW: { status: 503, message: 'The database was upgraded by a newer datafiles than this one.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -7,6 +7,8 @@ import type { MetadataStore } from '../core/ports/metadataStore.js';
 import { openDiskBlobStore } from '../adapters/blob/diskBlobStore.js';
 import { openPostgresMetadataStore } from '../adapters/metadata/openPostgresMetadataStore.js';
 import { openSqliteMetadataStore } from '../adapters/metadata/openSqliteMetadataStore.js';
+import { MissingDatabaseError } from '../adapters/metadata/missingDatabase.js';
+import { startupError } from './dependencyErrors.js';
 
 export interface Stores {
   metadata: MetadataStore;
@@ -34,21 +36,35 @@ export function usesDataDirectory(config: StorageConfig): boolean {
   return !config.databaseUrl || !config.s3;
 }
 
+// A failure to open names the dependency, its address and what to check (dependencyErrors.ts);
+// a database that is not there (MissingDatabaseError) is the caller's to explain.
 export async function openMetadataStore(config: StorageConfig, options: OpenOptions = {}): Promise<MetadataStore> {
   const create = options.create ?? false;
+  const explain = (dependency: 'postgres' | 'sqlite', where: string) => (error: unknown) => {
+    throw error instanceof MissingDatabaseError ? error : startupError(dependency, config, where, error);
+  };
   if (config.databaseUrl) {
-    return openPostgresMetadataStore({ connectionString: config.databaseUrl, statementTimeoutMs: config.dependencyTimeoutMs, connectTimeoutMs: config.dependencyTimeoutMs, create });
+    const { databaseUrl } = config;
+    return openPostgresMetadataStore({ connectionString: databaseUrl, statementTimeoutMs: config.dependencyTimeoutMs, connectTimeoutMs: config.dependencyTimeoutMs, create }).catch(
+      explain('postgres', databaseUrl),
+    );
   }
-  return openSqliteMetadataStore({ path: path.join(config.dataDir, SQLITE_FILE), create });
+  const file = path.join(config.dataDir, SQLITE_FILE);
+  return openSqliteMetadataStore({ path: file, create }).catch(explain('sqlite', file));
 }
 
 export async function openBlobStore(config: StorageConfig, options: OpenOptions = {}): Promise<BlobStore> {
   if (config.s3) {
     // Loaded only when asked for, so the embedded server never loads the AWS SDK.
     const { openS3BlobStore } = await import('../adapters/blob/s3/s3BlobStore.js');
-    return openS3BlobStore({ ...config.s3, requestTimeoutMs: config.dependencyTimeoutMs });
+    return openS3BlobStore({ ...config.s3, requestTimeoutMs: config.dependencyTimeoutMs }).catch((error: unknown) => {
+      throw startupError('s3', config, config.s3!.endpoint, error);
+    });
   }
-  return openDiskBlobStore({ root: path.join(config.dataDir, 'files'), exclusive: options.exclusiveDataDirectory ?? false });
+  const root = path.join(config.dataDir, 'files');
+  return openDiskBlobStore({ root, exclusive: options.exclusiveDataDirectory ?? false }).catch((error: unknown) => {
+    throw startupError('disk', config, root, error);
+  });
 }
 
 export async function openStores(config: StorageConfig, options: OpenOptions = {}): Promise<Stores> {

@@ -4,8 +4,8 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import type { MetadataStore } from '../../core/ports/metadataStore.js';
 import { createKyselyMetadataStore } from './kyselyMetadataStore.js';
 import { postgresMigrations } from './migrations/postgres/index.js';
-import { migrateToLatest } from './migrations/runMigrations.js';
 import { MIGRATION_TABLE, MissingDatabaseError } from './missingDatabase.js';
+import { DEFAULT_MIGRATION_TABLE, migrateToLatest } from './migrations/runMigrations.js';
 import { isPostgresQueryTimeout, postgresDialect } from './postgresDialect.js';
 import type { MetadataDatabase } from './schema.js';
 import { databaseErrorTranslator } from './translateErrors.js';
@@ -116,7 +116,14 @@ async function migrateUnderAdvisoryLock(db: Kysely<MetadataDatabase>, schema: st
     try {
       if (!create) await assertDatafilesTables(connection, schema);
       else if (schema !== undefined) await connection.schema.createSchema(schema).ifNotExists().execute();
-      await migrateToLatest({ db: connection, migrations: postgresMigrations, migrationTableSchema: schema ?? (await currentSchema(connection)) });
+      const migrationTableSchema = schema ?? (await currentSchema(connection));
+      await migrateToLatest({
+        db: connection,
+        migrations: postgresMigrations,
+        migrationTableSchema,
+        migrationTableExists: async (db) =>
+          (await sql<{ found: boolean }>`select to_regclass(format('%I.%I', ${migrationTableSchema}::text, ${DEFAULT_MIGRATION_TABLE}::text)) is not null as found`.execute(db)).rows[0].found,
+      });
     } catch (error) {
       failed = true;
       throw error;

@@ -14,8 +14,8 @@ import { kyselySqliteDatabase, readNowUnlessInTransaction, statementCache } from
 import { readDirectlyWhenPossible } from './precompiledQuery.js';
 import { createKyselyMetadataStore } from './kyselyMetadataStore.js';
 import { sqliteMigrations } from './migrations/sqlite/index.js';
-import { migrateToLatest } from './migrations/runMigrations.js';
 import { MIGRATION_TABLE, MissingDatabaseError } from './missingDatabase.js';
+import { DEFAULT_MIGRATION_TABLE, migrateToLatest } from './migrations/runMigrations.js';
 import type { MetadataDatabase } from './schema.js';
 import { sqliteDialect } from './sqliteDialect.js';
 import { databaseErrorTranslator } from './translateErrors.js';
@@ -94,7 +94,12 @@ async function migrateUnderWriteLock(db: Kysely<MetadataDatabase>): Promise<void
   await db.connection().execute(async (connection) => {
     await sql`begin immediate`.execute(connection);
     try {
-      await migrateToLatest({ db: connection, migrations: sqliteMigrations });
+      await migrateToLatest({
+        db: connection,
+        migrations: sqliteMigrations,
+        migrationTableExists: async (db) =>
+          (await sql<{ found: number }>`select count(*) as found from sqlite_master where type = 'table' and name = ${DEFAULT_MIGRATION_TABLE}`.execute(db)).rows[0].found > 0,
+      });
       await sql`commit`.execute(connection);
     } catch (error) {
       await sql`rollback`.execute(connection);
