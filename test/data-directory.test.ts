@@ -160,7 +160,7 @@ describe('item 8: the data directory is owner-only', () => {
       const names = entries.map((entry) => path.relative(dataDir, entry.path));
       for (const expected of ['datafiles.sqlite', 'datafiles.sqlite-wal', 'datafiles.sqlite-shm', 'datafiles.lock']) assert.ok(names.includes(expected), `${expected} in ${names.join(', ')}`);
       assert.ok(names.some((name) => name.endsWith('manifest.json')), 'an assembled blob');
-      assert.ok(names.some((name) => name.startsWith(path.join('files', 'uploads')) && name.endsWith('part-1')), 'a staged part');
+      assert.ok(names.some((name) => name.startsWith(path.join('files', 'uploads')) && /part-1(\.[^/]+)?$/.test(name)), 'a staged part (part-1, or part-1.<version>)');
       assert.ok(names.some((name) => name.startsWith(path.join('files', 'tmp') + path.sep)), 'a temporary file');
 
       slow.finish();
