@@ -7,7 +7,9 @@ import type { Logger } from 'pino';
 import { DomainError } from '../core/errors.js';
 import type { PrincipalService } from '../core/principals/principalService.js';
 import { tokenOf } from './authenticate.js';
+import { parseQueryString } from './queryString.js';
 import { OneLinePerRequest } from './requestLog.js';
+import { API_SURFACES } from './surfaces.js';
 import { clientErrorHandler, frameworkErrorHandler, requireOneHost } from './clientError.js';
 import { codeResponse, errorToResponse, sendError } from './errorResponse.js';
 import { registerHealth, type HealthCheck } from './health.js';
@@ -19,20 +21,23 @@ import { downloadFile } from './routes/downloadFile.js';
 import { filePermissions } from './routes/filePermissions.js';
 import { getFileDetails } from './routes/getFileDetails.js';
 import { listFiles } from './routes/listFiles.js';
+import { otherFeatures } from './routes/otherFeatures.js';
+import { productRoutes } from './routes/productRoutes.js';
 import { uploadFile } from './routes/uploadFile.js';
 import { uploadRevision } from './routes/uploadRevision.js';
 
-/** The spec's path, and Domo's Product API path with the same handlers. */
-export const API_PREFIXES = ['/domo/data-files/v1', '/api/data/v1/data-files'] as const;
+/** The spec's path, and Domo's Product API path: the same routes, with each surface's options (surfaces.ts). */
+export const API_PREFIXES = API_SURFACES.map((surface) => surface.prefix);
 
 /** Routes whose body is a JSON document (permissions, session bodies). */
-const JSON_ROUTES: RegisterRoute[] = [listFiles, getFileDetails, downloadFile, deleteRevision, deleteFile, filePermissions];
+const JSON_ROUTES: RegisterRoute[] = [listFiles, getFileDetails, downloadFile, deleteRevision, deleteFile, filePermissions, productRoutes, otherFeatures];
 /** Routes whose body is streamed raw to storage: never parsed by Fastify (docs/decisions.md 7). */
 const STREAMED_ROUTES: RegisterRoute[] = [uploadFile, uploadRevision];
 
 export interface AppOptions {
   logger: Logger;
-  context: RouteContext;
+  /** What every route receives; each surface's options are added per surface. */
+  context: Omit<RouteContext, 'surface'>;
   principals: PrincipalService;
   health: HealthCheck;
   metrics: Metrics;
@@ -51,7 +56,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     logController: new OneLinePerRequest(),
     bodyLimit: options.jsonBodyLimit ?? 1024 * 1024,
     return503OnClosing: true,
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200, querystringParser: parseQueryString },
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
     // Refusals before routing (a malformed path, bytes that are not HTTP) are Domo-shaped too.
     frameworkErrors: frameworkErrorHandler,
@@ -102,22 +107,23 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const jsonRoutes = [...JSON_ROUTES, ...(options.extraRoutes?.json ?? [])];
   const streamedRoutes = [...STREAMED_ROUTES, ...(options.extraRoutes?.streamed ?? [])];
 
-  for (const prefix of API_PREFIXES) {
+  for (const surface of API_SURFACES) {
+    const context: RouteContext = { ...options.context, surface };
     await app.register(
       async (api) => {
         // docs/decisions.md 20: every API request names its user by a token; no valid token → 401.
         api.addHook('onRequest', async (request) => {
           request.caller = await options.principals.authenticate(tokenOf(request));
         });
-        for (const register of jsonRoutes) register(api, options.context);
+        for (const register of jsonRoutes) register(api, context);
         await api.register(async (streamed) => {
           // Bodies here are read by the route itself, as a stream, whatever their Content-Type.
           streamed.removeAllContentTypeParsers();
           streamed.addContentTypeParser('*', (_request, _payload, done) => done(null));
-          for (const register of streamedRoutes) register(streamed, options.context);
+          for (const register of streamedRoutes) register(streamed, context);
         });
       },
-      { prefix },
+      { prefix: surface.prefix },
     );
   }
   return app;

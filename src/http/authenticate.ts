@@ -41,6 +41,8 @@ export function tokenOf(request: FastifyRequest): string | undefined {
   return (
     header(request, 'x-domo-ryuu-session') ??
     header(request, 'x-domo-developer-token') ??
+    // docs/decisions.md 77: Domo's session header, seen in a public client.
+    header(request, 'x-domo-authentication') ??
     bearer(request) ??
     queryToken(request) ??
     cookieToken(request)

@@ -2,12 +2,15 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '../core/errors.js';
 import type { FileService } from '../core/files/fileService.js';
+import type { ProductOperations } from '../core/files/productOperations.js';
 import type { Caller } from '../core/model.js';
 import type { PermissionService } from '../core/permissions/permissionService.js';
 import type { SessionService } from '../core/sessions/sessionService.js';
+import type { ApiSurface } from './surfaces.js';
 
 export interface ApiServices {
   files: FileService;
+  product: ProductOperations;
   permissions: PermissionService;
   sessions: SessionService;
 }
@@ -15,6 +18,8 @@ export interface ApiServices {
 export interface RouteContext {
   services: ApiServices;
   limits: { maxFileBytes: number; maxPartBytes: number };
+  /** The surface (path prefix) the route is registered under, and where it differs (surfaces.ts). */
+  surface: ApiSurface;
 }
 
 export type RegisterRoute = (app: FastifyInstance, context: RouteContext) => void;

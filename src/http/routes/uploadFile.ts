@@ -1,12 +1,13 @@
 // spec: "Upload a file": POST /domo/data-files/v1?name={name}&description={description}&public={public}
-// with a multipart form whose field `file` holds the bytes. Returns {"dataFileId": 401}.
+// with a multipart form whose field `file` holds the bytes. Returns {"dataFileId": 401}. On the
+// Product surface the body may also be the raw bytes, and `public` defaults to true (surfaces.ts).
 import { Type } from '@sinclair/typebox';
-import { readFormFile } from '../multipartForm.js';
 import { parseBoolean, parseString } from '../queryValues.js';
 import { callerOf, clientGoneSignal, type RegisterRoute } from '../routeContext.js';
 import { errorResponses, StringOrList } from '../schemas.js';
+import { readUploadBody } from '../uploadBody.js';
 
-export const uploadFile: RegisterRoute = (app, { services, limits }) => {
+export const uploadFile: RegisterRoute = (app, { services, limits, surface }) => {
   app.post(
     '/',
     {
@@ -19,8 +20,8 @@ export const uploadFile: RegisterRoute = (app, { services, limits }) => {
     async (request, reply) => {
       const query = request.query as Record<string, unknown>;
       const caller = callerOf(request);
-      const publicAccess = parseBoolean(query.public, 'public', false);
-      const form = await readFormFile(request.raw, { maxFileBytes: limits.maxFileBytes });
+      const publicAccess = parseBoolean(query.public, 'public', surface.publicByDefault);
+      const form = await readUploadBody(request, reply, { surface, maxFileBytes: limits.maxFileBytes });
       const { file } = await services.files.uploadFile({
         caller,
         name: parseString(query.name),
