@@ -3,8 +3,7 @@
 // Content-Type (spec: product-api.md, P1 and P2). Either way the bytes are a stream handed to the
 // same write path (storeContent), under the same --max-file-bytes limit.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Transform, type TransformCallback } from 'node:stream';
-import { pipeline } from 'node:stream';
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { DomainError } from '../core/errors.js';
 import { readFormFile, type FormFile } from './multipartForm.js';
 import type { ApiSurface } from './surfaces.js';
@@ -25,17 +24,31 @@ export function hasBody(request: FastifyRequest): boolean {
   return length !== undefined && length.trim() !== '0';
 }
 
-/** Counts bytes through, and fails the stream past `maxBytes` (a chunked body names no length). */
-class ByteLimit extends Transform {
-  private seen = 0;
-  constructor(private readonly maxBytes: number) {
-    super();
-  }
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.seen += chunk.length;
-    if (this.seen > this.maxBytes) callback(new DomainError('PAYLOAD_TOO_LARGE', `The file is larger than the ${this.maxBytes} bytes this server accepts.`));
-    else callback(null, chunk);
-  }
+/**
+ * The raw body, failed past `maxBytes` (a chunked body names no length). Like the form's file
+ * stream (multipartForm.ts), it stops reading the request rather than destroy it, so the refusal
+ * is answered (413, then the connection closes) instead of reading as a client that went away.
+ */
+function limitedBody(request: FastifyRequest, maxBytes: number, onLimit: () => void): Readable {
+  let seen = 0;
+  const source = request.raw;
+  const limited = new Transform({
+    transform(chunk: Buffer, _encoding, callback: TransformCallback) {
+      seen += chunk.length;
+      if (seen <= maxBytes) return callback(null, chunk);
+      source.unpipe(limited);
+      onLimit();
+      callback(new DomainError('PAYLOAD_TOO_LARGE', `The file is larger than the ${maxBytes} bytes this server accepts.`));
+    },
+  });
+  // pipe() does not pass the source's failure on: a body cut off (the client went away) must fail
+  // the upload, never store what arrived as the whole file.
+  source.once('error', (error) => limited.destroy(new DomainError('CLIENT_CLOSED', undefined, { cause: error })));
+  source.once('close', () => {
+    if (!source.complete) limited.destroy(new DomainError('TRUNCATED_BODY'));
+  });
+  source.pipe(limited);
+  return limited;
 }
 
 /** The body's media type, without its parameters; absent or unparseable: none (detection decides). */
@@ -52,7 +65,9 @@ export async function readUploadBody(request: FastifyRequest, reply: FastifyRepl
     reply.header('connection', 'close');
     throw new DomainError('PAYLOAD_TOO_LARGE', `The file is larger than the ${options.maxFileBytes} bytes this server accepts.`);
   }
-  const limited = pipeline(request.raw, new ByteLimit(options.maxFileBytes), () => {});
+  const limited = limitedBody(request, options.maxFileBytes, () => {
+    reply.header('connection', 'close');
+  });
   // As the form's stream: whoever consumes it sees its errors; unconsumed, they are not a crash.
   limited.on('error', () => {});
   return { stream: limited, mimeType: declaredType(request) };
