@@ -143,7 +143,7 @@ describe('Delete a file: deleteFile(dataFileId, revisionId)', () => {
     const [first, second, third] = revisions;
     world.ryuu.calls.length = 0;
     const reply = await world.api.deleteFile(created.dataFileId, third.revisionId!);
-    assert.equal(reply, '', 'HTTP/1.1 200 OK with no body: ryuu.js resolves with ""');
+    assert.deepEqual(reply, {}, 'HTTP/1.1 200 OK with {} (docs/decisions.md 78): ryuu.js resolves with it parsed');
     assert.equal(world.ryuu.calls[0].method, 'DELETE');
     assert.equal(world.ryuu.calls[0].url, `/domo/data-files/v1/${created.dataFileId}/revisions/${third.revisionId}`);
     assertFile(await world.api.getFileDetails(created.dataFileId, ['revisions']), withoutMetadata({ ...created, current: second, revisions: [second, first] }));
@@ -221,7 +221,7 @@ describe('Update file permissions: upadateFilePermissions(dataFileId, data)', ()
 
     world.ryuu.calls.length = 0;
     const reply = await world.api.upadateFilePermissions(created.dataFileId, { entries: [ownerEntry(alice), readEntry(bob)] });
-    assert.equal(reply, '', 'HTTP/1.1 200 OK with no body: ryuu.js resolves with ""');
+    assert.deepEqual(reply, {}, 'HTTP/1.1 200 OK with {} (docs/decisions.md 78): ryuu.js resolves with it parsed');
     const [call] = world.ryuu.calls;
     assert.equal(call.method, 'PUT');
     assert.equal(call.headers['content-type'], 'application/json', 'ryuu.js sends the permissions object as JSON');
