@@ -115,6 +115,14 @@ for (const prefix of PREFIXES) {
   });
 }
 
+describe('item 12: other versions of the App path', () => {
+  it('/domo/data-files/v2/… is a Domo-shaped 404 naming the path, on every method', async () => {
+    for (const method of ['GET', 'POST', 'PUT', 'DELETE']) {
+      await assertDomoError(await call('/domo/data-files/v2/12/details', { method }), 404, /\/domo\/data-files\/v2\/12\/details/);
+    }
+  });
+});
+
 describe('item 8: the multipart session body and the checksum are unchanged', () => {
   it('a part checksum with escapes still verifies', async () => {
     const { sessionId } = await json(await call('/domo/data-files/v1/multipart', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: '100% parts', contentType: 'text/plain' }) }));
