@@ -5,7 +5,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { md5Hex, randomContent, sha256Hex } from './support/bytes.js';
+import { rawExchange, requestHead } from './support/rawHttp.js';
 import { fileForm, startTestServer, type TestServer, type TestUser } from './support/server.js';
+import { storedBytesOf } from './support/storedBytes.js';
 
 const MAX_FILE_BYTES = 1024 * 1024;
 const SURFACES = [
@@ -85,6 +87,25 @@ for (const surface of SURFACES) {
       });
 
       if (surface.product) {
+        it('a raw body cut short (or reset) stores nothing, leaves no temporary, and the server still serves', async () => {
+          const stored = storedBytesOf(server);
+          try {
+            const blobsBefore = (await stored.blobs()).length;
+            for (const then of ['end', 'destroy'] as const) {
+              const head = requestHead('POST', `${P}?name=cut-${then}.bin`, { 'X-DOMO-Developer-Token': alice.token, 'Content-Type': 'application/octet-stream', 'Content-Length': 100_000 });
+              await rawExchange(server.url, [head, randomContent(40_000)], { then, timeoutMs: 3000 });
+            }
+            const deadline = Date.now() + 10_000;
+            while ((await stored.temporaries()).length > 0 && Date.now() < deadline) await new Promise((resolve) => setImmediate(resolve));
+            assert.deepEqual(await stored.temporaries(), []);
+            assert.equal((await stored.blobs()).length, blobsBefore);
+            const listed = await json(await call(alice.token, `${P}/details`));
+            assert.ok(!listed.some((file: { name: string }) => file.name.startsWith('cut-')));
+          } finally {
+            stored.close();
+          }
+        });
+
         it('holds a raw body to --max-file-bytes: a larger Content-Length, or a longer chunked body, is 413 and stores nothing', async () => {
           const big = randomContent(MAX_FILE_BYTES + 1);
           const declared = await call(alice.token, `${P}?name=big.bin`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: new Uint8Array(big) });
