@@ -141,6 +141,9 @@ describe('item 11: body-less successes answer {}, and the clients accept it', ()
       const second = (await json(await call(`/domo/data-files/v1/${id}`, { method: 'PUT', body: fileForm('v2') }))).revisionId as number;
       assert.deepEqual(await domo.delete(`/domo/data-files/v1/${id}/revisions/${second}`), {});
       assert.deepEqual(await domo.put(`/domo/data-files/v1/${id}/permissions`, { publicAccess: true, entries: [] }), {});
+      // Item 7 as public clients send it: domo.put with the metadata in the query and no body.
+      const updated = (await domo.put(`/domo/data-files/v1/${id}?description=from%20ryuu&public=false`, undefined)) as { description: string; publicAccess: boolean };
+      assert.deepEqual([updated.description, updated.publicAccess], ['from ryuu', false]);
       assert.deepEqual(await domo.delete(`/domo/data-files/v1/${id}`), {});
       const { sessionId } = (await domo.post('/domo/data-files/v1/multipart', { name: 'n', contentType: 'text/plain' })) as { sessionId: string };
       assert.deepEqual(await domo.post(`/domo/data-files/v1/multipart/${sessionId}/abort`), {});
