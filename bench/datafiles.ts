@@ -201,7 +201,7 @@ export async function datafilesFamily(context: BenchContext, options: DatafilesO
 
   // Fixtures: one large file to download, one small one for details, 10,000 for the list.
   let downloadId = 0;
-  if (want(`${prefix}.download`)) downloadId = (await curlUpload(server, token, sourceFile, 'download.bin')).dataFileId;
+  if (want(`${prefix}.download`) || want(`${prefix}.duplicate`)) downloadId = (await curlUpload(server, token, sourceFile, 'download.bin')).dataFileId;
   const small = await apiJson(server, token, '?name=small.txt', { method: 'POST', body: (() => {
     const form = new FormData();
     form.append('file', new Blob(['hello\n'], { type: 'text/plain' }), 'small.txt');
@@ -254,6 +254,23 @@ export async function datafilesFamily(context: BenchContext, options: DatafilesO
         await curlOk(['-o', '/dev/null', ...tokenHeader(token), `${server.url}${API}/${downloadId}`]);
         const { seconds: elapsed } = await curlOk(['-o', '/dev/null', ...tokenHeader(token), `${server.url}${API}/${downloadId}`]);
         return { [`${prefix}.download`]: rate(size, elapsed) };
+      },
+    },
+    {
+      id: `${prefix}.duplicate`,
+      figures: { [`${prefix}.duplicate`]: { label: `datafiles duplicate of the ${size / (1024 * 1024)} MiB file, POST /{id}/duplicate (${label})`, unit: 'ms' } },
+      async sample() {
+        // Issue 13: a duplicate shares the source's bytes (docs/decisions.md 83); the median of 5.
+        const times: number[] = [];
+        for (let i = 0; i < 5; i++) {
+          const { seconds: elapsed, body } = await curlOk([...tokenHeader(token), '-X', 'POST', `${server.url}${API}/${downloadId}/duplicate`]);
+          const copy = JSON.parse(body) as { dataFileId: number };
+          await checkStored(server, token, copy.dataFileId, size, options.expected);
+          await apiJson(server, token, `/${copy.dataFileId}`, { method: 'DELETE' });
+          times.push(elapsed * 1000);
+        }
+        times.sort((a, b) => a - b);
+        return { [`${prefix}.duplicate`]: times[2] };
       },
     },
     {

@@ -48,7 +48,7 @@ const onlyPatterns = args.only?.split(',').map((text) => text.trim()).filter(Boo
 /** `--only datafiles.upload,limits` keeps measurements whose id starts with one of the names. */
 const selected = (id: string) => !onlyPatterns || onlyPatterns.some((pattern) => id === pattern || id.startsWith(`${pattern}.`) || id.startsWith(pattern));
 const PEER_IDS = ['nginx.put', 'nginx.get', 'tus.patch', 'naive.upload', 'fastify.hello'];
-const DATAFILES_IDS = ['upload', 'multipart', 'download', 'details', 'list', 'rss'];
+const DATAFILES_IDS = ['upload', 'multipart', 'download', 'duplicate', 'details', 'list', 'rss'];
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
 async function makeSource(file: string): Promise<{ md5: string; sha256: string }> {

@@ -143,7 +143,7 @@ describe('Delete a file: deleteFile(dataFileId, revisionId)', () => {
     const [first, second, third] = revisions;
     world.ryuu.calls.length = 0;
     const reply = await world.api.deleteFile(created.dataFileId, third.revisionId!);
-    assert.equal(reply, '', 'HTTP/1.1 200 OK with no body: ryuu.js resolves with ""');
+    assert.deepEqual(reply, {}, 'HTTP/1.1 200 OK with {} (docs/decisions.md 78): ryuu.js resolves with it parsed');
     assert.equal(world.ryuu.calls[0].method, 'DELETE');
     assert.equal(world.ryuu.calls[0].url, `/domo/data-files/v1/${created.dataFileId}/revisions/${third.revisionId}`);
     assertFile(await world.api.getFileDetails(created.dataFileId, ['revisions']), withoutMetadata({ ...created, current: second, revisions: [second, first] }));
@@ -155,7 +155,8 @@ describe('Delete a file: deleteFile(dataFileId, revisionId)', () => {
   it('deleting an older revision leaves the current one', async () => {
     const { created, revisions } = await threeRevisions(alice, 'prune');
     const [first, second, third] = revisions;
-    assert.equal(await world.api.deleteFile(created.dataFileId, second.revisionId!), '');
+    // docs/decisions.md 78: {} rather than nothing, which ryuu.js hands over parsed.
+    assert.deepEqual(await world.api.deleteFile(created.dataFileId, second.revisionId!), {});
     assertFile(await world.api.getFileDetails(created.dataFileId, ['revisions']), withoutMetadata({ ...created, current: third, revisions: [third, first] }));
     assert.deepEqual(await downloaded(created.dataFileId, first.revisionId), { bytes: first.bytes, type: 'application/pdf' });
     await assertDomoError(world.api.downloadFile(created.dataFileId, 'gone', second.revisionId), 404, 'Not Found');
@@ -163,7 +164,7 @@ describe('Delete a file: deleteFile(dataFileId, revisionId)', () => {
 
   it('deleting the last revision deletes the file: 404 afterwards, and gone from the list', async () => {
     const { created, revisions } = await threeRevisions(alice, 'vanish');
-    for (const revision of [...revisions].reverse()) assert.equal(await world.api.deleteFile(created.dataFileId, revision.revisionId!), '');
+    for (const revision of [...revisions].reverse()) assert.deepEqual(await world.api.deleteFile(created.dataFileId, revision.revisionId!), {});
     await assertDomoError(world.api.getFileDetails(created.dataFileId), 404, 'Not Found');
     await assertDomoError(world.api.downloadFile(created.dataFileId, 'gone'), 404, 'Not Found');
     await assertDomoError(world.api.getFilePermissions(created.dataFileId), 404, 'Not Found');
@@ -220,7 +221,7 @@ describe('Update file permissions: upadateFilePermissions(dataFileId, data)', ()
 
     world.ryuu.calls.length = 0;
     const reply = await world.api.upadateFilePermissions(created.dataFileId, { entries: [ownerEntry(alice), readEntry(bob)] });
-    assert.equal(reply, '', 'HTTP/1.1 200 OK with no body: ryuu.js resolves with ""');
+    assert.deepEqual(reply, {}, 'HTTP/1.1 200 OK with {} (docs/decisions.md 78): ryuu.js resolves with it parsed');
     const [call] = world.ryuu.calls;
     assert.equal(call.method, 'PUT');
     assert.equal(call.headers['content-type'], 'application/json', 'ryuu.js sends the permissions object as JSON');
@@ -245,14 +246,14 @@ describe('Update file permissions: upadateFilePermissions(dataFileId, data)', ()
     await world.api.upadateFilePermissions(created.dataFileId, { entries: [ownerEntry(alice), readEntry(bob)] });
     // The spec's body, with this server's owner id in place of 1089963280.
     const specBody = { publicAccess: true, entries: [{ entityType: 'USER', entityId: String(alice.id), grant: 'READ_WRITE_DELETE_SHARE_ADMIN', pass: 'NONE' }] };
-    assert.equal(await world.api.upadateFilePermissions(created.dataFileId, specBody), '');
+    assert.deepEqual(await world.api.upadateFilePermissions(created.dataFileId, specBody), {});
     assert.deepEqual(await world.api.getFilePermissions(created.dataFileId), specBody, 'round-trips; entries are replaced (bob is gone)');
     for (const user of [bob, carol]) {
       const seen = await world.as(user, () => world.api.getFileDetails(created.dataFileId, ['metadata']));
       assertFile(seen, { ...created, metadata: { description: '', publicAccess: true } });
     }
 
-    assert.equal(await world.api.upadateFilePermissions(created.dataFileId, { ...specBody, publicAccess: false }), '');
+    assert.deepEqual(await world.api.upadateFilePermissions(created.dataFileId, { ...specBody, publicAccess: false }), {});
     assert.deepEqual(await world.api.getFilePermissions(created.dataFileId), { ...specBody, publicAccess: false });
     for (const user of [bob, carol]) {
       await world.as(user, () => assertDomoError(world.api.getFileDetails(created.dataFileId), 404, 'Not Found'));

@@ -12,7 +12,9 @@ import type { ConnectionLimits } from '../config.js';
 import { registerAccessApi, type AccessApiOptions } from './access/accessApi.js';
 import { requireScope } from './access/scopes.js';
 import { registerAuditHooks, type AuditHookOptions } from './access/auditHooks.js';
+import { parseQueryString } from './queryString.js';
 import { OneLinePerRequest } from './requestLog.js';
+import { API_SURFACES } from './surfaces.js';
 import { clientErrorHandler, frameworkErrorHandler, requireOneHost } from './clientError.js';
 import { watchIdleBodies } from './idleBody.js';
 import { InFlightRequests } from './inFlight.js';
@@ -27,20 +29,23 @@ import { downloadFile } from './routes/downloadFile.js';
 import { filePermissions } from './routes/filePermissions.js';
 import { getFileDetails } from './routes/getFileDetails.js';
 import { listFiles } from './routes/listFiles.js';
+import { otherFeatures } from './routes/otherFeatures.js';
+import { productRoutes } from './routes/productRoutes.js';
 import { uploadFile } from './routes/uploadFile.js';
 import { uploadRevision } from './routes/uploadRevision.js';
 
-/** The spec's path, and Domo's Product API path with the same handlers. */
-export const API_PREFIXES = ['/domo/data-files/v1', '/api/data/v1/data-files'] as const;
+/** The spec's path, and Domo's Product API path: the same routes, with each surface's options (surfaces.ts). */
+export const API_PREFIXES = API_SURFACES.map((surface) => surface.prefix);
 
 /** Routes whose body is a JSON document (permissions, session bodies). */
-const JSON_ROUTES: RegisterRoute[] = [listFiles, getFileDetails, downloadFile, deleteRevision, deleteFile, filePermissions];
+const JSON_ROUTES: RegisterRoute[] = [listFiles, getFileDetails, downloadFile, deleteRevision, deleteFile, filePermissions, productRoutes, otherFeatures];
 /** Routes whose body is streamed raw to storage: never parsed by Fastify (docs/decisions.md 7). */
 const STREAMED_ROUTES: RegisterRoute[] = [uploadFile, uploadRevision];
 
 export interface AppOptions {
   logger: Logger;
-  context: RouteContext;
+  /** What every route receives; each surface's options are added per surface. */
+  context: Omit<RouteContext, 'surface'>;
   principals: PrincipalService;
   health: HealthCheck;
   metrics: Metrics;
@@ -70,7 +75,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     logController: new OneLinePerRequest(),
     bodyLimit: options.jsonBodyLimit ?? 1024 * 1024,
     return503OnClosing: true,
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200, querystringParser: parseQueryString },
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
     // Refusals before routing (a malformed path, bytes that are not HTTP) are Domo-shaped too.
     frameworkErrors: frameworkErrorHandler,
@@ -163,19 +168,20 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     inFlight.admitUser(request.caller.user.id, reply);
   };
 
-  for (const prefix of API_PREFIXES) {
+  for (const surface of API_SURFACES) {
+    const context: RouteContext = { ...options.context, surface };
     await app.register(
       async (api) => {
         api.addHook('onRequest', authenticateRequest);
-        for (const register of jsonRoutes) register(api, options.context);
+        for (const register of jsonRoutes) register(api, context);
         await api.register(async (streamed) => {
           // Bodies here are read by the route itself, as a stream, whatever their Content-Type.
           streamed.removeAllContentTypeParsers();
           streamed.addContentTypeParser('*', (_request, _payload, done) => done(null));
-          for (const register of streamedRoutes) register(streamed, options.context);
+          for (const register of streamedRoutes) register(streamed, context);
         });
       },
-      { prefix },
+      { prefix: surface.prefix },
     );
   }
   if (options.access) await registerAccessApi(app, { ...options.access, authenticate: authenticateRequest });

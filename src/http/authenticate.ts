@@ -43,7 +43,12 @@ function cookieToken(request: FastifyRequest): string | undefined {
 export type CredentialSource = 'header' | 'query' | 'cookie';
 
 export function credentialOf(request: FastifyRequest): { token: string; source: CredentialSource } | undefined {
-  const fromHeader = header(request, 'x-domo-ryuu-session') ?? header(request, 'x-domo-developer-token') ?? bearer(request);
+  const fromHeader =
+    header(request, 'x-domo-ryuu-session') ??
+    header(request, 'x-domo-developer-token') ??
+    // docs/decisions.md 77: Domo's session header, seen in a public client.
+    header(request, 'x-domo-authentication') ??
+    bearer(request);
   if (fromHeader !== undefined) return { token: fromHeader, source: 'header' };
   const fromQuery = queryToken(request);
   if (fromQuery !== undefined) return { token: fromQuery, source: 'query' };

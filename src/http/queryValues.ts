@@ -1,7 +1,7 @@
 // Parses the spec's query parameters. docs/decisions.md 5: "List filters ids and expand are
 // comma-separated (ids=1,2), and repeated parameters are also accepted."
 import { DomainError } from '../core/errors.js';
-import type { Expansion } from '../core/files/fileService.js';
+import { NEWEST_REVISION, type Expansion } from '../core/files/fileService.js';
 
 export const MAX_LIST_IDS = 1000;
 
@@ -14,6 +14,11 @@ export function listValues(value: unknown): string[] {
 export function parseId(text: string, name = 'id'): number {
   if (!/^[0-9]{1,15}$/.test(text) || Number(text) < 1) throw new DomainError('INVALID_ID', `${name} must be a positive integer (got ${JSON.stringify(text.slice(0, 40))}).`);
   return Number(text);
+}
+
+/** docs/decisions.md 76: "-1 means the newest revision wherever a revision id is accepted". */
+export function parseRevisionId(text: string): number {
+  return text.trim() === String(NEWEST_REVISION) ? NEWEST_REVISION : parseId(text, 'revisionId');
 }
 
 export function parseIds(value: unknown): number[] | undefined {

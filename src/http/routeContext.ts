@@ -2,14 +2,17 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '../core/errors.js';
 import type { FileService } from '../core/files/fileService.js';
+import type { ProductOperations } from '../core/files/productOperations.js';
 import type { Caller } from '../core/model.js';
 import type { PermissionService } from '../core/permissions/permissionService.js';
 import type { SessionService } from '../core/sessions/sessionService.js';
 import { bodyStallSignal } from './idleBody.js';
 import type { QuotaService } from '../core/quotas/quotaService.js';
+import type { ApiSurface } from './surfaces.js';
 
 export interface ApiServices {
   files: FileService;
+  product: ProductOperations;
   permissions: PermissionService;
   sessions: SessionService;
   /** Storage quotas and the free-space guard (issue 12; uploads only). */
@@ -19,6 +22,8 @@ export interface ApiServices {
 export interface RouteContext {
   services: ApiServices;
   limits: { maxFileBytes: number; maxPartBytes: number };
+  /** The surface (path prefix) the route is registered under, and where it differs (surfaces.ts). */
+  surface: ApiSurface;
 }
 
 export type RegisterRoute = (app: FastifyInstance, context: RouteContext) => void;

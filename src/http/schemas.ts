@@ -6,7 +6,9 @@ import { Type } from '@sinclair/typebox';
 export const IdText = Type.String({ pattern: '^[0-9]{1,15}$', description: 'A positive integer id' });
 
 export const FileIdParams = Type.Object({ dataFileId: IdText });
-export const RevisionParams = Type.Object({ dataFileId: IdText, revisionId: IdText });
+/** docs/decisions.md 76: a revision id, or -1 for the newest revision. */
+export const RevisionIdText = Type.String({ pattern: '^(-1|[0-9]{1,15})$', description: 'A positive integer revision id, or -1 for the newest revision' });
+export const RevisionParams = Type.Object({ dataFileId: IdText, revisionId: RevisionIdText });
 
 export const StringOrList = Type.Union([Type.String({ maxLength: 20000 }), Type.Array(Type.String({ maxLength: 20000 }), { maxItems: 1000 })]);
 
@@ -76,5 +78,14 @@ export const PermissionsUpdateBody = Type.Object({
 
 export const errorResponses = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
 
-/** Operations the spec answers with "HTTP/1.1 200 OK" and no body. */
-export const emptyOkResponses = { 200: Type.Null({ description: 'Empty body' }), ...errorResponses };
+/**
+ * Operations the spec answers with "HTTP/1.1 200 OK" and no body answer `{}` (docs/decisions.md 78):
+ * Domo's older app client (domo.js 2.6.0) parses every 2xx body as JSON and fails on an empty one.
+ */
+export const OkBody = Type.Object({}, { additionalProperties: false, description: 'An empty JSON object' });
+export const emptyOkResponses = { 200: OkBody, ...errorResponses };
+
+/** What those operations answer. */
+export function okBody(): Record<string, never> {
+  return {};
+}

@@ -1,5 +1,6 @@
 // Wires the domain services to the stores.
 import { FileService } from '../core/files/fileService.js';
+import { ProductOperations } from '../core/files/productOperations.js';
 import { PermissionService } from '../core/permissions/permissionService.js';
 import { PrincipalService } from '../core/principals/principalService.js';
 import { AccountService } from '../core/accounts/accountService.js';
@@ -39,6 +40,7 @@ export function createServices(
   const files = new FileService({ metadata: stores.metadata, blobs: stores.blobs, clock, hasher, log: options.log });
   return {
     files,
+    product: new ProductOperations({ metadata: stores.metadata, files, clock }),
     sessions: new SessionService({
       metadata: stores.metadata,
       blobs: stores.blobs,

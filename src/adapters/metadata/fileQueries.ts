@@ -87,6 +87,7 @@ export async function listReadableFiles(db: Kysely<MetadataDatabase>, filter: Re
     );
   }
   if (filter.ids !== undefined) query = query.where('f.id', 'in', filter.ids);
+  if (filter.ownerId !== undefined) query = query.where('f.owner_id', '=', filter.ownerId);
   query = query.orderBy('f.id');
   if (filter.limit !== undefined || filter.offset !== undefined) {
     query = query.limit(filter.limit ?? NO_LIMIT).offset(filter.offset ?? 0);

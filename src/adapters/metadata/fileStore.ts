@@ -2,34 +2,18 @@
 // run in one transaction that first locks the file row, so they apply one after the other.
 import type { Kysely, Transaction } from 'kysely';
 import { DomainError } from '../../core/errors.js';
-import type { NewRevision, RevisionRecord } from '../../core/model.js';
+import type { RevisionRecord } from '../../core/model.js';
 import type { FileStore } from '../../core/ports/metadataStore.js';
 import { listReadableFiles, selectFilesWithCurrentRevision, toFileWithRevision } from './fileQueries.js';
+import { insertRevision } from './revisionRows.js';
+import { copyCurrentRevision, duplicateFile, updateFileMetadata } from './fileCopies.js';
 import { precompiledQuery } from './precompiledQuery.js';
 import { toFileRecord, toRevisionRecord } from './rowMappers.js';
 import type { MetadataDatabase } from './schema.js';
+import { lockBlobReferences, unreferencedBlobKeys } from './sharedBlobs.js';
 import { forUpdate, type SqlDialect } from './sqlDialect.js';
 
 type Db = Kysely<MetadataDatabase>;
-
-function insertRevision(trx: Transaction<MetadataDatabase>, fileId: number, revision: NewRevision) {
-  return trx
-    .insertInto('revisions')
-    .values({
-      file_id: fileId,
-      blob_key: revision.blobKey,
-      size_bytes: revision.sizeBytes,
-      md5: revision.md5,
-      sha256: revision.sha256,
-      content_type: revision.contentType,
-      upload_user_id: revision.uploadUserId,
-      upload_time_millis: revision.uploadTimeMillis,
-      uploaded_at: revision.uploadedAt,
-      scan_state: revision.scanState,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
-}
 
 export function createFileStore(db: Db, dialect: SqlDialect): FileStore {
   // The lookups behind every details request and download, hence compiled once.
@@ -131,6 +115,9 @@ export function createFileStore(db: Db, dialect: SqlDialect): FileStore {
           .where('file_id', '=', fileId)
           .executeTakeFirst();
         if (!revision) throw new DomainError('REVISION_NOT_FOUND');
+        await lockBlobReferences(trx, dialect, [revision.blob_key]);
+        /** The blob key, unless another revision still shares the bytes (docs/decisions.md 83). */
+        const freed = async () => ({ blobKey: (await unreferencedBlobKeys(trx, [revision.blob_key]))[0] });
         if (file.current_revision_id === revisionId) {
           // docs/decisions.md 14: "If it was current, the newest remaining revision becomes current;
           // if none remains, the file is gone."
@@ -145,12 +132,12 @@ export function createFileStore(db: Db, dialect: SqlDialect): FileStore {
           if (!newestRemaining) {
             // Revisions and permission entries go with the file (ON DELETE CASCADE).
             await trx.deleteFrom('files').where('id', '=', fileId).execute();
-            return { blobKey: revision.blob_key, fileDeleted: true };
+            return { ...(await freed()), fileDeleted: true };
           }
           await trx.updateTable('files').set({ current_revision_id: newestRemaining.id }).where('id', '=', fileId).execute();
         }
         await trx.deleteFrom('revisions').where('id', '=', revisionId).execute();
-        return { blobKey: revision.blob_key, fileDeleted: false };
+        return { ...(await freed()), fileDeleted: false };
       });
     },
 
@@ -158,11 +145,18 @@ export function createFileStore(db: Db, dialect: SqlDialect): FileStore {
       return db.transaction().execute(async (trx) => {
         await lockFile(trx, fileId);
         const rows = await trx.selectFrom('revisions').select('blob_key').where('file_id', '=', fileId).orderBy('id').execute();
+        const blobKeys = [...new Set(rows.map((row) => row.blob_key))];
+        await lockBlobReferences(trx, dialect, blobKeys);
         // Revisions and permission entries go with the file (ON DELETE CASCADE).
         await trx.deleteFrom('files').where('id', '=', fileId).execute();
-        return { blobKeys: [...new Set(rows.map((row) => row.blob_key))] };
+        // Only the bytes no other file's revision shares (docs/decisions.md 83).
+        return { blobKeys: await unreferencedBlobKeys(trx, blobKeys) };
       });
     },
+
+    copyCurrentRevision: (input) => copyCurrentRevision(db, dialect, input),
+    duplicateFile: (input) => duplicateFile(db, dialect, input),
+    updateFileMetadata: (input) => updateFileMetadata(db, dialect, input),
 
     async setScanState({ revisionId, scanState }) {
       const result = await db.updateTable('revisions').set({ scan_state: scanState }).where('id', '=', revisionId).executeTakeFirst();

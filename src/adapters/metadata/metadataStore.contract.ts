@@ -13,6 +13,7 @@ import { permissionsContract } from './contract/permissions.contract.js';
 import { principalsContract } from './contract/principals.contract.js';
 import { sessionLimitsContract } from './contract/sessionLimits.contract.js';
 import { sessionsContract } from './contract/sessions.contract.js';
+import { sharingContract } from './contract/sharing.contract.js';
 
 export type MakeMetadataStore = () => Promise<{ store: MetadataStore; cleanup: () => Promise<void> }>;
 
@@ -38,6 +39,7 @@ export function metadataStoreContract(name: string, makeStore: MakeMetadataStore
     sessionLimitsContract(currentStore);
     accountsContract(currentStore);
     auditContract(currentStore);
+    sharingContract(currentStore);
 
     describe('health', () => {
       it('ping answers while the store is open', async () => {

@@ -17,6 +17,14 @@ export interface FileDetails extends FileWithRevision {
 
 export type Expansion = 'revisions' | 'metadata';
 
+/** docs/decisions.md 76: the revision id clients send for "the newest revision". */
+export const NEWEST_REVISION = -1;
+
+/** The revision id a request names: NEWEST_REVISION is the current one (always the newest). */
+export function resolveRevisionId(file: FileRecord, revisionId: number): number {
+  return revisionId === NEWEST_REVISION ? file.currentRevisionId : revisionId;
+}
+
 export interface FileServiceDeps {
   metadata: MetadataStore;
   blobs: BlobStore;
@@ -65,13 +73,14 @@ export class FileService {
   }
 
   /** spec: "Get all files metadata": the files the caller may read (docs/decisions.md 15). */
-  async listFiles(input: { caller: Caller; ids?: readonly number[]; limitToOwned: boolean; expand: ReadonlySet<Expansion>; limit?: number; offset?: number }): Promise<FileDetails[]> {
+  async listFiles(input: { caller: Caller; ids?: readonly number[]; ownerId?: number; limitToOwned: boolean; expand: ReadonlySet<Expansion>; limit?: number; offset?: number }): Promise<FileDetails[]> {
     const files = await this.deps.metadata.files.listReadableFiles({
       userId: input.caller.user.id,
       groupIds: input.caller.groupIds,
       isAdmin: input.caller.user.isAdmin,
       ownedOnly: input.limitToOwned,
       ids: input.ids,
+      ownerId: input.ownerId,
       limit: input.limit,
       offset: input.offset,
     });
@@ -96,7 +105,7 @@ export class FileService {
    */
   async findDownload(input: { caller: Caller; fileId: number; revisionId?: number }): Promise<{ file: FileRecord; revision: RevisionRecord }> {
     const file = await this.requireFile(input.caller, input.fileId, 'read');
-    const revision = await this.deps.metadata.files.getRevision({ fileId: file.id, revisionId: input.revisionId ?? file.currentRevisionId });
+    const revision = await this.deps.metadata.files.getRevision({ fileId: file.id, revisionId: resolveRevisionId(file, input.revisionId ?? NEWEST_REVISION) });
     if (!revision) throw new DomainError('REVISION_NOT_FOUND');
     if (revision.scanState === 'INFECTED') throw new DomainError('INFECTED');
     return { file, revision };
@@ -112,9 +121,9 @@ export class FileService {
    * delete a file, the previous version will now be the current version" (docs/decisions.md 14).
    */
   async deleteRevision(input: { caller: Caller; fileId: number; revisionId: number }): Promise<{ fileDeleted: boolean }> {
-    await this.requireFile(input.caller, input.fileId, 'delete');
-    const { blobKey, fileDeleted } = await this.deps.metadata.files.deleteRevision({ fileId: input.fileId, revisionId: input.revisionId });
-    await this.deleteBlobs([blobKey]);
+    const file = await this.requireFile(input.caller, input.fileId, 'delete');
+    const { blobKey, fileDeleted } = await this.deps.metadata.files.deleteRevision({ fileId: input.fileId, revisionId: resolveRevisionId(file, input.revisionId) });
+    if (blobKey !== undefined) await this.deleteBlobs([blobKey]);
     return { fileDeleted };
   }
 

@@ -51,6 +51,8 @@ export interface ReadableFilter {
   ownedOnly: boolean;
   /** Only these ids (still filtered by readability). */
   ids?: readonly number[];
+  /** Only files this user owns (still filtered by readability; docs/decisions.md 84). */
+  ownerId?: number;
   limit?: number;
   offset?: number;
 }
@@ -85,11 +87,26 @@ export interface FileStore {
   /**
    * docs/decisions.md 14: removes the revision. If it was current, the newest remaining revision
    * becomes current; if none remains, the file (and its permission entries) is deleted.
-   * Returns the blob key that is no longer referenced.
+   * Returns its blob key if no revision references it any more; absent while another revision
+   * (a copy or a duplicate, docs/decisions.md 83) still shares the bytes.
    */
-  deleteRevision(input: { fileId: number; revisionId: number }): Promise<{ blobKey: string; fileDeleted: boolean }>;
-  /** Deletes the file with every revision and entry; returns the blob keys to delete. */
+  deleteRevision(input: { fileId: number; revisionId: number }): Promise<{ blobKey?: string; fileDeleted: boolean }>;
+  /** Deletes the file with every revision and entry; returns the blob keys no revision references any more. */
   deleteFile(fileId: number): Promise<{ blobKeys: string[] }>;
+  /**
+   * docs/decisions.md 82: adds to the target a revision sharing the source's current revision's
+   * blob and facts (uploaded by `uploadUserId` at `uploadedAt`) and makes it current; both files
+   * locked. FILE_NOT_FOUND if either is gone.
+   */
+  copyCurrentRevision(input: { sourceFileId: number; targetFileId: number; uploadUserId: number; uploadedAt: number }): Promise<RevisionRecord>;
+  /**
+   * docs/decisions.md 82: a new file owned by `ownerId` with the source's name, description and
+   * current revision's blob and facts; private, with the owner's entry only. FILE_NOT_FOUND if the
+   * source is gone.
+   */
+  duplicateFile(input: { sourceFileId: number; ownerId: number; createdAt: number }): Promise<FileWithRevision>;
+  /** Changes a file's description and/or public flag (undefined: unchanged). FILE_NOT_FOUND if gone. */
+  updateFileMetadata(input: { fileId: number; description?: string; publicAccess?: boolean }): Promise<FileRecord>;
   setScanState(input: { revisionId: number; scanState: ScanState }): Promise<void>;
   /** Every blob key a revision references (for sweeping unreferenced blobs). */
   isBlobReferenced(blobKey: string): Promise<boolean>;

@@ -2,7 +2,7 @@
 // Domo's Product API has it). Needs READ_WRITE_DELETE.
 import { parseId } from '../queryValues.js';
 import { callerOf, type RegisterRoute } from '../routeContext.js';
-import { emptyOkResponses, FileIdParams } from '../schemas.js';
+import { emptyOkResponses, FileIdParams, okBody } from '../schemas.js';
 
 export const deleteFile: RegisterRoute = (app, { services }) => {
   app.delete(
@@ -10,7 +10,7 @@ export const deleteFile: RegisterRoute = (app, { services }) => {
     { schema: { summary: 'Delete a file and every revision', params: FileIdParams, response: emptyOkResponses } },
     async (request, reply) => {
       await services.files.deleteFile({ caller: callerOf(request), fileId: parseId((request.params as { dataFileId: string }).dataFileId, 'dataFileId') });
-      return reply.code(200).send();
+      return reply.code(200).send(okBody());
     },
   );
 };

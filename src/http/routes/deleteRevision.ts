@@ -1,8 +1,8 @@
 // spec: "Delete a file": DELETE /domo/data-files/v1/{dataFileId}/revisions/{revisionId}.
 // "the delete does occur at the revision level" (docs/decisions.md 14). Needs READ_WRITE_DELETE.
-import { parseId } from '../queryValues.js';
+import { parseId, parseRevisionId } from '../queryValues.js';
 import { callerOf, type RegisterRoute } from '../routeContext.js';
-import { emptyOkResponses, RevisionParams } from '../schemas.js';
+import { emptyOkResponses, okBody, RevisionParams } from '../schemas.js';
 
 export const deleteRevision: RegisterRoute = (app, { services }) => {
   app.delete(
@@ -13,10 +13,10 @@ export const deleteRevision: RegisterRoute = (app, { services }) => {
       await services.files.deleteRevision({
         caller: callerOf(request),
         fileId: parseId(params.dataFileId, 'dataFileId'),
-        revisionId: parseId(params.revisionId, 'revisionId'),
+        revisionId: parseRevisionId(params.revisionId),
       });
-      // spec: "HTTP/1.1 200 OK" with no body.
-      return reply.code(200).send();
+      // spec: "HTTP/1.1 200 OK", with {} for older clients (docs/decisions.md 78).
+      return reply.code(200).send(okBody());
     },
   );
 };

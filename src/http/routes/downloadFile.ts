@@ -5,11 +5,12 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { validateHeaderValue, type OutgoingHttpHeaders } from 'node:http';
 import { servableContentType } from '../../core/content/mimeType.js';
 import { DomainError, isDomainError } from '../../core/errors.js';
+import { MAX_NAME_LENGTH } from '../../core/files/validation.js';
 import { sendsItself } from '../../core/ports/blobStore.js';
 import { resolveRange } from '../download/byteRange.js';
 import { etagOf, noneMatch, rangeStillValid } from '../download/conditional.js';
 import { dispositionFor } from '../download/disposition.js';
-import { parseBoolean, parseId } from '../queryValues.js';
+import { parseBoolean, parseId, parseRevisionId, parseString } from '../queryValues.js';
 import { callerOf, clientGoneSignal, type RegisterRoute, type RouteContext } from '../routeContext.js';
 import { errorResponses, FileIdParams, RevisionParams } from '../schemas.js';
 import { Type } from '@sinclair/typebox';
@@ -20,12 +21,20 @@ function headerValue(request: FastifyRequest, name: string): string | undefined 
   return Array.isArray(value) ? value[0] : value;
 }
 
+/** Product API P7: `fileName` names the download, on both surfaces (docs/decisions.md 84). */
+function downloadName(request: FastifyRequest): string | undefined {
+  const fileName = parseString((request.query as Record<string, unknown>).fileName);
+  if (fileName === undefined || fileName.trim() === '') return undefined;
+  if (fileName.length > MAX_NAME_LENGTH) throw new DomainError('BAD_REQUEST', `fileName may be at most ${MAX_NAME_LENGTH} characters.`);
+  return fileName;
+}
+
 async function sendRevision(context: RouteContext, request: FastifyRequest, reply: FastifyReply, revisionId?: string) {
   const params = request.params as { dataFileId: string };
   const { file, revision } = await context.services.files.findDownload({
     caller: callerOf(request),
     fileId: parseId(params.dataFileId, 'dataFileId'),
-    revisionId: revisionId === undefined ? undefined : parseId(revisionId, 'revisionId'),
+    revisionId: revisionId === undefined ? undefined : parseRevisionId(revisionId),
   });
   const etag = etagOf(revision.sha256);
   const lastModified = new Date(revision.uploadedAt).toUTCString();
@@ -42,7 +51,7 @@ async function sendRevision(context: RouteContext, request: FastifyRequest, repl
     // Another site's <script src>/<link href> cannot pull a private file in with the user's cookie.
     .header('cross-origin-resource-policy', 'same-origin')
     .header('cache-control', 'private, no-cache')
-    .header('content-disposition', dispositionFor({ name: file.name, contentType, download: parseBoolean((request.query as Record<string, unknown>).download, 'download', false) }));
+    .header('content-disposition', dispositionFor({ name: downloadName(request) ?? file.name, contentType, download: parseBoolean((request.query as Record<string, unknown>).download, 'download', false) }));
 
   if (noneMatch(headerValue(request, 'if-none-match'), etag)) return reply.code(304).send();
 
@@ -87,7 +96,7 @@ async function sendRevision(context: RouteContext, request: FastifyRequest, repl
   }
 }
 
-const DownloadQuery = Type.Object({ download: Type.Optional(StringOrList), ryuu_sid: Type.Optional(StringOrList) });
+const DownloadQuery = Type.Object({ download: Type.Optional(StringOrList), fileName: Type.Optional(StringOrList), ryuu_sid: Type.Optional(StringOrList) });
 
 export const downloadFile: RegisterRoute = (app, context) => {
   app.route({
@@ -96,10 +105,13 @@ export const downloadFile: RegisterRoute = (app, context) => {
     schema: { summary: 'Download the current revision of a file', params: FileIdParams, querystring: DownloadQuery, response: errorResponses },
     handler: (request, reply) => sendRevision(context, request, reply),
   });
-  app.route({
-    method: ['GET', 'HEAD'],
-    url: '/:dataFileId/revisions/:revisionId',
-    schema: { summary: 'Download a given revision of a file', params: RevisionParams, querystring: DownloadQuery, response: errorResponses },
-    handler: (request, reply) => sendRevision(context, request, reply, (request.params as { revisionId: string }).revisionId),
-  });
+  // `revision` (singular) is how the Product API's page writes it (docs/decisions.md 84).
+  for (const url of ['/:dataFileId/revisions/:revisionId', '/:dataFileId/revision/:revisionId']) {
+    app.route({
+      method: ['GET', 'HEAD'],
+      url,
+      schema: { summary: 'Download a given revision of a file', params: RevisionParams, querystring: DownloadQuery, response: errorResponses },
+      handler: (request, reply) => sendRevision(context, request, reply, (request.params as { revisionId: string }).revisionId),
+    });
+  }
 };

@@ -3,7 +3,7 @@
 import { parsePermissionsUpdate } from '../../core/permissions/parsePermissions.js';
 import { parseId } from '../queryValues.js';
 import { callerOf, type RegisterRoute } from '../routeContext.js';
-import { emptyOkResponses, errorResponses, FileIdParams, PermissionsBody, PermissionsUpdateBody } from '../schemas.js';
+import { emptyOkResponses, errorResponses, FileIdParams, okBody, PermissionsBody, PermissionsUpdateBody } from '../schemas.js';
 import { permissionsToWire } from '../wire.js';
 
 export const filePermissions: RegisterRoute = (app, { services }) => {
@@ -29,7 +29,7 @@ export const filePermissions: RegisterRoute = (app, { services }) => {
         fileId: parseId((request.params as { dataFileId: string }).dataFileId, 'dataFileId'),
         update: parsePermissionsUpdate(request.body),
       });
-      return reply.code(200).send();
+      return reply.code(200).send(okBody());
     },
   );
 };

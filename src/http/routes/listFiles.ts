@@ -2,7 +2,7 @@
 // (docs/decisions.md 5: `details` and `details/` are the same route; 15: ordered by dataFileId,
 // optional limit/offset).
 import { Type } from '@sinclair/typebox';
-import { parseBoolean, parseExpand, parseIds, parseOptionalInteger } from '../queryValues.js';
+import { listValues, parseBoolean, parseExpand, parseIds, parseOptionalInteger } from '../queryValues.js';
 import { callerOf, type RegisterRoute } from '../routeContext.js';
 import { errorResponses, FileDetailsBody, StringOrList } from '../schemas.js';
 import { fileToWire } from '../wire.js';
@@ -18,6 +18,8 @@ export const listFiles: RegisterRoute = (app, { services }) => {
         querystring: Type.Object({
           limitToOwned: Type.Optional(StringOrList),
           ids: Type.Optional(StringOrList),
+          dataFileIds: Type.Optional(StringOrList),
+          userId: Type.Optional(StringOrList),
           expand: Type.Optional(StringOrList),
           limit: Type.Optional(StringOrList),
           offset: Type.Optional(StringOrList),
@@ -30,7 +32,10 @@ export const listFiles: RegisterRoute = (app, { services }) => {
       const expand = parseExpand(query.expand);
       const files = await services.files.listFiles({
         caller: callerOf(request),
-        ids: parseIds(query.ids),
+        // docs/decisions.md 84: the Product API's dataFileIds is ids by another name; userId keeps
+        // the files that user owns, among those the caller may read.
+        ids: parseIds(query.ids === undefined && query.dataFileIds === undefined ? undefined : [...listValues(query.ids), ...listValues(query.dataFileIds)]),
+        ownerId: parseOptionalInteger(query.userId, 'userId', { min: 1, max: Number.MAX_SAFE_INTEGER }),
         limitToOwned: parseBoolean(query.limitToOwned, 'limitToOwned', false),
         expand,
         limit: parseOptionalInteger(query.limit, 'limit', { min: 1, max: MAX_PAGE }),

@@ -1,15 +1,16 @@
 // spec: "Upload a file": POST /domo/data-files/v1?name={name}&description={description}&public={public}
-// with a multipart form whose field `file` holds the bytes. Returns {"dataFileId": 401}.
+// with a multipart form whose field `file` holds the bytes. Returns {"dataFileId": 401}. On the
+// Product surface the body may also be the raw bytes, and `public` defaults to true (surfaces.ts).
 import { Type } from '@sinclair/typebox';
 import { bodyStallSignal } from '../idleBody.js';
 import { admitUpload, withinAdmission } from '../access/quotaGate.js';
-import { readFormFile } from '../multipartForm.js';
 import { parseBoolean, parseString } from '../queryValues.js';
 import { callerOf, clientGoneSignal, type RegisterRoute } from '../routeContext.js';
 import { errorResponses, StringOrList } from '../schemas.js';
+import { readUploadBody } from '../uploadBody.js';
 
 export const uploadFile: RegisterRoute = (app, context) => {
-  const { services, limits } = context;
+  const { services, limits, surface } = context;
   app.post(
     '/',
     {
@@ -22,9 +23,9 @@ export const uploadFile: RegisterRoute = (app, context) => {
     async (request, reply) => {
       const query = request.query as Record<string, unknown>;
       const caller = callerOf(request);
-      const publicAccess = parseBoolean(query.public, 'public', false);
+      const publicAccess = parseBoolean(query.public, 'public', surface.publicByDefault);
       const admission = await admitUpload(context, request, reply);
-      const form = await readFormFile(request.raw, { maxFileBytes: limits.maxFileBytes, signal: bodyStallSignal(request) });
+      const form = await readUploadBody(request, { surface, maxFileBytes: limits.maxFileBytes, signal: bodyStallSignal(request) });
       const { file } = await services.files.uploadFile({
         caller,
         name: parseString(query.name),

@@ -1,0 +1,4 @@
+// The Product API suite again, on PostgreSQL + S3 (issue 13: every operation on both backends).
+// The variable is read when each test server starts, so set it before loading.
+process.env.DATAFILES_TEST_BACKEND = 'scale-out';
+await import('../product-api.test.js');
