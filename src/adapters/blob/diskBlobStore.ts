@@ -4,6 +4,7 @@
 import { access, constants, mkdir, readdir, rename, rm, lstat, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DomainError } from '../../core/errors.js';
+import { systemClock, type Clock } from '../../core/ports/clock.js';
 import { OWNER_ONLY_DIRECTORY_MODE } from '../ownerOnly.js';
 import type { BlobStore, StoredBlob } from '../../core/ports/blobStore.js';
 import { readManifest } from './compositeManifest.js';
@@ -22,6 +23,8 @@ export interface DiskBlobStoreOptions {
    * at once, whatever its age, since its writer is provably gone (docs/decisions.md 46).
    */
   exclusive?: boolean;
+  /** What "now" is for the sweeps' age cut-offs; the system clock by default. */
+  clock?: Clock;
 }
 
 export async function openDiskBlobStore(options: DiskBlobStoreOptions): Promise<BlobStore> {
@@ -31,10 +34,10 @@ export async function openDiskBlobStore(options: DiskBlobStoreOptions): Promise<
       await mkdir(directory, { recursive: true, mode: OWNER_ONLY_DIRECTORY_MODE });
     }
   });
-  return diskBlobStore(layout, options.exclusive ?? false);
+  return diskBlobStore(layout, options.exclusive ?? false, options.clock ?? systemClock);
 }
 
-function diskBlobStore(layout: DiskLayout, exclusive: boolean): BlobStore {
+function diskBlobStore(layout: DiskLayout, exclusive: boolean, clock: Clock): BlobStore {
   return {
     // sizeHint is not needed here: a file grows as it is written.
     put: (input) =>
@@ -85,7 +88,7 @@ function diskBlobStore(layout: DiskLayout, exclusive: boolean): BlobStore {
     completeUpload: (input) => withStorageErrors(() => stagedUploads.completeUpload(layout, input)),
     abortUpload: (input) => withStorageErrors(() => stagedUploads.abortUpload(layout, input)),
 
-    sweepTemporary: (input) => withStorageErrors(() => sweepTemporary(layout, input.olderThanMs, exclusive)),
+    sweepTemporary: (input) => withStorageErrors(() => sweepTemporary(layout, input.olderThanMs, exclusive, clock)),
 
     ping: async () => {
       try {
@@ -131,9 +134,9 @@ function totalSize(pieces: readonly StoredPiece[]): number {
  *   deleted) keeps the modification time of its last new part, which may be days old, but the
  *   rename set its change time to now.
  */
-async function sweepTemporary(layout: DiskLayout, olderThanMs: number, exclusive: boolean): Promise<number> {
+async function sweepTemporary(layout: DiskLayout, olderThanMs: number, exclusive: boolean, clock: Clock): Promise<number> {
   if (!Number.isFinite(olderThanMs) || olderThanMs < 0) throw new DomainError('BAD_REQUEST', 'olderThanMs must be a non-negative number.');
-  const cutoff = Date.now() - olderThanMs;
+  const cutoff = clock.now() - olderThanMs;
   let removed = 0;
   for (const name of await readdir(layout.tempDirectory)) {
     const entryPath = path.join(layout.tempDirectory, name);

@@ -12,6 +12,7 @@ import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, HeadBucketC
 import { addAbortSignal, type Readable } from 'node:stream';
 import { DomainError } from '../../../core/errors.js';
 import type { BlobStore, ByteRange, StoredBlob } from '../../../core/ports/blobStore.js';
+import { systemClock, type Clock } from '../../../core/ports/clock.js';
 import { createS3Client, httpStatusOf, s3ErrorCode, toDomainError, withS3Errors, type S3ClientOptions, type S3Context } from './s3Client.js';
 import { isValidKey, newKey, s3Names } from './s3Names.js';
 import * as stagedUploads from './s3StagedUploads.js';
@@ -24,6 +25,8 @@ export interface S3BlobStoreOptions extends S3ClientOptions {
   prefix?: string;
   /** Bytes buffered per part when a body's length is unknown (default 8 MiB, at least 5 MiB). */
   partSizeBytes?: number;
+  /** What "now" is for the sweep's age cut-off; the system clock by default. */
+  clock?: Clock;
 }
 
 /** Connects, creates the bucket if it does not exist, and returns the store. */
@@ -38,16 +41,16 @@ export async function openS3BlobStore(options: S3BlobStoreOptions): Promise<Blob
       ? translated
       : new DomainError('DEPENDENCY_UNAVAILABLE', `The S3 bucket ${options.bucket} cannot be used (${s3ErrorCode(error) ?? 'error'}).`, { cause: error });
   }
-  return s3BlobStoreOnClient({ client, bucket: options.bucket, prefix: options.prefix, partSizeBytes: options.partSizeBytes });
+  return s3BlobStoreOnClient({ client, bucket: options.bucket, prefix: options.prefix, partSizeBytes: options.partSizeBytes, clock: options.clock });
 }
 
 /** The store over a client made by createS3Client (tests watch its requests); takes ownership of it. */
-export function s3BlobStoreOnClient(input: { client: S3Client; bucket: string; prefix?: string; partSizeBytes?: number }): BlobStore {
+export function s3BlobStoreOnClient(input: { client: S3Client; bucket: string; prefix?: string; partSizeBytes?: number; clock?: Clock }): BlobStore {
   const partSizeBytes = input.partSizeBytes ?? DEFAULT_PART_SIZE_BYTES;
   if (!Number.isSafeInteger(partSizeBytes) || partSizeBytes < MIN_MULTIPART_PART_BYTES || partSizeBytes > MAX_PART_BYTES) {
     throw new RangeError(`partSizeBytes must be from ${MIN_MULTIPART_PART_BYTES} to ${MAX_PART_BYTES}.`);
   }
-  const context: S3Context = { client: input.client, bucket: input.bucket, names: s3Names(input.prefix ?? ''), partSizeBytes };
+  const context: S3Context = { client: input.client, bucket: input.bucket, names: s3Names(input.prefix ?? ''), partSizeBytes, clock: input.clock ?? systemClock };
   const { client, bucket, names } = context;
 
   return {

@@ -17,7 +17,7 @@ import { deleteObjects, listMultipartUploads, listObjects, type ListedObject } f
 export async function sweepTemporary(context: S3Context, olderThanMs: number): Promise<number> {
   if (!Number.isFinite(olderThanMs) || olderThanMs < 0) throw new DomainError('BAD_REQUEST', 'olderThanMs must be a non-negative number.');
   const { client, bucket, names } = context;
-  const cutoff = Date.now() - olderThanMs;
+  const cutoff = context.clock.now() - olderThanMs;
   let removed = 0;
 
   // Listed before the staged objects: an upload created after this listing has only objects
