@@ -25,6 +25,8 @@ export interface ServeConfig extends StorageConfig {
   maxPartBytes: number;
   /** docs/decisions.md 24: sessions idle longer than this expire (default 7 days). */
   sessionTtlMs: number;
+  /** docs/decisions.md 95: a blob no revision names is removed once it is older than this (default 24 h). */
+  orphanGraceMs: number;
   /** How long SIGTERM waits for in-flight requests before closing their connections. */
   shutdownTimeoutMs: number;
   /** Who may read GET /metrics (docs/decisions.md 36). */
@@ -87,6 +89,7 @@ export const SERVE_OPTIONS = {
   'max-file-bytes': { env: 'DATAFILES_MAX_FILE_BYTES', description: 'largest file accepted', default: String(5 * 1024 * GiB) },
   'max-part-bytes': { env: 'DATAFILES_MAX_PART_BYTES', description: 'largest multipart part accepted', default: String(5 * GiB) },
   'session-ttl-ms': { env: 'DATAFILES_SESSION_TTL_MS', description: 'idle multipart sessions expire after this long', default: String(7 * DAY_MS) },
+  'orphan-grace-ms': { env: 'DATAFILES_ORPHAN_GRACE_MS', description: 'a stored blob no revision names (a crash between the bytes and the row) is removed once older than this', default: String(DAY_MS) },
   'shutdown-timeout-ms': { env: 'DATAFILES_SHUTDOWN_TIMEOUT_MS', description: 'how long SIGTERM waits for in-flight requests', default: '30000' },
   'metrics-access': { env: 'DATAFILES_METRICS_ACCESS', description: 'who may read /metrics: loopback (this machine, else an admin token), admin or open', default: 'loopback' },
   'max-open-sessions-per-user': { env: 'DATAFILES_MAX_OPEN_SESSIONS_PER_USER', description: 'open multipart sessions one user may hold (more: 429)', default: '1000' },
@@ -174,6 +177,7 @@ export function parseServeConfig(values: Record<string, string | undefined>, env
     maxFileBytes: integer('max-file-bytes', get('max-file-bytes'), { min: 1, max: Number.MAX_SAFE_INTEGER }),
     maxPartBytes: integer('max-part-bytes', get('max-part-bytes'), { min: 1, max: Number.MAX_SAFE_INTEGER }),
     sessionTtlMs: integer('session-ttl-ms', get('session-ttl-ms'), { min: 1000, max: 365 * DAY_MS }),
+    orphanGraceMs: integer('orphan-grace-ms', get('orphan-grace-ms'), { min: 0, max: 365 * DAY_MS }),
     shutdownTimeoutMs: integer('shutdown-timeout-ms', get('shutdown-timeout-ms'), { min: 0, max: 600_000 }),
     metricsAccess,
     maxOpenSessionsPerUser: integer('max-open-sessions-per-user', get('max-open-sessions-per-user'), { min: 1, max: 1_000_000_000 }),

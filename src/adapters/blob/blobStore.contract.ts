@@ -115,6 +115,43 @@ export function blobStoreContract(name: string, makeStore: MakeBlobStore): void 
       });
     });
 
+    describe('listBlobs', () => {
+      const listed = async (writtenBefore: number): Promise<string[]> => {
+        const keys: string[] = [];
+        for await (const key of store.listBlobs({ writtenBefore })) keys.push(key);
+        return keys;
+      };
+
+      it('lists the blobs written before the cut-off, and not those written after it or deleted', async () => {
+        const first = await store.put({ body: streamOf(randomData(KiB)) });
+        const second = await store.put({ body: streamOf(randomData(0)) });
+        const deleted = await store.put({ body: streamOf(randomData(KiB)) });
+        await store.delete(deleted.key);
+        const now = Date.now();
+        // An hour either way: wider than any store's timestamp resolution (S3 has whole seconds).
+        assert.deepEqual((await listed(now + 3_600_000)).sort(), [first.key, second.key].sort());
+        assert.deepEqual(await listed(now - 3_600_000), []);
+      });
+
+      it('lists a blob assembled from staged parts, and no staged upload still open', async () => {
+        const { uploadId } = await store.createUpload();
+        await store.putPart({ uploadId, index: 1, body: streamOf(randomData(KiB)), sizeBytes: KiB });
+        const open = await store.createUpload();
+        await store.putPart({ uploadId: open.uploadId, index: 1, body: streamOf(randomData(KiB)), sizeBytes: KiB });
+        const assembled = await store.completeUpload({ uploadId, indexes: [1] });
+        assert.deepEqual(await listed(Date.now() + 3_600_000), [assembled.key]);
+        await store.abortUpload({ uploadId: open.uploadId });
+      });
+
+      it('an aborted signal stops the listing with its reason', async () => {
+        await store.put({ body: streamOf(randomData(KiB)) });
+        const reason = new Error('stopping');
+        await assert.rejects(async () => {
+          for await (const key of store.listBlobs({ writtenBefore: Date.now() + 3_600_000, signal: abortedSignal(reason) })) assert.fail(`listed ${key}`);
+        }, (error) => error === reason);
+      });
+    });
+
     describe('missing blobs and delete', () => {
       it('get and stat of a key the store never issued fail with NOT_FOUND', async () => {
         await assertRejectsWithCode(store.get({ key: 'no-such-key' }), 'NOT_FOUND');

@@ -8,6 +8,7 @@ import { systemClock, type Clock } from '../../core/ports/clock.js';
 import { OWNER_ONLY_DIRECTORY_MODE } from '../ownerOnly.js';
 import type { BlobStore, StoredBlob } from '../../core/ports/blobStore.js';
 import { readManifest } from './compositeManifest.js';
+import { listBlobs } from './diskBlobListing.js';
 import { diskLayout, newId, type DiskLayout } from './diskLayout.js';
 import * as stagedUploads from './diskStagedUploads.js';
 import { fsyncDirectory, makeDirectoryDurably, writeBodyToNewFile } from './durableFiles.js';
@@ -88,6 +89,7 @@ function diskBlobStore(layout: DiskLayout, exclusive: boolean, clock: Clock): Bl
     completeUpload: (input) => withStorageErrors(() => stagedUploads.completeUpload(layout, input)),
     abortUpload: (input) => withStorageErrors(() => stagedUploads.abortUpload(layout, input)),
 
+    listBlobs: (input) => listBlobs(layout, input),
     sweepTemporary: (input) => withStorageErrors(() => sweepTemporary(layout, input.olderThanMs, exclusive, clock)),
 
     ping: async () => {

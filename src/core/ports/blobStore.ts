@@ -60,6 +60,12 @@ export interface BlobStore {
   /** Removes every staged part. Idempotent. */
   abortUpload(input: { uploadId: string }): Promise<void>;
 
+  /**
+   * Keys of the blobs written before `writtenBefore` (epoch ms), in no set order, read as they are
+   * yielded (never the whole listing at once): what the orphan sweep checks against the revision
+   * rows (src/core/files/orphanedBlobs.ts). A blob deleted meanwhile may or may not be listed.
+   */
+  listBlobs(input: { writtenBefore: number; signal?: AbortSignal }): AsyncIterable<string>;
   /** Removes temporary leftovers of interrupted writes older than `olderThanMs`; returns how many. */
   sweepTemporary(input: { olderThanMs: number }): Promise<number>;
   /** Cheap round trip, for /healthz. */

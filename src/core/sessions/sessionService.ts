@@ -147,7 +147,7 @@ export class SessionService {
    */
   async commit(input: { caller: Caller; sessionId: string; totalParts?: unknown; sha256?: unknown }): Promise<CommitResult> {
     const expectations = parseCommitExpectations(input);
-    // The wait is counted in polls slept, not read off a clock: a pinned test Clock would never let it end.
+    // The wait is counted in polls slept, not read off a clock: a pinned test Clock would never let it end (docs/decisions.md 96).
     let waitedMs = 0;
     for (;;) {
       const session = await this.ownSession(input.caller, input.sessionId);

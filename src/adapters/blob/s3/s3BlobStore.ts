@@ -7,6 +7,7 @@
 //   get / stat / delete GetObject (Range passed through) / HeadObject / DeleteObject
 //   staged uploads      s3StagedUploads.ts
 //   sweepTemporary      s3Sweep.ts
+//   listBlobs           s3Sweep.ts
 //   ping / close        HeadBucket / client.destroy()
 import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { addAbortSignal, type Readable } from 'node:stream';
@@ -16,7 +17,7 @@ import { systemClock, type Clock } from '../../../core/ports/clock.js';
 import { createS3Client, httpStatusOf, s3ErrorCode, toDomainError, withS3Errors, type S3ClientOptions, type S3Context } from './s3Client.js';
 import { isValidKey, newKey, s3Names } from './s3Names.js';
 import * as stagedUploads from './s3StagedUploads.js';
-import { sweepTemporary } from './s3Sweep.js';
+import { listBlobs, sweepTemporary } from './s3Sweep.js';
 import { DEFAULT_PART_SIZE_BYTES, MAX_PART_BYTES, MIN_MULTIPART_PART_BYTES, putObjectStreaming } from './s3Writes.js';
 
 export interface S3BlobStoreOptions extends S3ClientOptions {
@@ -87,6 +88,7 @@ export function s3BlobStoreOnClient(input: { client: S3Client; bucket: string; p
     completeUpload: (input) => stagedUploads.completeUpload(context, input),
     abortUpload: (input) => stagedUploads.abortUpload(context, input),
 
+    listBlobs: (input) => listBlobs(context, input),
     sweepTemporary: (input) => sweepTemporary(context, input.olderThanMs),
 
     ping: async () => {
