@@ -45,7 +45,6 @@ export function blobStoreContract(name: string, makeStore: MakeBlobStore): void 
         const stored = await store.put({ body: streamOf(Buffer.alloc(0)) });
         assert.equal(stored.sizeBytes, 0);
         assert.equal((await readAll(await store.get({ key: stored.key }))).length, 0);
-        assert.equal((await store.stat(stored.key)).sizeBytes, 0);
       });
 
       it('a small body round-trips byte for byte', async () => {
@@ -73,11 +72,6 @@ export function blobStoreContract(name: string, makeStore: MakeBlobStore): void 
         const first = await store.put({ body: streamOf(data) });
         const second = await store.put({ body: streamOf(data) });
         assert.notEqual(first.key, second.key);
-      });
-
-      it('stat reports the key and size of a stored blob', async () => {
-        const stored = await store.put({ body: streamOf(randomData(12_345)) });
-        assert.deepEqual(await store.stat(stored.key), { key: stored.key, sizeBytes: 12_345 });
       });
     });
 
@@ -153,17 +147,15 @@ export function blobStoreContract(name: string, makeStore: MakeBlobStore): void 
     });
 
     describe('missing blobs and delete', () => {
-      it('get and stat of a key the store never issued fail with NOT_FOUND', async () => {
+      it('get of a key the store never issued fails with NOT_FOUND', async () => {
         await assertRejectsWithCode(store.get({ key: 'no-such-key' }), 'NOT_FOUND');
-        await assertRejectsWithCode(store.stat('no-such-key'), 'NOT_FOUND');
       });
 
-      it('delete makes get and stat fail with NOT_FOUND, and deleting again is not an error', async () => {
+      it('delete makes get fail with NOT_FOUND, and deleting again is not an error', async () => {
         const stored = await store.put({ body: streamOf(randomData(4 * KiB)) });
         await store.delete(stored.key);
         await assertRejectsWithCode(store.get({ key: stored.key }), 'NOT_FOUND');
         await assertRejectsWithCode(store.get({ key: stored.key, range: { start: 0, end: 0 } }), 'NOT_FOUND');
-        await assertRejectsWithCode(store.stat(stored.key), 'NOT_FOUND');
         await store.delete(stored.key);
       });
 

@@ -191,7 +191,6 @@ describe('disk BlobStore files', () => {
     const escapes = ['../../etc/passwd', '..', '/etc/passwd', 'blobs/../../x', `${'a'.repeat(32)}/../x`, 'A'.repeat(32), ''];
     for (const hostile of escapes) {
       await assertRejectsWithCode(store.get({ key: hostile }), 'NOT_FOUND');
-      await assertRejectsWithCode(store.stat(hostile), 'NOT_FOUND');
       await assertRejectsWithCode(store.delete(hostile), 'NOT_FOUND');
       await assertRejectsWithCode(store.putPart({ uploadId: hostile, index: 1, body: streamOf(Buffer.from('x')) }), 'NOT_FOUND');
       await assertRejectsWithCode(store.getPart({ uploadId: hostile, index: 1 }), 'NOT_FOUND');

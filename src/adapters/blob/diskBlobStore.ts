@@ -6,7 +6,7 @@ import path from 'node:path';
 import { DomainError } from '../../core/errors.js';
 import { systemClock, type Clock } from '../../core/ports/clock.js';
 import { OWNER_ONLY_DIRECTORY_MODE } from '../ownerOnly.js';
-import type { BlobStore, StoredBlob } from '../../core/ports/blobStore.js';
+import type { BlobStore } from '../../core/ports/blobStore.js';
 import { readManifest } from './compositeManifest.js';
 import { listBlobs } from './diskBlobListing.js';
 import { diskLayout, newId, type DiskLayout } from './diskLayout.js';
@@ -65,9 +65,6 @@ function diskBlobStore(layout: DiskLayout, exclusive: boolean, clock: Clock): Bl
         const span = resolveRange(input.range, totalSize(pieces));
         return streamSegments(planSegments(pieces, span), input.signal);
       }),
-
-    stat: (key) =>
-      withStorageErrors(async (): Promise<StoredBlob> => ({ key, sizeBytes: totalSize(await piecesOfBlob(layout, key)) })),
 
     delete: (key) =>
       withStorageErrors(async () => {

@@ -2,7 +2,7 @@
 // The store generates every key (docs/architecture.md, convention 5): no user-supplied name ever
 // becomes a path or an object key.
 //
-// Errors: get/stat of a missing key throws DomainError('NOT_FOUND'); an aborted signal rejects
+// Errors: get of a missing key throws DomainError('NOT_FOUND'); an aborted signal rejects
 // with the signal's reason; an unreachable backend throws DomainError('DEPENDENCY_UNAVAILABLE').
 import type { Readable, Writable } from 'node:stream';
 
@@ -44,7 +44,6 @@ export interface BlobStore {
   put(input: { body: ByteSource; signal?: AbortSignal; sizeHint?: number }): Promise<StoredBlob>;
   /** Streams a blob, or the inclusive byte range of it. */
   get(input: { key: string; range?: ByteRange; signal?: AbortSignal }): Promise<Readable>;
-  stat(key: string): Promise<StoredBlob>;
   /** Idempotent: deleting a missing key is not an error. */
   delete(key: string): Promise<void>;
 

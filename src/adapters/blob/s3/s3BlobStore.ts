@@ -4,15 +4,15 @@
 // ids, see s3StagedUploads.ts).
 //
 //   put                 s3Writes.ts: streamed, bounded memory, all-or-nothing
-//   get / stat / delete GetObject (Range passed through) / HeadObject / DeleteObject
+//   get / delete        GetObject (Range passed through) / DeleteObject
 //   staged uploads      s3StagedUploads.ts
 //   sweepTemporary      s3Sweep.ts
 //   listBlobs           s3Sweep.ts
 //   ping / close        HeadBucket / client.destroy()
-import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { addAbortSignal, type Readable } from 'node:stream';
 import { DomainError } from '../../../core/errors.js';
-import type { BlobStore, ByteRange, StoredBlob } from '../../../core/ports/blobStore.js';
+import type { BlobStore, ByteRange } from '../../../core/ports/blobStore.js';
 import { systemClock, type Clock } from '../../../core/ports/clock.js';
 import { createS3Client, httpStatusOf, s3ErrorCode, toDomainError, withS3Errors, type S3ClientOptions, type S3Context } from './s3Client.js';
 import { isValidKey, newKey, s3Names } from './s3Names.js';
@@ -69,11 +69,6 @@ export function s3BlobStoreOnClient(input: { client: S3Client; bucket: string; p
       );
       const body = response.Body as Readable;
       return signal ? addAbortSignal(signal, body) : body;
-    },
-
-    stat: async (key): Promise<StoredBlob> => {
-      const head = await withS3Errors(undefined, () => client.send(new HeadObjectCommand({ Bucket: bucket, Key: names.blob(key) })));
-      return { key, sizeBytes: head.ContentLength ?? 0 };
     },
 
     delete: async (key) => {
