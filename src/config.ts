@@ -27,6 +27,8 @@ export interface ServeConfig extends StorageConfig {
   sessionTtlMs: number;
   /** docs/decisions.md 51: a COMMITTING session not renewed this long lost its committer. */
   sessionCommitLeaseMs: number;
+  /** docs/decisions.md 95: a blob no revision names is removed once it is older than this (default 24 h). */
+  orphanGraceMs: number;
   /** How long SIGTERM waits for in-flight requests before closing their connections. */
   shutdownTimeoutMs: number;
   /** Who may read GET /metrics (docs/decisions.md 36). */
@@ -111,6 +113,7 @@ export const SERVE_OPTIONS = {
     description: 'a multipart commit not heard from this long died: the sweep rolls its session back to OPEN',
     default: '120000',
   },
+  'orphan-grace-ms': { env: 'DATAFILES_ORPHAN_GRACE_MS', description: 'a stored blob no revision names (a crash between the bytes and the row) is removed once older than this', default: String(DAY_MS) },
   'shutdown-timeout-ms': { env: 'DATAFILES_SHUTDOWN_TIMEOUT_MS', description: 'how long SIGTERM waits for in-flight requests', default: '30000' },
   'metrics-access': { env: 'DATAFILES_METRICS_ACCESS', description: 'who may read /metrics: loopback (this machine, else an admin token), admin or open', default: 'loopback' },
   'max-open-sessions-per-user': { env: 'DATAFILES_MAX_OPEN_SESSIONS_PER_USER', description: 'open multipart sessions one user may hold (more: 429)', default: '1000' },
@@ -212,6 +215,7 @@ export function parseServeConfig(values: Record<string, string | undefined>, env
     maxPartBytes: integer('max-part-bytes', get('max-part-bytes'), { min: 1, max: Number.MAX_SAFE_INTEGER }),
     sessionTtlMs: integer('session-ttl-ms', get('session-ttl-ms'), { min: 1000, max: 365 * DAY_MS }),
     sessionCommitLeaseMs: integer('session-commit-lease-ms', get('session-commit-lease-ms'), { min: 2000, max: DAY_MS }),
+    orphanGraceMs: integer('orphan-grace-ms', get('orphan-grace-ms'), { min: 0, max: 365 * DAY_MS }),
     shutdownTimeoutMs: integer('shutdown-timeout-ms', get('shutdown-timeout-ms'), { min: 0, max: 600_000 }),
     metricsAccess,
     maxOpenSessionsPerUser: integer('max-open-sessions-per-user', get('max-open-sessions-per-user'), { min: 1, max: 1_000_000_000 }),

@@ -15,6 +15,7 @@ import { createLogger } from './logger.js';
 import { lockDataDirectory, prepareDataDirectory, type DataDirectoryLock } from './dataDirectory.js';
 import { openStores, usesDataDirectory, type Stores } from './openStores.js';
 import { createServices } from './services.js';
+import { startOrphanSweeper } from './orphanSweeper.js';
 import { startSessionSweeper } from './sessionSweeper.js';
 
 export interface RunningServer {
@@ -101,6 +102,8 @@ export async function startServer(config: ServeConfig, io: { announce: (text: st
     logger.info({ url }, 'listening');
     // Printed whatever the log level: scripts (and our tests) wait for this line.
     io.announce(`datafiles: listening on ${url}\n`);
+    // Started once listening, so a failed start has no sweep to stop (docs/decisions.md 95).
+    const orphanSweeper = startOrphanSweeper({ blobs: stores.blobs, metadata: stores.metadata, clock: systemClock, graceMs: config.orphanGraceMs, log: logger });
 
     let stopping: Promise<void> | undefined;
     return {
@@ -112,6 +115,7 @@ export async function startServer(config: ServeConfig, io: { announce: (text: st
         stopping ??= (async () => {
           clearInterval(sweeper);
           await sessionSweeper.stop();
+          await orphanSweeper.stop();
           // Past the deadline, connections still open (a stalled upload) are cut.
           const deadline = setTimeout(() => app.server.closeAllConnections(), config.shutdownTimeoutMs);
           deadline.unref();

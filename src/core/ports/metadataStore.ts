@@ -39,7 +39,6 @@ export interface PrincipalStore {
   findGroupByName(name: string): Promise<Group | undefined>;
   /** Idempotent. */
   addGroupMember(input: { groupId: number; userId: number }): Promise<void>;
-  groupIdsOfUser(userId: number): Promise<number[]>;
 }
 
 export interface ReadableFilter {
