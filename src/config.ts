@@ -2,6 +2,7 @@
 // (docs/architecture.md, "Config"). Every command-line option has an environment variable; the
 // option wins when both are given. Nothing else in the code reads process.env.
 import path from 'node:path';
+import { SCAN_OPTIONS, parseScanConfig, type ScanConfig } from './scanConfig.js';
 
 export interface StorageConfig {
   /** Data directory: SQLite database and local blobs (embedded mode), temporary files. */
@@ -28,6 +29,8 @@ export interface ServeConfig extends StorageConfig {
   shutdownTimeoutMs: number;
   /** Who may read GET /metrics (docs/decisions.md 36). */
   metricsAccess: 'loopback' | 'admin' | 'open';
+  /** Virus scanning with clamd; undefined when --clamd is not given (revisions stay NOT_SCANNED). */
+  scan?: ScanConfig;
 }
 
 export class ConfigError extends Error {
@@ -60,6 +63,7 @@ export const SERVE_OPTIONS = {
   'session-ttl-ms': { env: 'DATAFILES_SESSION_TTL_MS', description: 'idle multipart sessions expire after this long', default: String(7 * DAY_MS) },
   'shutdown-timeout-ms': { env: 'DATAFILES_SHUTDOWN_TIMEOUT_MS', description: 'how long SIGTERM waits for in-flight requests', default: '30000' },
   'metrics-access': { env: 'DATAFILES_METRICS_ACCESS', description: 'who may read /metrics: loopback (this machine, else an admin token), admin or open', default: 'loopback' },
+  ...SCAN_OPTIONS,
 } as const;
 // Not an option: DATAFILES_ADMIN_TOKEN (a secret does not belong on a command line, where `ps` shows it).
 
@@ -135,5 +139,8 @@ export function parseServeConfig(values: Record<string, string | undefined>, env
     sessionTtlMs: integer('session-ttl-ms', get('session-ttl-ms'), { min: 1000, max: 365 * DAY_MS }),
     shutdownTimeoutMs: integer('shutdown-timeout-ms', get('shutdown-timeout-ms'), { min: 0, max: 600_000 }),
     metricsAccess,
+    scan: parseScanConfig(get, integer, (message) => {
+      throw new ConfigError(message);
+    }),
   });
 }
