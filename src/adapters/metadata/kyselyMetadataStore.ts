@@ -8,6 +8,7 @@ import { createFileStore } from './fileStore.js';
 import { createPermissionStore } from './permissionStore.js';
 import { createPrincipalStore } from './principalStore.js';
 import type { MetadataDatabase } from './schema.js';
+import { createScanQueueStore } from './scanQueueStore.js';
 import { createSessionStore } from './sessionStore.js';
 import type { SqlDialect } from './sqlDialect.js';
 import { databaseErrorTranslator, withTranslatedErrors } from './translateErrors.js';
@@ -20,6 +21,7 @@ export function createKyselyMetadataStore(db: Kysely<MetadataDatabase>, dialect:
     files: withTranslatedErrors(createFileStore(db, dialect), translate),
     permissions: withTranslatedErrors(createPermissionStore(db, dialect), translate),
     sessions: withTranslatedErrors(createSessionStore(db, dialect), translate),
+    scans: withTranslatedErrors(createScanQueueStore(db, dialect), translate),
     async ping() {
       try {
         await sql`select 1`.execute(db);

@@ -9,6 +9,7 @@ import { filesContract } from './contract/files.contract.js';
 import { listingContract } from './contract/listing.contract.js';
 import { permissionsContract } from './contract/permissions.contract.js';
 import { principalsContract } from './contract/principals.contract.js';
+import { scansContract } from './contract/scans.contract.js';
 import { sessionsContract } from './contract/sessions.contract.js';
 
 export type MakeMetadataStore = () => Promise<{ store: MetadataStore; cleanup: () => Promise<void> }>;
@@ -32,6 +33,7 @@ export function metadataStoreContract(name: string, makeStore: MakeMetadataStore
     listingContract(currentStore);
     permissionsContract(currentStore);
     sessionsContract(currentStore);
+    scansContract(currentStore);
 
     describe('health', () => {
       it('ping answers while the store is open', async () => {

@@ -2,6 +2,7 @@
 // servers for the replies a healthy clamd never gives (unrecognised text, a dropped connection).
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import { Readable } from 'node:stream';
 import { before, describe, it } from 'node:test';
 import { EICAR, EICAR_SIGNATURE, ensureClamd, startPrivateClamd, stopClamd, type ClamdSettings } from '../../../test/support/clamd.js';
 import { parseClamdAddress } from '../../scanConfig.js';
@@ -55,7 +56,7 @@ describe('clamd scanner (INSTREAM)', () => {
   });
 
   it('EICAR is infected, also when it straddles two chunks of a larger stream', async () => {
-    const alone = await scannerFor(clamd.tcpUrl).scan({ body: [EICAR] });
+    const alone = await scannerFor(clamd.tcpUrl).scan({ body: Readable.from([EICAR]) });
     assert.equal(alone.kind, 'infected');
     assert.match(alone.kind === 'infected' ? alone.signature : '', EICAR_SIGNATURE);
     // 1 MiB source chunks, split by the adapter into 256 KiB INSTREAM chunks: EICAR crosses both boundaries.
@@ -87,10 +88,10 @@ describe('clamd scanner (INSTREAM)', () => {
   it('an unreachable clamd is a retryable "unavailable" failure', async () => {
     const gone = await fakeClamd(() => {});
     await gone.close();
-    const outcome = await scannerFor(gone.url).scan({ body: [Buffer.from('x')] });
+    const outcome = await scannerFor(gone.url).scan({ body: Readable.from([Buffer.from('x')]) });
     assert.equal(outcome.kind, 'failed');
     assert.ok(outcome.kind === 'failed' && outcome.unavailable && outcome.retry);
-    const socket = await scannerFor('unix:/nonexistent/clamd.sock').scan({ body: [Buffer.from('x')] });
+    const socket = await scannerFor('unix:/nonexistent/clamd.sock').scan({ body: Readable.from([Buffer.from('x')]) });
     assert.ok(socket.kind === 'failed' && socket.unavailable);
   });
 
@@ -123,7 +124,7 @@ describe('clamd scanner (INSTREAM)', () => {
     for (const [handle, reason] of cases) {
       const fake = await fakeClamd(handle);
       try {
-        const outcome = await scannerFor(fake.url).scan({ body: [Buffer.from('hello')] });
+        const outcome = await scannerFor(fake.url).scan({ body: Readable.from([Buffer.from('hello')]) });
         assert.equal(outcome.kind, 'failed');
         assert.match(outcome.kind === 'failed' ? outcome.reason : '', reason);
       } finally {

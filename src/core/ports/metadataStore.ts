@@ -21,6 +21,7 @@ import type {
   UploadSessionRecord,
   User,
 } from '../model.js';
+import type { ScanQueueStore } from './scanQueue.js';
 
 export interface PrincipalStore {
   createUser(input: { name: string; isAdmin: boolean; createdAt: number }): Promise<User>;
@@ -145,6 +146,8 @@ export interface MetadataStore {
   readonly files: FileStore;
   readonly permissions: PermissionStore;
   readonly sessions: SessionStore;
+  /** Revisions waiting for a virus scan, and scan verdicts (docs/decisions.md 85). */
+  readonly scans: ScanQueueStore;
   /** Cheap round trip, for /healthz. */
   ping(): Promise<void>;
   close(): Promise<void>;
