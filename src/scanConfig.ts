@@ -1,7 +1,9 @@
 // The virus-scanning options of `datafiles serve` (docs/decisions.md 85). Parsed by src/config.ts
 // with the other serve options; kept apart so that file stays small.
+import type { ScanPolicy } from './core/scanning/downloadGate.js';
+
+export type { ScanPolicy };
 export type ClamdAddress = { kind: 'tcp'; host: string; port: number } | { kind: 'unix'; path: string };
-export type ScanPolicy = 'block-infected' | 'safe-only';
 
 export interface ScanConfig {
   clamd: ClamdAddress;

@@ -11,6 +11,7 @@ import { sessionRoutes } from '../http/sessionRoutes.js';
 import { createLogger } from './logger.js';
 import { lockDataDirectory, prepareDataDirectory, type DataDirectoryLock } from './dataDirectory.js';
 import { openStores, usesDataDirectory, type Stores } from './openStores.js';
+import { createScanning } from './scanning.js';
 import { createServices } from './services.js';
 import { startSessionSweeper } from './sessionSweeper.js';
 
@@ -46,7 +47,13 @@ export async function startServer(config: ServeConfig, io: { announce: (text: st
     const sweptAtStart = await stores.blobs.sweepTemporary({ olderThanMs: TEMPORARY_GRACE_MS });
     if (sweptAtStart > 0) logger.info({ removed: sweptAtStart }, 'removed temporary files left by an interrupted run');
 
-    const services = createServices(stores, { log: logger, sessions: { ttlMs: config.sessionTtlMs, maxPartBytes: config.maxPartBytes } });
+    // docs/decisions.md 85: without --clamd there is no scanner and revisions stay NOT_SCANNED.
+    const scanning = config.scan ? createScanning(config.scan, stores, logger) : undefined;
+    const services = createServices(stores, {
+      log: logger,
+      sessions: { ttlMs: config.sessionTtlMs, maxPartBytes: config.maxPartBytes },
+      scan: scanning && { policy: scanning.config.policy, onPending: () => scanning.wake() },
+    });
     const admin = await services.principals.bootstrapAdmin(config.adminToken);
     if (admin?.token) {
       io.announce(`datafiles: created the instance admin "admin" (id ${admin.user.id}). Its token, shown only this once:\n${admin.token}\n`);
@@ -77,6 +84,7 @@ export async function startServer(config: ServeConfig, io: { announce: (text: st
     const sessionSweeper = await startSessionSweeper({ sessions: services.sessions, ttlMs: config.sessionTtlMs, log: logger });
 
     await app.listen({ host: config.host, port: config.port });
+    scanning?.start();
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
@@ -99,6 +107,7 @@ export async function startServer(config: ServeConfig, io: { announce: (text: st
           deadline.unref();
           await app.close();
           clearTimeout(deadline);
+          await scanning?.stop();
           await stores.close();
           directoryLock?.release();
         })();

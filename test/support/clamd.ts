@@ -47,7 +47,12 @@ export function ensureClamd(): Promise<ClamdSettings> {
 /** A clamd of one's own (stop it with stopClamd). Limits as in clamd.conf, e.g. '1M'. */
 export async function startPrivateClamd(options: { streamMax?: string; maxFileSize?: string } = {}): Promise<ClamdSettings> {
   const dir = await mkdtemp(path.join(tmpdir(), 'datafiles-clamd-'));
-  return startClamd({ dir, port: await freePort(), ...options });
+  try {
+    return await startClamd({ dir, port: await freePort(), ...options });
+  } catch {
+    // The free port we picked may have been taken in between (tests run in parallel): once more.
+    return startClamd({ dir, port: await freePort(), ...options });
+  }
 }
 
 /** Stops a private clamd; with keep, its state dir stays for restartClamd. */
