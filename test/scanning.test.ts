@@ -102,6 +102,30 @@ describe('virus scanning with clamd (issue 14)', { timeout: 300_000 }, () => {
       assert.equal((await api(server, alice.token, `${API}/${fileId}/details`)).status, 404);
     });
 
+    it('datafiles scan status shows the queue, counts and a file\'s scans (signature, time, engine); scan rescan queues them again', async () => {
+      const clamd = await ensureClamd();
+      const { fileId, revisionId } = await upload(server, alice, EICAR, 'status.com');
+      await waitForScanState(server, alice, fileId, 'INFECTED');
+      const status = await server.cli(['scan', 'status', '--file', String(fileId), '--clamd', clamd.tcpUrl]);
+      assert.equal(typeof status.queueDepth, 'number');
+      assert.ok(status.byState.INFECTED >= 1);
+      assert.match(status.engine, /^ClamAV /);
+      assert.equal(status.revisions.length, 1);
+      const [scan] = status.revisions;
+      assert.equal(scan.revisionId, revisionId);
+      assert.equal(scan.scanState, 'INFECTED');
+      assert.match(scan.signature, /^Eicar-Test-Signature/);
+      assert.match(scan.engine, /^ClamAV /);
+      assert.ok(Math.abs(scan.scannedAt - Date.now()) < 120_000);
+      assert.deepEqual(await server.cli(['scan', 'rescan', '--file', String(fileId)]), { queued: 1 });
+      // PENDING again, then scanned again: a newer scan time, INFECTED again.
+      const again = await eventually('the rescan', async () => {
+        const [record] = (await server.cli(['scan', 'status', '--file', String(fileId)])).revisions;
+        return record.scanState !== 'PENDING' && record.scannedAt > scan.scannedAt ? record : undefined;
+      });
+      assert.equal(again.scanState, 'INFECTED');
+    });
+
     it('an infected new revision is refused while the older clean one is still served by id', async () => {
       const { fileId, revisionId: cleanRevision } = await upload(server, alice, Buffer.from('clean first revision\n'), 'two.txt');
       await waitForScanState(server, alice, fileId, 'SAFE');

@@ -15,6 +15,8 @@ Commands:
   groups add NAME               add a group; prints {"id","name"}
   groups add-member GROUP USER  put a user in a group
   tokens create USER            issue another token for a user; prints {"token"}
+  scan status [--file ID]       virus-scan queue, counts by state (and a file's scans)
+  scan rescan --file ID | --all scan a file's revisions, or all, again
 
 The admin commands take --data DIR (default ./data, env DATAFILES_DATA_DIR), or --database-url for
 PostgreSQL. They work on the database a server created and never create one.
@@ -38,6 +40,8 @@ export async function runCli(args: string[], io: CommandIo = processIo): Promise
       case 'tokens':
         return await (await import('./adminCommands.js')).adminCommand(command, rest, io);
       case undefined:
+      case 'scan':
+        return await (await import('./scanCommands.js')).scanCommand(rest, io);
       case 'help':
       case '--help':
       case '-h':
