@@ -80,7 +80,10 @@ export function startScanWorker(input: {
               });
             inflight.add(scan);
           }
-          if (claimed < free && (await queue.enqueueUnscanned({ limit: free, dueAt: clock.now() })) > 0) continue;
+          // Spare capacity: first revisions from before scanning, then those scanned with older
+          // signatures (docs/decisions.md 88), a slot's worth each time: a bounded rate.
+          if (claimed < free && (await queue.enqueueUnscanned({ limit: free - claimed, dueAt: clock.now() })) > 0) continue;
+          if (claimed < free && (await service.rescanOutdated(free - claimed)) > 0) continue;
         } catch (error) {
           log.warn({ err: error }, 'could not claim scan jobs');
         }

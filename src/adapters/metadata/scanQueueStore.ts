@@ -31,9 +31,9 @@ export function createScanQueueStore(db: Kysely<MetadataDatabase>, dialect: SqlD
           .where('scan_state', '=', 'PENDING')
           .where((eb) => eb.or([eb('scan_due_at', 'is', null), eb('scan_due_at', '<=', now)]))
           .where((eb) => eb.or([eb('scan_lease_until', 'is', null), eb('scan_lease_until', '<', now)]))
-          // New uploads (no due time) first, then by due time, then oldest first.
+          // New uploads (no due time) first, then by due time, then newest first.
           .orderBy(sql`coalesce(scan_due_at, 0)`)
-          .orderBy('id')
+          .orderBy('id', 'desc')
           .limit(limit);
         if (dialect.supportsRowLocks) due = due.forUpdate().skipLocked();
         const ids = (await due.execute()).map((row) => row.id);
@@ -96,6 +96,23 @@ export function createScanQueueStore(db: Kysely<MetadataDatabase>, dialect: SqlD
         .set({ scan_state: 'PENDING', scan_due_at: dueAt, scan_attempts: 0, scan_reason: null, scan_lease_owner: null, scan_lease_until: null })
         .where('id', 'in', newest)
         .where('scan_state', '!=', 'PENDING')
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    },
+
+    async rescanOutdated({ engine, dueAt, limit }) {
+      const newest = db
+        .selectFrom('revisions')
+        .select('id')
+        .where('scan_state', '=', 'SAFE')
+        .where((eb) => eb.or([eb('scan_engine', 'is', null), eb('scan_engine', '!=', engine)]))
+        .orderBy('id', 'desc')
+        .limit(limit);
+      const result = await db
+        .updateTable('revisions')
+        .set({ scan_state: 'PENDING', scan_due_at: dueAt, scan_attempts: 0, scan_reason: null, scan_lease_owner: null, scan_lease_until: null })
+        .where('id', 'in', newest)
+        .where('scan_state', '=', 'SAFE')
         .executeTakeFirst();
       return Number(result.numUpdatedRows);
     },

@@ -60,6 +60,11 @@ export interface ScanQueueStore {
    * `limit`: one file's, or every scanned one. Revisions already PENDING are left as they are.
    */
   rescan(input: { fileId?: number; dueAt: number; limit: number }): Promise<number>;
+  /**
+   * New signatures (docs/decisions.md 88): makes up to `limit` SAFE revisions scanned by another
+   * engine/database version than `engine` PENDING again, newest first; returns how many.
+   */
+  rescanOutdated(input: { engine: string; dueAt: number; limit: number }): Promise<number>;
   getScan(revisionId: number): Promise<ScanRecord | undefined>;
   stats(now: number): Promise<ScanStats>;
 }

@@ -49,6 +49,16 @@ export class ScanService {
     }
   }
 
+  /**
+   * docs/decisions.md 88: when clamd's VERSION differs from the one a SAFE revision was scanned
+   * with, that revision is queued again; `limit` at a time, newest first. Returns how many.
+   */
+  async rescanOutdated(limit: number): Promise<number> {
+    const engine = await this.engineVersion();
+    if (engine === undefined) return 0;
+    return this.deps.queue.rescanOutdated({ engine, dueAt: this.deps.clock.now(), limit });
+  }
+
   claim(limit: number): Promise<ScanJob[]> {
     return this.deps.queue.claim({ owner: this.options.owner, now: this.deps.clock.now(), leaseMs: this.options.leaseMs, limit });
   }

@@ -92,6 +92,21 @@ export function scansContract(store: () => MetadataStore): void {
       assert.equal((await store().scans.getScan(revisionIds[0]))?.scanState, 'PENDING');
     });
 
+    it('after a signature update, SAFE revisions scanned by another engine version are queued again, newest first, a batch at a time', async () => {
+      const { revisionIds } = await fileWithRevisions(store(), ['PENDING', 'PENDING', 'PENDING']);
+      for (const job of await store().scans.claim({ owner: 'a', now: T0, leaseMs: LEASE_MS, limit: 3 })) {
+        const engine = job.revisionId === revisionIds[2] ? 'ClamAV 1.4.6/2' : 'ClamAV 1.4.6/1';
+        await store().scans.record({ revisionId: job.revisionId, owner: 'a', verdict: { scanState: 'SAFE' }, at: T0, engine });
+      }
+      assert.equal(await store().scans.rescanOutdated({ engine: 'ClamAV 1.4.6/2', dueAt: T0, limit: 1 }), 1);
+      assert.deepEqual(
+        await Promise.all(revisionIds.map(async (id) => (await store().scans.getScan(id))?.scanState)),
+        ['SAFE', 'PENDING', 'SAFE'],
+      );
+      assert.equal(await store().scans.rescanOutdated({ engine: 'ClamAV 1.4.6/2', dueAt: T0, limit: 10 }), 1);
+      assert.equal(await store().scans.rescanOutdated({ engine: 'ClamAV 1.4.6/2', dueAt: T0, limit: 10 }), 0);
+    });
+
     it('counts revisions by state, due jobs and leased jobs', async () => {
       await fileWithRevisions(store(), ['PENDING', 'PENDING', 'NOT_SCANNED', 'SAFE']);
       await store().scans.claim({ owner: 'a', now: T0, leaseMs: LEASE_MS, limit: 1 });
