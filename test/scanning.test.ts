@@ -126,6 +126,15 @@ describe('virus scanning with clamd (issue 14)', { timeout: 300_000 }, () => {
       assert.equal(again.scanState, 'INFECTED');
     });
 
+    it('GET /metrics counts scans by result, their latency, the queue depth and revisions by state', async () => {
+      const text = await (await fetch(`${server.url}/metrics`)).text();
+      assert.match(text, /^datafiles_scans_total\{result="INFECTED"\} [1-9]/m);
+      assert.match(text, /^datafiles_scans_total\{result="SAFE"\} [1-9]/m);
+      assert.match(text, /^datafiles_scan_duration_seconds_count\{result="SAFE"\} [1-9]/m);
+      assert.match(text, /^datafiles_scan_queue_depth \d+$/m);
+      assert.match(text, /^datafiles_scan_revisions\{state="INFECTED"\} [1-9]/m);
+    });
+
     it('an infected new revision is refused while the older clean one is still served by id', async () => {
       const { fileId, revisionId: cleanRevision } = await upload(server, alice, Buffer.from('clean first revision\n'), 'two.txt');
       await waitForScanState(server, alice, fileId, 'SAFE');

@@ -11,6 +11,8 @@ import { sessionRoutes } from '../http/sessionRoutes.js';
 import { createLogger } from './logger.js';
 import { lockDataDirectory, prepareDataDirectory, type DataDirectoryLock } from './dataDirectory.js';
 import { openStores, usesDataDirectory, type Stores } from './openStores.js';
+import { systemClock } from '../core/ports/clock.js';
+import { scanMetrics } from './scanMetrics.js';
 import { createScanning } from './scanning.js';
 import { createServices } from './services.js';
 import { startSessionSweeper } from './sessionSweeper.js';
@@ -59,12 +61,13 @@ export async function startServer(config: ServeConfig, io: { announce: (text: st
       io.announce(`datafiles: created the instance admin "admin" (id ${admin.user.id}). Its token, shown only this once:\n${admin.token}\n`);
     }
 
+    const metrics = createMetrics();
     const app = await buildApp({
       logger,
       context: { services, limits: { maxFileBytes: config.maxFileBytes, maxPartBytes: config.maxPartBytes } },
       principals: services.principals,
       extraRoutes: sessionRoutes,
-      metrics: createMetrics(),
+      metrics,
       metricsAccess: config.metricsAccess,
       health: {
         // Both at once: with both dependencies hanging, one after the other took twice the timeout.
@@ -84,7 +87,7 @@ export async function startServer(config: ServeConfig, io: { announce: (text: st
     const sessionSweeper = await startSessionSweeper({ sessions: services.sessions, ttlMs: config.sessionTtlMs, log: logger });
 
     await app.listen({ host: config.host, port: config.port });
-    scanning?.start();
+    scanning?.start(scanMetrics(metrics.registry, stores.metadata.scans, systemClock));
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
