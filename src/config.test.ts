@@ -42,6 +42,7 @@ describe('configuration (options, then DATAFILES_* variables, then defaults)', (
       timeoutMs: 60_000,
       retryMs: 5000,
       maxAttempts: 5,
+      leaseMs: 300_000,
       maxBytes: 100 * 1024 * 1024,
     });
     const unix = parseServeConfig({ 'scan-policy': 'safe-only' }, { DATAFILES_CLAMD: 'unix:/run/clamav/clamd.ctl' });

@@ -17,6 +17,8 @@ export interface ScanConfig {
   retryMs: number;
   /** Failures after which a revision is FAILED for good. */
   maxAttempts: number;
+  /** How long a claimed job is a server's; a dead server's jobs are scanned again after it. */
+  leaseMs: number;
   /** clamd's StreamMaxLength: a larger revision is FAILED (too large) without being sent. */
   maxBytes: number;
 }
@@ -27,6 +29,7 @@ export const SCAN_OPTIONS = {
   'scan-concurrency': { env: 'DATAFILES_SCAN_CONCURRENCY', description: 'scans one server runs at once', default: '2' },
   'scan-timeout-ms': { env: 'DATAFILES_SCAN_TIMEOUT_MS', description: 'a scan that gets no answer from clamd for this long fails and is retried', default: '60000' },
   'scan-retry-ms': { env: 'DATAFILES_SCAN_RETRY_MS', description: 'first delay before a failed scan is retried (doubles each time)', default: '5000' },
+  'scan-lease-ms': { env: 'DATAFILES_SCAN_LEASE_MS', description: "how long a claimed scan is a server's (a scan is cut at 2/3 of it); a dead server's scans are redone after it", default: '300000' },
   'scan-max-bytes': { env: 'DATAFILES_SCAN_MAX_BYTES', description: "clamd's StreamMaxLength: larger revisions are FAILED (too large) without being sent", default: String(100 * 1024 * 1024) },
   'scan-max-attempts': { env: 'DATAFILES_SCAN_MAX_ATTEMPTS', description: 'failed scans of a revision before it is FAILED', default: '5' },
 } as const;
@@ -55,10 +58,11 @@ export function parseScanConfig(
   const timeoutMs = integer('scan-timeout-ms', get('scan-timeout-ms'), { min: 100, max: 3_600_000 });
   const retryMs = integer('scan-retry-ms', get('scan-retry-ms'), { min: 10, max: 3_600_000 });
   const maxAttempts = integer('scan-max-attempts', get('scan-max-attempts'), { min: 1, max: 100 });
+  const leaseMs = integer('scan-lease-ms', get('scan-lease-ms'), { min: 1000, max: 24 * 3_600_000 });
   const maxBytes = integer('scan-max-bytes', get('scan-max-bytes'), { min: 1, max: Number.MAX_SAFE_INTEGER });
   const text = get('clamd');
   if (text === undefined) return undefined;
   const clamd = parseClamdAddress(text);
   if (!clamd) fail(`--clamd must be tcp://HOST:PORT or unix:/path/to/clamd.ctl (got ${JSON.stringify(text)})`);
-  return { clamd, policy, concurrency, timeoutMs, retryMs, maxAttempts, maxBytes };
+  return { clamd, policy, concurrency, timeoutMs, retryMs, maxAttempts, leaseMs, maxBytes };
 }

@@ -8,9 +8,6 @@ import { ScanService, type JobResult } from '../core/scanning/scanService.js';
 import type { Stores } from './openStores.js';
 import { scanOwnerName, startScanWorker, type ScanWorker } from './scanWorker.js';
 
-/** Minimum lease: a scan must finish (and be recorded) before another server may take the job. */
-const MIN_LEASE_MS = 30_000;
-
 export interface Scanning {
   readonly config: ScanConfig;
   readonly service: ScanService;
@@ -33,7 +30,7 @@ export function createScanning(
     { queue: stores.metadata.scans, blobs: stores.blobs, scanner, clock, log },
     {
       owner: scanOwnerName(),
-      leaseMs: Math.max(MIN_LEASE_MS, 3 * config.timeoutMs),
+      leaseMs: config.leaseMs,
       retryMs: config.retryMs,
       maxAttempts: config.maxAttempts,
       maxBytes: config.maxBytes,
