@@ -33,7 +33,10 @@ export function startScanWorker(input: {
   const { service, queue, clock, concurrency, log } = input;
   // Logged once when clamd goes away and once when it is back, not for every job given back.
   let unavailable = false;
+  // While clamd is unreachable, claim nothing for retryMs at a time: jobs would only go back.
+  let pausedUntil = 0;
   const onResult = (result: JobResult) => {
+    if (result.result === 'UNAVAILABLE') pausedUntil = clock.now() + service.options.retryMs;
     if (result.result === 'UNAVAILABLE' && !unavailable) log.warn({}, 'clamd is unreachable: scans wait until it is back');
     else if (result.result !== 'UNAVAILABLE' && result.result !== 'LOST_LEASE' && unavailable) log.info({}, 'clamd is reachable again');
     if (result.result !== 'LOST_LEASE') unavailable = result.result === 'UNAVAILABLE';
@@ -63,6 +66,11 @@ export function startScanWorker(input: {
   const run = async () => {
     while (!stopping.signal.aborted) {
       woken = false;
+      const paused = pausedUntil - clock.now();
+      if (paused > 0) {
+        await pause(paused);
+        continue;
+      }
       const free = concurrency - inflight.size;
       let claimed = 0;
       if (free > 0) {

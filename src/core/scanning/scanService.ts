@@ -24,6 +24,8 @@ const VERSION_TTL_MS = 60_000;
 
 export class ScanService {
   private engine: { version: string; at: number } | undefined;
+  /** Why the last VERSION failed. */
+  private engineError = '';
 
   constructor(
     private readonly deps: {
@@ -44,7 +46,8 @@ export class ScanService {
       const version = await this.deps.scanner.version();
       this.engine = { version, at: now };
       return version;
-    } catch {
+    } catch (error) {
+      this.engineError = error instanceof Error ? error.message : String(error);
       return undefined;
     }
   }
@@ -72,7 +75,7 @@ export class ScanService {
       return done(await this.finish(job, { scanState: 'FAILED', reason }, undefined));
     }
     const engine = await this.engineVersion();
-    if (engine === undefined) return done(await this.giveBack(job, { kind: 'failed', reason: 'clamd is unreachable', retry: true, unavailable: true }));
+    if (engine === undefined) return done(await this.giveBack(job, { kind: 'failed', reason: `clamd is unreachable (VERSION: ${this.engineError})`, retry: true, unavailable: true }));
     // The scan must end while the lease is ours (plus a margin to record it).
     const deadline = AbortSignal.timeout(Math.max(1, Math.floor((this.options.leaseMs * 2) / 3)));
     const signal = stop ? AbortSignal.any([deadline, stop]) : deadline;
