@@ -51,10 +51,10 @@ describe('background scanner', () => {
     return created.currentRevision.id;
   }
 
-  function run(scanner: VirusScanner, options: { maxAttempts?: number } = {}) {
+  function run(scanner: VirusScanner, options: { maxAttempts?: number; retryMs?: number } = {}) {
     const service = new ScanService(
       { queue: metadata.scans, blobs, scanner, clock: systemClock, log: quietLog },
-      { owner: 'test', leaseMs: 30_000, retryMs: 20, maxAttempts: options.maxAttempts ?? 3, maxBytes: 1_000_000 },
+      { owner: 'test', leaseMs: 30_000, retryMs: options.retryMs ?? 20, maxAttempts: options.maxAttempts ?? 3, maxBytes: 1_000_000 },
     );
     return startScanWorker({ service, queue: metadata.scans, clock: systemClock, concurrency: 2, log: quietLog });
   }
@@ -126,6 +126,27 @@ describe('background scanner', () => {
       assert.equal(record?.attempts, 0);
     } finally {
       await down.stop();
+    }
+  });
+
+  it('while clamd is unreachable, claims pause for retryMs instead of cycling the whole backlog', async () => {
+    let versions = 0;
+    const unreachable: VirusScanner = {
+      version: () => {
+        versions += 1;
+        return Promise.reject(new Error('ECONNREFUSED'));
+      },
+      scan: () => Promise.reject(new Error('not called')),
+    };
+    for (let i = 0; i < 20; i++) await addFile(`backlog ${i}`);
+    const started = Date.now();
+    const worker = run(unreachable, { retryMs: 200 });
+    try {
+      await until('6 attempts to reach clamd', async () => (versions >= 6 ? true : undefined));
+      // Two at a time (concurrency 2), then a 200 ms pause: the 5th and 6th come after two pauses.
+      assert.ok(Date.now() - started >= 350, `6 VERSION calls in ${Date.now() - started} ms`);
+    } finally {
+      await worker.stop();
     }
   });
 });
