@@ -3,6 +3,7 @@
 // option wins when both are given. Nothing else in the code reads process.env.
 import { isIP } from 'node:net';
 import path from 'node:path';
+import { SCAN_OPTIONS, parseScanConfig, type ScanConfig } from './scanConfig.js';
 
 export interface StorageConfig {
   /** Data directory: SQLite database and local blobs (embedded mode), temporary files. */
@@ -48,6 +49,8 @@ export interface ServeConfig extends StorageConfig {
   audit: { retentionMs: number; failedAuthBurst: number };
   /** Storage quotas and the free-space guard (issue 12, docs/decisions.md 67). */
   quotas: { defaultQuotaBytes: number; minFreeBytes: number };
+  /** Virus scanning with clamd; undefined when --clamd is not given (revisions stay NOT_SCANNED). */
+  scan?: ScanConfig;
 }
 
 export interface TokenConfig {
@@ -133,6 +136,7 @@ export const SERVE_OPTIONS = {
   'audit-failed-auth-burst': { env: 'DATAFILES_AUDIT_FAILED_AUTH_BURST', description: 'this many 401s to one address within a minute are an audit event', default: '10' },
   'default-user-quota-bytes': { env: 'DATAFILES_DEFAULT_USER_QUOTA_BYTES', description: 'storage quota of users without one of their own (0: none)', default: '0' },
   'min-free-bytes': { env: 'DATAFILES_MIN_FREE_BYTES', description: 'uploads are refused when the data disk would keep less free (0: no guard; local disk only)', default: String(GiB) },
+  ...SCAN_OPTIONS,
 } as const;
 // Not an option: DATAFILES_ADMIN_TOKEN (a secret does not belong on a command line, where `ps` shows it).
 
@@ -232,6 +236,9 @@ export function parseServeConfig(values: Record<string, string | undefined>, env
       defaultQuotaBytes: integer('default-user-quota-bytes', get('default-user-quota-bytes'), { min: 0, max: Number.MAX_SAFE_INTEGER }),
       minFreeBytes: integer('min-free-bytes', get('min-free-bytes'), { min: 0, max: Number.MAX_SAFE_INTEGER }),
     },
+    scan: parseScanConfig(get, integer, (message) => {
+      throw new ConfigError(message);
+    }),
   });
 }
 

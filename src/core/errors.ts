@@ -43,6 +43,8 @@ export const ERROR_CATALOGUE = {
   GROUP_NOT_FOUND: { status: 404, message: 'No group with that id or name.' },
   TOKEN_NOT_FOUND: { status: 404, message: 'No token with that id.' },
   SESSION_CLOSED: { status: 409, message: 'The upload session is no longer open.' },
+  SCAN_PENDING: { status: 409, message: 'This revision has not been scanned for malware yet; only scanned revisions are served here. Try again shortly.' },
+  SCAN_FAILED: { status: 409, message: 'This revision could not be scanned for malware, and only scanned revisions are served here. An admin can rescan it.' },
   CONFLICT: { status: 409, message: 'The request conflicts with the current state.' },
   NAME_TAKEN: { status: 409, message: 'That name is already taken.' },
   REQUEST_TIMEOUT: { status: 408, message: 'The request body stopped arriving; nothing was stored. Send the request again.' },

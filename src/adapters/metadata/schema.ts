@@ -77,6 +77,15 @@ export interface RevisionsTable {
   upload_time_millis: number;
   uploaded_at: EpochMillis;
   scan_state: ScanState;
+  // The scan queue and verdict (migration 009, docs/decisions.md 85).
+  scan_attempts: Generated<number>;
+  scan_due_at: EpochMillis | null;
+  scan_lease_owner: string | null;
+  scan_lease_until: EpochMillis | null;
+  scan_signature: string | null;
+  scan_reason: string | null;
+  scanned_at: EpochMillis | null;
+  scan_engine: string | null;
 }
 
 export interface FilePermissionsTable {

@@ -23,6 +23,7 @@ import type {
 } from '../model.js';
 import type { AccountStore } from './accountStore.js';
 import type { AuditStore } from './auditStore.js';
+import type { ScanQueueStore } from './scanQueue.js';
 
 export interface PrincipalStore {
   createUser(input: { name: string; isAdmin: boolean; createdAt: number }): Promise<User>;
@@ -185,6 +186,8 @@ export interface MetadataStore {
   readonly accounts: AccountStore;
   /** Security-relevant events (issue 12). */
   readonly audit: AuditStore;
+  /** Revisions waiting for a virus scan, and scan verdicts (docs/decisions.md 85). */
+  readonly scans: ScanQueueStore;
   /** Cheap round trip, for /healthz. */
   ping(): Promise<void>;
   close(): Promise<void>;
