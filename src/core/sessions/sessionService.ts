@@ -11,12 +11,8 @@
 // removes those of sessions where that never happened (sessionSweep.ts).
 import { Readable } from 'node:stream';
 import { DomainError, isDomainError } from '../errors.js';
-import type { FileService } from '../files/fileService.js';
 import type { Caller, SessionPart, UploadSessionRecord } from '../model.js';
-import type { BlobStore, ByteSource } from '../ports/blobStore.js';
-import type { Clock } from '../ports/clock.js';
-import type { Hasher } from '../ports/hasher.js';
-import type { MetadataStore } from '../ports/metadataStore.js';
+import type { ByteSource } from '../ports/blobStore.js';
 import { PartHasher, parseExpectedChecksum, type ByteTap } from './partChecksum.js';
 import { parsePartIndex } from './partIndex.js';
 import { recordPartVersion } from './partVersions.js';
@@ -26,46 +22,8 @@ import { committedAnswer, sessionClosed, tooManySessions, validateSessionFields 
 import { releaseParts, sweepSessions, type SweepResult } from './sessionSweep.js';
 import { WholeFileHasher } from './wholeFileHasher.js';
 
-export interface SessionLog {
-  warn(object: object, message: string): void;
-  debug?(object: object, message: string): void;
-}
-
-export interface SessionServiceDeps {
-  metadata: MetadataStore;
-  blobs: BlobStore;
-  /** For update sessions: the READ_WRITE check and adding the revision (docs/decisions.md 17). */
-  files: FileService;
-  clock: Clock;
-  /** docs/decisions.md 24: sessions idle longer than this expire. */
-  ttlMs: number;
-  /** docs/decisions.md 22: the largest part accepted. */
-  maxPartBytes: number;
-  /** docs/decisions.md 42: open sessions one user may hold; none: no cap. */
-  maxOpenPerUser?: number;
-  log?: SessionLog;
-  /** Computes MD5 and SHA-256 (of parts, and of the whole file). */
-  hasher: Hasher;
-  /** How a commit that finds another one in progress waits for it (defaults suit production). */
-  commitTiming?: Partial<CommitTiming>;
-}
-
-export interface CommitTiming {
-  /** How long a second commit waits for the first one (elsewhere) to finish before answering 409. */
-  waitMs: number;
-  /** How often it looks. */
-  pollMs: number;
-  /** A COMMITTING session untouched this long lost its committer (a crash): a retry takes over. */
-  staleMs: number;
-}
-
-const DEFAULT_COMMIT_TIMING: CommitTiming = { waitMs: 60_000, pollMs: 100, staleMs: 2 * 60_000 };
-
-export interface SessionView {
-  session: UploadSessionRecord;
-  /** The stored parts, by index; none once the session was aborted or expired (they are removed). */
-  parts: SessionPart[];
-}
+import { DEFAULT_COMMIT_TIMING, type CommitTiming, type SessionServiceDeps, type SessionView } from './sessionTypes.js';
+export type { CommitTiming, SessionLog, SessionServiceDeps, SessionView } from './sessionTypes.js';
 
 export type { CommitResult, SweepResult };
 
