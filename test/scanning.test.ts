@@ -88,6 +88,21 @@ describe('virus scanning with clamd (issue 14)', { timeout: 300_000 }, () => {
       }
     });
 
+    it('an INFECTED file is neither copied nor duplicated (Product API), on either path', async () => {
+      const infected = await upload(server, alice, EICAR, 'copy-me.com');
+      await waitForScanState(server, alice, infected.fileId, 'INFECTED');
+      const target = await upload(server, alice, randomBytes(1000), 'target.bin');
+      for (const prefix of API_PREFIXES) {
+        for (const path of [`${prefix}/${infected.fileId}/duplicate`, `${prefix}/copy/${infected.fileId}/revisions/current/${target.fileId}`]) {
+          const refused = await api(server, alice.token, path, { method: 'POST' });
+          assert.equal(refused.status, 403, path);
+          assert.match(String(((await refused.json()) as { message: unknown }).message), /malware/, path);
+        }
+      }
+      const details = (await (await api(server, alice.token, `${API}/${target.fileId}/details?expand=revisions`)).json()) as { revisions: unknown[] };
+      assert.equal(details.revisions.length, 1, 'the target has no new revision');
+    });
+
     it('a multipart upload whose EICAR string straddles two parts is INFECTED; deleting it works as usual', async () => {
       const half = EICAR.length / 2;
       const first = Buffer.concat([randomBytes(64 * 1024).fill(0x61), EICAR.subarray(0, half)]);

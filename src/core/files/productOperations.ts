@@ -36,15 +36,28 @@ export class ProductOperations {
    * bytes. READ on the source (else 404), READ_WRITE on the target (404 or 403).
    */
   async copyCurrentRevision(input: { caller: Caller; sourceFileId: number; targetFileId: number }): Promise<RevisionRecord> {
-    await this.deps.files.requireFile(input.caller, input.sourceFileId, 'read');
+    await this.requireCopyable(input.caller, input.sourceFileId);
     await this.deps.files.requireFile(input.caller, input.targetFileId, 'write');
     return this.deps.metadata.files.copyCurrentRevision({ ...input, uploadUserId: input.caller.user.id, uploadedAt: this.deps.clock.now() });
   }
 
   /** P9: a new private file owned by the caller, with the source's name, description and current bytes. */
   async duplicate(input: { caller: Caller; fileId: number }): Promise<FileWithRevision> {
-    await this.deps.files.requireFile(input.caller, input.fileId, 'read');
+    await this.requireCopyable(input.caller, input.fileId);
     return this.deps.metadata.files.duplicateFile({ sourceFileId: input.fileId, ownerId: input.caller.user.id, createdAt: this.deps.clock.now() });
+  }
+
+  /**
+   * READ on the source, and a current revision not found INFECTED (docs/decisions.md 87): its
+   * bytes are never served, so they are not handed on either. A copy carries the source's scan
+   * state, so a copy of a revision still PENDING is scanned like it.
+   */
+  private async requireCopyable(caller: Caller, fileId: number): Promise<void> {
+    await this.deps.files.requireFile(caller, fileId, 'read');
+    const current = await this.deps.metadata.files.getFileWithRevision(fileId);
+    if (current?.currentRevision.scanState === 'INFECTED') {
+      throw new DomainError('INFECTED', "This file's current revision was found to contain malware: it cannot be copied or duplicated.");
+    }
   }
 
   /**
