@@ -20,6 +20,7 @@ Commands:
                                 issue another token for a user; prints {"token",…}
   tokens list [USER] | revoke TOKEN_ID | revoke-all USER   (a list never shows a secret)
   audit list [--actor NAME] [--file ID] [--kind KIND] [--since 7d]   security events, newest first
+  verify [--repair]             check every stored byte against its hashes (datafiles verify --help)
 
 The admin commands work on the stores directly, with or without a running server: --data DIR
 (default ./data, env DATAFILES_DATA_DIR), or --database-url for PostgreSQL. They work on the
@@ -40,6 +41,8 @@ export async function runCli(args: string[], io: CommandIo = processIo): Promise
       case 'serve':
         // Loaded on demand: the server's modules take a second to load, which the client commands need not pay.
         return await (await import('./serveCommand.js')).serveCommand(rest, io);
+      case 'verify':
+        return await (await import('./verifyCommand.js')).verifyCommand(rest, io);
       case 'users':
       case 'groups':
       case 'tokens':

@@ -11,6 +11,7 @@ import { createPermissionStore } from './permissionStore.js';
 import { createPrincipalStore } from './principalStore.js';
 import type { MetadataDatabase } from './schema.js';
 import { createSessionStore } from './sessionStore.js';
+import { createVerificationStore } from './verificationQueries.js';
 import type { SqlDialect } from './sqlDialect.js';
 import { databaseErrorTranslator, withTranslatedErrors } from './translateErrors.js';
 
@@ -24,6 +25,7 @@ export function createKyselyMetadataStore(db: Kysely<MetadataDatabase>, dialect:
     sessions: withTranslatedErrors(createSessionStore(db, dialect), translate),
     accounts: withTranslatedErrors(createAccountStore(db, dialect), translate),
     audit: withTranslatedErrors(createAuditStore(db), translate),
+    verification: withTranslatedErrors(createVerificationStore(db), translate),
     async ping() {
       try {
         await sql`select 1`.execute(db);

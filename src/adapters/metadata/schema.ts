@@ -77,6 +77,8 @@ export interface RevisionsTable {
   upload_time_millis: number;
   uploaded_at: EpochMillis;
   scan_state: ScanState;
+  /** Migration 009: when `datafiles verify` found its bytes corrupt (docs/decisions.md 106); null otherwise. */
+  corrupt_at: EpochMillis | null;
 }
 
 export interface FilePermissionsTable {

@@ -23,6 +23,7 @@ import type {
 } from '../model.js';
 import type { AccountStore } from './accountStore.js';
 import type { AuditStore } from './auditStore.js';
+import type { VerificationStore } from './verificationStore.js';
 
 export interface PrincipalStore {
   createUser(input: { name: string; isAdmin: boolean; createdAt: number }): Promise<User>;
@@ -186,6 +187,8 @@ export interface MetadataStore {
   readonly accounts: AccountStore;
   /** Security-relevant events (issue 12). */
   readonly audit: AuditStore;
+  /** What `datafiles verify` reads and marks (docs/decisions.md 105). */
+  readonly verification: VerificationStore;
   /** Cheap round trip, for /healthz. */
   ping(): Promise<void>;
   close(): Promise<void>;
