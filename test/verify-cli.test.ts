@@ -8,10 +8,13 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { after, before, describe, it } from 'node:test';
+import { parseStorageConfig } from '../src/config.js';
+import { openBlobStore } from '../src/server/openStores.js';
 import { API, api, CLI, fileForm, startTestServer, type TestServer, type TestUser } from './support/server.js';
 
 let server: TestServer;
@@ -44,24 +47,40 @@ function verify(extra: string[] = []): Promise<Run & { report: any }> {
   });
 }
 
-async function blobKeyOf(fileId: number): Promise<string> {
-  const query = 'select r.blob_key from files f join revisions r on r.id = f.current_revision_id where f.id = ';
+/** Runs one statement on the server's database (`?` for the one parameter); returns the rows. */
+async function sqlRows(statement: string, parameter: unknown, options: { write?: boolean } = {}): Promise<any[]> {
   const databaseUrl = argAfter('--database-url');
   if (databaseUrl) {
     const client = new pg.Client({ connectionString: databaseUrl });
     await client.connect();
     try {
-      return (await client.query(`${query}$1`, [fileId])).rows[0].blob_key;
+      return (await client.query(statement.replace('?', '$1'), [parameter])).rows;
     } finally {
       await client.end();
     }
   }
-  const db = new Database(path.join(server.dataDir, 'datafiles.sqlite'), { readonly: true });
+  const db = new Database(path.join(server.dataDir, 'datafiles.sqlite'), { readonly: !options.write });
   try {
-    return (db.prepare(`${query}?`).get(fileId) as { blob_key: string }).blob_key;
+    const prepared = db.prepare(statement);
+    if (options.write) {
+      prepared.run(parameter);
+      return [];
+    }
+    return prepared.all(parameter);
   } finally {
     db.close();
   }
+}
+
+async function blobKeyOf(fileId: number): Promise<string> {
+  const rows = await sqlRows('select r.blob_key from files f join revisions r on r.id = f.current_revision_id where f.id = ?', fileId);
+  return rows[0].blob_key;
+}
+
+/** The server's own blob store, opened as the server opens it, to stage an upload no session names. */
+async function serverBlobStore() {
+  const values = { data: server.dataDir, 'database-url': argAfter('--database-url'), 's3-endpoint': argAfter('--s3-endpoint'), 's3-bucket': argAfter('--s3-bucket'), 's3-region': argAfter('--s3-region') };
+  return openBlobStore(parseStorageConfig(values, { ...process.env, ...server.backend.env }));
 }
 
 /** Reads, replaces or deletes a blob's bytes behind the server's back. */
@@ -193,6 +212,23 @@ describe('datafiles verify', () => {
     assert.equal(typeof again.report.corrupt.items[0].markedAt, 'number');
   });
 
+  it('reports a staged upload no session names, and --repair aborts it', async () => {
+    const blobs = await serverBlobStore();
+    let uploadId: string;
+    try {
+      ({ uploadId } = await blobs.createUpload());
+      await blobs.putPart({ uploadId, index: 1, body: Readable.from([Buffer.from('stray part')]), sizeBytes: 10 });
+    } finally {
+      await blobs.close();
+    }
+    const found = await verify(['--grace-seconds', '0']);
+    assert.deepEqual(found.report.strayUploads.items.map((item: any) => [item.uploadId, item.removed]), [[uploadId, false]]);
+    const repaired = await verify(['--grace-seconds', '0', '--repair']);
+    assert.deepEqual(repaired.report.strayUploads.items.map((item: any) => [item.uploadId, item.removed]), [[uploadId, true]]);
+    const after = await verify(['--grace-seconds', '0']);
+    assert.equal(after.report.strayUploads.count, 0);
+  });
+
   it('answers usage errors with exit 2 and refuses a data directory with no database', async () => {
     const bad = await verify(['--max-mib-per-second', 'fast']);
     assert.equal(bad.code, 2);
@@ -205,5 +241,22 @@ describe('datafiles verify', () => {
     );
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /no datafiles database/);
+  });
+
+  // Last: the server is stopped first, so that its sweep (docs/decisions.md 51) cannot roll the
+  // planted COMMITTING session back while verify looks; verify needs no server.
+  it('reports a session stuck in COMMITTING, also with the server stopped', async () => {
+    const created = await api(server, alice.token, `${API}/multipart`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'stuck.txt', contentType: 'text/plain' }),
+    });
+    assert.equal(created.status, 200, await created.clone().text());
+    const { sessionId } = await created.json();
+    await server.stop();
+    await sqlRows("update upload_sessions set state = 'COMMITTING', updated_at = 1 where id = ?", sessionId, { write: true });
+    const result = await verify(['--grace-seconds', '0']);
+    assert.equal(result.code, 1);
+    assert.deepEqual(result.report.stuckCommitting.items.map((item: any) => item.sessionId), [sessionId]);
   });
 });
