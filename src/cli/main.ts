@@ -21,6 +21,8 @@ Commands:
   tokens list [USER] | revoke TOKEN_ID | revoke-all USER   (a list never shows a secret)
   audit list [--actor NAME] [--file ID] [--kind KIND] [--since 7d]   security events, newest first
   verify [--repair]             check every stored byte against its hashes (datafiles verify --help)
+  backup DEST                   copy the embedded store (database + blobs) while serving
+  restore SRC --data DIR        rebuild a data directory from a backup
 
 The admin commands work on the stores directly, with or without a running server: --data DIR
 (default ./data, env DATAFILES_DATA_DIR), or --database-url for PostgreSQL. They work on the
@@ -43,6 +45,9 @@ export async function runCli(args: string[], io: CommandIo = processIo): Promise
         return await (await import('./serveCommand.js')).serveCommand(rest, io);
       case 'verify':
         return await (await import('./verifyCommand.js')).verifyCommand(rest, io);
+      case 'backup':
+      case 'restore':
+        return await (await import('./backupCommand.js')).backupCommand(command, rest, io);
       case 'users':
       case 'groups':
       case 'tokens':
