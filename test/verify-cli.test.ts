@@ -130,7 +130,7 @@ async function download(fileId: number): Promise<{ status: number; body: string 
   return { status: response.status, body: await response.text() };
 }
 
-const files: Record<'corrupted' | 'deleted' | 'healthy' | 'duplicate', number> = { corrupted: 0, deleted: 0, healthy: 0, duplicate: 0 };
+const files: Record<'corrupted' | 'deleted' | 'healthy' | 'duplicate' | 'assembled', number> = { corrupted: 0, deleted: 0, healthy: 0, duplicate: 0, assembled: 0 };
 const contents: Record<string, Buffer> = {};
 const orphanKey = randomBytes(16).toString('hex');
 
@@ -145,6 +145,20 @@ before(async () => {
   assert.equal(duplicated.status, 200, await duplicated.clone().text());
   const details = await duplicated.json();
   files.duplicate = details.dataFileId ?? details.id;
+  // A multipart upload: an assembled blob (a directory of parts on disk, a multipart object on S3).
+  const json = { 'content-type': 'application/json' };
+  const created = await api(server, alice.token, `${API}/multipart`, { method: 'POST', headers: json, body: JSON.stringify({ name: 'parts.bin', contentType: 'application/octet-stream' }) });
+  const { sessionId } = await created.json();
+  contents.assembled = randomBytes(3 * 50_000);
+  for (let index = 1; index <= 3; index += 1) {
+    const part = contents.assembled.subarray((index - 1) * 50_000, index * 50_000);
+    const put = await api(server, alice.token, `${API}/multipart/${sessionId}/part/${index}`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: part });
+    assert.equal(put.status, 200, await put.text());
+  }
+  const committed = await api(server, alice.token, `${API}/multipart/${sessionId}/commit`, { method: 'POST', headers: json, body: '{}' });
+  assert.equal(committed.status, 200, await committed.clone().text());
+  const assembled = await committed.json();
+  files.assembled = assembled.dataFileId ?? assembled.id;
 });
 after(() => server?.cleanup());
 
@@ -153,8 +167,9 @@ describe('datafiles verify', () => {
     const result = await verify(['--grace-seconds', '0']);
     assert.equal(result.code, 0, result.stdout + result.stderr);
     assert.equal(result.report.ok, true);
-    assert.equal(result.report.revisionsChecked, 4);
-    assert.equal(result.report.blobsChecked, 3, 'the duplicate shares the healthy file\'s blob');
+    assert.equal(result.report.revisionsChecked, 5);
+    assert.equal(result.report.blobsChecked, 4, 'the duplicate shares the healthy file\'s blob');
+    assert.equal(result.report.bytesRead, contents.corrupted.length + contents.deleted.length + contents.healthy.length + contents.assembled.length);
     assert.equal(await blobKeyOf(files.duplicate), await blobKeyOf(files.healthy));
   });
 
