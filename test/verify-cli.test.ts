@@ -152,7 +152,7 @@ before(async () => {
   contents.assembled = randomBytes(3 * 50_000);
   for (let index = 1; index <= 3; index += 1) {
     const part = contents.assembled.subarray((index - 1) * 50_000, index * 50_000);
-    const put = await api(server, alice.token, `${API}/multipart/${sessionId}/part/${index}`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: part });
+    const put = await api(server, alice.token, `${API}/multipart/${sessionId}/part/${index}`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: part as BodyInit });
     assert.equal(put.status, 200, await put.text());
   }
   const committed = await api(server, alice.token, `${API}/multipart/${sessionId}/commit`, { method: 'POST', headers: json, body: '{}' });
