@@ -100,6 +100,9 @@ export async function verifyStores(deps: VerifyDeps, options: VerifyOptions): Pr
     if (options.repair && toMark.length > 0) await deps.metadata.markCorrupt({ revisionIds: toMark.splice(0), at: deps.clock.now() });
   };
 
+  // A blob that is gone because its last revision was deleted while this ran is no finding.
+  const deletedMeanwhile = async (blobKey: string) => (await deps.metadata.referencedBlobKeys([blobKey])).size === 0;
+
   // 1. Every referenced blob, once, against each row that names it.
   const checkBlob = async (rows: VerifiedRevision[]) => {
     const blobKey = rows[0].blobKey;
@@ -113,9 +116,11 @@ export async function verifyStores(deps: VerifyDeps, options: VerifyOptions): Pr
       }, options.signal);
     } catch (error) {
       if (options.signal?.aborted) throw error;
+      if (await deletedMeanwhile(blobKey)) return;
       add(report.unreadable, { blobKey, revisionIds: rows.map((row) => row.id), error: (error as Error).message });
       return;
     }
+    if (actual === 'missing' && (await deletedMeanwhile(blobKey))) return;
     for (const row of rows) {
       if (actual === 'missing') {
         add(report.missing, { revisionId: row.id, fileId: row.fileId, blobKey });
