@@ -23,7 +23,7 @@ if [ "${1:-}" = "--unit" ]; then
   # are left to the full run.
   unit=()
   for file in src/**/*.test.ts; do
-    grep -qE 'DATAFILES_TEST_POSTGRES_URL|ensureRgw|provisionScaleOut|startTestServer|dist/' "$file" || unit+=("$file")
+    grep -qE 'DATAFILES_TEST_POSTGRES_URL|ensureRgw|ensureClamd|startPrivateClamd|provisionScaleOut|startTestServer|dist/' "$file" || unit+=("$file")
   done
   run_tests "${unit[@]}"
   exit

@@ -14,6 +14,7 @@ describe('configuration (options, then DATAFILES_* variables, then defaults)', (
     assert.equal(config.sessionTtlMs, 7 * 24 * 60 * 60 * 1000);
     assert.equal(config.maxPartBytes, 5 * 1024 ** 3);
     assert.equal(config.metricsAccess, 'loopback');
+    assert.equal(config.scan, undefined);
     assert.ok(Object.isFrozen(config));
   });
   it('reads every option from its environment variable, and lets the option win', () => {
@@ -51,6 +52,23 @@ describe('configuration (options, then DATAFILES_* variables, then defaults)', (
     assert.equal(config.databaseUrl, 'postgres://localhost/files');
     assert.deepEqual(config.s3, { endpoint: 'http://127.0.0.1:7480', bucket: 'files', region: 'us-east-1', prefix: '', accessKeyId: 'id', secretAccessKey: 'secret' });
   });
+  it('turns virus scanning on with --clamd or DATAFILES_CLAMD, over TCP or a unix socket', () => {
+    const tcp = parseServeConfig({ clamd: 'tcp://127.0.0.1:3310' }, { DATAFILES_SCAN_CONCURRENCY: '4' });
+    assert.deepEqual(tcp.scan, {
+      clamd: { kind: 'tcp', host: '127.0.0.1', port: 3310 },
+      policy: 'block-infected',
+      concurrency: 4,
+      timeoutMs: 60_000,
+      retryMs: 5000,
+      maxAttempts: 5,
+      leaseMs: 300_000,
+      maxBytes: 100 * 1024 * 1024,
+    });
+    const unix = parseServeConfig({ 'scan-policy': 'safe-only' }, { DATAFILES_CLAMD: 'unix:/run/clamav/clamd.ctl' });
+    assert.deepEqual(unix.scan?.clamd, { kind: 'unix', path: '/run/clamav/clamd.ctl' });
+    assert.equal(unix.scan?.policy, 'safe-only');
+    assert.deepEqual(parseServeConfig({ clamd: 'tcp://[::1]:3310' }, {}).scan?.clamd, { kind: 'tcp', host: '::1', port: 3310 });
+  });
   it('refuses invalid values with a message naming the option', () => {
     const bad: Array<[Record<string, string>, Record<string, string>, RegExp]> = [
       [{ port: '70000' }, {}, /--port/],
@@ -63,6 +81,11 @@ describe('configuration (options, then DATAFILES_* variables, then defaults)', (
       [{ 'idle-timeout-ms': '0' }, {}, /--idle-timeout-ms/],
       [{ 'max-header-bytes': '1000' }, {}, /--max-header-bytes/],
       [{ 'request-timeout-ms': '1000', 'headers-timeout-ms': '5000' }, {}, /--headers-timeout-ms/],
+      [{ clamd: 'localhost:3310' }, {}, /--clamd/],
+      [{}, { DATAFILES_CLAMD: 'tcp://127.0.0.1:99999' }, /--clamd/],
+      [{ clamd: 'unix:relative.sock' }, {}, /--clamd/],
+      [{ 'scan-policy': 'paranoid' }, {}, /--scan-policy/],
+      [{ 'scan-concurrency': '0' }, {}, /--scan-concurrency/],
     ];
     for (const [values, env, message] of bad) assert.throws(() => parseServeConfig(values, env), (error) => error instanceof ConfigError && message.test(error.message));
   });

@@ -3,6 +3,7 @@
 // option wins when both are given. Nothing else in the code reads process.env.
 import { isIP } from 'node:net';
 import path from 'node:path';
+import { SCAN_OPTIONS, parseScanConfig, type ScanConfig } from './scanConfig.js';
 
 export interface StorageConfig {
   /** Data directory: SQLite database and local blobs (embedded mode), temporary files. */
@@ -27,6 +28,8 @@ export interface ServeConfig extends StorageConfig {
   sessionTtlMs: number;
   /** docs/decisions.md 51: a COMMITTING session not renewed this long lost its committer. */
   sessionCommitLeaseMs: number;
+  /** docs/decisions.md 95: a blob no revision names is removed once it is older than this (default 24 h). */
+  orphanGraceMs: number;
   /** How long SIGTERM waits for in-flight requests before closing their connections. */
   shutdownTimeoutMs: number;
   /** Who may read GET /metrics (docs/decisions.md 36). */
@@ -46,6 +49,8 @@ export interface ServeConfig extends StorageConfig {
   audit: { retentionMs: number; failedAuthBurst: number };
   /** Storage quotas and the free-space guard (issue 12, docs/decisions.md 67). */
   quotas: { defaultQuotaBytes: number; minFreeBytes: number };
+  /** Virus scanning with clamd; undefined when --clamd is not given (revisions stay NOT_SCANNED). */
+  scan?: ScanConfig;
 }
 
 export interface TokenConfig {
@@ -111,6 +116,7 @@ export const SERVE_OPTIONS = {
     description: 'a multipart commit not heard from this long died: the sweep rolls its session back to OPEN',
     default: '120000',
   },
+  'orphan-grace-ms': { env: 'DATAFILES_ORPHAN_GRACE_MS', description: 'a stored blob no revision names (a crash between the bytes and the row) is removed once older than this', default: String(DAY_MS) },
   'shutdown-timeout-ms': { env: 'DATAFILES_SHUTDOWN_TIMEOUT_MS', description: 'how long SIGTERM waits for in-flight requests', default: '30000' },
   'metrics-access': { env: 'DATAFILES_METRICS_ACCESS', description: 'who may read /metrics: loopback (this machine, else an admin token), admin or open', default: 'loopback' },
   'max-open-sessions-per-user': { env: 'DATAFILES_MAX_OPEN_SESSIONS_PER_USER', description: 'open multipart sessions one user may hold (more: 429)', default: '1000' },
@@ -130,6 +136,7 @@ export const SERVE_OPTIONS = {
   'audit-failed-auth-burst': { env: 'DATAFILES_AUDIT_FAILED_AUTH_BURST', description: 'this many 401s to one address within a minute are an audit event', default: '10' },
   'default-user-quota-bytes': { env: 'DATAFILES_DEFAULT_USER_QUOTA_BYTES', description: 'storage quota of users without one of their own (0: none)', default: '0' },
   'min-free-bytes': { env: 'DATAFILES_MIN_FREE_BYTES', description: 'uploads are refused when the data disk would keep less free (0: no guard; local disk only)', default: String(GiB) },
+  ...SCAN_OPTIONS,
 } as const;
 // Not an option: DATAFILES_ADMIN_TOKEN (a secret does not belong on a command line, where `ps` shows it).
 
@@ -212,6 +219,7 @@ export function parseServeConfig(values: Record<string, string | undefined>, env
     maxPartBytes: integer('max-part-bytes', get('max-part-bytes'), { min: 1, max: Number.MAX_SAFE_INTEGER }),
     sessionTtlMs: integer('session-ttl-ms', get('session-ttl-ms'), { min: 1000, max: 365 * DAY_MS }),
     sessionCommitLeaseMs: integer('session-commit-lease-ms', get('session-commit-lease-ms'), { min: 2000, max: DAY_MS }),
+    orphanGraceMs: integer('orphan-grace-ms', get('orphan-grace-ms'), { min: 0, max: 365 * DAY_MS }),
     shutdownTimeoutMs: integer('shutdown-timeout-ms', get('shutdown-timeout-ms'), { min: 0, max: 600_000 }),
     metricsAccess,
     maxOpenSessionsPerUser: integer('max-open-sessions-per-user', get('max-open-sessions-per-user'), { min: 1, max: 1_000_000_000 }),
@@ -228,6 +236,9 @@ export function parseServeConfig(values: Record<string, string | undefined>, env
       defaultQuotaBytes: integer('default-user-quota-bytes', get('default-user-quota-bytes'), { min: 0, max: Number.MAX_SAFE_INTEGER }),
       minFreeBytes: integer('min-free-bytes', get('min-free-bytes'), { min: 0, max: Number.MAX_SAFE_INTEGER }),
     },
+    scan: parseScanConfig(get, integer, (message) => {
+      throw new ConfigError(message);
+    }),
   });
 }
 

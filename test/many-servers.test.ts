@@ -15,6 +15,8 @@ import { provisionScaleOut, type BackendResources } from './support/backend.js';
 import { sha256Hex } from './support/bytes.js';
 import { BLOCK_BYTES, generatedBytes, streamedForm, toWebStream } from './support/generatedBody.js';
 import { API, api, fileForm, startTestServer, type TestServer } from './support/server.js';
+import { storedBytesOf } from './support/storedBytes.js';
+import { waitFor } from './support/waitFor.js';
 
 const MiB = 1024 * 1024;
 
@@ -280,7 +282,10 @@ describe('three servers, one instance (PostgreSQL + S3)', () => {
       api(victim, token, `${API}/multipart/${sessionId}/part/2`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: toWebStream(pausing(partContent.chunks())), duplex: 'half' } as RequestInit),
     ].map((request) => request.then((response) => ({ status: response.status }), (error: unknown) => ({ error })));
     await Promise.all(halfway);
-    await new Promise((resolve) => setTimeout(resolve, 300)); // let A pass the bytes on to S3
+    // A has passed bytes on to S3: the single upload's multipart upload is there.
+    const stored = storedBytesOf(victim);
+    await waitFor(async () => (await stored.temporaries()).length > 0, { what: 'A to start writing to S3' });
+    stored.close();
     await victim.kill(); // SIGKILL: no goodbye
     release();
     const outcomes = await Promise.all(inFlight);

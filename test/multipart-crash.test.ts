@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import BetterSqlite3 from 'better-sqlite3';
 import { SQLITE_FILE } from '../src/server/openStores.js';
 import { API, api, startTestServer, type TestServer, type TestUser } from './support/server.js';
+import { waitFor } from './support/waitFor.js';
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex').toUpperCase();
 const MiB = 1024 * 1024;
@@ -67,7 +68,7 @@ describe('A crash in the middle of an upload', () => {
     const interrupted = api(first, alice.token, `${API}/multipart/${sessionId}/part/4`, { method: 'PUT', body: half, headers: { 'content-length': String(parts[3].length) }, duplex: 'half' } as RequestInit).catch(
       (error: unknown) => error,
     );
-    await sleep(300);
+    await waitFor(async () => (await leftovers(first)).tmp.length === 1, { what: 'the half-sent part to reach tmp' });
     await first.kill();
     const outcome = await interrupted;
     assert.ok(!(outcome instanceof Response && outcome.status === 200), 'the interrupted part was not accepted');

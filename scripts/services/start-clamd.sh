@@ -23,6 +23,10 @@
 #   CLAMD_PORT           TCP port on 127.0.0.1 (default 3310)
 #   CLAMD_STREAM_MAX     largest INSTREAM accepted (default 100M; clamd's own default is 25M, and
 #                        beyond the limit clamd resets the connection mid-stream)
+#   CLAMD_MAX_FILE_SIZE  largest file clamd scans (default: CLAMD_STREAM_MAX); with AlertExceedsMax
+#                        (set below) a larger one is reported as Heuristics.Limits.Exceeded, which
+#                        datafiles records as FAILED (too large): without it clamd answers OK
+#                        for a file it did not scan
 #   CLAMD_EXTRA_DB_DIR   also load the *.cvd/*.cld/*.ndb/... signature files found there
 #   CLAMD_START_TIMEOUT  seconds to wait for PONG (default 120; full signature sets take 20-60 s)
 #   CLAMD_ENV_FILE       also write the settings there
@@ -32,6 +36,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 DIR=${CLAMD_DIR:-/tmp/datafiles-clamd}
 PORT=${CLAMD_PORT:-3310}
 STREAM_MAX=${CLAMD_STREAM_MAX:-100M}
+MAX_FILE_SIZE=${CLAMD_MAX_FILE_SIZE:-$STREAM_MAX}
 TIMEOUT=${CLAMD_START_TIMEOUT:-120}
 SOCK="$DIR/clamd.sock"
 CONF="$DIR/clamd.conf"
@@ -123,7 +128,10 @@ LogClean no
 Foreground no
 # No 'User' line: clamd runs as whoever starts it (Debian's config says 'User clamav').
 StreamMaxLength $STREAM_MAX
-MaxFileSize $STREAM_MAX
+MaxFileSize $MAX_FILE_SIZE
+# Report what is above the limits (Heuristics.Limits.Exceeded... FOUND) instead of answering OK
+# for what was not scanned (docs/decisions.md 86).
+AlertExceedsMax yes
 MaxScanSize 400M
 MaxThreads 8
 ReadTimeout 60

@@ -20,6 +20,9 @@ Commands:
                                 issue another token for a user; prints {"token",…}
   tokens list [USER] | revoke TOKEN_ID | revoke-all USER   (a list never shows a secret)
   audit list [--actor NAME] [--file ID] [--kind KIND] [--since 7d]   security events, newest first
+  tokens create USER            issue another token for a user; prints {"token"}
+  scan status [--file ID]       virus-scan queue, counts by state (and a file's scans)
+  scan rescan --file ID | --all scan a file's revisions, or all, again
   verify [--repair]             check every stored byte against its hashes (datafiles verify --help)
   backup DEST                   copy the embedded store (database + blobs) while serving
   restore SRC --data DIR        rebuild a data directory from a backup
@@ -54,6 +57,8 @@ export async function runCli(args: string[], io: CommandIo = processIo): Promise
       case 'audit':
         return await (await import('./adminCommands.js')).adminCommand(command, rest, io);
       case undefined:
+      case 'scan':
+        return await (await import('./scanCommands.js')).scanCommand(rest, io);
       case 'help':
       case '--help':
       case '-h':

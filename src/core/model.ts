@@ -1,6 +1,6 @@
 // The domain's vocabulary: files, revisions, principals, grants and upload sessions.
 // Wire names (dataFileId, md5Hash, …) are produced by the HTTP layer from these records.
-import type { TokenRecord } from './accounts/model.js';
+import type { TokenRecord } from './accounts/token.js';
 
 /** docs/decisions.md 16: "Grants form a ladder", lowest first. */
 export const GRANTS = [

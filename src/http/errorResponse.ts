@@ -46,6 +46,8 @@ export function errorToResponse(error: unknown, request: FastifyRequest): DomoEr
 }
 
 export function sendError(reply: FastifyReply, body: DomoError): FastifyReply {
+  // A detail asking the client to come back later (a revision waiting for its virus scan).
+  if (typeof body.retryAfterSeconds === 'number') reply.header('retry-after', String(body.retryAfterSeconds));
   return reply.code(body.status).header('content-type', 'application/json; charset=utf-8').send(body);
 }
 

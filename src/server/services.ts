@@ -12,6 +12,8 @@ import { SessionService } from '../core/sessions/sessionService.js';
 import { systemClock, type Clock } from '../core/ports/clock.js';
 import type { Hasher } from '../core/ports/hasher.js';
 import { sharedWorkerHasher } from '../adapters/hashing/workerHasher.js';
+import { withPendingNewRevisions } from '../core/scanning/pendingRevisions.js';
+import type { ScanPolicy } from '../scanConfig.js';
 import type { Stores } from './openStores.js';
 
 const DEFAULT_SESSION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
@@ -28,6 +30,8 @@ export function createServices(
     auditRetentionMs?: number;
     quotas?: QuotaPolicy;
     freeSpace?: FreeSpace;
+    /** Virus scanning on (docs/decisions.md 85): new revisions are PENDING; onPending wakes the scanner. */
+    scan?: { policy: ScanPolicy; onPending: () => void };
   } = {},
 ) {
   const clock = options.clock ?? systemClock;
@@ -37,12 +41,13 @@ export function createServices(
   const audit = new AuditService({ metadata: stores.metadata, clock, log: log?.info && log.error ? (log as AuditLog) : undefined, retentionMs: options.auditRetentionMs });
   const tokens = new TokenService({ metadata: stores.metadata, clock, policy: options.tokens, log: options.log, audit });
   const principals = new PrincipalService({ metadata: stores.metadata, clock, tokens, audit });
-  const files = new FileService({ metadata: stores.metadata, blobs: stores.blobs, clock, hasher, log: options.log });
+  const metadata = options.scan ? withPendingNewRevisions(stores.metadata, options.scan.onPending) : stores.metadata;
+  const files = new FileService({ metadata, blobs: stores.blobs, clock, hasher, log: options.log, scanPolicy: options.scan?.policy });
   return {
     files,
     product: new ProductOperations({ metadata: stores.metadata, files, clock }),
     sessions: new SessionService({
-      metadata: stores.metadata,
+      metadata,
       blobs: stores.blobs,
       files,
       clock,

@@ -14,7 +14,10 @@ import { diskFreeSpace } from './freeSpace.js';
 import { createLogger } from './logger.js';
 import { lockDataDirectory, prepareDataDirectory, type DataDirectoryLock } from './dataDirectory.js';
 import { openStores, usesDataDirectory, type Stores } from './openStores.js';
+import { scanMetrics } from './scanMetrics.js';
+import { createScanning } from './scanning.js';
 import { createServices } from './services.js';
+import { startOrphanSweeper } from './orphanSweeper.js';
 import { startSessionSweeper } from './sessionSweeper.js';
 
 export interface RunningServer {
@@ -49,6 +52,8 @@ export async function startServer(config: ServeConfig, io: { announce: (text: st
     const sweptAtStart = await stores.blobs.sweepTemporary({ olderThanMs: TEMPORARY_GRACE_MS });
     if (sweptAtStart > 0) logger.info({ removed: sweptAtStart }, 'removed temporary files left by an interrupted run');
 
+    // docs/decisions.md 85: without --clamd there is no scanner and revisions stay NOT_SCANNED.
+    const scanning = config.scan ? createScanning(config.scan, stores, logger) : undefined;
     const services = createServices(stores, {
       log: logger,
       sessions: { ttlMs: config.sessionTtlMs, maxPartBytes: config.maxPartBytes, maxOpenPerUser: config.maxOpenSessionsPerUser, commitLeaseMs: config.sessionCommitLeaseMs },
@@ -57,12 +62,14 @@ export async function startServer(config: ServeConfig, io: { announce: (text: st
       quotas: config.quotas,
       // The free-space guard watches the local disk the blobs go to; with S3 there is none to watch.
       freeSpace: config.s3 ? undefined : diskFreeSpace(config.dataDir),
+      scan: scanning && { policy: scanning.config.policy, onPending: () => scanning.wake() },
     });
     const admin = await services.principals.bootstrapAdmin(config.adminToken);
     if (admin?.token) {
       io.announce(`datafiles: created the instance admin "admin" (id ${admin.user.id}). Its token, shown only this once:\n${admin.token}\n`);
     }
 
+    const metrics = createMetrics();
     const app = await buildApp({
       logger,
       context: { services, limits: { maxFileBytes: config.maxFileBytes, maxPartBytes: config.maxPartBytes } },
@@ -73,7 +80,7 @@ export async function startServer(config: ServeConfig, io: { announce: (text: st
       audit: { audit: services.audit, failedAuthBurst: config.audit.failedAuthBurst },
       extraRoutes: sessionRoutes,
       connections: config.connections,
-      metrics: createMetrics(),
+      metrics,
       metricsAccess: config.metricsAccess,
       health: {
         // Both at once: with both dependencies hanging, one after the other took twice the timeout.
@@ -95,12 +102,15 @@ export async function startServer(config: ServeConfig, io: { announce: (text: st
     const sessionSweeper = await startSessionSweeper({ sessions: services.sessions, ttlMs: config.sessionTtlMs, commitLeaseMs: config.sessionCommitLeaseMs, log: logger });
 
     await app.listen({ host: config.host, port: config.port });
+    scanning?.start(scanMetrics(metrics.registry, stores.metadata.scans, systemClock));
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     logger.info({ url }, 'listening');
     // Printed whatever the log level: scripts (and our tests) wait for this line.
     io.announce(`datafiles: listening on ${url}\n`);
+    // Started once listening, so a failed start has no sweep to stop (docs/decisions.md 95).
+    const orphanSweeper = startOrphanSweeper({ blobs: stores.blobs, metadata: stores.metadata, clock: systemClock, graceMs: config.orphanGraceMs, log: logger });
 
     let stopping: Promise<void> | undefined;
     return {
@@ -112,11 +122,13 @@ export async function startServer(config: ServeConfig, io: { announce: (text: st
         stopping ??= (async () => {
           clearInterval(sweeper);
           await sessionSweeper.stop();
+          await orphanSweeper.stop();
           // Past the deadline, connections still open (a stalled upload) are cut.
           const deadline = setTimeout(() => app.server.closeAllConnections(), config.shutdownTimeoutMs);
           deadline.unref();
           await app.close();
           clearTimeout(deadline);
+          await scanning?.stop();
           await stores.close();
           directoryLock?.release();
         })();

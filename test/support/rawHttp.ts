@@ -114,7 +114,8 @@ export function rawExchange(url: string, chunks: (string | Buffer)[], options: R
         }
         if (then === 'end') socket.end();
         if (then === 'destroy') {
-          // Give the bytes a moment to leave, then vanish without a FIN handshake.
+          // A fixed pause on purpose (the client being simulated): give the bytes a moment to leave,
+          // then vanish without a FIN handshake.
           await new Promise((wait) => setTimeout(wait, 50));
           socket.resetAndDestroy();
           finish(false);

@@ -5,10 +5,12 @@ import type { Stats } from 'node:fs';
 import { access, constants, mkdir, open, readdir, rename, rm, lstat, stat, utimes, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { DomainError } from '../../core/errors.js';
+import { systemClock, type Clock } from '../../core/ports/clock.js';
 import { OWNER_ONLY_DIRECTORY_MODE } from '../ownerOnly.js';
-import type { BlobStore, StoredBlob } from '../../core/ports/blobStore.js';
+import type { BlobStore } from '../../core/ports/blobStore.js';
 import { BlobReaders, type BlobReader } from './blobReaders.js';
 import { readManifest } from './compositeManifest.js';
+import { listBlobs } from './diskBlobListing.js';
 import { diskLayout, newId, type DiskLayout } from './diskLayout.js';
 import * as stagedUploads from './diskStagedUploads.js';
 import { fsyncDirectory, makeDirectoryDurably, writeBodyToNewFile } from './durableFiles.js';
@@ -24,6 +26,8 @@ export interface DiskBlobStoreOptions {
    * at once, whatever its age, since its writer is provably gone (docs/decisions.md 46).
    */
   exclusive?: boolean;
+  /** What "now" is for the sweeps' age cut-offs; the system clock by default. */
+  clock?: Clock;
 }
 
 export async function openDiskBlobStore(options: DiskBlobStoreOptions): Promise<BlobStore> {
@@ -33,10 +37,10 @@ export async function openDiskBlobStore(options: DiskBlobStoreOptions): Promise<
       await mkdir(directory, { recursive: true, mode: OWNER_ONLY_DIRECTORY_MODE });
     }
   });
-  return diskBlobStore(layout, options.exclusive ?? false);
+  return diskBlobStore(layout, options.exclusive ?? false, options.clock ?? systemClock);
 }
 
-function diskBlobStore(layout: DiskLayout, exclusive: boolean): BlobStore {
+function diskBlobStore(layout: DiskLayout, exclusive: boolean, clock: Clock): BlobStore {
   // docs/decisions.md 52: a composite blob deleted while it is read is removed by its last reader.
   const readers = new BlobReaders();
   return {
@@ -81,9 +85,6 @@ function diskBlobStore(layout: DiskLayout, exclusive: boolean): BlobStore {
         return streamSegments(planSegments(pieces, span), input.signal, filesOf(reader));
       }),
 
-    stat: (key) =>
-      withStorageErrors(async (): Promise<StoredBlob> => ({ key, sizeBytes: totalSize(await piecesOfBlob(layout, key)) })),
-
     delete: (key) =>
       withStorageErrors(async () => {
         const blobPath = layout.blobPath(key);
@@ -113,7 +114,8 @@ function diskBlobStore(layout: DiskLayout, exclusive: boolean): BlobStore {
     completeUpload: (input) => withStorageErrors(() => stagedUploads.completeUpload(layout, input)),
     abortUpload: (input) => withStorageErrors(() => stagedUploads.abortUpload(layout, input)),
 
-    sweepTemporary: (input) => withStorageErrors(() => sweepTemporary(layout, input.olderThanMs, exclusive)),
+    listBlobs: (input) => listBlobs(layout, input),
+    sweepTemporary: (input) => withStorageErrors(() => sweepTemporary(layout, input.olderThanMs, exclusive, clock)),
 
     ping: async () => {
       try {
@@ -171,15 +173,6 @@ function filesOf(reader: BlobReader): SegmentFiles {
   };
 }
 
-/** A blob written by put is one file; a completed upload is a directory of parts with a manifest. */
-async function piecesOfBlob(layout: DiskLayout, key: string): Promise<StoredPiece[]> {
-  const blobPath = layout.blobPath(key);
-  const stats = await statBlob(blobPath);
-  if (stats.isFile()) return [{ filePath: blobPath, sizeBytes: stats.size }];
-  const parts = await readManifest(blobPath);
-  return parts.map((part) => ({ filePath: path.join(blobPath, part.file), sizeBytes: part.sizeBytes }));
-}
-
 function totalSize(pieces: readonly StoredPiece[]): number {
   return pieces.reduce((total, piece) => total + piece.sizeBytes, 0);
 }
@@ -195,9 +188,9 @@ function totalSize(pieces: readonly StoredPiece[]): number {
  *   deleted) keeps the modification time of its last new part, which may be days old, but the
  *   rename set its change time to now.
  */
-async function sweepTemporary(layout: DiskLayout, olderThanMs: number, exclusive: boolean): Promise<number> {
+async function sweepTemporary(layout: DiskLayout, olderThanMs: number, exclusive: boolean, clock: Clock): Promise<number> {
   if (!Number.isFinite(olderThanMs) || olderThanMs < 0) throw new DomainError('BAD_REQUEST', 'olderThanMs must be a non-negative number.');
-  const cutoff = Date.now() - olderThanMs;
+  const cutoff = clock.now() - olderThanMs;
   let removed = 0;
   for (const name of await readdir(layout.tempDirectory)) {
     const entryPath = path.join(layout.tempDirectory, name);

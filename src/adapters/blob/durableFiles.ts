@@ -1,6 +1,7 @@
 // The durable-write primitives of the disk store (docs/architecture.md, "The write path"): a body is
 // streamed into a new file, fsynced, and only then renamed into place; the directory whose entries
 // changed is fsynced too, or a crash could forget the rename even though the bytes are on disk.
+import { randomUUID } from 'node:crypto';
 import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -115,7 +116,8 @@ async function writevFully(handle: FileHandle, buffers: Uint8Array[]): Promise<n
 
 /** Writes a small file (a manifest) completely and durably, without a partial version ever visible. */
 export async function writeSmallFileDurably(input: { filePath: string; contents: string }): Promise<void> {
-  const tempPath = `${input.filePath}.${process.pid}.${Date.now()}.tmp`;
+  // A random suffix, not the time: two writes in one millisecond must not pick the same name.
+  const tempPath = `${input.filePath}.${process.pid}.${randomUUID()}.tmp`;
   const handle = await open(tempPath, 'wx', OWNER_ONLY_FILE_MODE);
   try {
     await handle.writeFile(input.contents);

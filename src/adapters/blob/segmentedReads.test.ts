@@ -10,6 +10,7 @@ import { PassThrough, Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { sendsItself } from '../../core/ports/blobStore.js';
 import { planSegments, READ_CHUNK_BYTES, streamSegments, type FileSegment } from './segmentedReads.js';
+import { waitFor } from '../../../test/support/waitFor.js';
 
 const openDescriptors = async (): Promise<number> => (await readdir('/proc/self/fd')).length;
 
@@ -93,9 +94,8 @@ describe('segmented reads of stored files', () => {
       },
     });
     await assert.rejects(stream.sendTo(destination));
-    await new Promise((resolve) => setTimeout(resolve, 50));
     assert.ok(received < whole.length);
-    assert.equal(await openDescriptors(), before);
+    await waitFor(async () => (await openDescriptors()) === before, { what: 'the segment files to be closed' });
   });
 
   it('stops, with no file left open, when the stream is destroyed (its abort signal) mid-transfer', async () => {
@@ -110,7 +110,6 @@ describe('segmented reads of stored files', () => {
       },
     });
     await assert.rejects(stream.sendTo(destination));
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    assert.equal(await openDescriptors(), before);
+    await waitFor(async () => (await openDescriptors()) === before, { what: 'the segment files to be closed' });
   });
 });

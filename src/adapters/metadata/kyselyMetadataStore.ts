@@ -10,6 +10,7 @@ import { createFileStore } from './fileStore.js';
 import { createPermissionStore } from './permissionStore.js';
 import { createPrincipalStore } from './principalStore.js';
 import type { MetadataDatabase } from './schema.js';
+import { createScanQueueStore } from './scanQueueStore.js';
 import { createSessionStore } from './sessionStore.js';
 import { createVerificationStore } from './verificationQueries.js';
 import type { SqlDialect } from './sqlDialect.js';
@@ -25,6 +26,7 @@ export function createKyselyMetadataStore(db: Kysely<MetadataDatabase>, dialect:
     sessions: withTranslatedErrors(createSessionStore(db, dialect), translate),
     accounts: withTranslatedErrors(createAccountStore(db, dialect), translate),
     audit: withTranslatedErrors(createAuditStore(db), translate),
+    scans: withTranslatedErrors(createScanQueueStore(db, dialect), translate),
     verification: withTranslatedErrors(createVerificationStore(db), translate),
     async ping() {
       try {

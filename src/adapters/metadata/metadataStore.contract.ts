@@ -12,6 +12,7 @@ import { listingContract } from './contract/listing.contract.js';
 import { permissionsContract } from './contract/permissions.contract.js';
 import { principalsContract } from './contract/principals.contract.js';
 import { sessionLimitsContract } from './contract/sessionLimits.contract.js';
+import { scansContract } from './contract/scans.contract.js';
 import { sessionsContract } from './contract/sessions.contract.js';
 import { sharingContract } from './contract/sharing.contract.js';
 
@@ -40,6 +41,7 @@ export function metadataStoreContract(name: string, makeStore: MakeMetadataStore
     accountsContract(currentStore);
     auditContract(currentStore);
     sharingContract(currentStore);
+    scansContract(currentStore);
 
     describe('health', () => {
       it('ping answers while the store is open', async () => {

@@ -8,6 +8,7 @@ import { Kysely, SqliteDialect, sql } from 'kysely';
 import { kyselySqliteDatabase, readNowUnlessInTransaction, STATEMENT_CACHE_SIZE, statementCache } from './kyselySqliteDatabase.js';
 import { precompiledQuery, readDirectlyWhenPossible } from './precompiledQuery.js';
 import type { MetadataDatabase } from './schema.js';
+import { waitFor } from '../../../test/support/waitFor.js';
 
 describe('SQLite queries compiled and prepared once', () => {
   let raw: BetterSqlite3.Database;
@@ -50,10 +51,10 @@ describe('SQLite queries compiled and prepared once', () => {
       await gate;
       throw new Error('rolled back');
     });
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    assert.equal(raw.inTransaction, true);
+    await waitFor(() => raw.inTransaction, { what: 'the transaction to begin' });
     let settled = false;
     const reading = byId(9).finally(() => (settled = true));
+    // A fixed wait on purpose: it shows that something does not happen (the read stays pending).
     await new Promise((resolve) => setTimeout(resolve, 20));
     assert.equal(settled, false, 'the read waits for the transaction');
     release();

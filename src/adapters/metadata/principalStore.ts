@@ -120,10 +120,5 @@ export function createPrincipalStore(db: Kysely<MetadataDatabase>, dialect: SqlD
         .onConflict((conflict) => conflict.columns(['group_id', 'user_id']).doNothing())
         .execute();
     },
-
-    async groupIdsOfUser(userId) {
-      const rows = await db.selectFrom('group_members').select('group_id').where('user_id', '=', userId).orderBy('group_id').execute();
-      return rows.map((row) => row.group_id);
-    },
   };
 }

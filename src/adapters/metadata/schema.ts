@@ -77,7 +77,16 @@ export interface RevisionsTable {
   upload_time_millis: number;
   uploaded_at: EpochMillis;
   scan_state: ScanState;
-  /** Migration 009: when `datafiles verify` found its bytes corrupt (docs/decisions.md 106); null otherwise. */
+  // The scan queue and verdict (migration 009, docs/decisions.md 85).
+  scan_attempts: Generated<number>;
+  scan_due_at: EpochMillis | null;
+  scan_lease_owner: string | null;
+  scan_lease_until: EpochMillis | null;
+  scan_signature: string | null;
+  scan_reason: string | null;
+  scanned_at: EpochMillis | null;
+  scan_engine: string | null;
+  /** Migration 010: when `datafiles verify` found its bytes corrupt (docs/decisions.md 106); null otherwise. */
   corrupt_at: EpochMillis | null;
 }
 

@@ -7,6 +7,7 @@ import type { BlobStore, ByteRange, ByteSource } from '../ports/blobStore.js';
 import type { Clock } from '../ports/clock.js';
 import type { Hasher } from '../ports/hasher.js';
 import type { FileWithRevision, MetadataStore } from '../ports/metadataStore.js';
+import { assertDownloadable, type ScanPolicy } from '../scanning/downloadGate.js';
 import { storeContent, type IncomingContent } from './storeContent.js';
 import { validateDescription, validateName } from './validation.js';
 
@@ -32,6 +33,8 @@ export interface FileServiceDeps {
   /** MD5 and SHA-256 of uploaded bytes. */
   hasher: Hasher;
   log?: { warn(object: object, message: string): void };
+  /** Set when virus scanning is on: which scan states may be downloaded (docs/decisions.md 87). */
+  scanPolicy?: ScanPolicy;
 }
 
 export class FileService {
@@ -107,7 +110,7 @@ export class FileService {
     const file = await this.requireFile(input.caller, input.fileId, 'read');
     const revision = await this.deps.metadata.files.getRevision({ fileId: file.id, revisionId: resolveRevisionId(file, input.revisionId ?? NEWEST_REVISION) });
     if (!revision) throw new DomainError('REVISION_NOT_FOUND');
-    if (revision.scanState === 'INFECTED') throw new DomainError('INFECTED');
+    assertDownloadable(revision, this.deps.scanPolicy);
     if (revision.corruptAt !== undefined) throw new DomainError('REVISION_CORRUPT');
     return { file, revision };
   }

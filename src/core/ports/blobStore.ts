@@ -2,7 +2,7 @@
 // The store generates every key (docs/architecture.md, convention 5): no user-supplied name ever
 // becomes a path or an object key.
 //
-// Errors: get/stat of a missing key throws DomainError('NOT_FOUND'); an aborted signal rejects
+// Errors: get of a missing key throws DomainError('NOT_FOUND'); an aborted signal rejects
 // with the signal's reason; an unreachable backend throws DomainError('DEPENDENCY_UNAVAILABLE').
 import type { Readable, Writable } from 'node:stream';
 
@@ -47,7 +47,6 @@ export interface BlobStore {
   put(input: { body: ByteSource; signal?: AbortSignal; sizeHint?: number }): Promise<StoredBlob>;
   /** Streams a blob, or the inclusive byte range of it. */
   get(input: { key: string; range?: ByteRange; signal?: AbortSignal }): Promise<Readable>;
-  stat(key: string): Promise<StoredBlob>;
   /** Idempotent: deleting a missing key is not an error. */
   delete(key: string): Promise<void>;
 
@@ -75,6 +74,12 @@ export interface BlobStore {
   /** Removes every staged part. Idempotent. */
   abortUpload(input: { uploadId: string }): Promise<void>;
 
+  /**
+   * Keys of the blobs written before `writtenBefore` (epoch ms), in no set order, read as they are
+   * yielded (never the whole listing at once): what the orphan sweep checks against the revision
+   * rows (src/core/files/orphanedBlobs.ts). A blob deleted meanwhile may or may not be listed.
+   */
+  listBlobs(input: { writtenBefore: number; signal?: AbortSignal }): AsyncIterable<string>;
   /** Removes temporary leftovers of interrupted writes older than `olderThanMs`; returns how many. */
   sweepTemporary(input: { olderThanMs: number }): Promise<number>;
   /** Cheap round trip, for /healthz. */

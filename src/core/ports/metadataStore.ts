@@ -23,6 +23,7 @@ import type {
 } from '../model.js';
 import type { AccountStore } from './accountStore.js';
 import type { AuditStore } from './auditStore.js';
+import type { ScanQueueStore } from './scanQueue.js';
 import type { VerificationStore } from './verificationStore.js';
 
 export interface PrincipalStore {
@@ -40,7 +41,6 @@ export interface PrincipalStore {
   findGroupByName(name: string): Promise<Group | undefined>;
   /** Idempotent. */
   addGroupMember(input: { groupId: number; userId: number }): Promise<void>;
-  groupIdsOfUser(userId: number): Promise<number[]>;
 }
 
 export interface ReadableFilter {
@@ -187,6 +187,8 @@ export interface MetadataStore {
   readonly accounts: AccountStore;
   /** Security-relevant events (issue 12). */
   readonly audit: AuditStore;
+  /** Revisions waiting for a virus scan, and scan verdicts (docs/decisions.md 85). */
+  readonly scans: ScanQueueStore;
   /** What `datafiles verify` reads and marks (docs/decisions.md 105). */
   readonly verification: VerificationStore;
   /** Cheap round trip, for /healthz. */

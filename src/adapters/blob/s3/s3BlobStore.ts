@@ -4,18 +4,20 @@
 // ids, see s3StagedUploads.ts).
 //
 //   put                 s3Writes.ts: streamed, bounded memory, all-or-nothing
-//   get / stat / delete GetObject (Range passed through) / HeadObject / DeleteObject
+//   get / delete        GetObject (Range passed through) / DeleteObject
 //   staged uploads      s3StagedUploads.ts
 //   sweepTemporary      s3Sweep.ts
+//   listBlobs           s3Sweep.ts
 //   ping / close        HeadBucket / client.destroy()
-import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { addAbortSignal, type Readable } from 'node:stream';
 import { DomainError } from '../../../core/errors.js';
-import type { BlobStore, ByteRange, StoredBlob } from '../../../core/ports/blobStore.js';
+import type { BlobStore, ByteRange } from '../../../core/ports/blobStore.js';
+import { systemClock, type Clock } from '../../../core/ports/clock.js';
 import { createS3Client, httpStatusOf, s3ErrorCode, toDomainError, withS3Errors, type S3ClientOptions, type S3Context } from './s3Client.js';
 import { isValidKey, newKey, s3Names } from './s3Names.js';
 import * as stagedUploads from './s3StagedUploads.js';
-import { sweepTemporary } from './s3Sweep.js';
+import { listBlobs, sweepTemporary } from './s3Sweep.js';
 import { DEFAULT_PART_SIZE_BYTES, MAX_PART_BYTES, MIN_MULTIPART_PART_BYTES, putObjectStreaming } from './s3Writes.js';
 
 export interface S3BlobStoreOptions extends S3ClientOptions {
@@ -24,6 +26,8 @@ export interface S3BlobStoreOptions extends S3ClientOptions {
   prefix?: string;
   /** Bytes buffered per part when a body's length is unknown (default 8 MiB, at least 5 MiB). */
   partSizeBytes?: number;
+  /** What "now" is for the sweep's age cut-off; the system clock by default. */
+  clock?: Clock;
 }
 
 /** Connects, creates the bucket if it does not exist, and returns the store. */
@@ -38,16 +42,16 @@ export async function openS3BlobStore(options: S3BlobStoreOptions): Promise<Blob
       ? translated
       : new DomainError('DEPENDENCY_UNAVAILABLE', `The S3 bucket ${options.bucket} cannot be used (${s3ErrorCode(error) ?? 'error'}).`, { cause: error });
   }
-  return s3BlobStoreOnClient({ client, bucket: options.bucket, prefix: options.prefix, partSizeBytes: options.partSizeBytes });
+  return s3BlobStoreOnClient({ client, bucket: options.bucket, prefix: options.prefix, partSizeBytes: options.partSizeBytes, clock: options.clock });
 }
 
 /** The store over a client made by createS3Client (tests watch its requests); takes ownership of it. */
-export function s3BlobStoreOnClient(input: { client: S3Client; bucket: string; prefix?: string; partSizeBytes?: number }): BlobStore {
+export function s3BlobStoreOnClient(input: { client: S3Client; bucket: string; prefix?: string; partSizeBytes?: number; clock?: Clock }): BlobStore {
   const partSizeBytes = input.partSizeBytes ?? DEFAULT_PART_SIZE_BYTES;
   if (!Number.isSafeInteger(partSizeBytes) || partSizeBytes < MIN_MULTIPART_PART_BYTES || partSizeBytes > MAX_PART_BYTES) {
     throw new RangeError(`partSizeBytes must be from ${MIN_MULTIPART_PART_BYTES} to ${MAX_PART_BYTES}.`);
   }
-  const context: S3Context = { client: input.client, bucket: input.bucket, names: s3Names(input.prefix ?? ''), partSizeBytes };
+  const context: S3Context = { client: input.client, bucket: input.bucket, names: s3Names(input.prefix ?? ''), partSizeBytes, clock: input.clock ?? systemClock };
   const { client, bucket, names } = context;
 
   return {
@@ -67,11 +71,6 @@ export function s3BlobStoreOnClient(input: { client: S3Client; bucket: string; p
       return signal ? addAbortSignal(signal, body) : body;
     },
 
-    stat: async (key): Promise<StoredBlob> => {
-      const head = await withS3Errors(undefined, () => client.send(new HeadObjectCommand({ Bucket: bucket, Key: names.blob(key) })));
-      return { key, sizeBytes: head.ContentLength ?? 0 };
-    },
-
     delete: async (key) => {
       // Like the disk store: a key this store cannot have issued is NOT_FOUND; a missing one is fine.
       if (!isValidKey(key)) throw new DomainError('NOT_FOUND', 'No blob with that key.');
@@ -85,6 +84,7 @@ export function s3BlobStoreOnClient(input: { client: S3Client; bucket: string; p
     completeUpload: (input) => stagedUploads.completeUpload(context, input),
     abortUpload: (input) => stagedUploads.abortUpload(context, input),
 
+    listBlobs: (input) => listBlobs(context, input),
     sweepTemporary: (input) => sweepTemporary(context, input.olderThanMs),
 
     ping: async () => {

@@ -14,6 +14,7 @@
 // before its 503, not how long each of three attempts may wait.
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { DomainError } from '../../../core/errors.js';
+import type { Clock } from '../../../core/ports/clock.js';
 import type { S3Names } from './s3Names.js';
 
 export interface S3ClientOptions {
@@ -49,6 +50,8 @@ export interface S3Context {
   readonly names: S3Names;
   /** Part size for uploads of unknown length (bytes buffered per part; see s3Writes.ts). */
   readonly partSizeBytes: number;
+  /** What "now" is for the sweep's age cut-off. */
+  readonly clock: Clock;
 }
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;

@@ -3,6 +3,7 @@
 // open ones, those with an `uploads/<key>/open` marker and a multipart upload for `blobs/<key>`
 // (a multipart upload without a marker is a put in flight, not a staged upload; s3Sweep.ts).
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { systemClock } from '../../../core/ports/clock.js';
 import type { BlobInventory, ListedBlob, ListedUpload } from '../../../core/ports/blobInventory.js';
 import { createS3Client, withS3Errors, type S3ClientOptions, type S3Context } from './s3Client.js';
 import { listMultipartUploads } from './s3Listing.js';
@@ -21,7 +22,8 @@ async function* listPages(context: Pick<S3Context, 'client' | 'bucket'>, prefix:
 
 export function s3BlobInventory(input: { client: S3Client; bucket: string; prefix?: string }): BlobInventory {
   const names = s3Names(input.prefix ?? '');
-  const context = { client: input.client, bucket: input.bucket, names, partSizeBytes: 0 };
+  // Only listing uses it: no part is written and no age is computed here.
+  const context: S3Context = { client: input.client, bucket: input.bucket, names, partSizeBytes: 0, clock: systemClock };
   return {
     async *blobs(signal): AsyncGenerator<ListedBlob> {
       for await (const page of listPages(context, names.blobsPrefix, signal)) {

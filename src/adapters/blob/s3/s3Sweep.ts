@@ -9,15 +9,15 @@
 // Open staged uploads are left alone however old: their lifetime belongs to whoever opened them,
 // who ends it with completeUpload or abortUpload (the disk store sweeps only its tmp/ alike).
 // Returns how many multipart uploads and orphaned upload directories were removed.
-import { AbortMultipartUploadCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
+import { AbortMultipartUploadCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { DomainError } from '../../../core/errors.js';
-import { isMissingObject, isMissingUpload, toDomainError, type S3Context } from './s3Client.js';
+import { isMissingObject, isMissingUpload, toDomainError, withS3Errors, type S3Context } from './s3Client.js';
 import { deleteObjects, listMultipartUploads, listObjects, type ListedObject } from './s3Listing.js';
 
 export async function sweepTemporary(context: S3Context, olderThanMs: number): Promise<number> {
   if (!Number.isFinite(olderThanMs) || olderThanMs < 0) throw new DomainError('BAD_REQUEST', 'olderThanMs must be a non-negative number.');
   const { client, bucket, names } = context;
-  const cutoff = Date.now() - olderThanMs;
+  const cutoff = context.clock.now() - olderThanMs;
   let removed = 0;
 
   // Listed before the staged objects: an upload created after this listing has only objects
@@ -49,6 +49,22 @@ export async function sweepTemporary(context: S3Context, olderThanMs: number): P
     removed += 1;
   }
   return removed;
+}
+
+/** listBlobs on S3: the blobs/ objects last modified before the cut-off, one listing page at a time. */
+export async function* listBlobs(context: S3Context, input: { writtenBefore: number; signal?: AbortSignal }): AsyncGenerator<string> {
+  const { client, bucket, names } = context;
+  let continuationToken: string | undefined;
+  do {
+    const page = await withS3Errors(input.signal, () =>
+      client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: names.blobsPrefix, ContinuationToken: continuationToken }), { abortSignal: input.signal }),
+    );
+    for (const object of page.Contents ?? []) {
+      const key = object.Key === undefined ? undefined : names.blobKeyOf(object.Key);
+      if (key !== undefined && object.LastModified !== undefined && object.LastModified.getTime() < input.writtenBefore) yield key;
+    }
+    continuationToken = page.IsTruncated === true ? page.NextContinuationToken : undefined;
+  } while (continuationToken !== undefined);
 }
 
 async function objectExists(context: S3Context, objectName: string): Promise<boolean> {

@@ -179,7 +179,7 @@ export function accountsContract(store: () => MetadataStore): void {
       await assertRejectsWithCode(accounts().renameGroup({ groupId: 987_654, name: 'x' }), 'GROUP_NOT_FOUND');
       await accounts().removeGroupMember({ groupId: group.id, userId: user.id });
       await accounts().removeGroupMember({ groupId: group.id, userId: user.id });
-      assert.deepEqual(await store().principals.groupIdsOfUser(user.id), []);
+      assert.deepEqual(await accounts().groupsOfUser(user.id), []);
       await assertRejectsWithCode(accounts().removeGroupMember({ groupId: group.id, userId: 987_654 }), 'USER_NOT_FOUND');
 
       const { file } = await createFile(store(), user.id);

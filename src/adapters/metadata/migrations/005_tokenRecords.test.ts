@@ -60,7 +60,7 @@ describe('migration 005: token records from tokens issued before', () => {
         ...fixture.bob.tokens.map((token: string) => ({ user: 'bob', token })),
       ]);
       assert.equal((await store.files.getFile(1))?.ownerId, fixture.bob.id, 'files untouched');
-      assert.deepEqual(await store.principals.groupIdsOfUser(fixture.bob.id), [1]);
+      assert.deepEqual((await store.accounts.groupsOfUser(fixture.bob.id)).map((group) => group.id), [1]);
     } finally {
       await store.close();
       await rm(directory, { recursive: true, force: true });

@@ -9,7 +9,8 @@ import { tokenRecordsMigration } from '../005_tokenRecords.js';
 import { auditEventsMigration } from '../006_auditEvents.js';
 import { userQuotasMigration } from '../007_userQuotas.js';
 import { sessionPartVersionsMigration } from '../008_sessionPartVersions.js';
-import { revisionCorruptMigration } from '../009_revisionCorrupt.js';
+import { scanQueueMigration } from '../009_scanQueue.js';
+import { revisionCorruptMigration } from '../010_revisionCorrupt.js';
 
 export const postgresMigrations: Record<string, Migration> = {
   '001_initial': initialPostgresMigration,
@@ -20,5 +21,6 @@ export const postgresMigrations: Record<string, Migration> = {
   '006_audit_events': auditEventsMigration('postgres'),
   '007_user_quotas': userQuotasMigration('postgres'),
   '008_session_part_versions': sessionPartVersionsMigration,
-  '009_revision_corrupt': revisionCorruptMigration,
+  '009_scan_queue': scanQueueMigration,
+  '010_revision_corrupt': revisionCorruptMigration,
 };
