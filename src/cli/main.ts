@@ -23,6 +23,9 @@ Commands:
   tokens create USER            issue another token for a user; prints {"token"}
   scan status [--file ID]       virus-scan queue, counts by state (and a file's scans)
   scan rescan --file ID | --all scan a file's revisions, or all, again
+  verify [--repair]             check every stored byte against its hashes (datafiles verify --help)
+  backup DEST                   copy the embedded store (database + blobs) while serving
+  restore SRC --data DIR        rebuild a data directory from a backup
 
 The admin commands work on the stores directly, with or without a running server: --data DIR
 (default ./data, env DATAFILES_DATA_DIR), or --database-url for PostgreSQL. They work on the
@@ -43,6 +46,11 @@ export async function runCli(args: string[], io: CommandIo = processIo): Promise
       case 'serve':
         // Loaded on demand: the server's modules take a second to load, which the client commands need not pay.
         return await (await import('./serveCommand.js')).serveCommand(rest, io);
+      case 'verify':
+        return await (await import('./verifyCommand.js')).verifyCommand(rest, io);
+      case 'backup':
+      case 'restore':
+        return await (await import('./backupCommand.js')).backupCommand(command, rest, io);
       case 'users':
       case 'groups':
       case 'tokens':

@@ -58,6 +58,13 @@ export const ERROR_CATALOGUE = {
   TOO_MANY_REQUESTS: { status: 429, message: 'You have too many requests in flight on this server; wait for some to finish.' },
   CLIENT_CLOSED: { status: 499, message: 'The client closed the request.' },
   INTERNAL: { status: 500, message: 'Internal error.' },
+  // docs/decisions.md 106: never serve bytes known to be wrong.
+  REVISION_CORRUPT: {
+    status: 500,
+    message:
+      'The stored bytes of this revision failed verification (datafiles verify): they no longer match its size and hashes, so they are not served. ' +
+      'Restore the file from a backup or upload it again; an earlier revision may still be downloaded by its revision id.',
+  },
   DEPENDENCY_UNAVAILABLE: { status: 503, message: 'A service this server depends on is unavailable.' },
   SERVER_BUSY: { status: 503, message: 'This server has too many requests in flight; try again shortly.' },
   /** Start-up only (never an HTTP answer in practice): the metadata schema is newer than this binary. */

@@ -72,6 +72,8 @@ export interface NewRevision extends ContentFacts {
 export interface RevisionRecord extends NewRevision {
   id: number;
   fileId: number;
+  /** When `datafiles verify` found its stored bytes corrupt (docs/decisions.md 106); absent otherwise. */
+  corruptAt?: number;
 }
 
 export interface PermissionEntry {

@@ -48,6 +48,8 @@ export function toRevisionRecord(row: Selectable<RevisionsTable>): RevisionRecor
     uploadTimeMillis: row.upload_time_millis,
     uploadedAt: row.uploaded_at,
     scanState: row.scan_state,
+    // Only when set, so a sound revision's record is what it always was.
+    ...(row.corrupt_at === null || row.corrupt_at === undefined ? {} : { corruptAt: Number(row.corrupt_at) }),
   };
 }
 

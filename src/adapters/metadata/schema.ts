@@ -86,6 +86,8 @@ export interface RevisionsTable {
   scan_reason: string | null;
   scanned_at: EpochMillis | null;
   scan_engine: string | null;
+  /** Migration 010: when `datafiles verify` found its bytes corrupt (docs/decisions.md 106); null otherwise. */
+  corrupt_at: EpochMillis | null;
 }
 
 export interface FilePermissionsTable {

@@ -111,6 +111,7 @@ export class FileService {
     const revision = await this.deps.metadata.files.getRevision({ fileId: file.id, revisionId: resolveRevisionId(file, input.revisionId ?? NEWEST_REVISION) });
     if (!revision) throw new DomainError('REVISION_NOT_FOUND');
     assertDownloadable(revision, this.deps.scanPolicy);
+    if (revision.corruptAt !== undefined) throw new DomainError('REVISION_CORRUPT');
     return { file, revision };
   }
 

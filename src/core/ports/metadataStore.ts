@@ -24,6 +24,7 @@ import type {
 import type { AccountStore } from './accountStore.js';
 import type { AuditStore } from './auditStore.js';
 import type { ScanQueueStore } from './scanQueue.js';
+import type { VerificationStore } from './verificationStore.js';
 
 export interface PrincipalStore {
   createUser(input: { name: string; isAdmin: boolean; createdAt: number }): Promise<User>;
@@ -188,6 +189,8 @@ export interface MetadataStore {
   readonly audit: AuditStore;
   /** Revisions waiting for a virus scan, and scan verdicts (docs/decisions.md 85). */
   readonly scans: ScanQueueStore;
+  /** What `datafiles verify` reads and marks (docs/decisions.md 105). */
+  readonly verification: VerificationStore;
   /** Cheap round trip, for /healthz. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -10,6 +10,7 @@ import { auditEventsMigration } from '../006_auditEvents.js';
 import { userQuotasMigration } from '../007_userQuotas.js';
 import { sessionPartVersionsMigration } from '../008_sessionPartVersions.js';
 import { scanQueueMigration } from '../009_scanQueue.js';
+import { revisionCorruptMigration } from '../010_revisionCorrupt.js';
 
 export const postgresMigrations: Record<string, Migration> = {
   '001_initial': initialPostgresMigration,
@@ -21,4 +22,5 @@ export const postgresMigrations: Record<string, Migration> = {
   '007_user_quotas': userQuotasMigration('postgres'),
   '008_session_part_versions': sessionPartVersionsMigration,
   '009_scan_queue': scanQueueMigration,
+  '010_revision_corrupt': revisionCorruptMigration,
 };
