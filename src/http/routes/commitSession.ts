@@ -29,10 +29,10 @@ export const commitSession: RegisterRoute = (app, { services }) => {
       },
     },
     async (request) => {
-      const body = (request.body ?? {}) as { totalParts?: unknown; sha256?: unknown };
+      const body = request.body ?? {};
       const result = await services.sessions.commit({
         caller: callerOf(request),
-        sessionId: (request.params as { sessionId: string }).sessionId,
+        sessionId: request.params.sessionId,
         totalParts: body.totalParts,
         sha256: body.sha256,
       });

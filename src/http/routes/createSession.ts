@@ -25,7 +25,7 @@ export const createSession: RegisterRoute = (app, { services }) => {
     '/multipart',
     { schema: { summary: 'Create a multi-part upload session', body: SessionFieldsBody, response: { 200: SessionCreated, ...sessionErrorResponses } } },
     async (request) => {
-      const body = (request.body ?? {}) as { name?: string; description?: string | null; contentType?: string };
+      const body = request.body ?? {};
       const session = await services.sessions.create({ caller: callerOf(request), name: body.name, description: body.description, contentType: body.contentType });
       return { sessionId: session.id };
     },

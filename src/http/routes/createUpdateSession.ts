@@ -20,10 +20,10 @@ export const createUpdateSession: RegisterRoute = (app, { services }) => {
       },
     },
     async (request) => {
-      const body = (request.body ?? {}) as { name?: string; description?: string | null; contentType?: string };
+      const body = request.body ?? {};
       const session = await services.sessions.createForUpdate({
         caller: callerOf(request),
-        fileId: parseId((request.params as { dataFileId: string }).dataFileId, 'dataFileId'),
+        fileId: parseId(request.params.dataFileId, 'dataFileId'),
         name: body.name,
         description: body.description,
         contentType: body.contentType,

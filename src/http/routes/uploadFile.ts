@@ -21,7 +21,7 @@ export const uploadFile: RegisterRoute = (app, context) => {
       },
     },
     async (request, reply) => {
-      const query = request.query as Record<string, unknown>;
+      const query = request.query;
       const caller = callerOf(request);
       const publicAccess = parseBoolean(query.public, 'public', surface.publicByDefault);
       const admission = await admitUpload(context, request, reply);

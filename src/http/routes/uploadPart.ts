@@ -50,7 +50,7 @@ export const uploadPart: RegisterRoute = (app, context) => {
       },
     },
     async (request, reply) => {
-      const params = request.params as { sessionId: string; index: string };
+      const params = request.params;
       const sizeBytes = contentLengthOf(request.headers['content-length']);
       if (sizeBytes !== undefined && sizeBytes > limits.maxPartBytes) {
         // Refused before a byte is read; refusedBody.ts drops a bounded part of the body, then closes.

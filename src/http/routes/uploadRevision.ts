@@ -25,8 +25,8 @@ export const uploadRevision: RegisterRoute = (app, context) => {
     },
     async (request, reply) => {
       const caller = callerOf(request);
-      const fileId = parseId((request.params as { dataFileId: string }).dataFileId, 'dataFileId');
-      const query = request.query as Record<string, unknown>;
+      const fileId = parseId(request.params.dataFileId, 'dataFileId');
+      const query = request.query;
       if (!hasBody(request) && (query.description !== undefined || query.public !== undefined)) {
         const details = await services.product.updateMetadata({
           caller,
