@@ -3,7 +3,7 @@
 // spec's own example sends "Cache-Control") are ignored.
 import { Type } from '@sinclair/typebox';
 import { callerOf, type RegisterRoute } from '../routeContext.js';
-import { sessionErrorResponses } from '../sessionWire.js';
+import { SessionCreated, sessionErrorResponses } from '../sessionWire.js';
 
 /** Every field optional here: the session service says what is missing, in the API's own errors. */
 export const SessionFieldsBody = Type.Union([
@@ -18,7 +18,6 @@ export const SessionFieldsBody = Type.Union([
   Type.Null(),
 ]);
 
-export const SessionCreated = Type.Object({ sessionId: Type.String() });
 
 export const createSession: RegisterRoute = (app, { services }) => {
   app.post(

@@ -5,8 +5,8 @@
 import { parseId } from '../queryValues.js';
 import { callerOf, type RegisterRoute } from '../routeContext.js';
 import { FileIdParams } from '../schemas.js';
-import { sessionErrorResponses } from '../sessionWire.js';
-import { SessionCreated, SessionFieldsBody } from './createSession.js';
+import { SessionCreated, sessionErrorResponses } from '../sessionWire.js';
+import { SessionFieldsBody } from './createSession.js';
 
 export const createUpdateSession: RegisterRoute = (app, { services }) => {
   app.post(

@@ -6,7 +6,7 @@ import { bodyStallSignal } from '../idleBody.js';
 import { admitUpload, withinAdmission } from '../access/quotaGate.js';
 import { parseBoolean, parseString } from '../queryValues.js';
 import { callerOf, clientGoneSignal, type RegisterRoute } from '../routeContext.js';
-import { errorResponses, StringOrList } from '../schemas.js';
+import { errorResponses, StringOrList, UploadFileResult } from '../schemas.js';
 import { readUploadBody } from '../uploadBody.js';
 
 export const uploadFile: RegisterRoute = (app, context) => {
@@ -17,7 +17,7 @@ export const uploadFile: RegisterRoute = (app, context) => {
       schema: {
         summary: 'Upload a file',
         querystring: Type.Object({ name: Type.Optional(StringOrList), description: Type.Optional(StringOrList), public: Type.Optional(StringOrList) }),
-        response: { 200: Type.Object({ dataFileId: Type.Integer() }), ...errorResponses },
+        response: { 200: UploadFileResult, ...errorResponses },
       },
     },
     async (request, reply) => {
