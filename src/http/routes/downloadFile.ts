@@ -10,6 +10,7 @@ import { sendsItself } from '../../core/ports/blobStore.js';
 import { resolveRange } from '../download/byteRange.js';
 import { etagOf, noneMatch, rangeStillValid } from '../download/conditional.js';
 import { dispositionFor } from '../download/disposition.js';
+import { downloadDoc } from '../openapiBodies.js';
 import { parseBoolean, parseId, parseRevisionId, parseString } from '../queryValues.js';
 import { callerOf, clientGoneSignal, type RegisterRoute, type RouteContext } from '../routeContext.js';
 import { errorResponses, FileIdParams, RevisionParams } from '../schemas.js';
@@ -109,6 +110,7 @@ export const downloadFile: RegisterRoute = (app, context) => {
   app.route({
     method: ['GET', 'HEAD'],
     url: '/:dataFileId',
+    config: { swaggerTransform: downloadDoc },
     schema: { summary: 'Download the current revision of a file', params: FileIdParams, querystring: DownloadQuery, response: errorResponses },
     handler: (request, reply) => sendRevision(context, request, reply),
   });
@@ -117,6 +119,7 @@ export const downloadFile: RegisterRoute = (app, context) => {
     app.route({
       method: ['GET', 'HEAD'],
       url,
+      config: { swaggerTransform: downloadDoc },
       schema: { summary: 'Download a given revision of a file', params: RevisionParams, querystring: DownloadQuery, response: errorResponses },
       handler: (request, reply) => sendRevision(context, request, reply, request.params.revisionId),
     });

@@ -6,6 +6,7 @@ import { bodyStallSignal } from '../idleBody.js';
 import { admitUpload, withinAdmission } from '../access/quotaGate.js';
 import { parseBoolean, parseString } from '../queryValues.js';
 import { callerOf, clientGoneSignal, type RegisterRoute } from '../routeContext.js';
+import { uploadBodyDoc } from '../openapiBodies.js';
 import { errorResponses, StringOrList, UploadFileResult } from '../schemas.js';
 import { readUploadBody } from '../uploadBody.js';
 
@@ -14,6 +15,7 @@ export const uploadFile: RegisterRoute = (app, context) => {
   app.post(
     '/',
     {
+      config: { swaggerTransform: uploadBodyDoc(surface) },
       schema: {
         summary: 'Upload a file',
         querystring: Type.Object({ name: Type.Optional(StringOrList), description: Type.Optional(StringOrList), public: Type.Optional(StringOrList) }),

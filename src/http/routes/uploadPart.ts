@@ -6,6 +6,7 @@
 import { Type } from '@sinclair/typebox';
 import { DomainError } from '../../core/errors.js';
 import { callerOf, clientGoneSignal, type RegisterRoute } from '../routeContext.js';
+import { partBodyDoc } from '../openapiBodies.js';
 import { PartUploaded, sessionErrorResponses } from '../sessionWire.js';
 import { admitUpload, withinAdmission } from '../access/quotaGate.js';
 
@@ -42,6 +43,7 @@ export const uploadPart: RegisterRoute = (app, context) => {
   app.put(
     '/multipart/:sessionId/part/:index',
     {
+      config: { swaggerTransform: partBodyDoc },
       schema: {
         summary: 'Upload a file part',
         description: 'The body is the raw bytes of the part, whatever its Content-Type. `?checksum=SHA256` or `?[checksum=SHA256]` is verified.',

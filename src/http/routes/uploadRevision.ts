@@ -7,6 +7,7 @@ import { bodyStallSignal } from '../idleBody.js';
 import { admitUpload, withinAdmission } from '../access/quotaGate.js';
 import { parseBoolean, parseId, parseString } from '../queryValues.js';
 import { callerOf, clientGoneSignal, type RegisterRoute } from '../routeContext.js';
+import { uploadBodyDoc } from '../openapiBodies.js';
 import { errorResponses, FileDetailsBody, FileIdParams, StringOrList, UploadRevisionResult } from '../schemas.js';
 import { hasBody, readUploadBody } from '../uploadBody.js';
 import { fileToWire } from '../wire.js';
@@ -16,6 +17,7 @@ export const uploadRevision: RegisterRoute = (app, context) => {
   app.put(
     '/:dataFileId',
     {
+      config: { swaggerTransform: uploadBodyDoc(surface) },
       schema: {
         summary: 'Upload a file revision, or (with no body) change its description and public flag',
         params: FileIdParams,
