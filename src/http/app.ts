@@ -22,7 +22,7 @@ import { drainRefusedBodies } from './refusedBody.js';
 import { codeResponse, errorToResponse, sendError } from './errorResponse.js';
 import { registerHealth, type HealthCheck } from './health.js';
 import { registerMetrics, type Metrics, type MetricsAccess } from './metrics.js';
-import type { RegisterRoute, RouteContext } from './routeContext.js';
+import { typed, type RegisterRoute, type RouteContext } from './routeContext.js';
 import { deleteFile } from './routes/deleteFile.js';
 import { deleteRevision } from './routes/deleteRevision.js';
 import { downloadFile } from './routes/downloadFile.js';
@@ -173,12 +173,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await app.register(
       async (api) => {
         api.addHook('onRequest', authenticateRequest);
-        for (const register of jsonRoutes) register(api, context);
+        for (const register of jsonRoutes) register(typed(api), context);
         await api.register(async (streamed) => {
           // Bodies here are read by the route itself, as a stream, whatever their Content-Type.
           streamed.removeAllContentTypeParsers();
           streamed.addContentTypeParser('*', (_request, _payload, done) => done(null));
-          for (const register of streamedRoutes) register(streamed, context);
+          for (const register of streamedRoutes) register(typed(streamed), context);
         });
       },
       { prefix: surface.prefix },

@@ -1,5 +1,6 @@
 // What every route receives: the domain services and the server's limits.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
 import { DomainError } from '../core/errors.js';
 import type { FileService } from '../core/files/fileService.js';
 import type { ProductOperations } from '../core/files/productOperations.js';
@@ -26,7 +27,18 @@ export interface RouteContext {
   surface: ApiSurface;
 }
 
-export type RegisterRoute = (app: FastifyInstance, context: RouteContext) => void;
+/**
+ * A Fastify instance whose routes are typed from their TypeBox schemas: `request.params`, `query`
+ * and `body` have the schema's static type, so no route casts them (issue 11, item 3).
+ */
+export type ApiInstance = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
+
+/** The typed view of a plugin's instance (what every RegisterRoute receives). */
+export function typed(app: FastifyInstance): ApiInstance {
+  return app.withTypeProvider<TypeBoxTypeProvider>();
+}
+
+export type RegisterRoute = (app: ApiInstance, context: RouteContext) => void;
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -1,6 +1,21 @@
 // Request and response schemas shared by several routes; they validate input and produce the
 // OpenAPI document (GET /openapi.json).
+// They are also the SDK's wire types: clients/sdk/src/wireTypes.ts is generated from them
+// (sdkWireTypes.ts; docs/decisions.md 100).
 import { Type } from '@sinclair/typebox';
+import { ENTITY_TYPES, GRANTS, PASSES, type ScanState } from '../core/model.js';
+
+/**
+ * A closed set of strings in an answer: its static type is the union and the OpenAPI document lists
+ * the values. Only for response schemas: on input, an enum would replace the domain's Domo-shaped
+ * 400 message with Ajv's (docs/decisions.md 101).
+ */
+export function stringEnum<T extends string>(values: readonly T[], description?: string) {
+  return Type.Unsafe<T>(Type.String({ enum: [...values], ...(description === undefined ? {} : { description }) }));
+}
+
+/** Every scan state, checked complete by the compiler (docs/decisions.md 26). */
+const SCAN_STATES = Object.keys({ NOT_SCANNED: true, PENDING: true, SAFE: true, INFECTED: true, FAILED: true } satisfies Record<ScanState, true>) as ScanState[];
 
 /** Ids are validated by pattern and parsed by parseId, so a huge id is a 400, not a lost digit. */
 export const IdText = Type.String({ pattern: '^[0-9]{1,15}$', description: 'A positive integer id' });
@@ -28,10 +43,10 @@ export const Revision = Type.Object({
   contentType: Type.String(),
   uploadUserId: Type.Integer(),
   sizeBytes: Type.Integer(),
-  uploadTimeMillis: Type.Integer(),
+  uploadTimeMillis: Type.Integer({ description: 'How long the server took to receive and store it (docs/decisions.md 11)' }),
   md5Hash: Type.String(),
   datetimeUploaded: Type.Integer({ description: 'epoch milliseconds' }),
-  scanState: Type.String(),
+  scanState: stringEnum(SCAN_STATES),
   sha256HashValue: Type.String(),
 });
 
@@ -51,10 +66,10 @@ export const PermissionsBody = Type.Object({
   publicAccess: Type.Boolean(),
   entries: Type.Array(
     Type.Object({
-      entityType: Type.String(),
-      entityId: Type.String(),
-      grant: Type.String(),
-      pass: Type.String(),
+      entityType: stringEnum(ENTITY_TYPES),
+      entityId: Type.String({ description: 'A user or group id, as a string' }),
+      grant: stringEnum(GRANTS),
+      pass: stringEnum(PASSES, 'Stored with no effect (docs/decisions.md 18); always NONE'),
     }),
   ),
 });
@@ -75,6 +90,11 @@ export const PermissionsUpdateBody = Type.Object({
     ),
   ),
 });
+
+/** spec: "Upload a file". */
+export const UploadFileResult = Type.Object({ dataFileId: Type.Integer() });
+/** spec: "Upload a file revision". */
+export const UploadRevisionResult = Type.Object({ revisionId: Type.Integer() });
 
 export const errorResponses = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
 

@@ -1,8 +1,9 @@
 // Schemas and wire shapes shared by the multipart session routes (spec: "Multi-part Files API";
 // docs/decisions.md 1–3: epoch millis, integer ids, upper-case hashes).
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import type { SessionView } from '../core/sessions/sessionService.js';
-import { ErrorBody, errorResponses } from './schemas.js';
+import type { SessionState } from '../core/model.js';
+import { ErrorBody, errorResponses, stringEnum } from './schemas.js';
 
 /** Session ids are opaque (docs/decisions.md 2); a malformed one simply names no session (404). */
 export const SessionIdParams = Type.Object({ sessionId: Type.String({ minLength: 1, maxLength: 200 }) });
@@ -10,9 +11,19 @@ export const SessionIdParams = Type.Object({ sessionId: Type.String({ minLength:
 /** A session answers 409 once closed, and 413 for a part larger than the server accepts. */
 export const sessionErrorResponses = { ...errorResponses, 409: ErrorBody, 413: ErrorBody };
 
+/** Every session state, checked complete by the compiler (docs/architecture.md). */
+const SESSION_STATES = Object.keys({ OPEN: true, COMMITTING: true, COMMITTED: true, ABORTED: true, EXPIRED: true } satisfies Record<SessionState, true>) as SessionState[];
+
+/** spec: "Creating a Multi-part Upload Session" and "…Update Session". */
+export const SessionCreated = Type.Object({ sessionId: Type.String() });
+/** What the server answers for a stored part (and each of a session's parts). */
+export const PartUploaded = Type.Object({ index: Type.Integer(), sizeBytes: Type.Integer(), sha256: Type.String() });
+/** spec: "Completing a Multi-part Upload" (integers, docs/decisions.md 2). */
+export const CommitResult = Type.Object({ dataFileId: Type.Integer(), revisionId: Type.Integer() });
+
 export const SessionBody = Type.Object({
   sessionId: Type.String(),
-  state: Type.String({ description: 'OPEN, COMMITTING, COMMITTED, ABORTED or EXPIRED' }),
+  state: stringEnum(SESSION_STATES),
   name: Type.String(),
   description: Type.String(),
   contentType: Type.String(),
@@ -21,10 +32,10 @@ export const SessionBody = Type.Object({
   createdAt: Type.Integer({ description: 'epoch milliseconds' }),
   updatedAt: Type.Integer({ description: 'epoch milliseconds' }),
   expiresAt: Type.Integer({ description: 'epoch milliseconds; renewed by every part' }),
-  parts: Type.Array(Type.Object({ index: Type.Integer(), sizeBytes: Type.Integer(), sha256: Type.String() })),
+  parts: Type.Array(PartUploaded, { description: 'The stored parts; none once the session was aborted or expired' }),
 });
 
-export function sessionToWire({ session, parts }: SessionView) {
+export function sessionToWire({ session, parts }: SessionView): Static<typeof SessionBody> {
   return {
     sessionId: session.id,
     state: session.state,

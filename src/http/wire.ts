@@ -1,10 +1,15 @@
 // Records in the shapes of the spec's responses, with docs/decisions.md 1–3 (epoch millis, integer
 // ids, upper-case hashes) and 10–12 (currentRevision always, revisions only with expand,
 // metadata fields only with expand=metadata, existing false).
+import type { Static } from '@sinclair/typebox';
 import type { FileDetails } from '../core/files/fileService.js';
 import type { Permissions, RevisionRecord } from '../core/model.js';
+import type { FileDetailsBody, PermissionsBody, Revision } from './schemas.js';
 
-export function revisionToWire(revision: RevisionRecord) {
+// Each function answers its schema's static type (schemas.ts), so a shape that drifts from the
+// schema, and from the SDK's types generated from it, is a compile error.
+
+export function revisionToWire(revision: RevisionRecord): Static<typeof Revision> {
   return {
     dataFileRevisionId: revision.id,
     dataFileId: revision.fileId,
@@ -19,7 +24,7 @@ export function revisionToWire(revision: RevisionRecord) {
   };
 }
 
-export function fileToWire(details: FileDetails, options: { metadata: boolean }) {
+export function fileToWire(details: FileDetails, options: { metadata: boolean }): Static<typeof FileDetailsBody> {
   const { file } = details;
   return {
     dataFileId: file.id,
@@ -33,7 +38,7 @@ export function fileToWire(details: FileDetails, options: { metadata: boolean })
   };
 }
 
-export function permissionsToWire(permissions: Permissions) {
+export function permissionsToWire(permissions: Permissions): Static<typeof PermissionsBody> {
   return {
     publicAccess: permissions.publicAccess,
     entries: permissions.entries.map((entry) => ({

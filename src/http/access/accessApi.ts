@@ -10,7 +10,7 @@ import type { QuotaService } from '../../core/quotas/quotaService.js';
 import type { PrincipalService } from '../../core/principals/principalService.js';
 import type { Clock } from '../../core/ports/clock.js';
 import { parseId } from '../queryValues.js';
-import { callerOf } from '../routeContext.js';
+import { callerOf, typed } from '../routeContext.js';
 import { groupWire, NewTokenBody, TokenIdParams, tokenWire, userWire } from './accessWire.js';
 import { registerAdminRoutes } from './adminRoutes.js';
 import { registerAuditRoutes } from './auditRoutes.js';
@@ -31,7 +31,8 @@ export interface AccessApiOptions {
 export async function registerAccessApi(app: FastifyInstance, options: AccessApiOptions): Promise<void> {
   const { accounts, clock } = options;
   await app.register(
-    async (api) => {
+    async (plugin) => {
+      const api = typed(plugin);
       api.addHook('onRequest', options.authenticate);
 
       api.get('/me', { schema: { tags: ['self-service'], summary: 'Who I am: my user, my groups, my usage, the token I came with' } }, async (request) => {
@@ -51,7 +52,7 @@ export async function registerAccessApi(app: FastifyInstance, options: AccessApi
         { config: { scope: 'read' }, schema: { tags: ['self-service'], summary: 'Create a token for myself; its secret is in this answer only', body: Type.Optional(NewTokenBody) } },
         async (request, reply) => {
           const caller = callerOf(request);
-          const body = (request.body ?? {}) as { label?: string; scope?: 'read' | 'write' | 'admin'; expires?: string };
+          const body = request.body ?? {};
           const { record, secret } = await accounts.tokens.issue({ user: caller.user, by: { caller }, ...body });
           return reply.code(201).send({ ...tokenWire(record, clock.now()), token: secret });
         },
@@ -63,7 +64,7 @@ export async function registerAccessApi(app: FastifyInstance, options: AccessApi
         { config: { scope: 'read' }, schema: { tags: ['self-service'], summary: 'Revoke one of my tokens', params: TokenIdParams } },
         async (request) => {
           const caller = callerOf(request);
-          const id = parseId((request.params as { tokenId: string }).tokenId, 'tokenId');
+          const id = parseId(request.params.tokenId, 'tokenId');
           // Only the caller's own tokens here, admin or not: another user's token is not found.
           const selfOnly = { ...caller, user: { ...caller.user, isAdmin: false } };
           return tokenWire(await accounts.tokens.revoke(id, { caller: selfOnly }), clock.now());
@@ -79,14 +80,14 @@ export async function registerAccessApi(app: FastifyInstance, options: AccessApi
             querystring: Type.Object({ prefix: Type.String({ minLength: 1, maxLength: 128 }) }),
           },
         },
-        async (request) => accounts.lookup((request.query as { prefix: string }).prefix),
+        async (request) => accounts.lookup(request.query.prefix),
       );
 
       await api.register(
         async (admin) => {
-          registerAdminRoutes(admin, { accounts, clock });
-          if (options.audit) registerAuditRoutes(admin, options.audit);
-          if (options.quotas) registerQuotaRoutes(admin, accounts, options.quotas);
+          registerAdminRoutes(typed(admin), { accounts, clock });
+          if (options.audit) registerAuditRoutes(typed(admin), options.audit);
+          if (options.quotas) registerQuotaRoutes(typed(admin), accounts, options.quotas);
         },
         { prefix: '/admin' },
       );

@@ -2,9 +2,9 @@
 // actor, file, kind and time, paged with `before` (the last id of the previous page). Registered
 // inside the admin plugin (adminRoutes.ts), so only an admin with an admin-scope token gets here.
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import type { ApiInstance } from '../routeContext.js';
 import type { AuditService } from '../../core/audit/auditService.js';
-import { AUDIT_KINDS, type AuditKind } from '../../core/audit/model.js';
+import { AUDIT_KINDS } from '../../core/audit/model.js';
 import { DomainError } from '../../core/errors.js';
 
 const TIME = Type.String({ maxLength: 40, description: 'epoch milliseconds or an ISO 8601 time' });
@@ -26,12 +26,12 @@ export function parseTime(text: string | undefined, name: string): number | unde
   return value;
 }
 
-export function registerAuditRoutes(admin: FastifyInstance, audit: AuditService): void {
+export function registerAuditRoutes(admin: ApiInstance, audit: AuditService): void {
   admin.get(
     '/audit',
     { config: { scope: 'admin' }, schema: { tags: ['admin'], summary: 'The audit log, newest first (filter by actor, file, kind, time; page with before)', querystring: AuditQueryString } },
     async (request) => {
-      const query = request.query as { actor?: string; file?: number; kind?: AuditKind; from?: string; to?: string; before?: number; limit?: number };
+      const query = request.query;
       return audit.list({ actor: query.actor, fileId: query.file, kind: query.kind, from: parseTime(query.from, 'from'), to: parseTime(query.to, 'to'), before: query.before, limit: query.limit });
     },
   );

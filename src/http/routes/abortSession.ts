@@ -16,7 +16,7 @@ export const abortSession: RegisterRoute = (app, { services }) => {
       },
     },
     async (request, reply) => {
-      await services.sessions.abort({ caller: callerOf(request), sessionId: (request.params as { sessionId: string }).sessionId });
+      await services.sessions.abort({ caller: callerOf(request), sessionId: request.params.sessionId });
       return reply.code(200).send(okBody());
     },
   );

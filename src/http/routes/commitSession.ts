@@ -4,7 +4,7 @@
 // `totalParts` and `sha256` (whole file), checked when present.
 import { Type } from '@sinclair/typebox';
 import { callerOf, type RegisterRoute } from '../routeContext.js';
-import { SessionIdParams, sessionErrorResponses } from '../sessionWire.js';
+import { CommitResult, SessionIdParams, sessionErrorResponses } from '../sessionWire.js';
 
 const CommitBody = Type.Union([
   Type.Object(
@@ -25,14 +25,14 @@ export const commitSession: RegisterRoute = (app, { services }) => {
         summary: 'Complete a multi-part upload',
         params: SessionIdParams,
         body: CommitBody,
-        response: { 200: Type.Object({ dataFileId: Type.Integer(), revisionId: Type.Integer() }), ...sessionErrorResponses },
+        response: { 200: CommitResult, ...sessionErrorResponses },
       },
     },
     async (request) => {
-      const body = (request.body ?? {}) as { totalParts?: unknown; sha256?: unknown };
+      const body = request.body ?? {};
       const result = await services.sessions.commit({
         caller: callerOf(request),
-        sessionId: (request.params as { sessionId: string }).sessionId,
+        sessionId: request.params.sessionId,
         totalParts: body.totalParts,
         sha256: body.sha256,
       });

@@ -3,7 +3,7 @@
 // spec's own example sends "Cache-Control") are ignored.
 import { Type } from '@sinclair/typebox';
 import { callerOf, type RegisterRoute } from '../routeContext.js';
-import { sessionErrorResponses } from '../sessionWire.js';
+import { SessionCreated, sessionErrorResponses } from '../sessionWire.js';
 
 /** Every field optional here: the session service says what is missing, in the API's own errors. */
 export const SessionFieldsBody = Type.Union([
@@ -18,14 +18,13 @@ export const SessionFieldsBody = Type.Union([
   Type.Null(),
 ]);
 
-export const SessionCreated = Type.Object({ sessionId: Type.String() });
 
 export const createSession: RegisterRoute = (app, { services }) => {
   app.post(
     '/multipart',
     { schema: { summary: 'Create a multi-part upload session', body: SessionFieldsBody, response: { 200: SessionCreated, ...sessionErrorResponses } } },
     async (request) => {
-      const body = (request.body ?? {}) as { name?: string; description?: string | null; contentType?: string };
+      const body = request.body ?? {};
       const session = await services.sessions.create({ caller: callerOf(request), name: body.name, description: body.description, contentType: body.contentType });
       return { sessionId: session.id };
     },

@@ -5,8 +5,8 @@
 import { parseId } from '../queryValues.js';
 import { callerOf, type RegisterRoute } from '../routeContext.js';
 import { FileIdParams } from '../schemas.js';
-import { sessionErrorResponses } from '../sessionWire.js';
-import { SessionCreated, SessionFieldsBody } from './createSession.js';
+import { SessionCreated, sessionErrorResponses } from '../sessionWire.js';
+import { SessionFieldsBody } from './createSession.js';
 
 export const createUpdateSession: RegisterRoute = (app, { services }) => {
   app.post(
@@ -20,10 +20,10 @@ export const createUpdateSession: RegisterRoute = (app, { services }) => {
       },
     },
     async (request) => {
-      const body = (request.body ?? {}) as { name?: string; description?: string | null; contentType?: string };
+      const body = request.body ?? {};
       const session = await services.sessions.createForUpdate({
         caller: callerOf(request),
-        fileId: parseId((request.params as { dataFileId: string }).dataFileId, 'dataFileId'),
+        fileId: parseId(request.params.dataFileId, 'dataFileId'),
         name: body.name,
         description: body.description,
         contentType: body.contentType,

@@ -9,7 +9,7 @@ export const deleteFile: RegisterRoute = (app, { services }) => {
     '/:dataFileId',
     { schema: { summary: 'Delete a file and every revision', params: FileIdParams, response: emptyOkResponses } },
     async (request, reply) => {
-      await services.files.deleteFile({ caller: callerOf(request), fileId: parseId((request.params as { dataFileId: string }).dataFileId, 'dataFileId') });
+      await services.files.deleteFile({ caller: callerOf(request), fileId: parseId(request.params.dataFileId, 'dataFileId') });
       return reply.code(200).send(okBody());
     },
   );

@@ -9,7 +9,7 @@ export const deleteRevision: RegisterRoute = (app, { services }) => {
     '/:dataFileId/revisions/:revisionId',
     { schema: { summary: 'Delete a file revision', params: RevisionParams, response: emptyOkResponses } },
     async (request, reply) => {
-      const params = request.params as { dataFileId: string; revisionId: string };
+      const params = request.params;
       await services.files.deleteRevision({
         caller: callerOf(request),
         fileId: parseId(params.dataFileId, 'dataFileId'),

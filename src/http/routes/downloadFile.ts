@@ -10,11 +10,20 @@ import { sendsItself } from '../../core/ports/blobStore.js';
 import { resolveRange } from '../download/byteRange.js';
 import { etagOf, noneMatch, rangeStillValid } from '../download/conditional.js';
 import { dispositionFor } from '../download/disposition.js';
+import { downloadDoc } from '../openapiBodies.js';
 import { parseBoolean, parseId, parseRevisionId, parseString } from '../queryValues.js';
 import { callerOf, clientGoneSignal, type RegisterRoute, type RouteContext } from '../routeContext.js';
 import { errorResponses, FileIdParams, RevisionParams } from '../schemas.js';
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import { StringOrList } from '../schemas.js';
+
+const DownloadQuery = Type.Object({ download: Type.Optional(StringOrList), fileName: Type.Optional(StringOrList), ryuu_sid: Type.Optional(StringOrList) });
+
+/** What both download routes' schemas give (RevisionParams adds revisionId, passed on its own). */
+interface DownloadInput {
+  params: Static<typeof FileIdParams>;
+  query: Static<typeof DownloadQuery>;
+}
 
 function headerValue(request: FastifyRequest, name: string): string | undefined {
   const value = request.headers[name];
@@ -22,15 +31,15 @@ function headerValue(request: FastifyRequest, name: string): string | undefined 
 }
 
 /** Product API P7: `fileName` names the download, on both surfaces (docs/decisions.md 84). */
-function downloadName(request: FastifyRequest): string | undefined {
-  const fileName = parseString((request.query as Record<string, unknown>).fileName);
+function downloadName({ query }: DownloadInput): string | undefined {
+  const fileName = parseString(query.fileName);
   if (fileName === undefined || fileName.trim() === '') return undefined;
   if (fileName.length > MAX_NAME_LENGTH) throw new DomainError('BAD_REQUEST', `fileName may be at most ${MAX_NAME_LENGTH} characters.`);
   return fileName;
 }
 
-async function sendRevision(context: RouteContext, request: FastifyRequest, reply: FastifyReply, revisionId?: string) {
-  const params = request.params as { dataFileId: string };
+async function sendRevision(context: RouteContext, request: FastifyRequest & DownloadInput, reply: FastifyReply, revisionId?: string) {
+  const params = request.params;
   const { file, revision } = await context.services.files.findDownload({
     caller: callerOf(request),
     fileId: parseId(params.dataFileId, 'dataFileId'),
@@ -51,7 +60,7 @@ async function sendRevision(context: RouteContext, request: FastifyRequest, repl
     // Another site's <script src>/<link href> cannot pull a private file in with the user's cookie.
     .header('cross-origin-resource-policy', 'same-origin')
     .header('cache-control', 'private, no-cache')
-    .header('content-disposition', dispositionFor({ name: downloadName(request) ?? file.name, contentType, download: parseBoolean((request.query as Record<string, unknown>).download, 'download', false) }));
+    .header('content-disposition', dispositionFor({ name: downloadName(request) ?? file.name, contentType, download: parseBoolean(request.query.download, 'download', false) }));
 
   if (noneMatch(headerValue(request, 'if-none-match'), etag)) return reply.code(304).send();
 
@@ -96,12 +105,12 @@ async function sendRevision(context: RouteContext, request: FastifyRequest, repl
   }
 }
 
-const DownloadQuery = Type.Object({ download: Type.Optional(StringOrList), fileName: Type.Optional(StringOrList), ryuu_sid: Type.Optional(StringOrList) });
 
 export const downloadFile: RegisterRoute = (app, context) => {
   app.route({
     method: ['GET', 'HEAD'],
     url: '/:dataFileId',
+    config: { swaggerTransform: downloadDoc },
     schema: { summary: 'Download the current revision of a file', params: FileIdParams, querystring: DownloadQuery, response: errorResponses },
     handler: (request, reply) => sendRevision(context, request, reply),
   });
@@ -110,8 +119,9 @@ export const downloadFile: RegisterRoute = (app, context) => {
     app.route({
       method: ['GET', 'HEAD'],
       url,
+      config: { swaggerTransform: downloadDoc },
       schema: { summary: 'Download a given revision of a file', params: RevisionParams, querystring: DownloadQuery, response: errorResponses },
-      handler: (request, reply) => sendRevision(context, request, reply, (request.params as { revisionId: string }).revisionId),
+      handler: (request, reply) => sendRevision(context, request, reply, request.params.revisionId),
     });
   }
 };

@@ -13,7 +13,7 @@ export const filePermissions: RegisterRoute = (app, { services }) => {
     async (request) => {
       const permissions = await services.permissions.getPermissions({
         caller: callerOf(request),
-        fileId: parseId((request.params as { dataFileId: string }).dataFileId, 'dataFileId'),
+        fileId: parseId(request.params.dataFileId, 'dataFileId'),
       });
       return permissionsToWire(permissions);
     },
@@ -26,7 +26,7 @@ export const filePermissions: RegisterRoute = (app, { services }) => {
     async (request, reply) => {
       await services.permissions.updatePermissions({
         caller: callerOf(request),
-        fileId: parseId((request.params as { dataFileId: string }).dataFileId, 'dataFileId'),
+        fileId: parseId(request.params.dataFileId, 'dataFileId'),
         update: parsePermissionsUpdate(request.body),
       });
       return reply.code(200).send(okBody());

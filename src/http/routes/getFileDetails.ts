@@ -17,10 +17,10 @@ export const getFileDetails: RegisterRoute = (app, { services }) => {
       },
     },
     async (request) => {
-      const expand = parseExpand((request.query as Record<string, unknown>).expand);
+      const expand = parseExpand(request.query.expand);
       const details = await services.files.getFileDetails({
         caller: callerOf(request),
-        fileId: parseId((request.params as { dataFileId: string }).dataFileId, 'dataFileId'),
+        fileId: parseId(request.params.dataFileId, 'dataFileId'),
         expand,
       });
       return fileToWire(details, { metadata: expand.has('metadata') });

@@ -8,7 +8,7 @@ export const getSession: RegisterRoute = (app, { services }) => {
     '/multipart/:sessionId',
     { schema: { summary: 'Get a multi-part upload session', params: SessionIdParams, response: { 200: SessionBody, ...sessionErrorResponses } } },
     async (request) => {
-      const view = await services.sessions.get({ caller: callerOf(request), sessionId: (request.params as { sessionId: string }).sessionId });
+      const view = await services.sessions.get({ caller: callerOf(request), sessionId: request.params.sessionId });
       return sessionToWire(view);
     },
   );

@@ -28,7 +28,7 @@ export const listFiles: RegisterRoute = (app, { services }) => {
       },
     },
     async (request) => {
-      const query = request.query as Record<string, unknown>;
+      const query = request.query;
       const expand = parseExpand(query.expand);
       const files = await services.files.listFiles({
         caller: callerOf(request),

@@ -13,7 +13,7 @@ export const productRoutes: RegisterRoute = (app, { services }) => {
     '/:dataFileId/revisions/:revisionId/details',
     { schema: { summary: 'Get one revision (-1: the newest)', params: RevisionParams, response: { 200: Revision, ...errorResponses } } },
     async (request) => {
-      const params = request.params as { dataFileId: string; revisionId: string };
+      const params = request.params;
       const revision = await services.product.revisionDetails({
         caller: callerOf(request),
         fileId: parseId(params.dataFileId, 'dataFileId'),
@@ -29,7 +29,7 @@ export const productRoutes: RegisterRoute = (app, { services }) => {
     async (request) => {
       const revisions = await services.product.allRevisionDetails({
         caller: callerOf(request),
-        fileId: parseId((request.params as { dataFileId: string }).dataFileId, 'dataFileId'),
+        fileId: parseId(request.params.dataFileId, 'dataFileId'),
       });
       return revisions.map(revisionToWire);
     },
@@ -45,7 +45,7 @@ export const productRoutes: RegisterRoute = (app, { services }) => {
       },
     },
     async (request) => {
-      const params = request.params as { sourceDataFileId: string; targetDataFileId: string };
+      const params = request.params;
       const revision = await services.product.copyCurrentRevision({
         caller: callerOf(request),
         sourceFileId: parseId(params.sourceDataFileId, 'sourceDataFileId'),
@@ -61,7 +61,7 @@ export const productRoutes: RegisterRoute = (app, { services }) => {
     async (request) => {
       const details = await services.product.duplicate({
         caller: callerOf(request),
-        fileId: parseId((request.params as { dataFileId: string }).dataFileId, 'dataFileId'),
+        fileId: parseId(request.params.dataFileId, 'dataFileId'),
       });
       return fileToWire(details, { metadata: false });
     },

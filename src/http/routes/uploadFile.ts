@@ -6,7 +6,8 @@ import { bodyStallSignal } from '../idleBody.js';
 import { admitUpload, withinAdmission } from '../access/quotaGate.js';
 import { parseBoolean, parseString } from '../queryValues.js';
 import { callerOf, clientGoneSignal, type RegisterRoute } from '../routeContext.js';
-import { errorResponses, StringOrList } from '../schemas.js';
+import { uploadBodyDoc } from '../openapiBodies.js';
+import { errorResponses, StringOrList, UploadFileResult } from '../schemas.js';
 import { readUploadBody } from '../uploadBody.js';
 
 export const uploadFile: RegisterRoute = (app, context) => {
@@ -14,14 +15,15 @@ export const uploadFile: RegisterRoute = (app, context) => {
   app.post(
     '/',
     {
+      config: { swaggerTransform: uploadBodyDoc(surface) },
       schema: {
         summary: 'Upload a file',
         querystring: Type.Object({ name: Type.Optional(StringOrList), description: Type.Optional(StringOrList), public: Type.Optional(StringOrList) }),
-        response: { 200: Type.Object({ dataFileId: Type.Integer() }), ...errorResponses },
+        response: { 200: UploadFileResult, ...errorResponses },
       },
     },
     async (request, reply) => {
-      const query = request.query as Record<string, unknown>;
+      const query = request.query;
       const caller = callerOf(request);
       const publicAccess = parseBoolean(query.public, 'public', surface.publicByDefault);
       const admission = await admitUpload(context, request, reply);

@@ -6,7 +6,8 @@
 import { Type } from '@sinclair/typebox';
 import { DomainError } from '../../core/errors.js';
 import { callerOf, clientGoneSignal, type RegisterRoute } from '../routeContext.js';
-import { sessionErrorResponses } from '../sessionWire.js';
+import { partBodyDoc } from '../openapiBodies.js';
+import { PartUploaded, sessionErrorResponses } from '../sessionWire.js';
 import { admitUpload, withinAdmission } from '../access/quotaGate.js';
 
 /**
@@ -42,15 +43,16 @@ export const uploadPart: RegisterRoute = (app, context) => {
   app.put(
     '/multipart/:sessionId/part/:index',
     {
+      config: { swaggerTransform: partBodyDoc },
       schema: {
         summary: 'Upload a file part',
         description: 'The body is the raw bytes of the part, whatever its Content-Type. `?checksum=SHA256` or `?[checksum=SHA256]` is verified.',
         params: Type.Object({ sessionId: Type.String({ minLength: 1, maxLength: 200 }), index: Type.String({ maxLength: 20 }) }),
-        response: { 200: Type.Object({ index: Type.Integer(), sizeBytes: Type.Integer(), sha256: Type.String() }), ...sessionErrorResponses },
+        response: { 200: PartUploaded, ...sessionErrorResponses },
       },
     },
     async (request, reply) => {
-      const params = request.params as { sessionId: string; index: string };
+      const params = request.params;
       const sizeBytes = contentLengthOf(request.headers['content-length']);
       if (sizeBytes !== undefined && sizeBytes > limits.maxPartBytes) {
         // Refused before a byte is read; refusedBody.ts drops a bounded part of the body, then closes.

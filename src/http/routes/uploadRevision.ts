@@ -7,7 +7,8 @@ import { bodyStallSignal } from '../idleBody.js';
 import { admitUpload, withinAdmission } from '../access/quotaGate.js';
 import { parseBoolean, parseId, parseString } from '../queryValues.js';
 import { callerOf, clientGoneSignal, type RegisterRoute } from '../routeContext.js';
-import { errorResponses, FileDetailsBody, FileIdParams, StringOrList } from '../schemas.js';
+import { uploadBodyDoc } from '../openapiBodies.js';
+import { errorResponses, FileDetailsBody, FileIdParams, StringOrList, UploadRevisionResult } from '../schemas.js';
 import { hasBody, readUploadBody } from '../uploadBody.js';
 import { fileToWire } from '../wire.js';
 
@@ -16,17 +17,18 @@ export const uploadRevision: RegisterRoute = (app, context) => {
   app.put(
     '/:dataFileId',
     {
+      config: { swaggerTransform: uploadBodyDoc(surface) },
       schema: {
         summary: 'Upload a file revision, or (with no body) change its description and public flag',
         params: FileIdParams,
         querystring: Type.Object({ description: Type.Optional(StringOrList), public: Type.Optional(StringOrList) }),
-        response: { 200: Type.Union([Type.Object({ revisionId: Type.Integer() }), FileDetailsBody]), ...errorResponses },
+        response: { 200: Type.Union([UploadRevisionResult, FileDetailsBody]), ...errorResponses },
       },
     },
     async (request, reply) => {
       const caller = callerOf(request);
-      const fileId = parseId((request.params as { dataFileId: string }).dataFileId, 'dataFileId');
-      const query = request.query as Record<string, unknown>;
+      const fileId = parseId(request.params.dataFileId, 'dataFileId');
+      const query = request.query;
       if (!hasBody(request) && (query.description !== undefined || query.public !== undefined)) {
         const details = await services.product.updateMetadata({
           caller,
