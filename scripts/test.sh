@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the tests.
 #   bash scripts/test.sh            every test (unit, contract and end-to-end suites), after the
-#                                   quality gate: type check and type-aware lint
+#                                   quality gate: type check, type-aware lint, Prettier's check
 #   bash scripts/test.sh --unit     the fast unit tests next to the code: no build, no services
 #   bash scripts/test.sh FILE...    just those files (after a build)
 # The end-to-end suites in test/ spawn the built server (dist/), so it is built first.
@@ -32,9 +32,10 @@ fi
 npm run --silent build
 
 if [ "$#" -eq 0 ]; then
-  echo "quality gate: type check and lint"
+  echo "quality gate: type check, lint and formatting"
   npm run --silent typecheck
   npm run --silent lint
+  npm run --silent format:check
 fi
 
 rgw_was_running=0
