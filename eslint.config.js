@@ -2,7 +2,22 @@ import tseslint from 'typescript-eslint';
 
 // The domain (src/core) stays free of HTTP, SQL, filesystem, thread and cloud SDK imports: it receives
 // its ports by constructor injection (docs/architecture.md, "The shape").
-const forbiddenInCore = ['fastify', 'fastify/*', '@fastify/*', 'pg', 'better-sqlite3', 'kysely', 'node:fs', 'node:fs/promises', 'fs', 'fs/promises', '@aws-sdk/*', 'busboy', 'worker_threads', 'node:worker_threads'];
+const forbiddenInCore = [
+  'fastify',
+  'fastify/*',
+  '@fastify/*',
+  'pg',
+  'better-sqlite3',
+  'kysely',
+  'node:fs',
+  'node:fs/promises',
+  'fs',
+  'fs/promises',
+  '@aws-sdk/*',
+  'busboy',
+  'worker_threads',
+  'node:worker_threads',
+];
 
 // node:test's describe/it/test return promises that the runner itself awaits.
 const nodeTestCalls = { from: 'package', package: 'node:test', name: ['describe', 'it', 'test', 'suite', 'before', 'after', 'beforeEach', 'afterEach'] };
@@ -23,14 +38,25 @@ export default tseslint.config(
       // falsy: `if (size)` skips an empty file), nor a condition that is always true or false.
       '@typescript-eslint/strict-boolean-expressions': [
         'error',
-        { allowString: true, allowNumber: true, allowNullableObject: true, allowNullableBoolean: true, allowNullableString: true, allowNullableNumber: false, allowAny: true },
+        {
+          allowString: true,
+          allowNumber: true,
+          allowNullableObject: true,
+          allowNullableBoolean: true,
+          allowNullableString: true,
+          allowNullableNumber: false,
+          allowAny: true,
+        },
       ],
     },
   },
   {
     files: ['src/core/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: forbiddenInCore.map((group) => ({ group: [group], message: 'core must not import I/O libraries; take a port instead' })) }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: forbiddenInCore.map((group) => ({ group: [group], message: 'core must not import I/O libraries; take a port instead' })) },
+      ],
     },
   },
 );

@@ -35,7 +35,10 @@ function niceStep(max: number): number {
   return 10 * power;
 }
 
-function panel(input: { bars: Bar[]; lines: { label: string; value: number }[]; unit: string; top: number; left: number; width: number; title: string }): { svg: string; height: number } {
+function panel(input: { bars: Bar[]; lines: { label: string; value: number }[]; unit: string; top: number; left: number; width: number; title: string }): {
+  svg: string;
+  height: number;
+} {
   const { bars, lines, unit, top, left, width } = input;
   const barHeight = 22;
   const gap = 8;
@@ -48,7 +51,9 @@ function panel(input: { bars: Bar[]; lines: { label: string; value: number }[]; 
   parts.push(`<text x="${left}" y="${top + 16}" font-size="15" font-weight="bold">${escape(input.title)}</text>`);
   for (let tick = 0; tick <= max; tick += step) {
     parts.push(`<line x1="${x(tick)}" y1="${plotTop}" x2="${x(tick)}" y2="${plotTop + plotHeight}" stroke="#e3e3e3"/>`);
-    parts.push(`<text x="${x(tick)}" y="${plotTop + plotHeight + 16}" font-size="11" text-anchor="middle" fill="#555">${Math.round(tick).toLocaleString('en-US')}</text>`);
+    parts.push(
+      `<text x="${x(tick)}" y="${plotTop + plotHeight + 16}" font-size="11" text-anchor="middle" fill="#555">${Math.round(tick).toLocaleString('en-US')}</text>`,
+    );
   }
   parts.push(`<text x="${left + width / 2}" y="${plotTop + plotHeight + 34}" font-size="12" text-anchor="middle" fill="#333">${escape(unit)}</text>`);
   bars.forEach((bar, index) => {
@@ -58,7 +63,9 @@ function panel(input: { bars: Bar[]; lines: { label: string; value: number }[]; 
     parts.push(`<text x="${x(bar.value) + 5}" y="${y + barHeight / 2 + 4}" font-size="11" fill="#222">${Math.round(bar.value).toLocaleString('en-US')}</text>`);
   });
   lines.forEach((line, index) => {
-    parts.push(`<line x1="${x(line.value)}" y1="${plotTop - 4}" x2="${x(line.value)}" y2="${plotTop + plotHeight}" stroke="#c0392b" stroke-width="1.5" stroke-dasharray="${index === 0 ? '6,3' : '2,3'}"/>`);
+    parts.push(
+      `<line x1="${x(line.value)}" y1="${plotTop - 4}" x2="${x(line.value)}" y2="${plotTop + plotHeight}" stroke="#c0392b" stroke-width="1.5" stroke-dasharray="${index === 0 ? '6,3' : '2,3'}"/>`,
+    );
     parts.push(`<line x1="${x(line.value)}" y1="${plotTop - 8 - 13 * index}" x2="${x(line.value)}" y2="${plotTop - 4}" stroke="#c0392b" stroke-width="1"/>`);
     parts.push(`<text x="${x(line.value) + 4}" y="${plotTop - 6 - 13 * index}" font-size="10.5" fill="#c0392b">${escape(line.label)}</text>`);
   });
@@ -71,14 +78,33 @@ export function chartSvg(input: ChartInput): string {
   const plotWidth = width - left - 70;
   const parts: string[] = [];
   let y = 60;
-  const throughput = panel({ bars: input.throughput, lines: input.lines, unit: 'MiB/s (median)', top: y, left, width: plotWidth, title: 'Throughput, 1 GiB transfers' });
+  const throughput = panel({
+    bars: input.throughput,
+    lines: input.lines,
+    unit: 'MiB/s (median)',
+    top: y,
+    left,
+    width: plotWidth,
+    title: 'Throughput, 1 GiB transfers',
+  });
   parts.push(throughput.svg);
   y += throughput.height + 40;
-  const requests = panel({ bars: input.requests, lines: [], unit: 'requests per second (median)', top: y, left, width: plotWidth, title: 'Requests per second, 50 connections' });
+  const requests = panel({
+    bars: input.requests,
+    lines: [],
+    unit: 'requests per second (median)',
+    top: y,
+    left,
+    width: plotWidth,
+    title: 'Requests per second, 50 connections',
+  });
   parts.push(requests.svg);
   y += requests.height + 20;
   const legend = (Object.entries(COLOURS) as [Bar['group'], string][])
-    .map(([group, colour], index) => `<rect x="${left + index * 150}" y="${y}" width="14" height="14" fill="${colour}"/><text x="${left + index * 150 + 20}" y="${y + 12}" font-size="12">${{ limit: 'machine limit', peer: 'peer', datafiles: 'datafiles' }[group]}</text>`)
+    .map(
+      ([group, colour], index) =>
+        `<rect x="${left + index * 150}" y="${y}" width="14" height="14" fill="${colour}"/><text x="${left + index * 150 + 20}" y="${y + 12}" font-size="12">${{ limit: 'machine limit', peer: 'peer', datafiles: 'datafiles' }[group]}</text>`,
+    )
     .join('\n');
   parts.push(legend);
   const height = y + 34;
@@ -94,6 +120,9 @@ export async function writeChart(input: ChartInput, pngPath: string): Promise<vo
   const svg = chartSvg(input);
   const { Resvg } = await importPeer('@resvg/resvg-js');
   const fontFiles = FONT_FILES.filter((file) => existsSync(file));
-  const resvg = new Resvg(svg, { font: { fontFiles, loadSystemFonts: fontFiles.length === 0, defaultFontFamily: 'DejaVu Sans' }, fitTo: { mode: 'width', value: 1000 } });
+  const resvg = new Resvg(svg, {
+    font: { fontFiles, loadSystemFonts: fontFiles.length === 0, defaultFontFamily: 'DejaVu Sans' },
+    fitTo: { mode: 'width', value: 1000 },
+  });
   await writeFile(pngPath, resvg.render().asPng());
 }

@@ -82,7 +82,14 @@ async function apiJson(server: TestServer, token: string, pathAndQuery: string, 
 
 /** curl -F, as the README's upload example. */
 async function curlUpload(server: TestServer, token: string, sourceFile: string, name: string): Promise<{ seconds: number; dataFileId: number }> {
-  const { seconds, body } = await curlOk(['-H', 'Expect:', ...tokenHeader(token), '-F', `file=@${sourceFile};type=application/octet-stream`, `${server.url}${API}?name=${encodeURIComponent(name)}`]);
+  const { seconds, body } = await curlOk([
+    '-H',
+    'Expect:',
+    ...tokenHeader(token),
+    '-F',
+    `file=@${sourceFile};type=application/octet-stream`,
+    `${server.url}${API}?name=${encodeURIComponent(name)}`,
+  ]);
   return { seconds, dataFileId: JSON.parse(body).dataFileId };
 }
 
@@ -118,7 +125,13 @@ async function loadSdk(): Promise<any | undefined> {
  * What uploadLargeFile does, with the same parameters: a session, parts read from the file and
  * hashed (SHA-256, Web Crypto) then PUT with their checksum, 4 in flight, then the commit.
  */
-async function multipartOverHttp(server: TestServer, token: string, sourceFile: string, size: number, name: string): Promise<{ commitSeconds: number; dataFileId: number }> {
+async function multipartOverHttp(
+  server: TestServer,
+  token: string,
+  sourceFile: string,
+  size: number,
+  name: string,
+): Promise<{ commitSeconds: number; dataFileId: number }> {
   const file = await openAsBlob(sourceFile);
   const { sessionId } = await apiJson(server, token, '/multipart', {
     method: 'POST',
@@ -150,7 +163,13 @@ async function multipartOverHttp(server: TestServer, token: string, sourceFile: 
   return { commitSeconds: seconds(committing), dataFileId: result.dataFileId };
 }
 
-async function multipartWithSdk(sdk: any, server: TestServer, token: string, sourceFile: string, name: string): Promise<{ commitSeconds: number; dataFileId: number }> {
+async function multipartWithSdk(
+  sdk: any,
+  server: TestServer,
+  token: string,
+  sourceFile: string,
+  name: string,
+): Promise<{ commitSeconds: number; dataFileId: number }> {
   // The commit's latency is timed around the SDK's own commit request.
   let commitStarted: bigint | undefined;
   let commitSeconds = NaN;
@@ -197,21 +216,31 @@ export async function datafilesFamily(context: BenchContext, options: DatafilesO
   const user = await server.addUser('bench');
   const token = user.token as string;
   const sdk = options.root === REPO_DIR ? await loadSdk() : undefined;
-  context.log(`  datafiles (${label}) at ${server.url}; multipart via ${sdk ? 'the SDK (@datafiles/sdk uploadLargeFile)' : 'direct HTTP requests (as uploadLargeFile makes them)'}`);
+  context.log(
+    `  datafiles (${label}) at ${server.url}; multipart via ${sdk ? 'the SDK (@datafiles/sdk uploadLargeFile)' : 'direct HTTP requests (as uploadLargeFile makes them)'}`,
+  );
 
   // Fixtures: one large file to download, one small one for details, 10,000 for the list.
   let downloadId = 0;
   if (want(`${prefix}.download`) || want(`${prefix}.duplicate`)) downloadId = (await curlUpload(server, token, sourceFile, 'download.bin')).dataFileId;
-  const small = await apiJson(server, token, '?name=small.txt', { method: 'POST', body: (() => {
-    const form = new FormData();
-    form.append('file', new Blob(['hello\n'], { type: 'text/plain' }), 'small.txt');
-    return form;
-  })() });
+  const small = await apiJson(server, token, '?name=small.txt', {
+    method: 'POST',
+    body: (() => {
+      const form = new FormData();
+      form.append('file', new Blob(['hello\n'], { type: 'text/plain' }), 'small.txt');
+      return form;
+    })(),
+  });
   const lister = await server.addUser('lister');
   if (want(`${prefix}.list`)) await uploadMany(server, lister.token, LISTED_FILES, context.log);
   // Warm the request path up (JIT, statement caches) before it is measured.
   if (want(`${prefix}.details`)) {
-    await runAutocannon({ url: `${server.url}${API}/${small.dataFileId}/details`, connections: context.connections, seconds: 2, headers: { 'X-DOMO-Ryuu-Session': token } });
+    await runAutocannon({
+      url: `${server.url}${API}/${small.dataFileId}/details`,
+      connections: context.connections,
+      seconds: 2,
+      headers: { 'X-DOMO-Ryuu-Session': token },
+    });
   }
   // A moment for the disk to write out what the fixtures left in the page cache.
   await new Promise((resolve) => setTimeout(resolve, 2000));
@@ -228,7 +257,11 @@ export async function datafilesFamily(context: BenchContext, options: DatafilesO
         const { result, serverCpu, busyCores } = await withCpuAccounting(server.child.pid!, () => curlUpload(server, token, sourceFile, 'single.bin'));
         await checkStored(server, token, result.dataFileId, size, options.expected);
         await apiJson(server, token, `/${result.dataFileId}`, { method: 'DELETE' });
-        return { [`${prefix}.upload`]: rate(size, result.seconds), [`${prefix}.upload.cpu`]: serverCpu / (size / (1024 * 1024 * 1024)), [`${prefix}.upload.cores`]: busyCores };
+        return {
+          [`${prefix}.upload`]: rate(size, result.seconds),
+          [`${prefix}.upload.cpu`]: serverCpu / (size / (1024 * 1024 * 1024)),
+          [`${prefix}.upload.cores`]: busyCores,
+        };
       },
     },
     {
@@ -239,7 +272,9 @@ export async function datafilesFamily(context: BenchContext, options: DatafilesO
       },
       async sample() {
         const started = now();
-        const result = sdk ? await multipartWithSdk(sdk, server, token, sourceFile, 'multipart.bin') : await multipartOverHttp(server, token, sourceFile, size, 'multipart.bin');
+        const result = sdk
+          ? await multipartWithSdk(sdk, server, token, sourceFile, 'multipart.bin')
+          : await multipartOverHttp(server, token, sourceFile, size, 'multipart.bin');
         const elapsed = seconds(started);
         await checkStored(server, token, result.dataFileId, size, options.expected);
         await apiJson(server, token, `/${result.dataFileId}`, { method: 'DELETE' });
@@ -258,7 +293,9 @@ export async function datafilesFamily(context: BenchContext, options: DatafilesO
     },
     {
       id: `${prefix}.duplicate`,
-      figures: { [`${prefix}.duplicate`]: { label: `datafiles duplicate of the ${size / (1024 * 1024)} MiB file, POST /{id}/duplicate (${label})`, unit: 'ms' } },
+      figures: {
+        [`${prefix}.duplicate`]: { label: `datafiles duplicate of the ${size / (1024 * 1024)} MiB file, POST /{id}/duplicate (${label})`, unit: 'ms' },
+      },
       async sample() {
         // Issue 13: a duplicate shares the source's bytes (docs/decisions.md 83); the median of 5.
         const times: number[] = [];
@@ -336,7 +373,10 @@ export async function datafilesFamily(context: BenchContext, options: DatafilesO
   return {
     name: prefix,
     measurements,
-    notes: { [`${prefix} multipart client`]: sdk ? '@datafiles/sdk uploadLargeFile' : 'direct HTTP, same parameters as uploadLargeFile', [`${prefix} log level`]: options.logLevel },
+    notes: {
+      [`${prefix} multipart client`]: sdk ? '@datafiles/sdk uploadLargeFile' : 'direct HTTP, same parameters as uploadLargeFile',
+      [`${prefix} log level`]: options.logLevel,
+    },
     teardown: () => main.stop(),
   };
 }

@@ -125,13 +125,37 @@ export async function peerFamily(context: BenchContext): Promise<Family> {
       id: 'tus.patch',
       figures: { 'tus.patch': { label: '@tus/server PATCH (no hash, no fsync)', unit: 'MiB/s' } },
       async sample() {
-        const created = await curlOk(['-o', '/dev/null', '-D', '-', '-X', 'POST', '-H', 'Tus-Resumable: 1.0.0', '-H', `Upload-Length: ${size}`, `${tus.url}/files`]);
+        const created = await curlOk([
+          '-o',
+          '/dev/null',
+          '-D',
+          '-',
+          '-X',
+          'POST',
+          '-H',
+          'Tus-Resumable: 1.0.0',
+          '-H',
+          `Upload-Length: ${size}`,
+          `${tus.url}/files`,
+        ]);
         const location = /^location:\s*(\S+)/im.exec(created.body)?.[1];
         if (!location) throw new Error(`tus gave no Location:\n${created.body}`);
         const uploadUrl = new URL(location, tus.url).toString();
         const { seconds } = await curlOk([
-          '-o', '/dev/null', '-X', 'PATCH', '-T', sourceFile,
-          '-H', 'Tus-Resumable: 1.0.0', '-H', 'Upload-Offset: 0', '-H', 'Content-Type: application/offset+octet-stream', '-H', 'Expect:',
+          '-o',
+          '/dev/null',
+          '-X',
+          'PATCH',
+          '-T',
+          sourceFile,
+          '-H',
+          'Tus-Resumable: 1.0.0',
+          '-H',
+          'Upload-Offset: 0',
+          '-H',
+          'Content-Type: application/offset+octet-stream',
+          '-H',
+          'Expect:',
           uploadUrl,
         ]);
         await emptyDirectory(dirs.tus);
@@ -146,7 +170,9 @@ export async function peerFamily(context: BenchContext): Promise<Family> {
         'naive.upload.cores': { label: "naive Fastify upload: machine's cores busy, all processes", unit: 'cores' },
       },
       async sample() {
-        const { result, serverCpu, busyCores } = await withCpuAccounting(naive.child.pid!, () => curlOk(['-F', `file=@${sourceFile};type=application/octet-stream`, '-H', 'Expect:', `${naive.url}/upload`]));
+        const { result, serverCpu, busyCores } = await withCpuAccounting(naive.child.pid!, () =>
+          curlOk(['-F', `file=@${sourceFile};type=application/octet-stream`, '-H', 'Expect:', `${naive.url}/upload`]),
+        );
         if (JSON.parse(result.body).size !== size) throw new Error(`the naive server stored ${result.body}`);
         await emptyDirectory(dirs.naive);
         return { 'naive.upload': rate(size, result.seconds), 'naive.upload.cpu': serverCpu / (size / (1024 * 1024 * 1024)), 'naive.upload.cores': busyCores };

@@ -44,7 +44,10 @@ const { values: args } = parseArgs({
 
 const runs = Number(args.runs);
 const size = Number(args.size) * MiB;
-const onlyPatterns = args.only?.split(',').map((text) => text.trim()).filter(Boolean);
+const onlyPatterns = args.only
+  ?.split(',')
+  .map((text) => text.trim())
+  .filter(Boolean);
 /** `--only datafiles.upload,limits` keeps measurements whose id starts with one of the names. */
 const selected = (id: string) => !onlyPatterns || onlyPatterns.some((pattern) => id === pattern || id.startsWith(`${pattern}.`) || id.startsWith(pattern));
 const PEER_IDS = ['nginx.put', 'nginx.get', 'tus.patch', 'naive.upload', 'fastify.hello'];
@@ -102,10 +105,26 @@ async function exportBaseline(ref: string, scratch: string): Promise<string> {
 
 function limitsFamily(context: BenchContext): Family {
   const measurements: Measurement[] = [
-    { id: 'limits.disk', figures: { 'limits.disk': { label: 'disk write + fsync', unit: 'MiB/s' } }, sample: async () => ({ 'limits.disk': diskWriteFsync(context.scratch, context.size) }) },
-    { id: 'limits.md5', figures: { 'limits.md5': { label: 'MD5, one thread (node:crypto)', unit: 'MiB/s' } }, sample: async () => ({ 'limits.md5': hashRate('md5', context.size) }) },
-    { id: 'limits.sha256', figures: { 'limits.sha256': { label: 'SHA-256, one thread (node:crypto)', unit: 'MiB/s' } }, sample: async () => ({ 'limits.sha256': hashRate('sha256', context.size) }) },
-    { id: 'limits.tcp', figures: { 'limits.tcp': { label: 'loopback TCP, Node to Node', unit: 'MiB/s' } }, sample: async () => ({ 'limits.tcp': await loopbackTcp(2 * context.size) }) },
+    {
+      id: 'limits.disk',
+      figures: { 'limits.disk': { label: 'disk write + fsync', unit: 'MiB/s' } },
+      sample: async () => ({ 'limits.disk': diskWriteFsync(context.scratch, context.size) }),
+    },
+    {
+      id: 'limits.md5',
+      figures: { 'limits.md5': { label: 'MD5, one thread (node:crypto)', unit: 'MiB/s' } },
+      sample: async () => ({ 'limits.md5': hashRate('md5', context.size) }),
+    },
+    {
+      id: 'limits.sha256',
+      figures: { 'limits.sha256': { label: 'SHA-256, one thread (node:crypto)', unit: 'MiB/s' } },
+      sample: async () => ({ 'limits.sha256': hashRate('sha256', context.size) }),
+    },
+    {
+      id: 'limits.tcp',
+      figures: { 'limits.tcp': { label: 'loopback TCP, Node to Node', unit: 'MiB/s' } },
+      sample: async () => ({ 'limits.tcp': await loopbackTcp(2 * context.size) }),
+    },
   ];
   return { name: 'limits', measurements: measurements.filter((measurement) => selected(measurement.id)), notes: {}, teardown: async () => undefined };
 }
@@ -124,7 +143,13 @@ function targets(medians: Record<string, number>, scaleOut: boolean): Target[] {
   const ratio = (name: string, numerator: number, denominator: number, minimum: number | undefined) => {
     const value = numerator / denominator;
     if (!Number.isFinite(value)) return;
-    list.push({ name, value, goal: minimum === undefined ? 'reported' : `≥ ${minimum}`, met: minimum === undefined ? undefined : value >= minimum, display: `${value.toFixed(2)} ×` });
+    list.push({
+      name,
+      value,
+      goal: minimum === undefined ? 'reported' : `≥ ${minimum}`,
+      met: minimum === undefined ? undefined : value >= minimum,
+      display: `${value.toFixed(2)} ×`,
+    });
   };
   const below = (name: string, value: number, limit: number, unit: string) => {
     if (!Number.isFinite(value)) return;
@@ -156,7 +181,9 @@ function comparisonTable(figures: Map<string, Figure>, medians: Record<string, n
     const current = id.replace(/^datafiles\.before\./, 'datafiles.');
     if (!figures.has(current)) continue;
     const ratio = medians[current] / medians[id];
-    lines.push(`| ${figures.get(current)!.label} | ${formatValue(medians[id], figure.unit)} | ${formatValue(medians[current], figure.unit)} | ${ratio.toFixed(2)} × |`);
+    lines.push(
+      `| ${figures.get(current)!.label} | ${formatValue(medians[id], figure.unit)} | ${formatValue(medians[current], figure.unit)} | ${ratio.toFixed(2)} × |`,
+    );
   }
   return lines.join('\n');
 }
@@ -172,10 +199,13 @@ function markdownTables(figures: Map<string, Figure>, samples: Map<string, numbe
   const lines = ['| measurement | median | unit | samples |', '|---|---:|---|---|'];
   for (const [id, figure] of figures) {
     const values = samples.get(id) ?? [];
-    lines.push(`| ${figure.label} | ${formatValue(medians[id], figure.unit)} | ${figure.unit} | ${values.map((value) => formatValue(value, figure.unit)).join(', ')} |`);
+    lines.push(
+      `| ${figure.label} | ${formatValue(medians[id], figure.unit)} | ${figure.unit} | ${values.map((value) => formatValue(value, figure.unit)).join(', ')} |`,
+    );
   }
   lines.push('', '| target | this run | goal | met |', '|---|---:|---|:---:|');
-  for (const target of goals) lines.push(`| ${target.name} | ${target.display} | ${target.goal} | ${target.met === undefined ? '' : target.met ? 'yes' : '**no**'} |`);
+  for (const target of goals)
+    lines.push(`| ${target.name} | ${target.display} | ${target.goal} | ${target.met === undefined ? '' : target.met ? 'yes' : '**no**'} |`);
   return lines.join('\n');
 }
 
@@ -212,7 +242,10 @@ async function main(): Promise<void> {
     };
     await waitForQuiet(Number(args['wait-quiet']));
     const loadAtStart = os.loadavg()[0];
-    if (loadAtStart > 1.5) log(`note: the machine is busy (load average ${loadAtStart.toFixed(2)} on ${os.cpus().length} cores): absolute figures will be low; ratios still compare figures taken under the same load`);
+    if (loadAtStart > 1.5)
+      log(
+        `note: the machine is busy (load average ${loadAtStart.toFixed(2)} on ${os.cpus().length} cores): absolute figures will be low; ratios still compare figures taken under the same load`,
+      );
     families.push(limitsFamily(context));
     if (PEER_IDS.some(selected)) {
       log('starting peers…');
@@ -226,7 +259,13 @@ async function main(): Promise<void> {
     if (args['scale-out']) variants.push({ backend: 'scale-out', prefix: 'datafiles.s3', label: 'PostgreSQL + S3', root: REPO_DIR, selectAs: (id) => id });
     if (args.compare) {
       const root = await exportBaseline(args.compare, scratch);
-      variants.push({ backend: 'embedded', prefix: 'datafiles.before', label: `${args.compare}, SQLite + disk`, root, selectAs: (id) => id.replace(/^datafiles\.before\./, 'datafiles.') });
+      variants.push({
+        backend: 'embedded',
+        prefix: 'datafiles.before',
+        label: `${args.compare}, SQLite + disk`,
+        root,
+        selectAs: (id) => id.replace(/^datafiles\.before\./, 'datafiles.'),
+      });
     }
     for (const variant of variants) {
       if (!DATAFILES_IDS.some((id) => selected(variant.selectAs(`${variant.prefix}.${id}`)))) continue;
@@ -251,7 +290,9 @@ async function main(): Promise<void> {
           for (const [id, value] of Object.entries(sample)) {
             figures.set(id, measurement.figures[id]);
             samples.set(id, [...(samples.get(id) ?? []), value]);
-            log(`  ${measurement.figures[id].label.padEnd(78)} ${formatValue(value, measurement.figures[id].unit).padStart(9)} ${measurement.figures[id].unit}`);
+            log(
+              `  ${measurement.figures[id].label.padEnd(78)} ${formatValue(value, measurement.figures[id].unit).padStart(9)} ${measurement.figures[id].unit}`,
+            );
           }
         }
       }
@@ -266,13 +307,25 @@ async function main(): Promise<void> {
     log(tables);
     log('');
     log(`machine: ${machine}; load average ${loadAtStart.toFixed(2)} at start, ${os.loadavg()[0].toFixed(2)} at the end`);
-    log(`versions: ${Object.entries(notes).map(([name, value]) => `${name} ${value}`).join(', ')}`);
+    log(
+      `versions: ${Object.entries(notes)
+        .map(([name, value]) => `${name} ${value}`)
+        .join(', ')}`,
+    );
 
     const results = {
       date: started.toISOString(),
       machine,
       loadAverage: { start: loadAtStart, rounds: loads, end: os.loadavg()[0] },
-      options: { runs, sizeBytes: size, loadSeconds: context.loadSeconds, connections: context.connections, scaleOut: args['scale-out'], only: onlyPatterns ?? null, logLevel: args['log-level'] },
+      options: {
+        runs,
+        sizeBytes: size,
+        loadSeconds: context.loadSeconds,
+        connections: context.connections,
+        scaleOut: args['scale-out'],
+        only: onlyPatterns ?? null,
+        logLevel: args['log-level'],
+      },
       notes,
       figures: Object.fromEntries([...figures].map(([id, figure]) => [id, { ...figure, median: medians[id], samples: samples.get(id) }])),
       targets: goals,
@@ -292,7 +345,8 @@ async function main(): Promise<void> {
 }
 
 async function drawChart(medians: Record<string, number>, figures: Map<string, Figure>, date: Date, machine: string): Promise<void> {
-  const bar = (id: string, group: Bar['group'], label?: string): Bar[] => (Number.isFinite(medians[id]) ? [{ label: label ?? figures.get(id)!.label, value: medians[id], group }] : []);
+  const bar = (id: string, group: Bar['group'], label?: string): Bar[] =>
+    Number.isFinite(medians[id]) ? [{ label: label ?? figures.get(id)!.label, value: medians[id], group }] : [];
   const ceiling = Math.min(medians['limits.disk'], medians['limits.md5']);
   const throughput: Bar[] = [
     ...bar('limits.tcp', 'limit'),
@@ -338,7 +392,13 @@ const TABLE_START = '<!-- bench:results:start -->';
 const TABLE_END = '<!-- bench:results:end -->';
 
 /** Replaces the generated block of BENCHMARKS.md (the prose around it is written by hand). */
-async function updateBenchmarksMd(tables: string, date: Date, machine: string, notes: Record<string, string>, load: { start: number; rounds: number[]; end: number }): Promise<void> {
+async function updateBenchmarksMd(
+  tables: string,
+  date: Date,
+  machine: string,
+  notes: Record<string, string>,
+  load: { start: number; rounds: number[]; end: number },
+): Promise<void> {
   const file = path.join(REPO_DIR, 'BENCHMARKS.md');
   const text = await readFile(file, 'utf8').catch(() => '');
   const start = text.indexOf(TABLE_START);
@@ -353,7 +413,9 @@ async function updateBenchmarksMd(tables: string, date: Date, machine: string, n
     '',
     `Machine: ${machine}. Load average (1 min) ${load.start.toFixed(2)} at the start, ${load.rounds.map((value) => value.toFixed(2)).join(' / ')} at each round, ${load.end.toFixed(2)} at the end.`,
     '',
-    `Versions: ${Object.entries(notes).map(([name, value]) => `${name} ${value}`).join(', ')}.`,
+    `Versions: ${Object.entries(notes)
+      .map(([name, value]) => `${name} ${value}`)
+      .join(', ')}.`,
     '',
     tables,
     TABLE_END,

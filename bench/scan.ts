@@ -46,7 +46,10 @@ const dir = await mkdtemp(path.join(tmpdir(), 'datafiles-scan-bench-'));
 const filePath = path.join(dir, 'bench.bin');
 const file = randomFillSync(Buffer.alloc(size));
 await writeFile(filePath, file);
-const scanning = await startTestServer({ args: ['--clamd', clamd.unixUrl, '--scan-max-bytes', String(size * 2), '--scan-concurrency', '1'], env: { DATAFILES_LOG_LEVEL: 'warn' } });
+const scanning = await startTestServer({
+  args: ['--clamd', clamd.unixUrl, '--scan-max-bytes', String(size * 2), '--scan-concurrency', '1'],
+  env: { DATAFILES_LOG_LEVEL: 'warn' },
+});
 const plain = await startTestServer({ env: { DATAFILES_LOG_LEVEL: 'warn' } });
 try {
   const tokens = { scanning: (await scanning.addUser('bench')).token, plain: (await plain.addUser('bench')).token };

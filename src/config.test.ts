@@ -50,7 +50,14 @@ describe('configuration (options, then DATAFILES_* variables, then defaults)', (
       { AWS_ACCESS_KEY_ID: 'id', AWS_SECRET_ACCESS_KEY: 'secret' },
     );
     assert.equal(config.databaseUrl, 'postgres://localhost/files');
-    assert.deepEqual(config.s3, { endpoint: 'http://127.0.0.1:7480', bucket: 'files', region: 'us-east-1', prefix: '', accessKeyId: 'id', secretAccessKey: 'secret' });
+    assert.deepEqual(config.s3, {
+      endpoint: 'http://127.0.0.1:7480',
+      bucket: 'files',
+      region: 'us-east-1',
+      prefix: '',
+      accessKeyId: 'id',
+      secretAccessKey: 'secret',
+    });
   });
   it('turns virus scanning on with --clamd or DATAFILES_CLAMD, over TCP or a unix socket', () => {
     const tcp = parseServeConfig({ clamd: 'tcp://127.0.0.1:3310' }, { DATAFILES_SCAN_CONCURRENCY: '4' });
@@ -87,7 +94,11 @@ describe('configuration (options, then DATAFILES_* variables, then defaults)', (
       [{ 'scan-policy': 'paranoid' }, {}, /--scan-policy/],
       [{ 'scan-concurrency': '0' }, {}, /--scan-concurrency/],
     ];
-    for (const [values, env, message] of bad) assert.throws(() => parseServeConfig(values, env), (error) => error instanceof ConfigError && message.test(error.message));
+    for (const [values, env, message] of bad)
+      assert.throws(
+        () => parseServeConfig(values, env),
+        (error) => error instanceof ConfigError && message.test(error.message),
+      );
   });
 
   it('has the abuse limits of issue 10 (docs/decisions.md 41, 42), each with its variable', () => {
@@ -115,7 +126,10 @@ describe('configuration (options, then DATAFILES_* variables, then defaults)', (
       [{ 'trust-proxy': '10.0.0.0/33' }, /--trust-proxy/],
       [{ 'trust-proxy': 'proxy.example' }, /--trust-proxy/],
     ] as const) {
-      assert.throws(() => parseServeConfig(values, {}), (error: unknown) => error instanceof ConfigError && message.test(error.message));
+      assert.throws(
+        () => parseServeConfig(values, {}),
+        (error: unknown) => error instanceof ConfigError && message.test(error.message),
+      );
     }
   });
 });

@@ -94,7 +94,11 @@ export const STORAGE_OPTIONS = {
   's3-bucket': { env: 'DATAFILES_S3_BUCKET', description: 'S3 bucket (created if missing)' },
   's3-region': { env: 'DATAFILES_S3_REGION', description: 'S3 region', default: 'us-east-1' },
   's3-prefix': { env: 'DATAFILES_S3_PREFIX', description: 'key prefix inside the bucket', default: '' },
-  'dependency-timeout-ms': { env: 'DATAFILES_DEPENDENCY_TIMEOUT_MS', description: 'fail with 503 after waiting this long for the database or object store', default: '10000' },
+  'dependency-timeout-ms': {
+    env: 'DATAFILES_DEPENDENCY_TIMEOUT_MS',
+    description: 'fail with 503 after waiting this long for the database or object store',
+    default: '10000',
+  },
 } as const;
 
 /** Token lifetimes: read by `serve` and by the admin commands that issue tokens. */
@@ -116,26 +120,78 @@ export const SERVE_OPTIONS = {
     description: 'a multipart commit not heard from this long died: the sweep rolls its session back to OPEN',
     default: '120000',
   },
-  'orphan-grace-ms': { env: 'DATAFILES_ORPHAN_GRACE_MS', description: 'a stored blob no revision names (a crash between the bytes and the row) is removed once older than this', default: String(DAY_MS) },
+  'orphan-grace-ms': {
+    env: 'DATAFILES_ORPHAN_GRACE_MS',
+    description: 'a stored blob no revision names (a crash between the bytes and the row) is removed once older than this',
+    default: String(DAY_MS),
+  },
   'shutdown-timeout-ms': { env: 'DATAFILES_SHUTDOWN_TIMEOUT_MS', description: 'how long SIGTERM waits for in-flight requests', default: '30000' },
-  'metrics-access': { env: 'DATAFILES_METRICS_ACCESS', description: 'who may read /metrics: loopback (this machine, else an admin token), admin or open', default: 'loopback' },
-  'max-open-sessions-per-user': { env: 'DATAFILES_MAX_OPEN_SESSIONS_PER_USER', description: 'open multipart sessions one user may hold (more: 429)', default: '1000' },
-  'auth-failure-burst': { env: 'DATAFILES_AUTH_FAILURE_BURST', description: 'failed authentications one client address may have at once before 429 (0: no limit)', default: '100' },
+  'metrics-access': {
+    env: 'DATAFILES_METRICS_ACCESS',
+    description: 'who may read /metrics: loopback (this machine, else an admin token), admin or open',
+    default: 'loopback',
+  },
+  'max-open-sessions-per-user': {
+    env: 'DATAFILES_MAX_OPEN_SESSIONS_PER_USER',
+    description: 'open multipart sessions one user may hold (more: 429)',
+    default: '1000',
+  },
+  'auth-failure-burst': {
+    env: 'DATAFILES_AUTH_FAILURE_BURST',
+    description: 'failed authentications one client address may have at once before 429 (0: no limit)',
+    default: '100',
+  },
   'auth-failure-rate': { env: 'DATAFILES_AUTH_FAILURE_RATE', description: 'failed authentications per second an address earns back', default: '10' },
-  'trust-proxy': { env: 'DATAFILES_TRUST_PROXY', description: 'take the client address from X-Forwarded-For sent by these proxies: false, true (any peer), or comma-separated addresses/CIDRs', default: 'false' },
-  'idle-timeout-ms': { env: 'DATAFILES_IDLE_TIMEOUT_MS', description: 'a connection that moves no bytes for this long ends (408 while a body is awaited)', default: '60000' },
+  'trust-proxy': {
+    env: 'DATAFILES_TRUST_PROXY',
+    description: 'take the client address from X-Forwarded-For sent by these proxies: false, true (any peer), or comma-separated addresses/CIDRs',
+    default: 'false',
+  },
+  'idle-timeout-ms': {
+    env: 'DATAFILES_IDLE_TIMEOUT_MS',
+    description: 'a connection that moves no bytes for this long ends (408 while a body is awaited)',
+    default: '60000',
+  },
   'headers-timeout-ms': { env: 'DATAFILES_HEADERS_TIMEOUT_MS', description: 'the request head must arrive within this long (408)', default: '30000' },
-  'request-timeout-ms': { env: 'DATAFILES_REQUEST_TIMEOUT_MS', description: 'a whole request, body included, must arrive within this long; 0 = no limit', default: '0' },
+  'request-timeout-ms': {
+    env: 'DATAFILES_REQUEST_TIMEOUT_MS',
+    description: 'a whole request, body included, must arrive within this long; 0 = no limit',
+    default: '0',
+  },
   'keep-alive-timeout-ms': { env: 'DATAFILES_KEEP_ALIVE_TIMEOUT_MS', description: 'idle keep-alive connections close after this long', default: '72000' },
   'max-requests': { env: 'DATAFILES_MAX_REQUESTS', description: 'API requests in flight on this server, all users (503 beyond)', default: '1000' },
-  'max-requests-per-user': { env: 'DATAFILES_MAX_REQUESTS_PER_USER', description: 'API requests in flight on this server for one user (429 beyond)', default: '100' },
-  'max-header-bytes': { env: 'DATAFILES_MAX_HEADER_BYTES', description: 'largest request head (URL and headers) accepted (431 beyond)', default: String(128 * 1024) },
-  'refused-body-drain-bytes': { env: 'DATAFILES_REFUSED_BODY_DRAIN_BYTES', description: "how much of a refused request's body is read and dropped so the client hears why", default: String(16 * 1024 * 1024) },
+  'max-requests-per-user': {
+    env: 'DATAFILES_MAX_REQUESTS_PER_USER',
+    description: 'API requests in flight on this server for one user (429 beyond)',
+    default: '100',
+  },
+  'max-header-bytes': {
+    env: 'DATAFILES_MAX_HEADER_BYTES',
+    description: 'largest request head (URL and headers) accepted (431 beyond)',
+    default: String(128 * 1024),
+  },
+  'refused-body-drain-bytes': {
+    env: 'DATAFILES_REFUSED_BODY_DRAIN_BYTES',
+    description: "how much of a refused request's body is read and dropped so the client hears why",
+    default: String(16 * 1024 * 1024),
+  },
   ...TOKEN_OPTIONS,
   'audit-retention-days': { env: 'DATAFILES_AUDIT_RETENTION_DAYS', description: 'audit events older than this are deleted (hourly)', default: '365' },
-  'audit-failed-auth-burst': { env: 'DATAFILES_AUDIT_FAILED_AUTH_BURST', description: 'this many 401s to one address within a minute are an audit event', default: '10' },
-  'default-user-quota-bytes': { env: 'DATAFILES_DEFAULT_USER_QUOTA_BYTES', description: 'storage quota of users without one of their own (0: none)', default: '0' },
-  'min-free-bytes': { env: 'DATAFILES_MIN_FREE_BYTES', description: 'uploads are refused when the data disk would keep less free (0: no guard; local disk only)', default: String(GiB) },
+  'audit-failed-auth-burst': {
+    env: 'DATAFILES_AUDIT_FAILED_AUTH_BURST',
+    description: 'this many 401s to one address within a minute are an audit event',
+    default: '10',
+  },
+  'default-user-quota-bytes': {
+    env: 'DATAFILES_DEFAULT_USER_QUOTA_BYTES',
+    description: 'storage quota of users without one of their own (0: none)',
+    default: '0',
+  },
+  'min-free-bytes': {
+    env: 'DATAFILES_MIN_FREE_BYTES',
+    description: 'uploads are refused when the data disk would keep less free (0: no guard; local disk only)',
+    default: String(GiB),
+  },
   ...SCAN_OPTIONS,
 } as const;
 // Not an option: DATAFILES_ADMIN_TOKEN (a secret does not belong on a command line, where `ps` shows it).

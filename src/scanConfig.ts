@@ -25,12 +25,28 @@ export interface ScanConfig {
 
 export const SCAN_OPTIONS = {
   clamd: { env: 'DATAFILES_CLAMD', description: 'scan every revision with ClamAV: tcp://HOST:PORT or unix:/path/to/clamd.ctl (off when unset)' },
-  'scan-policy': { env: 'DATAFILES_SCAN_POLICY', description: 'block-infected (serve all but INFECTED) or safe-only (serve only SAFE)', default: 'block-infected' },
+  'scan-policy': {
+    env: 'DATAFILES_SCAN_POLICY',
+    description: 'block-infected (serve all but INFECTED) or safe-only (serve only SAFE)',
+    default: 'block-infected',
+  },
   'scan-concurrency': { env: 'DATAFILES_SCAN_CONCURRENCY', description: 'scans one server runs at once', default: '2' },
-  'scan-timeout-ms': { env: 'DATAFILES_SCAN_TIMEOUT_MS', description: 'a scan that gets no answer from clamd for this long fails and is retried', default: '60000' },
+  'scan-timeout-ms': {
+    env: 'DATAFILES_SCAN_TIMEOUT_MS',
+    description: 'a scan that gets no answer from clamd for this long fails and is retried',
+    default: '60000',
+  },
   'scan-retry-ms': { env: 'DATAFILES_SCAN_RETRY_MS', description: 'first delay before a failed scan is retried (doubles each time)', default: '5000' },
-  'scan-lease-ms': { env: 'DATAFILES_SCAN_LEASE_MS', description: "how long a claimed scan is a server's (a scan is cut at 2/3 of it); a dead server's scans are redone after it", default: '300000' },
-  'scan-max-bytes': { env: 'DATAFILES_SCAN_MAX_BYTES', description: "clamd's StreamMaxLength: larger revisions are FAILED (too large) without being sent", default: String(100 * 1024 * 1024) },
+  'scan-lease-ms': {
+    env: 'DATAFILES_SCAN_LEASE_MS',
+    description: "how long a claimed scan is a server's (a scan is cut at 2/3 of it); a dead server's scans are redone after it",
+    default: '300000',
+  },
+  'scan-max-bytes': {
+    env: 'DATAFILES_SCAN_MAX_BYTES',
+    description: "clamd's StreamMaxLength: larger revisions are FAILED (too large) without being sent",
+    default: String(100 * 1024 * 1024),
+  },
   'scan-max-attempts': { env: 'DATAFILES_SCAN_MAX_ATTEMPTS', description: 'failed scans of a revision before it is FAILED', default: '5' },
 } as const;
 

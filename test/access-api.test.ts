@@ -9,7 +9,11 @@ import { API, api, fileForm, startTestServer, type TestServer } from './support/
 const ACCESS = '/datafiles/v1';
 let server: TestServer;
 
-const json = (method: string, body?: unknown): RequestInit => ({ method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+const json = (method: string, body?: unknown): RequestInit => ({
+  method,
+  headers: { 'content-type': 'application/json' },
+  body: body === undefined ? undefined : JSON.stringify(body),
+});
 
 async function call(token: string | undefined, path: string, init?: RequestInit, status = 200): Promise<any> {
   const response = await api(server, token, path, init);
@@ -36,7 +40,10 @@ describe('admin API: users', () => {
   it('create returns the first token once; lists and gets never show a secret', async () => {
     const carol = await createUser('carol');
     const listed = await admin('/users?q=CAR');
-    assert.deepEqual(listed.map((user: { name: string }) => user.name), ['carol']);
+    assert.deepEqual(
+      listed.map((user: { name: string }) => user.name),
+      ['carol'],
+    );
     const details = await admin('/users/carol');
     assert.equal(details.id, carol.id);
     assert.deepEqual(details.usage, { files: 0, revisions: 0, bytes: 0, stagedBytes: 0 });
@@ -68,7 +75,11 @@ describe('admin API: users', () => {
     assert.deepEqual({ name: deleted.deleted.name, to: deleted.transferTo.name, files: deleted.filesTransferred }, { name: 'erin', to: 'frank', files: 1 });
     assert.equal((await call(frank.token, `${API}/${dataFileId}/details`)).responsibleUserId, frank.id);
     const permissions = await call(frank.token, `${API}/${dataFileId}/permissions`);
-    assert.ok(permissions.entries.some((entry: { entityId: string; grant: string }) => entry.entityId === String(frank.id) && entry.grant === 'READ_WRITE_DELETE_SHARE_ADMIN'));
+    assert.ok(
+      permissions.entries.some(
+        (entry: { entityId: string; grant: string }) => entry.entityId === String(frank.id) && entry.grant === 'READ_WRITE_DELETE_SHARE_ADMIN',
+      ),
+    );
     await call(erin.token, `${ACCESS}/me`, undefined, 401);
     await admin('/users/erin', undefined, 404);
     await admin('/users/frank?transferTo=frank', { method: 'DELETE' }, 400);
@@ -90,7 +101,10 @@ describe('admin API: tokens', () => {
     assert.equal(revoked.state, 'revoked');
     assert.match((await call(second.token, `${API}/details`, undefined, 401)).message, /revoked/);
     await call(gina.token, `${API}/details`);
-    assert.deepEqual(await admin('/users/gina/tokens/revoke-all', json('POST')), { user: { id: gina.id, name: 'gina', isAdmin: false, createdAt: (await admin('/users/gina')).createdAt, disabledAt: null }, revoked: 1 });
+    assert.deepEqual(await admin('/users/gina/tokens/revoke-all', json('POST')), {
+      user: { id: gina.id, name: 'gina', isAdmin: false, createdAt: (await admin('/users/gina')).createdAt, disabledAt: null },
+      revoked: 1,
+    });
     await call(gina.token, `${API}/details`, undefined, 401);
     const states = (await admin('/users/gina/tokens')).map((token: { state: string }) => token.state);
     assert.deepEqual(states, ['revoked', 'revoked']);
@@ -104,14 +118,21 @@ describe('admin API: groups', () => {
     const group = await admin('/groups', json('POST', { name: 'ops' }), 201);
     await admin('/groups/ops/members/hal', { method: 'PUT' });
     assert.deepEqual(await admin('/groups?q=op'), [{ id: group.id, name: 'ops', memberCount: 1 }]);
-    assert.deepEqual((await admin('/groups/ops')).members.map((user: { name: string }) => user.name), ['hal']);
+    assert.deepEqual(
+      (await admin('/groups/ops')).members.map((user: { name: string }) => user.name),
+      ['hal'],
+    );
     assert.deepEqual((await call(hal.token, `${ACCESS}/me`)).groups, [{ id: group.id, name: 'ops' }]);
     await admin('/groups/ops/members/hal', { method: 'DELETE' });
     assert.deepEqual((await admin('/groups/ops')).members, []);
     assert.deepEqual(await admin('/groups/ops', json('PATCH', { name: 'operations' })), { id: group.id, name: 'operations' });
     await admin('/groups/ops', undefined, 404);
     const { dataFileId } = await call(hal.token, `${API}?name=hal.txt`, { method: 'POST', body: fileForm('hal\n') });
-    await call(hal.token, `${API}/${dataFileId}/permissions`, json('PUT', { publicAccess: false, entries: [{ entityType: 'GROUP', entityId: String(group.id), grant: 'READ', pass: 'NONE' }] }));
+    await call(
+      hal.token,
+      `${API}/${dataFileId}/permissions`,
+      json('PUT', { publicAccess: false, entries: [{ entityType: 'GROUP', entityId: String(group.id), grant: 'READ', pass: 'NONE' }] }),
+    );
     await admin('/groups/operations', { method: 'DELETE' });
     const after = await call(hal.token, `${API}/${dataFileId}/permissions`);
     assert.ok(after.entries.every((entry: { entityType: string }) => entry.entityType !== 'GROUP'));
@@ -130,7 +151,10 @@ describe('self-service and lookup', () => {
     const created = await call(ivy.token, `${ACCESS}/me/tokens`, json('POST', { label: 'script', scope: 'read', expires: '1d' }), 201);
     assert.match(created.token, /^dfp_/);
     const mine = await call(ivy.token, `${ACCESS}/me/tokens`);
-    assert.deepEqual(mine.map((token: { label: string }) => token.label), ['first token', 'script']);
+    assert.deepEqual(
+      mine.map((token: { label: string }) => token.label),
+      ['first token', 'script'],
+    );
     assert.ok(!JSON.stringify(mine).includes(created.token));
     await call(created.token, `${ACCESS}/me/tokens`, json('POST', { scope: 'write' }), 403);
     await call(created.token, `${ACCESS}/me/tokens/${created.id}`, { method: 'DELETE' });
@@ -154,7 +178,15 @@ describe('self-service and lookup', () => {
 
   it('the OpenAPI document lists the datafiles API', async () => {
     const document = await call(undefined, '/openapi.json');
-    for (const path of ['/datafiles/v1/me', '/datafiles/v1/me/tokens', '/datafiles/v1/principals', '/datafiles/v1/admin/users', '/datafiles/v1/admin/users/{user}', '/datafiles/v1/admin/groups/{group}/members/{user}', '/datafiles/v1/admin/tokens/{tokenId}']) {
+    for (const path of [
+      '/datafiles/v1/me',
+      '/datafiles/v1/me/tokens',
+      '/datafiles/v1/principals',
+      '/datafiles/v1/admin/users',
+      '/datafiles/v1/admin/users/{user}',
+      '/datafiles/v1/admin/groups/{group}/members/{user}',
+      '/datafiles/v1/admin/tokens/{tokenId}',
+    ]) {
       assert.ok(document.paths[path], `${path} is in the OpenAPI document`);
     }
   });

@@ -68,7 +68,10 @@ describe('a token in the query never reaches the log, however its name is spelle
     }
     const lines = await loggedLines(requestIds);
     for (const line of lines) assert.ok(!line.includes(alice.token), `a log line holds the token: ${line}`);
-    assert.ok(lines.some((line) => line.includes('%72yuu_sid=[redacted]')), 'the escaped name is logged, its value masked');
+    assert.ok(
+      lines.some((line) => line.includes('%72yuu_sid=[redacted]')),
+      'the escaped name is logged, its value masked',
+    );
     assert.ok(!server.output().includes(alice.token), 'the server printed the token somewhere');
     const metrics = await fetch(`${server.url}/metrics`);
     assert.equal(metrics.status, 200);
@@ -124,9 +127,15 @@ describe("a permission entry's pass is NONE or absent (issue 10, item 13; docs/d
     assert.equal(response.status, 200);
     return (await response.json()) as { publicAccess: boolean; entries: Record<string, unknown>[] };
   };
-  const put = (user: TestUser, body: unknown) => api(server, user.token, `${API}/${fileId}/permissions`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const put = (user: TestUser, body: unknown) =>
+    api(server, user.token, `${API}/${fileId}/permissions`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const owner = () => ({ entityType: 'USER', entityId: String(alice.id), grant: 'READ_WRITE_DELETE_SHARE_ADMIN', pass: 'NONE' });
-  const bobWith = (pass?: unknown) => ({ entityType: 'USER', entityId: String(bob.id), grant: 'READ_WRITE_DELETE_SHARE', ...(pass === undefined ? {} : { pass }) });
+  const bobWith = (pass?: unknown) => ({
+    entityType: 'USER',
+    entityId: String(bob.id),
+    grant: 'READ_WRITE_DELETE_SHARE',
+    ...(pass === undefined ? {} : { pass }),
+  });
 
   it('a SHARE holder cannot store a grant in pass: 400, nothing changed', async () => {
     assert.equal((await put(alice, { entries: [owner(), bobWith('NONE')] })).status, 200);

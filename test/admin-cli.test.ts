@@ -20,7 +20,10 @@ interface Run {
 
 /** Runs `datafiles ARGS` with the server's storage options (admin commands) or its URL (client commands). */
 function run(args: string[], options: { token?: string; storage?: boolean } = {}): Promise<Run> {
-  const storage = options.storage === false ? [] : ['--data', server.dataDir, ...server.backend.args.filter((arg, index, all) => arg === '--database-url' || all[index - 1] === '--database-url')];
+  const storage =
+    options.storage === false
+      ? []
+      : ['--data', server.dataDir, ...server.backend.args.filter((arg, index, all) => arg === '--database-url' || all[index - 1] === '--database-url')];
   const env = { ...process.env, ...server.backend.env, DATAFILES_URL: server.url, DATAFILES_TOKEN: options.token ?? '' };
   return new Promise((resolve) => {
     execFile(process.execPath, [CLI, ...args, ...storage], { env }, (error, stdout, stderr) => {
@@ -32,7 +35,12 @@ function run(args: string[], options: { token?: string; storage?: boolean } = {}
 async function ok(args: string[]): Promise<any[]> {
   const result = await run(args);
   assert.equal(result.code, 0, `datafiles ${args.join(' ')}: ${result.stderr}`);
-  return result.stdout.trim() === '' ? [] : result.stdout.trim().split('\n').map((line) => JSON.parse(line));
+  return result.stdout.trim() === ''
+    ? []
+    : result.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line));
 }
 
 const status = async (token: string, path = `${API}/details`) => {
@@ -94,7 +102,10 @@ describe('admin CLI: users and groups', () => {
   it('`users list`, `users show`, `users disable` / `enable` (401 then 200 over HTTP)', async () => {
     const names = (await ok(['users', 'list'])).map((user) => user.name);
     for (const name of ['admin', 'alice', 'bob']) assert.ok(names.includes(name), name);
-    assert.deepEqual((await ok(['users', 'list', '--search', 'AL'])).map((user) => user.name), ['alice']);
+    assert.deepEqual(
+      (await ok(['users', 'list', '--search', 'AL'])).map((user) => user.name),
+      ['alice'],
+    );
     const [shown] = await ok(['users', 'show', 'alice']);
     assert.equal(shown.id, alice.id);
     assert.ok(Array.isArray(shown.tokens) && shown.tokens.every((token: object) => !('token' in token)));
@@ -141,7 +152,12 @@ describe('share by name', () => {
     const shared = await run(['share', String(dataFileId), '--user', 'bob', '--grant', 'READ', '--json'], { token: alice.token, storage: false });
     assert.equal(shared.code, 0, shared.stderr);
     const permissions = JSON.parse(shared.stdout.trim());
-    assert.ok(permissions.entries.some((entry: { entityType: string; entityId: string; grant: string }) => entry.entityType === 'USER' && entry.entityId === String(bob.id) && entry.grant === 'READ'));
+    assert.ok(
+      permissions.entries.some(
+        (entry: { entityType: string; entityId: string; grant: string }) =>
+          entry.entityType === 'USER' && entry.entityId === String(bob.id) && entry.grant === 'READ',
+      ),
+    );
     assert.equal(await status(bob.token, `${API}/${dataFileId}/details`), 200);
     const group = await run(['share', String(dataFileId), '--group', 'readers', '--grant', 'READ', '--json'], { token: alice.token, storage: false });
     assert.equal(group.code, 0, group.stderr);

@@ -20,7 +20,11 @@ let server: TestServer;
 /** What the admin CLI printed on stderr (its audit log lines). */
 let cliOutput = '';
 
-const json = (method: string, body?: unknown): RequestInit => ({ method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+const json = (method: string, body?: unknown): RequestInit => ({
+  method,
+  headers: { 'content-type': 'application/json' },
+  body: body === undefined ? undefined : JSON.stringify(body),
+});
 
 async function call(token: string | undefined, urlPath: string, init?: RequestInit, status = 200): Promise<any> {
   const response = await api(server, token, urlPath, init);
@@ -109,7 +113,11 @@ describe('audit: every operation writes its event (docs/decisions.md 66)', () =>
     done.add('file.deleted');
 
     // The CLI: a user deleted by the operator (its log lines are the CLI's, on stderr).
-    const storage = ['--data', server.dataDir, ...server.backend.args.filter((arg, index, all) => arg === '--database-url' || all[index - 1] === '--database-url')];
+    const storage = [
+      '--data',
+      server.dataDir,
+      ...server.backend.args.filter((arg, index, all) => arg === '--database-url' || all[index - 1] === '--database-url'),
+    ];
     const { stderr } = await execFileAsync(process.execPath, [CLI, 'users', 'delete', 'bob', ...storage], { env: { ...process.env, ...server.backend.env } });
     cliOutput += stderr;
     done.add('user.deleted');
@@ -149,7 +157,10 @@ describe('audit: every operation writes its event (docs/decisions.md 66)', () =>
 
   it('filters by actor, file and time, pages with before, and is admin-only', async () => {
     const fileEvents = await admin(`/audit?file=${(await eventsOf('file.deleted'))[0].fileId}`);
-    assert.deepEqual(fileEvents.map((event: { kind: string }) => event.kind), ['file.deleted', 'revision.deleted', 'permissions.changed']);
+    assert.deepEqual(
+      fileEvents.map((event: { kind: string }) => event.kind),
+      ['file.deleted', 'revision.deleted', 'permissions.changed'],
+    );
     const byAlice = await admin('/audit?actor=alice');
     assert.ok(byAlice.length >= 5 && byAlice.every((event: { actorName: string }) => event.actorName === 'alice'));
     const page = await admin('/audit?limit=2');

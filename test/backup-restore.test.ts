@@ -49,7 +49,10 @@ async function upload(bytes: Buffer): Promise<number> {
 describe('datafiles backup and restore', () => {
   if (testBackend() === 'scale-out') {
     it('refuses with PostgreSQL + S3, naming pg_dump and bucket versioning', async () => {
-      for (const args of [['backup', path.join(scratch, 'b')], ['restore', path.join(scratch, 'b'), '--data', path.join(scratch, 'r')]]) {
+      for (const args of [
+        ['backup', path.join(scratch, 'b')],
+        ['restore', path.join(scratch, 'b'), '--data', path.join(scratch, 'r')],
+      ]) {
         const result = await datafiles([...args, ...server.backend.args], server.backend.env);
         assert.equal(result.code, 1, result.stderr);
         assert.match(result.stderr, /pg_dump/);
@@ -62,7 +65,7 @@ describe('datafiles backup and restore', () => {
   it('backs up while uploads go on; the restored copy verifies clean and holds every file acknowledged before, byte for byte', async () => {
     const acknowledged = new Map<number, { bytes: Buffer; at: number }>();
     for (let index = 0; index < 20; index += 1) {
-      const bytes = randomBytes(1 + (index * 7919) % 200_000);
+      const bytes = randomBytes(1 + ((index * 7919) % 200_000));
       acknowledged.set(await upload(bytes), { bytes, at: Date.now() });
     }
     // Uploads keep coming, from four clients, until the backup is done.

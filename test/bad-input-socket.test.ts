@@ -2,7 +2,19 @@
 // cut short), split from test/bad-input.test.ts, whose header says what every refusal must be.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { target, fromRaw, assertDomoError, storedRevisions, assertNothingLeftBehind, token, get, raw, runCases, useBadInputServer, describeAfterwards } from './support/badInput.js';
+import {
+  target,
+  fromRaw,
+  assertDomoError,
+  storedRevisions,
+  assertNothingLeftBehind,
+  token,
+  get,
+  raw,
+  runCases,
+  useBadInputServer,
+  describeAfterwards,
+} from './support/badInput.js';
 import { multipartBody, requestHead, type RawOutcome } from './support/rawHttp.js';
 import { API } from './support/server.js';
 
@@ -20,19 +32,37 @@ describe('socket level', () => {
       },
     },
     { name: 'unknown HTTP version', expect: [400, 505], send: async () => fromRaw(await raw([`GET /healthz HTTP/9.9\r\nHost: x\r\n\r\n`])) },
-    { name: 'HTTP/1.1 request without Host', expect: 400, send: async () => fromRaw(await raw([`GET ${API}/details HTTP/1.1\r\nX-DOMO-Ryuu-Session: ${token()}\r\n\r\n`])) },
-    { name: 'two Host headers', expect: 400, send: async () => fromRaw(await raw([`GET ${API}/details HTTP/1.1\r\nHost: a\r\nHost: b\r\nX-DOMO-Ryuu-Session: ${token()}\r\n\r\n`])) },
+    {
+      name: 'HTTP/1.1 request without Host',
+      expect: 400,
+      send: async () => fromRaw(await raw([`GET ${API}/details HTTP/1.1\r\nX-DOMO-Ryuu-Session: ${token()}\r\n\r\n`])),
+    },
+    {
+      name: 'two Host headers',
+      expect: 400,
+      send: async () => fromRaw(await raw([`GET ${API}/details HTTP/1.1\r\nHost: a\r\nHost: b\r\nX-DOMO-Ryuu-Session: ${token()}\r\n\r\n`])),
+    },
     { name: 'method that is not a token', expect: 400, send: async () => fromRaw(await raw([`G(T /healthz HTTP/1.1\r\nHost: x\r\n\r\n`])) },
     {
       name: 'Content-Length and Transfer-Encoding together (smuggling)',
       expect: 400,
       storesNothing: true,
-      send: async () => fromRaw(await raw([`POST ${API}?name=smuggled HTTP/1.1\r\nHost: x\r\nX-DOMO-Ryuu-Session: ${token()}\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`])),
+      send: async () =>
+        fromRaw(
+          await raw([
+            `POST ${API}?name=smuggled HTTP/1.1\r\nHost: x\r\nX-DOMO-Ryuu-Session: ${token()}\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`,
+          ]),
+        ),
     },
     {
       name: 'a GET with a body, to a bad id',
       expect: 400,
-      send: async () => fromRaw(await raw([requestHead('GET', `${API}/abc/details`, { 'X-DOMO-Ryuu-Session': token(), 'Content-Type': 'application/json', 'Content-Length': 7 }) + '{"a":1}'])),
+      send: async () =>
+        fromRaw(
+          await raw([
+            requestHead('GET', `${API}/abc/details`, { 'X-DOMO-Ryuu-Session': token(), 'Content-Type': 'application/json', 'Content-Length': 7 }) + '{"a":1}',
+          ]),
+        ),
     },
     {
       name: 'a GET with a body, on a kept-alive connection, unauthenticated',

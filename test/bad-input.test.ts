@@ -5,7 +5,22 @@
 // blob per stored revision under <dataDir>/files/blobs.
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { server, target, fromFetch, fromRaw, token, get, upload, putPermissions, raw, entry, runCases, form, useBadInputServer, describeAfterwards } from './support/badInput.js';
+import {
+  server,
+  target,
+  fromFetch,
+  fromRaw,
+  token,
+  get,
+  upload,
+  putPermissions,
+  raw,
+  entry,
+  runCases,
+  form,
+  useBadInputServer,
+  describeAfterwards,
+} from './support/badInput.js';
 import { multipartBody, requestHead } from './support/rawHttp.js';
 import { API, api, fileForm } from './support/server.js';
 
@@ -26,12 +41,22 @@ describe('ids', () => {
     { name: 'id abc on download', expect: 400, send: () => get(`${API}/abc`) },
     { name: 'id abc on delete', expect: 400, send: () => api(server, token(), `${API}/abc`, { method: 'DELETE' }).then(fromFetch) },
     { name: 'id abc on permissions', expect: 400, send: () => get(`${API}/abc/permissions`) },
-    { name: 'id abc on upload revision', expect: 400, storesNothing: true, send: () => api(server, token(), `${API}/abc`, { method: 'PUT', body: form() }).then(fromFetch) },
+    {
+      name: 'id abc on upload revision',
+      expect: 400,
+      storesNothing: true,
+      send: () => api(server, token(), `${API}/abc`, { method: 'PUT', body: form() }).then(fromFetch),
+    },
     { name: 'revision id abc', expect: 400, send: () => get(`${API}/${target.id}/revisions/abc`) },
     { name: 'revision id 0 on delete', expect: 400, send: () => api(server, token(), `${API}/${target.id}/revisions/0`, { method: 'DELETE' }).then(fromFetch) },
     { name: 'a file that does not exist', expect: 404, send: () => get(`${API}/987654321/details`) },
     { name: 'a revision that does not exist', expect: 404, send: () => get(`${API}/${target.id}/revisions/987654321`) },
-    { name: 'upload a revision to a file that does not exist', expect: 404, storesNothing: true, send: () => api(server, token(), `${API}/987654321`, { method: 'PUT', body: form() }).then(fromFetch) },
+    {
+      name: 'upload a revision to a file that does not exist',
+      expect: 404,
+      storesNothing: true,
+      send: () => api(server, token(), `${API}/987654321`, { method: 'PUT', body: form() }).then(fromFetch),
+    },
   ]);
 });
 
@@ -52,7 +77,11 @@ describe('upload: name, description, public', () => {
       storesNothing: true,
       send: async () => {
         const { boundary, body } = multipartBody({ content: 'x' });
-        const head = requestHead('POST', `${API}?name=${'n'.repeat(20_000)}`, { 'X-DOMO-Ryuu-Session': token(), 'Content-Type': `multipart/form-data; boundary=${boundary}`, 'Content-Length': body.length });
+        const head = requestHead('POST', `${API}?name=${'n'.repeat(20_000)}`, {
+          'X-DOMO-Ryuu-Session': token(),
+          'Content-Type': `multipart/form-data; boundary=${boundary}`,
+          'Content-Length': body.length,
+        });
         return fromRaw(await raw([head, body]));
       },
     },
@@ -83,7 +112,12 @@ describe('upload: the body', () => {
     return body;
   };
   runCases([
-    { name: 'JSON body instead of a form', expect: 400, storesNothing: true, send: () => upload('?name=ok', JSON.stringify({ file: 'bytes' }), { 'content-type': 'application/json' }) },
+    {
+      name: 'JSON body instead of a form',
+      expect: 400,
+      storesNothing: true,
+      send: () => upload('?name=ok', JSON.stringify({ file: 'bytes' }), { 'content-type': 'application/json' }),
+    },
     { name: 'raw bytes with no Content-Type', expect: 400, storesNothing: true, send: () => upload('?name=ok', new Uint8Array([1, 2, 3])) },
     { name: 'form without a file field', expect: 400, storesNothing: true, send: () => upload('?name=ok', text('note', 'no file here')) },
     { name: 'form whose `file` is a text field, not a file', expect: 400, storesNothing: true, send: () => upload('?name=ok', text('file', 'just text')) },
@@ -97,8 +131,18 @@ describe('upload: the body', () => {
         return upload('?name=ok', body);
       },
     },
-    { name: 'multipart Content-Type without boundary', expect: 400, storesNothing: true, send: () => upload('?name=ok', 'anything', { 'content-type': 'multipart/form-data' }) },
-    { name: 'multipart Content-Type, body not a form', expect: 400, storesNothing: true, send: () => upload('?name=ok', 'garbage, no boundary in sight', { 'content-type': 'multipart/form-data; boundary=xyz' }) },
+    {
+      name: 'multipart Content-Type without boundary',
+      expect: 400,
+      storesNothing: true,
+      send: () => upload('?name=ok', 'anything', { 'content-type': 'multipart/form-data' }),
+    },
+    {
+      name: 'multipart Content-Type, body not a form',
+      expect: 400,
+      storesNothing: true,
+      send: () => upload('?name=ok', 'garbage, no boundary in sight', { 'content-type': 'multipart/form-data; boundary=xyz' }),
+    },
     {
       name: 'a form cut off before its closing boundary',
       expect: 400,
@@ -147,14 +191,22 @@ describe('update permissions', () => {
     { name: 'duplicated entries', expect: 400, send: () => putPermissions(JSON.stringify({ entries: [entry(), entry()] })) },
     { name: 'unknown pass', expect: 400, send: () => putPermissions(JSON.stringify({ entries: [entry({ pass: 'EVERYONE' })] })) },
     { name: 'publicAccess "yes"', expect: 400, send: () => putPermissions(JSON.stringify({ publicAccess: 'yes' })) },
-    { name: '1,001 entries', expect: 400, send: () => putPermissions(JSON.stringify({ entries: Array.from({ length: 1001 }, (_, index) => entry({ entityId: String(index + 1) })) })) },
+    {
+      name: '1,001 entries',
+      expect: 400,
+      send: () => putPermissions(JSON.stringify({ entries: Array.from({ length: 1001 }, (_, index) => entry({ entityId: String(index + 1) })) })),
+    },
     { name: 'empty body (application/json)', expect: 400, send: () => putPermissions(undefined) },
     { name: 'empty body, no Content-Type', expect: 400, send: () => putPermissions(undefined, undefined) },
     { name: 'body [] (not an object)', expect: 400, send: () => putPermissions('[]') },
     { name: 'body null', expect: 400, send: () => putPermissions('null') },
     { name: '__proto__ in the body', expect: 400, send: () => putPermissions('{"__proto__":{"publicAccess":true},"entries":[]}') },
     { name: 'XML body', expect: [400, 415], send: () => putPermissions('<permissions/>', 'application/xml') },
-    { name: '2 MiB JSON body (over the JSON limit)', expect: 413, send: () => putPermissions(JSON.stringify({ entries: [], padding: 'p'.repeat(2 * 1024 * 1024) })) },
+    {
+      name: '2 MiB JSON body (over the JSON limit)',
+      expect: 413,
+      send: () => putPermissions(JSON.stringify({ entries: [], padding: 'p'.repeat(2 * 1024 * 1024) })),
+    },
   ]);
 
   it('none of them changed the permissions', async () => {
@@ -167,8 +219,17 @@ describe('routes and methods', () => {
     { name: 'unknown route under the API', expect: 404, send: () => get(`${API}/${target.id}/nope`) },
     { name: 'unknown route outside the API', expect: 404, send: () => get('/nowhere') },
     { name: 'PATCH on a file', expect: [404, 405], send: () => api(server, token(), `${API}/${target.id}`, { method: 'PATCH', body: '{}' }).then(fromFetch) },
-    { name: 'POST on details', expect: [404, 405], send: () => api(server, token(), `${API}/${target.id}/details`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } }).then(fromFetch) },
-    { name: 'dot segments in the raw path', expect: [400, 404], send: async () => fromRaw(await raw([requestHead('GET', `${API}/../../etc/passwd`, { 'X-DOMO-Ryuu-Session': token() })])) },
+    {
+      name: 'POST on details',
+      expect: [404, 405],
+      send: () =>
+        api(server, token(), `${API}/${target.id}/details`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } }).then(fromFetch),
+    },
+    {
+      name: 'dot segments in the raw path',
+      expect: [400, 404],
+      send: async () => fromRaw(await raw([requestHead('GET', `${API}/../../etc/passwd`, { 'X-DOMO-Ryuu-Session': token() })])),
+    },
   ]);
 });
 
@@ -195,9 +256,21 @@ describe('tokens', () => {
     { name: 'no token', expect: 401, send: () => api(server, undefined, `${API}/details`).then(fromFetch) },
     { name: 'unknown token', expect: 401, send: () => api(server, 'not-a-token', `${API}/details`).then(fromFetch) },
     { name: 'X-DOMO-Ryuu-Session of 10,000 characters', expect: 401, send: () => api(server, 't'.repeat(10_000), `${API}/details`).then(fromFetch) },
-    { name: 'ryuu_sid query parameter of 10,000 characters', expect: 401, send: () => api(server, undefined, `${API}/details?ryuu_sid=${'t'.repeat(10_000)}`).then(fromFetch) },
-    { name: 'Authorization: Bearer with no token', expect: 401, send: () => api(server, undefined, `${API}/details`, { headers: { authorization: 'Bearer ' } }).then(fromFetch) },
-    { name: 'ryuu_sid cookie that is not valid percent-encoding', expect: 401, send: () => api(server, undefined, `${API}/details`, { headers: { cookie: 'ryuu_sid=%E0%A4%A' } }).then(fromFetch) },
+    {
+      name: 'ryuu_sid query parameter of 10,000 characters',
+      expect: 401,
+      send: () => api(server, undefined, `${API}/details?ryuu_sid=${'t'.repeat(10_000)}`).then(fromFetch),
+    },
+    {
+      name: 'Authorization: Bearer with no token',
+      expect: 401,
+      send: () => api(server, undefined, `${API}/details`, { headers: { authorization: 'Bearer ' } }).then(fromFetch),
+    },
+    {
+      name: 'ryuu_sid cookie that is not valid percent-encoding',
+      expect: 401,
+      send: () => api(server, undefined, `${API}/details`, { headers: { cookie: 'ryuu_sid=%E0%A4%A' } }).then(fromFetch),
+    },
     {
       name: 'header injection, percent-encoded, in the token header',
       expect: 401,
@@ -213,9 +286,14 @@ describe('tokens', () => {
     {
       name: 'header injection, folded line, in the token header',
       expect: 400,
-      send: async () => fromRaw(await raw([`GET ${API}/details HTTP/1.1\r\nHost: x\r\nX-DOMO-Ryuu-Session: ${token()}\r\n X-DOMO-Developer-Token: evil\r\n\r\n`])),
+      send: async () =>
+        fromRaw(await raw([`GET ${API}/details HTTP/1.1\r\nHost: x\r\nX-DOMO-Ryuu-Session: ${token()}\r\n X-DOMO-Developer-Token: evil\r\n\r\n`])),
     },
-    { name: 'NUL in the token header', expect: 400, send: async () => fromRaw(await raw([`GET ${API}/details HTTP/1.1\r\nHost: x\r\nX-DOMO-Ryuu-Session: ab\u0000cd\r\n\r\n`])) },
+    {
+      name: 'NUL in the token header',
+      expect: 400,
+      send: async () => fromRaw(await raw([`GET ${API}/details HTTP/1.1\r\nHost: x\r\nX-DOMO-Ryuu-Session: ab\u0000cd\r\n\r\n`])),
+    },
   ]);
 });
 

@@ -158,7 +158,11 @@ describe('upload, ls, info, download, rm', () => {
     const older = path.join(directory, 'older.bin');
     jsonOf(await run(['download', String(large.dataFileId), '--revision', String(large.revisionId), '-o', older]));
     assert.deepEqual(await readFile(older), largeBytes);
-    assert.deepEqual(jsonOf(await run(['rm', String(large.dataFileId), '--revision', String(revision.revisionId)])), { dataFileId: large.dataFileId, revisionId: revision.revisionId, deleted: true });
+    assert.deepEqual(jsonOf(await run(['rm', String(large.dataFileId), '--revision', String(revision.revisionId)])), {
+      dataFileId: large.dataFileId,
+      revisionId: revision.revisionId,
+      deleted: true,
+    });
     assert.equal(jsonOf(await run(['info', String(large.dataFileId)])).currentRevision.dataFileRevisionId, large.revisionId);
   });
 
@@ -291,7 +295,10 @@ describe('connection and help', () => {
   });
 
   it('--url and --token win over DATAFILES_URL and DATAFILES_TOKEN', async () => {
-    const viaOptions = await run(['ls', '--url', server.url, '--token', alice.token], { token: 'wrong-token-wrong-token-wrong', env: { DATAFILES_URL: 'http://127.0.0.1:1' } });
+    const viaOptions = await run(['ls', '--url', server.url, '--token', alice.token], {
+      token: 'wrong-token-wrong-token-wrong',
+      env: { DATAFILES_URL: 'http://127.0.0.1:1' },
+    });
     assert.equal(viaOptions.code, 0, viaOptions.stderr);
   });
 

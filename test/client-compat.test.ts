@@ -42,7 +42,8 @@ async function assertDomoError(response: Response, status: number, message?: Reg
   if (message) assert.match(error.message, message);
 }
 
-const uploadTo = async (prefix: string, query: string, bytes = 'bytes') => (await json(await call(`${prefix}?${query}`, { method: 'POST', body: fileForm(bytes, 'x.bin') }))).dataFileId as number;
+const uploadTo = async (prefix: string, query: string, bytes = 'bytes') =>
+  (await json(await call(`${prefix}?${query}`, { method: 'POST', body: fileForm(bytes, 'x.bin') }))).dataFileId as number;
 
 for (const prefix of PREFIXES) {
   describe(`${prefix}`, () => {
@@ -60,7 +61,10 @@ for (const prefix of PREFIXES) {
         const one = await uploadTo(prefix, 'name=one');
         const two = await uploadTo(prefix, 'name=two');
         const listed = await json(await call(`${prefix}/details?ids=${one}%2C${two}&expand=revisions%2Cmetadata&limitToOwned=%74rue`));
-        assert.deepEqual(listed.map((file: { dataFileId: number }) => file.dataFileId), [one, two]);
+        assert.deepEqual(
+          listed.map((file: { dataFileId: number }) => file.dataFileId),
+          [one, two],
+        );
         assert.equal(listed[0].revisions.length, 1);
         await assertDomoError(await call(`${prefix}/details?expand=revisions%`), 400, /revisions%/);
         const download = await call(`${prefix}/${one}?fileName=100%%20done%2Etxt&download=true`);
@@ -89,7 +93,11 @@ for (const prefix of PREFIXES) {
       it('answer a Domo-shaped 404 naming the feature, on every method, never a 5xx', async () => {
         for (const path of ['/large', '/large/', '/large/123', '/large/upload/5', '/file-upload/config', '/file-upload']) {
           for (const method of ['GET', 'POST', 'PUT', 'DELETE']) {
-            const response = await call(`${prefix}${path}`, { method, headers: { 'content-type': 'application/json' }, body: method === 'GET' ? undefined : '{}' });
+            const response = await call(`${prefix}${path}`, {
+              method,
+              headers: { 'content-type': 'application/json' },
+              body: method === 'GET' ? undefined : '{}',
+            });
             await assertDomoError(response, 404, /Domo's .* (API|instead)/);
           }
         }
@@ -108,7 +116,13 @@ for (const prefix of PREFIXES) {
           await json(await call(`${prefix}/${id}/revisions/details`, { headers }));
           assert.equal(await (await call(`${prefix}/${id}`, { headers })).text(), 'accept me', accept);
           await assertDomoError(await call(`${prefix}/987654/details`, { headers }), 404);
-          await json(await call(`${prefix}/${id}/permissions`, { method: 'PUT', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ publicAccess: false }) }));
+          await json(
+            await call(`${prefix}/${id}/permissions`, {
+              method: 'PUT',
+              headers: { ...headers, 'content-type': 'application/json' },
+              body: JSON.stringify({ publicAccess: false }),
+            }),
+          );
         }
       });
     });
@@ -125,7 +139,13 @@ describe('item 12: other versions of the App path', () => {
 
 describe('item 8: the multipart session body and the checksum are unchanged', () => {
   it('a part checksum with escapes still verifies', async () => {
-    const { sessionId } = await json(await call('/domo/data-files/v1/multipart', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: '100% parts', contentType: 'text/plain' }) }));
+    const { sessionId } = await json(
+      await call('/domo/data-files/v1/multipart', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: '100% parts', contentType: 'text/plain' }),
+      }),
+    );
     const part = await call(`/domo/data-files/v1/multipart/${sessionId}/part/1?%5Bchecksum=${'0'.repeat(64)}%5D`, { method: 'PUT', body: 'x' });
     await assertDomoError(part, 400, /checksum/);
   });
@@ -135,14 +155,21 @@ describe('item 11: body-less successes answer {}, and the clients accept it', ()
   it('ryuu.js: domo.delete of a revision and a file, domo.put of permissions, the abort', async () => {
     const ryuu = loadRyuu(server.url, alice.token);
     // ryuu.js's default export, whose HTTP methods its type declarations do not reach here.
-    const domo = ryuu.domo as unknown as { delete(url: string): Promise<unknown>; put(url: string, body: unknown): Promise<unknown>; post(url: string, body?: unknown): Promise<unknown> };
+    const domo = ryuu.domo as unknown as {
+      delete(url: string): Promise<unknown>;
+      put(url: string, body: unknown): Promise<unknown>;
+      post(url: string, body?: unknown): Promise<unknown>;
+    };
     try {
       const id = await uploadTo('/domo/data-files/v1', 'name=ryuu.txt');
       const second = (await json(await call(`/domo/data-files/v1/${id}`, { method: 'PUT', body: fileForm('v2') }))).revisionId as number;
       assert.deepEqual(await domo.delete(`/domo/data-files/v1/${id}/revisions/${second}`), {});
       assert.deepEqual(await domo.put(`/domo/data-files/v1/${id}/permissions`, { publicAccess: true, entries: [] }), {});
       // Item 7 as public clients send it: domo.put with the metadata in the query and no body.
-      const updated = (await domo.put(`/domo/data-files/v1/${id}?description=from%20ryuu&public=false`, undefined)) as { description: string; publicAccess: boolean };
+      const updated = (await domo.put(`/domo/data-files/v1/${id}?description=from%20ryuu&public=false`, undefined)) as {
+        description: string;
+        publicAccess: boolean;
+      };
       assert.deepEqual([updated.description, updated.publicAccess], ['from ryuu', false]);
       assert.deepEqual(await domo.delete(`/domo/data-files/v1/${id}`), {});
       const { sessionId } = (await domo.post('/domo/data-files/v1/multipart', { name: 'n', contentType: 'text/plain' })) as { sessionId: string };

@@ -84,13 +84,21 @@ describe('CSRF: cookie and query tokens authorise only GET and HEAD', { timeout:
   });
 
   it('a header credential works for a write even with the cookie beside it, unless the browser says cross-site', async () => {
-    const ok = await api(server, user.token, `${API}?name=by-header.txt`, { method: 'POST', body: fileForm('z'), headers: { ...cookie(), 'sec-fetch-site': 'same-origin' } });
+    const ok = await api(server, user.token, `${API}?name=by-header.txt`, {
+      method: 'POST',
+      body: fileForm('z'),
+      headers: { ...cookie(), 'sec-fetch-site': 'same-origin' },
+    });
     assert.equal(ok.status, 200);
     for (const header of [{ 'x-domo-developer-token': user.token }, { authorization: `Bearer ${user.token}` }] as Record<string, string>[]) {
       const response = await fetch(`${server.url}${API}?name=other-header.txt`, { method: 'POST', body: fileForm('w'), headers: header });
       assert.equal(response.status, 200);
     }
-    const crossSite = await api(server, user.token, `${API}?name=cross.txt`, { method: 'POST', body: fileForm('c'), headers: { 'sec-fetch-site': 'cross-site' } });
+    const crossSite = await api(server, user.token, `${API}?name=cross.txt`, {
+      method: 'POST',
+      body: fileForm('c'),
+      headers: { 'sec-fetch-site': 'cross-site' },
+    });
     await assertRefused(crossSite, 403, /another site \(Sec-Fetch-Site: cross-site\)/);
     const crossSiteRead = await api(server, user.token, `${API}/${fileId}`, { headers: { 'sec-fetch-site': 'cross-site' } });
     assert.equal(crossSiteRead.status, 200);

@@ -66,9 +66,16 @@ async function walk(directory: string): Promise<{ path: string; mode: number }[]
  * An upload whose body is sent in two goes: `first` now, `rest` when finish() is called, like a
  * slow client. The response settles once the server answers.
  */
-function beginSlowUpload(server: { url: string }, token: string, first: Buffer, rest: Buffer): { finish(): void; response: Promise<{ status: number; body: string }> } {
+function beginSlowUpload(
+  server: { url: string },
+  token: string,
+  first: Buffer,
+  rest: Buffer,
+): { finish(): void; response: Promise<{ status: number; body: string }> } {
   const boundary = `slow-${randomBytes(8).toString('hex')}`;
-  const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="slow.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`);
+  const head = Buffer.from(
+    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="slow.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+  );
   const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
   const request = http.request(`${server.url}${API}?name=slow.bin`, {
     method: 'POST',
@@ -101,7 +108,11 @@ async function downloaded(server: TestServer, token: string, dataFileId: number)
 }
 
 async function postJson(server: TestServer, token: string, pathAndQuery: string, body?: unknown): Promise<Response> {
-  return api(server, token, pathAndQuery, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  return api(server, token, pathAndQuery, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
 }
 
 async function openSessionWithParts(server: TestServer, token: string, parts: Buffer[]): Promise<string> {
@@ -109,7 +120,11 @@ async function openSessionWithParts(server: TestServer, token: string, parts: Bu
   assert.equal(created.status, 200, await created.clone().text());
   const { sessionId } = (await created.json()) as { sessionId: string };
   for (const [position, bytes] of parts.entries()) {
-    const put = await api(server, token, `${API}/multipart/${sessionId}/part/${position + 1}`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: bytes as BodyInit });
+    const put = await api(server, token, `${API}/multipart/${sessionId}/part/${position + 1}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: bytes as BodyInit,
+    });
     assert.equal(put.status, 200, await put.text());
   }
   return sessionId;
@@ -155,13 +170,25 @@ describe('item 8: the data directory is owner-only', () => {
       await waitUntil(async () => (await readdir(path.join(dataDir, 'files', 'tmp'))).length > 0, 'the slow upload has a temporary file');
 
       const entries = await walk(dataDir);
-      const open = entries.filter((entry) => (entry.mode & 0o077) !== 0).map((entry) => `${entry.mode.toString(8)} ${path.relative(dataDir, entry.path) || '.'}`);
+      const open = entries
+        .filter((entry) => (entry.mode & 0o077) !== 0)
+        .map((entry) => `${entry.mode.toString(8)} ${path.relative(dataDir, entry.path) || '.'}`);
       assert.deepEqual(open, [], 'nothing readable by group or others');
       const names = entries.map((entry) => path.relative(dataDir, entry.path));
-      for (const expected of ['datafiles.sqlite', 'datafiles.sqlite-wal', 'datafiles.sqlite-shm', 'datafiles.lock']) assert.ok(names.includes(expected), `${expected} in ${names.join(', ')}`);
-      assert.ok(names.some((name) => name.endsWith('manifest.json')), 'an assembled blob');
-      assert.ok(names.some((name) => name.startsWith(path.join('files', 'uploads')) && /part-1(\.[^/]+)?$/.test(name)), 'a staged part (part-1, or part-1.<version>)');
-      assert.ok(names.some((name) => name.startsWith(path.join('files', 'tmp') + path.sep)), 'a temporary file');
+      for (const expected of ['datafiles.sqlite', 'datafiles.sqlite-wal', 'datafiles.sqlite-shm', 'datafiles.lock'])
+        assert.ok(names.includes(expected), `${expected} in ${names.join(', ')}`);
+      assert.ok(
+        names.some((name) => name.endsWith('manifest.json')),
+        'an assembled blob',
+      );
+      assert.ok(
+        names.some((name) => name.startsWith(path.join('files', 'uploads')) && /part-1(\.[^/]+)?$/.test(name)),
+        'a staged part (part-1, or part-1.<version>)',
+      );
+      assert.ok(
+        names.some((name) => name.startsWith(path.join('files', 'tmp') + path.sep)),
+        'a temporary file',
+      );
 
       slow.finish();
       assert.equal((await slow.response).status, 200);
@@ -216,7 +243,10 @@ describe('item 9: one server per data directory', () => {
     const firstBytes = randomBytes(9 * MiB);
     const rest = randomBytes(MiB);
     const slow = beginSlowUpload(first, first.adminToken, firstBytes, rest);
-    await waitUntil(async () => ((await s3.send(new ListMultipartUploadsCommand({ Bucket: option('--s3-bucket') }))).Uploads ?? []).length > 0, 'the S3 multipart upload exists');
+    await waitUntil(
+      async () => ((await s3.send(new ListMultipartUploadsCommand({ Bucket: option('--s3-bucket') }))).Uploads ?? []).length > 0,
+      'the S3 multipart upload exists',
+    );
 
     const second = await started({ backend, adminToken: first.adminToken });
     slow.finish();

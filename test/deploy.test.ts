@@ -34,15 +34,31 @@ describe("the README's nginx example", () => {
   it('passes nginx -t, with a throwaway certificate in place of the real one', async () => {
     const [example] = readmeBlocks('nginx', /datafiles\.conf/);
     assert.ok(example, 'the README has the nginx example');
-    const { stdout: installed } = await execFileAsync('bash', [path.join(REPO_ROOT, 'scripts/services/install-nginx.sh')], { timeout: 900_000 }).catch((error: { stderr?: string }) => {
-      throw new Error(`nginx is needed for this test and could not be installed: ${error.stderr ?? String(error)}`);
-    });
+    const { stdout: installed } = await execFileAsync('bash', [path.join(REPO_ROOT, 'scripts/services/install-nginx.sh')], { timeout: 900_000 }).catch(
+      (error: { stderr?: string }) => {
+        throw new Error(`nginx is needed for this test and could not be installed: ${error.stderr ?? String(error)}`);
+      },
+    );
     const nginx = installed.trim().split('\n').pop()!;
     const prefix = path.join(work, 'nginx');
     await mkdir(path.join(prefix, 'logs'), { recursive: true });
     const certificate = path.join(prefix, 'datafiles.crt');
     const key = path.join(prefix, 'datafiles.key');
-    await execFileAsync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=files.example.com', '-keyout', key, '-out', certificate]);
+    await execFileAsync('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=files.example.com',
+      '-keyout',
+      key,
+      '-out',
+      certificate,
+    ]);
     const site = example.replace('/etc/ssl/certs/datafiles.crt', certificate).replace('/etc/ssl/private/datafiles.key', key);
     assert.notEqual(site, example, 'the example names its certificate files');
     await writeFile(path.join(prefix, 'datafiles.conf'), site);
@@ -51,7 +67,9 @@ describe("the README's nginx example", () => {
       path.join(prefix, 'nginx.conf'),
       `pid ${prefix}/nginx.pid;\nerror_log ${prefix}/logs/error.log;\nevents {}\nhttp {\n  access_log ${prefix}/logs/access.log;\n  include ${prefix}/datafiles.conf;\n}\n`,
     );
-    const result = await execFileAsync(nginx, ['-t', '-p', prefix, '-c', path.join(prefix, 'nginx.conf'), '-e', path.join(prefix, 'logs/error.log')]).catch((error: { stderr?: string }) => error);
+    const result = await execFileAsync(nginx, ['-t', '-p', prefix, '-c', path.join(prefix, 'nginx.conf'), '-e', path.join(prefix, 'logs/error.log')]).catch(
+      (error: { stderr?: string }) => error,
+    );
     const stderr = (result as { stderr?: string }).stderr ?? '';
     assert.match(stderr, /syntax is ok/, stderr);
     assert.match(stderr, /test is successful/, stderr);
@@ -77,7 +95,12 @@ async function readEnvFile(text: string): Promise<{ literal: Record<string, stri
   await writeFile(file, text);
   const script = `set -a; . ${JSON.stringify(file)}; set +a; for name in ${Object.keys(literal).join(' ')}; do printf '%s=%s\\0' "$name" "\${!name}"; done`;
   const { stdout } = await execFileAsync('bash', ['-c', script], { env: {} });
-  const shell = Object.fromEntries(stdout.split('\0').filter(Boolean).map((entry) => [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)]));
+  const shell = Object.fromEntries(
+    stdout
+      .split('\0')
+      .filter(Boolean)
+      .map((entry) => [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)]),
+  );
   return { literal, shell };
 }
 
@@ -103,7 +126,15 @@ describe('environment files', () => {
 describe('the systemd unit', () => {
   it('deploy/datafiles.service passes systemd-analyze verify, without a warning, and is hardened', async () => {
     const unit = await readFile(path.join(REPO_ROOT, 'deploy/datafiles.service'), 'utf8');
-    for (const setting of ['User=datafiles', 'NoNewPrivileges=yes', 'ProtectSystem=strict', 'ReadWritePaths=/var/lib/datafiles', 'EnvironmentFile=/etc/datafiles/datafiles.env', 'PrivateTmp=yes', 'CapabilityBoundingSet=']) {
+    for (const setting of [
+      'User=datafiles',
+      'NoNewPrivileges=yes',
+      'ProtectSystem=strict',
+      'ReadWritePaths=/var/lib/datafiles',
+      'EnvironmentFile=/etc/datafiles/datafiles.env',
+      'PrivateTmp=yes',
+      'CapabilityBoundingSet=',
+    ]) {
       assert.match(unit, new RegExp(`^${setting.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`, 'm'), setting);
     }
     const dataDir = /^DATAFILES_DATA_DIR=(.*)$/m.exec(await readFile(path.join(REPO_ROOT, 'deploy/datafiles.env'), 'utf8'))?.[1];
@@ -117,10 +148,12 @@ describe('the systemd unit', () => {
     const unitDir = path.join(work, 'systemd');
     await mkdir(unitDir, { recursive: true });
     await writeFile(path.join(unitDir, 'datafiles.service'), unit.replace(execStart[1], standIn));
-    const result = await execFileAsync('systemd-analyze', ['verify', path.join(unitDir, 'datafiles.service')]).catch((error: { code?: unknown; stderr?: string }) => {
-      if (error.code === 'ENOENT') throw new Error('systemd-analyze is needed for this test (Debian: apt-get install systemd)');
-      throw new Error(`systemd-analyze verify failed: ${error.stderr}`);
-    });
+    const result = await execFileAsync('systemd-analyze', ['verify', path.join(unitDir, 'datafiles.service')]).catch(
+      (error: { code?: unknown; stderr?: string }) => {
+        if (error.code === 'ENOENT') throw new Error('systemd-analyze is needed for this test (Debian: apt-get install systemd)');
+        throw new Error(`systemd-analyze verify failed: ${error.stderr}`);
+      },
+    );
     assert.equal(`${result.stdout}${result.stderr}`.trim(), '', 'no warnings (an unknown or misspelt setting is only a warning)');
   });
 });
@@ -137,7 +170,10 @@ describe('start-up errors name the dependency, its address and what to check', (
 
   async function serveFails(args: string[], env: Record<string, string> = {}): Promise<string> {
     const dataDir = await mkdtemp(path.join(work, 'data-'));
-    const result = await execFileAsync(process.execPath, [CLI, 'serve', '--port', '0', '--data', dataDir, '--dependency-timeout-ms', '3000', ...args], { env: { ...process.env, ...env }, timeout: 60_000 }).then(
+    const result = await execFileAsync(process.execPath, [CLI, 'serve', '--port', '0', '--data', dataDir, '--dependency-timeout-ms', '3000', ...args], {
+      env: { ...process.env, ...env },
+      timeout: 60_000,
+    }).then(
       () => assert.fail('serve started'),
       (error: { code?: number; stderr?: string }) => error,
     );
@@ -156,8 +192,14 @@ describe('start-up errors name the dependency, its address and what to check', (
 
   it('S3 on a closed port', async () => {
     const port = await closedPort();
-    const stderr = await serveFails(['--s3-endpoint', `http://127.0.0.1:${port}`, '--s3-bucket', 'datafiles-deploy-test'], { AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE', AWS_SECRET_ACCESS_KEY: 'hunter2secret' });
-    assert.match(stderr, new RegExp(`^datafiles: cannot use the S3 bucket "datafiles-deploy-test" at http://127\\.0\\.0\\.1:${port} \\(region us-east-1\\): .*ECONNREFUSED`, 'm'));
+    const stderr = await serveFails(['--s3-endpoint', `http://127.0.0.1:${port}`, '--s3-bucket', 'datafiles-deploy-test'], {
+      AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'hunter2secret',
+    });
+    assert.match(
+      stderr,
+      new RegExp(`^datafiles: cannot use the S3 bucket "datafiles-deploy-test" at http://127\\.0\\.0\\.1:${port} \\(region us-east-1\\): .*ECONNREFUSED`, 'm'),
+    );
     assert.match(stderr, /Check that the object store is running and answers at that endpoint/);
     assert.doesNotMatch(stderr, /hunter2secret/);
   });

@@ -44,7 +44,8 @@ describe('citations of the design record', () => {
 describe('the citation check itself', () => {
   const files: Record<string, string> = {
     [DECISIONS]: '# Decisions\n\n## Wire format\n\n### 1. Timestamps\n\ntext\n\n2. **Ids** are integers\n',
-    [ARCHITECTURE]: '# Architecture\n\n## The write path (no partial file)\n\nStream it; never buffer the whole thing.\n\n## Conventions\n\n1. One route per file.\n2. Ids are generated.\n',
+    [ARCHITECTURE]:
+      '# Architecture\n\n## The write path (no partial file)\n\nStream it; never buffer the whole thing.\n\n## Conventions\n\n1. One route per file.\n2. Ids are generated.\n',
     [doc('history')]: '# History\n\n## Issue 3: sessions\n\n1. create\n2. parts\n',
     [doc('decisions/pending')]: '# Pending\n\n30. **A new decision** text\n',
   };
@@ -94,7 +95,9 @@ describe('the citation check itself', () => {
     const problems = findProblems([], docs({ 1: [DECISIONS], 2: [DECISIONS, doc('decisions/pending')] }));
     assert.deepEqual(
       problems.map((p) => p.problem),
-      [`decision 2 is defined more than once (${DECISIONS}, ${doc('decisions/pending')}): renumber one, or delete a pending entry already merged into ${DECISIONS}`],
+      [
+        `decision 2 is defined more than once (${DECISIONS}, ${doc('decisions/pending')}): renumber one, or delete a pending entry already merged into ${DECISIONS}`,
+      ],
     );
   });
 
@@ -109,13 +112,21 @@ describe('the citation check itself', () => {
     try {
       mkdirSync(path.join(root, 'docs', 'decisions'), { recursive: true });
       writeFileSync(path.join(root, DECISIONS), '# Decisions\n\n### 1. One\n\n### 2. Two\n');
-      writeFileSync(path.join(root, doc('decisions/hardening')), '# Hardening\n\n30. **Limits** are options:\n\n1. first step\n2. second step\n\n### 31. Timeouts\n');
+      writeFileSync(
+        path.join(root, doc('decisions/hardening')),
+        '# Hardening\n\n30. **Limits** are options:\n\n1. first step\n2. second step\n\n### 31. Timeouts\n',
+      );
       writeFileSync(path.join(root, doc('decisions/scanning')), '31. **Scans** run in the background\n');
       const index = readDocIndex(root);
-      assert.deepEqual([...index.decisions.keys()].sort((a, b) => a - b), [1, 2, 30, 31]);
+      assert.deepEqual(
+        [...index.decisions.keys()].sort((a, b) => a - b),
+        [1, 2, 30, 31],
+      );
       assert.deepEqual(index.decisions.get(1), [DECISIONS]);
       assert.deepEqual(index.decisions.get(31), [doc('decisions/hardening'), doc('decisions/scanning')]);
-      assert.deepEqual(problemsOf(`// ${DECISIONS} 30, 31`, index), [`decision 31 is defined more than once (${doc('decisions/hardening')}, ${doc('decisions/scanning')}): renumber one, or delete a pending entry already merged into ${DECISIONS}`]);
+      assert.deepEqual(problemsOf(`// ${DECISIONS} 30, 31`, index), [
+        `decision 31 is defined more than once (${doc('decisions/hardening')}, ${doc('decisions/scanning')}): renumber one, or delete a pending entry already merged into ${DECISIONS}`,
+      ]);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
@@ -123,7 +134,10 @@ describe('the citation check itself', () => {
 
   it('reports a link between docs to a missing file or anchor', () => {
     const link = (target: string): string => `(${target.replace('@', '.')})`;
-    const source: Source = { file: doc('contributing'), text: `See [it]${link('architecture@md#the-write-path-no-partial-file')}, [x]${link('architecture@md#nowhere')} and [y]${link('missing@md')}; [d]${link('decisions@md')} 2 and 9.` };
+    const source: Source = {
+      file: doc('contributing'),
+      text: `See [it]${link('architecture@md#the-write-path-no-partial-file')}, [x]${link('architecture@md#nowhere')} and [y]${link('missing@md')}; [d]${link('decisions@md')} 2 and 9.`,
+    };
     assert.deepEqual(
       findProblems([source], docs()).map((p) => p.problem),
       [`${ARCHITECTURE} has no heading with the anchor #nowhere`, `${doc('missing')} does not exist`, `${DECISIONS} has no entry 9`],

@@ -106,7 +106,9 @@ describe('a download racing the delete of its revision or file', () => {
           received += value.length;
         }
       } catch (error) {
-        assert.fail(`round ${round} (${byRevision ? 'revision' : 'file'} deleted, timing ${timing}): the download broke after ${received} of ${bytes.length} bytes: ${String(error)}`);
+        assert.fail(
+          `round ${round} (${byRevision ? 'revision' : 'file'} deleted, timing ${timing}): the download broke after ${received} of ${bytes.length} bytes: ${String(error)}`,
+        );
       }
       await deleted;
       assert.equal(received, bytes.length, `round ${round}: every byte`);

@@ -61,7 +61,8 @@ describe('HEAD on downloads answers what GET answers, without the body (issue 10
       assert.deepEqual(get.body, route.bytes, route.what);
       assert.equal(head.status, 200, route.what);
       assert.equal(head.headers['content-length'], String(route.bytes.length), `${route.what}: HEAD Content-Length`);
-      for (const name of ['content-type', 'etag', 'last-modified', 'content-disposition', 'accept-ranges', 'cache-control']) assert.ok(head.headers[name], `${route.what}: HEAD has no ${name}`);
+      for (const name of ['content-type', 'etag', 'last-modified', 'content-disposition', 'accept-ranges', 'cache-control'])
+        assert.ok(head.headers[name], `${route.what}: HEAD has no ${name}`);
       assert.deepEqual(head.headers, get.headers, route.what);
     }
   });

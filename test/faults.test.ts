@@ -95,9 +95,17 @@ describe('dependency faults: 503 fast, /healthz names the dependency, recovery w
   };
   const healthz = () => timed(server, token, '/healthz');
   const createSession = (name: string) =>
-    timed(server, token, `${API}/multipart`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, contentType: 'application/octet-stream' }) });
+    timed(server, token, `${API}/multipart`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name, contentType: 'application/octet-stream' }),
+    });
   const putPart = (sessionId: string, index: number, bytes: Uint8Array) =>
-    timed(server, token, `${API}/multipart/${sessionId}/part/${index}`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: bytes as BodyInit });
+    timed(server, token, `${API}/multipart/${sessionId}/part/${index}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: bytes as BodyInit,
+    });
 
   before(async () => {
     const s3 = await ensureRgw(); // the shared Ceph cluster our radosgw joins
@@ -107,7 +115,16 @@ describe('dependency faults: 503 fast, /healthz names the dependency, recovery w
     server = await startTestServer({
       adminToken: token,
       backend: {
-        args: ['--database-url', postgres.url, '--s3-endpoint', rgw.endpoint, '--s3-bucket', `datafiles-faults-${randomBytes(6).toString('hex')}`, '--s3-region', s3.region],
+        args: [
+          '--database-url',
+          postgres.url,
+          '--s3-endpoint',
+          rgw.endpoint,
+          '--s3-bucket',
+          `datafiles-faults-${randomBytes(6).toString('hex')}`,
+          '--s3-region',
+          s3.region,
+        ],
         env: { AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey },
         release: async () => {},
       },
@@ -278,7 +295,11 @@ describe('dependency faults: 503 fast, /healthz names the dependency, recovery w
       timings.push(`RGW thawed, first 200 after ${ms} ms`);
       const part = await putPart(session.body.sessionId, 1, content);
       assert.equal(part.status, 200, JSON.stringify(part.body));
-      const commit = await timed(server, token, `${API}/multipart/${session.body.sessionId}/commit`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      const commit = await timed(server, token, `${API}/multipart/${session.body.sessionId}/commit`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      });
       assert.equal(commit.status, 200, JSON.stringify(commit.body));
       const committed = await download(commit.body.dataFileId);
       assert.equal(sha256Hex(committed.bytes), sha256Hex(content));

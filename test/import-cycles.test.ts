@@ -31,7 +31,10 @@ function importGraph(root: string): ImportGraph {
     const text = readFileSync(file, 'utf8');
     const specifiers = [...text.matchAll(/(?:from|import\()\s*'(\.{1,2}\/[^']+)\.js'/g)].map((match) => match[1]);
     const imported = specifiers.map((specifier) => path.resolve(path.dirname(file), `${specifier}.ts`)).filter((target) => files.has(target));
-    graph.set(path.relative(REPO_ROOT, file), imported.map((target) => path.relative(REPO_ROOT, target)));
+    graph.set(
+      path.relative(REPO_ROOT, file),
+      imported.map((target) => path.relative(REPO_ROOT, target)),
+    );
   }
   return graph;
 }
@@ -60,7 +63,10 @@ describe('import circles', () => {
     it(`${root} has none`, () => {
       const graph = importGraph(path.join(REPO_ROOT, root));
       assert.ok(graph.size > 5, `found only ${graph.size} files under ${root}`);
-      assert.deepEqual(circles(graph).map((circle) => circle.join(' → ')), []);
+      assert.deepEqual(
+        circles(graph).map((circle) => circle.join(' → ')),
+        [],
+      );
     });
   }
 
@@ -77,6 +83,15 @@ describe('import circles', () => {
       ['a.ts', 'b.ts', 'c.ts', 'a.ts'],
       ['client.ts', 'upload.ts', 'client.ts'],
     ]);
-    assert.deepEqual(circles(new Map([['x.ts', ['types.ts']], ['y.ts', ['types.ts']], ['types.ts', []]])), []);
+    assert.deepEqual(
+      circles(
+        new Map([
+          ['x.ts', ['types.ts']],
+          ['y.ts', ['types.ts']],
+          ['types.ts', []],
+        ]),
+      ),
+      [],
+    );
   });
 });

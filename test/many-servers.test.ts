@@ -111,9 +111,7 @@ describe('three servers, one instance (PostgreSQL + S3)', () => {
   before(async () => {
     backend = await provisionScaleOut();
     // All at once, as a deployment starts them: the migrations and the admin bootstrap race.
-    const started = await Promise.allSettled(
-      [0, 1, 2].map(() => startTestServer({ backend, adminToken: token, env: { DATAFILES_LOG_LEVEL: 'warn' } })),
-    );
+    const started = await Promise.allSettled([0, 1, 2].map(() => startTestServer({ backend, adminToken: token, env: { DATAFILES_LOG_LEVEL: 'warn' } })));
     servers.push(...started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : [])));
     live = [...servers];
     const failed = started.find((result): result is PromiseRejectedResult => result.status === 'rejected');
@@ -135,7 +133,7 @@ describe('three servers, one instance (PostgreSQL + S3)', () => {
     await assertEveryServerListsOnlyCompleteFiles();
   });
 
-  it("one multipart session: created on A, parts through A, B and C, committed through another; concurrent commits agree", async () => {
+  it('one multipart session: created on A, parts through A, B and C, committed through another; concurrent commits agree', async () => {
     // Parts of 6 MiB and 7 MiB are assembled by S3 copies; the 300 KiB one between them and the
     // short last one take the streamed path (assemblyPlan.ts).
     const parts = [randomBytes(6 * MiB), randomBytes(300 * 1024), randomBytes(7 * MiB), randomBytes(1 * MiB + 17)];
@@ -168,7 +166,9 @@ describe('three servers, one instance (PostgreSQL + S3)', () => {
 
     // The commit: two requests at once through B and C (a client retrying through another
     // server while the first is still running); both get the one revision.
-    const commits = await Promise.all([b(), c()].map((server) => postJson(server, `/multipart/${sessionId}/commit`, { totalParts: parts.length, sha256: sha256Hex(whole) })));
+    const commits = await Promise.all(
+      [b(), c()].map((server) => postJson(server, `/multipart/${sessionId}/commit`, { totalParts: parts.length, sha256: sha256Hex(whole) })),
+    );
     const results = await Promise.all(commits.map(json));
     for (const [index, response] of commits.entries()) assert.equal(response.status, 200, JSON.stringify(results[index]));
     assert.deepEqual(results[0], results[1], 'both commits name the same revision');
@@ -278,9 +278,24 @@ describe('three servers, one instance (PostgreSQL + S3)', () => {
 
     const form = streamedForm(pausing(single.chunks()), 'interrupted.bin');
     const inFlight = [
-      api(victim, token, `${API}?name=interrupted.bin`, { method: 'POST', headers: { 'content-type': form.contentType }, body: toWebStream(form.body()), duplex: 'half' } as RequestInit),
-      api(victim, token, `${API}/multipart/${sessionId}/part/2`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: toWebStream(pausing(partContent.chunks())), duplex: 'half' } as RequestInit),
-    ].map((request) => request.then((response) => ({ status: response.status }), (error: unknown) => ({ error })));
+      api(victim, token, `${API}?name=interrupted.bin`, {
+        method: 'POST',
+        headers: { 'content-type': form.contentType },
+        body: toWebStream(form.body()),
+        duplex: 'half',
+      } as RequestInit),
+      api(victim, token, `${API}/multipart/${sessionId}/part/2`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/octet-stream' },
+        body: toWebStream(pausing(partContent.chunks())),
+        duplex: 'half',
+      } as RequestInit),
+    ].map((request) =>
+      request.then(
+        (response) => ({ status: response.status }),
+        (error: unknown) => ({ error }),
+      ),
+    );
     await Promise.all(halfway);
     // A has passed bytes on to S3: the single upload's multipart upload is there.
     const stored = storedBytesOf(victim);
@@ -296,7 +311,11 @@ describe('three servers, one instance (PostgreSQL + S3)', () => {
       assert.equal((await api(server, undefined, '/healthz')).status, 200);
       const view = (await (await api(server, token, `${API}/multipart/${sessionId}`)).json()) as any;
       assert.equal(view.state, 'OPEN');
-      assert.deepEqual(view.parts.map((part: { index: number }) => part.index), [1], 'only the complete part');
+      assert.deepEqual(
+        view.parts.map((part: { index: number }) => part.index),
+        [1],
+        'only the complete part',
+      );
     }
     live = live.filter((server) => server !== victim);
     await assertEveryServerListsOnlyCompleteFiles();
@@ -304,13 +323,23 @@ describe('three servers, one instance (PostgreSQL + S3)', () => {
     // The client retries through B: the whole single upload, and the part.
     const again = generatedBytes(48 * MiB, singleSeed);
     const againForm = streamedForm(again.chunks(), 'interrupted.bin');
-    const retried = await api(b(), token, `${API}?name=interrupted.bin`, { method: 'POST', headers: { 'content-type': againForm.contentType }, body: toWebStream(againForm.body()), duplex: 'half' } as RequestInit);
+    const retried = await api(b(), token, `${API}?name=interrupted.bin`, {
+      method: 'POST',
+      headers: { 'content-type': againForm.contentType },
+      body: toWebStream(againForm.body()),
+      duplex: 'half',
+    } as RequestInit);
     assert.equal(retried.status, 200, await retried.clone().text());
     const retriedId = ((await retried.json()) as { dataFileId: number }).dataFileId;
     const wholeDigest = again.digests();
 
     const partAgain = generatedBytes(24 * MiB, partSeed);
-    const partRetried = await api(b(), token, `${API}/multipart/${sessionId}/part/2`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: toWebStream(partAgain.chunks()), duplex: 'half' } as RequestInit);
+    const partRetried = await api(b(), token, `${API}/multipart/${sessionId}/part/2`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: toWebStream(partAgain.chunks()),
+      duplex: 'half',
+    } as RequestInit);
     assert.equal(partRetried.status, 200, await partRetried.clone().text());
     const commit = await postJson(c(), `/multipart/${sessionId}/commit`, {});
     assert.equal(commit.status, 200, await commit.clone().text());

@@ -33,13 +33,20 @@ async function leftovers(server: TestServer): Promise<{ uploads: string[]; tmp: 
 }
 
 async function newSession(server: TestServer, user: TestUser, name = 'big.bin'): Promise<string> {
-  const response = await api(server, user.token, `${API}/multipart`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, contentType: 'application/octet-stream' }) });
+  const response = await api(server, user.token, `${API}/multipart`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name, contentType: 'application/octet-stream' }),
+  });
   assert.equal(response.status, 200);
   return ((await response.json()) as { sessionId: string }).sessionId;
 }
 
 async function putPart(server: TestServer, user: TestUser, sessionId: string, index: number, bytes: Uint8Array): Promise<void> {
-  const response = await api(server, user.token, `${API}/multipart/${sessionId}/part/${index}?[checksum=${sha256(bytes)}]`, { method: 'PUT', body: bytes as BodyInit });
+  const response = await api(server, user.token, `${API}/multipart/${sessionId}/part/${index}?[checksum=${sha256(bytes)}]`, {
+    method: 'PUT',
+    body: bytes as BodyInit,
+  });
   assert.equal(response.status, 200, await response.text());
 }
 
@@ -65,9 +72,12 @@ describe('A crash in the middle of an upload', () => {
         controller.enqueue(parts[3].subarray(0, MiB / 2));
       },
     });
-    const interrupted = api(first, alice.token, `${API}/multipart/${sessionId}/part/4`, { method: 'PUT', body: half, headers: { 'content-length': String(parts[3].length) }, duplex: 'half' } as RequestInit).catch(
-      (error: unknown) => error,
-    );
+    const interrupted = api(first, alice.token, `${API}/multipart/${sessionId}/part/4`, {
+      method: 'PUT',
+      body: half,
+      headers: { 'content-length': String(parts[3].length) },
+      duplex: 'half',
+    } as RequestInit).catch((error: unknown) => error);
     await waitFor(async () => (await leftovers(first)).tmp.length === 1, { what: 'the half-sent part to reach tmp' });
     await first.kill();
     const outcome = await interrupted;
@@ -85,7 +95,11 @@ describe('A crash in the middle of an upload', () => {
     assert.deepEqual((await leftovers(second)).tmp, [], 'the half-written part was swept at start-up');
 
     await Promise.all([6, 4, 5].map((index) => putPart(second, alice, sessionId, index, parts[index - 1])));
-    const commit = await api(second, alice.token, `${API}/multipart/${sessionId}/commit`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sessionId }) });
+    const commit = await api(second, alice.token, `${API}/multipart/${sessionId}/commit`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ sessionId }),
+    });
     assert.equal(commit.status, 200, await commit.clone().text());
     const { dataFileId } = (await commit.json()) as { dataFileId: number };
 
@@ -217,7 +231,10 @@ describe('No orphaned part files', () => {
     const alice = await server.addUser('alice');
     const sessionId = await newSession(server, alice);
     await putPart(server, alice, sessionId, 1, randomBytes(MiB));
-    const refused = await api(server, alice.token, `${API}/multipart/${sessionId}/part/2?checksum=${'0'.repeat(64)}`, { method: 'PUT', body: randomBytes(MiB) });
+    const refused = await api(server, alice.token, `${API}/multipart/${sessionId}/part/2?checksum=${'0'.repeat(64)}`, {
+      method: 'PUT',
+      body: randomBytes(MiB),
+    });
     assert.equal(refused.status, 400);
     assert.deepEqual((await leftovers(server)).tmp, []);
     const commit = await api(server, alice.token, `${API}/multipart/${sessionId}/commit`, { method: 'POST' });

@@ -36,17 +36,25 @@ const block = randomBytes(PART_BYTES);
 function partBytes(index: number): Buffer {
   const bytes = Buffer.from(block);
   bytes.writeUInt32BE(index, 0);
-  bytes.writeUInt32BE(index * 2_654_435_761 >>> 0, PART_BYTES - 4);
+  bytes.writeUInt32BE((index * 2_654_435_761) >>> 0, PART_BYTES - 4);
   return bytes;
 }
 
 async function uploadInParts(name: string, parts: number): Promise<number> {
-  const created = await api(server, alice.token, `${API}/multipart`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, contentType: 'application/octet-stream' }) });
+  const created = await api(server, alice.token, `${API}/multipart`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name, contentType: 'application/octet-stream' }),
+  });
   const { sessionId } = (await created.json()) as { sessionId: string };
   let next = 1;
   const sender = async () => {
     for (let index = next++; index <= parts; index = next++) {
-      const response = await api(server, alice.token, `${API}/multipart/${sessionId}/part/${index}`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: partBytes(index) as BodyInit });
+      const response = await api(server, alice.token, `${API}/multipart/${sessionId}/part/${index}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/octet-stream' },
+        body: partBytes(index) as BodyInit,
+      });
       assert.equal(response.status, 200, await response.text());
     }
   };
@@ -56,24 +64,32 @@ async function uploadInParts(name: string, parts: number): Promise<number> {
   return ((await committed.json()) as { dataFileId: number }).dataFileId;
 }
 
-it(`a 1 GiB upload in 16 MiB parts, ${IN_FLIGHT} in flight, grows the server's memory by less than ${MAX_GROWTH_MIB} MiB`, { skip: !existsSync('/proc/self/status') && 'needs /proc', timeout: 10 * 60_000 }, async (t) => {
-  const pid = server.child.pid!;
-  await uploadInParts('warm-up.bin', 1);
-  const baseline = memoryOf(pid);
+it(
+  `a 1 GiB upload in 16 MiB parts, ${IN_FLIGHT} in flight, grows the server's memory by less than ${MAX_GROWTH_MIB} MiB`,
+  { skip: !existsSync('/proc/self/status') && 'needs /proc', timeout: 10 * 60_000 },
+  async (t) => {
+    const pid = server.child.pid!;
+    await uploadInParts('warm-up.bin', 1);
+    const baseline = memoryOf(pid);
 
-  const dataFileId = await uploadInParts('one-gibibyte.bin', PARTS);
-  const afterUpload = memoryOf(pid);
+    const dataFileId = await uploadInParts('one-gibibyte.bin', PARTS);
+    const afterUpload = memoryOf(pid);
 
-  const rssGrowth = afterUpload.rss - baseline.rss;
-  const peakGrowth = afterUpload.peak - baseline.peak;
-  t.diagnostic(`server RSS ${baseline.rss.toFixed(1)} → ${afterUpload.rss.toFixed(1)} MiB (+${rssGrowth.toFixed(1)}); peak ${baseline.peak.toFixed(1)} → ${afterUpload.peak.toFixed(1)} MiB (+${peakGrowth.toFixed(1)})`);
+    const rssGrowth = afterUpload.rss - baseline.rss;
+    const peakGrowth = afterUpload.peak - baseline.peak;
+    t.diagnostic(
+      `server RSS ${baseline.rss.toFixed(1)} → ${afterUpload.rss.toFixed(1)} MiB (+${rssGrowth.toFixed(1)}); peak ${baseline.peak.toFixed(1)} → ${afterUpload.peak.toFixed(1)} MiB (+${peakGrowth.toFixed(1)})`,
+    );
 
-  const expected = createHash('sha256');
-  for (let index = 1; index <= PARTS; index++) expected.update(partBytes(index));
-  const details = (await (await api(server, alice.token, `${API}/${dataFileId}/details`)).json()) as { currentRevision: { sizeBytes: number; sha256HashValue: string } };
-  assert.equal(details.currentRevision.sizeBytes, PARTS * PART_BYTES);
-  assert.equal(details.currentRevision.sha256HashValue, expected.digest('hex').toUpperCase());
+    const expected = createHash('sha256');
+    for (let index = 1; index <= PARTS; index++) expected.update(partBytes(index));
+    const details = (await (await api(server, alice.token, `${API}/${dataFileId}/details`)).json()) as {
+      currentRevision: { sizeBytes: number; sha256HashValue: string };
+    };
+    assert.equal(details.currentRevision.sizeBytes, PARTS * PART_BYTES);
+    assert.equal(details.currentRevision.sha256HashValue, expected.digest('hex').toUpperCase());
 
-  assert.ok(rssGrowth < MAX_GROWTH_MIB, `RSS grew by ${rssGrowth.toFixed(1)} MiB`);
-  assert.ok(peakGrowth < MAX_GROWTH_MIB, `peak RSS grew by ${peakGrowth.toFixed(1)} MiB`);
-});
+    assert.ok(rssGrowth < MAX_GROWTH_MIB, `RSS grew by ${rssGrowth.toFixed(1)} MiB`);
+    assert.ok(peakGrowth < MAX_GROWTH_MIB, `peak RSS grew by ${peakGrowth.toFixed(1)} MiB`);
+  },
+);

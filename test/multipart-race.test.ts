@@ -38,7 +38,11 @@ describe('a part replaced while another server commits the session (PostgreSQL +
   const postJson = (server: TestServer, path: string, body: unknown) =>
     api(server, token, `${API}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const putPart = (server: TestServer, sessionId: string, index: number, bytes: Uint8Array): Promise<Response> =>
-    api(server, token, `${API}/multipart/${sessionId}/part/${index}`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: bytes as BodyInit });
+    api(server, token, `${API}/multipart/${sessionId}/part/${index}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: bytes as BodyInit,
+    });
 
   it(`in ${ROUNDS} rounds, the stored hash is always the hash of the stored bytes, and the loser fails cleanly`, async () => {
     const outcomes = { partFirst: 0, partRefused: 0, cutOff: 0 };
@@ -114,9 +118,15 @@ describe('a part replaced while another server commits the session (PostgreSQL +
       assert.equal(file.currentRevision.sizeBytes, bytes.length);
       const partWon = replaced instanceof Response && replaced.status === 200;
       const expectedPart2 = partWon ? replacement : parts[1];
-      assert.equal(stored, sha256Hex(Buffer.concat([parts[0], expectedPart2, parts[2]])), `round ${round}: part 2 is the ${partWon ? 'replacement' : 'original'}`);
+      assert.equal(
+        stored,
+        sha256Hex(Buffer.concat([parts[0], expectedPart2, parts[2]])),
+        `round ${round}: part 2 is the ${partWon ? 'replacement' : 'original'}`,
+      );
     }
     // Both outcomes should occur over the rounds; reported for the record, not asserted (timing).
-    process.stdout.write(`# part recorded before the commit: ${outcomes.partFirst}, refused as the commit had begun: ${outcomes.partRefused} (${outcomes.cutOff} cut off)\n`);
+    process.stdout.write(
+      `# part recorded before the commit: ${outcomes.partFirst}, refused as the commit had begun: ${outcomes.partRefused} (${outcomes.cutOff} cut off)\n`,
+    );
   });
 });

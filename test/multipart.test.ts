@@ -27,15 +27,29 @@ function postJson(user: TestUser, path: string, body?: unknown): Promise<Respons
   return api(server, user.token, path, init);
 }
 
-async function newSession(user: TestUser, body: Record<string, unknown> = { name: 'big.bin', description: 'parts', contentType: 'application/octet-stream' }): Promise<string> {
+async function newSession(
+  user: TestUser,
+  body: Record<string, unknown> = { name: 'big.bin', description: 'parts', contentType: 'application/octet-stream' },
+): Promise<string> {
   const response = await postJson(user, `${API}/multipart`, body);
   assert.equal(response.status, 200, await response.clone().text());
   const { sessionId } = (await response.json()) as { sessionId: string };
   return sessionId;
 }
 
-function putPart(user: TestUser, sessionId: string, index: number | string, bytes: Uint8Array, query = '', contentType = 'application/octet-stream'): Promise<Response> {
-  return api(server, user.token, `${API}/multipart/${sessionId}/part/${index}${query}`, { method: 'PUT', headers: { 'content-type': contentType }, body: bytes as BodyInit });
+function putPart(
+  user: TestUser,
+  sessionId: string,
+  index: number | string,
+  bytes: Uint8Array,
+  query = '',
+  contentType = 'application/octet-stream',
+): Promise<Response> {
+  return api(server, user.token, `${API}/multipart/${sessionId}/part/${index}${query}`, {
+    method: 'PUT',
+    headers: { 'content-type': contentType },
+    body: bytes as BodyInit,
+  });
 }
 
 async function putOk(user: TestUser, sessionId: string, index: number, bytes: Uint8Array, query = '', contentType?: string): Promise<void> {
@@ -77,7 +91,12 @@ async function assertError(response: Response, status: number, pattern?: RegExp)
 
 describe('Creating a session: POST /multipart', () => {
   it('returns {"sessionId"}, an opaque string; unknown keys such as "Cache-Control" are ignored', async () => {
-    const sessionId = await newSession(alice, { name: 'SampleFile', description: 'Sample Description', contentType: 'application/pdf', 'Cache-Control': 'no-cache' });
+    const sessionId = await newSession(alice, {
+      name: 'SampleFile',
+      description: 'Sample Description',
+      contentType: 'application/pdf',
+      'Cache-Control': 'no-cache',
+    });
     assert.match(sessionId, /^[A-Za-z0-9_-]{43}$/);
     const session = await (await getSession(alice, sessionId)).json();
     assert.equal(session.state, 'OPEN');
@@ -96,7 +115,10 @@ describe('Creating a session: POST /multipart', () => {
     await assertError(await postJson(alice, `${API}/multipart`, { name: 'a', contentType: 'pdf' }), 400, /contentType/);
     await assertError(await postJson(alice, `${API}/multipart`, { name: 'a', contentType: 'text/plain', description: 'x'.repeat(4097) }), 400, /description/);
     await assertError(await postJson(alice, `${API}/multipart`), 400, /name/);
-    await assertError(await api(server, alice.token, `${API}/multipart`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":' }), 400);
+    await assertError(
+      await api(server, alice.token, `${API}/multipart`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":' }),
+      400,
+    );
   });
 
   it('needs a token', async () => {
@@ -104,7 +126,11 @@ describe('Creating a session: POST /multipart', () => {
   });
 
   it("answers under Domo's Product API path too", async () => {
-    const response = await api(server, alice.token, '/api/data/v1/data-files/multipart', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'p', contentType: 'text/plain' }) });
+    const response = await api(server, alice.token, '/api/data/v1/data-files/multipart', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'p', contentType: 'text/plain' }),
+    });
     assert.equal(response.status, 200);
     const { sessionId } = (await response.json()) as { sessionId: string };
     assert.equal((await api(server, alice.token, `/api/data/v1/data-files/multipart/${sessionId}`)).status, 200);
@@ -159,7 +185,7 @@ describe('Uploading parts and completing: PUT …/part/{index}, POST …/commit'
     assert.ok((await download(alice, dataFileId)).equals(Buffer.concat([notJson, formLooking, Buffer.from('no type')])));
   });
 
-  it('the checksum is checked in every form: ?checksum=, the spec\'s ?[checksum=], and %5Bchecksum=%5D, any case', async () => {
+  it("the checksum is checked in every form: ?checksum=, the spec's ?[checksum=], and %5Bchecksum=%5D, any case", async () => {
     const sessionId = await newSession(alice);
     const parts = [randomBytes(1000), randomBytes(1000), randomBytes(1000), randomBytes(1000)];
     await putOk(alice, sessionId, 1, parts[0], `?checksum=${sha256(parts[0])}`);
@@ -254,7 +280,10 @@ describe('Update sessions: POST /{fileId}/multipart', () => {
   let dataFileId: number;
 
   before(async () => {
-    const response = await api(server, alice.token, `${API}?name=shared.txt&description=v1`, { method: 'POST', body: fileForm('version 1', 'shared.txt', 'text/plain') });
+    const response = await api(server, alice.token, `${API}?name=shared.txt&description=v1`, {
+      method: 'POST',
+      body: fileForm('version 1', 'shared.txt', 'text/plain'),
+    });
     assert.equal(response.status, 200);
     ({ dataFileId } = (await response.json()) as { dataFileId: number });
     const permissions = {
@@ -265,7 +294,11 @@ describe('Update sessions: POST /{fileId}/multipart', () => {
         { entityType: 'USER', entityId: String(carol.id), grant: 'READ_WRITE', pass: 'NONE' },
       ],
     };
-    const shared = await api(server, alice.token, `${API}/${dataFileId}/permissions`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(permissions) });
+    const shared = await api(server, alice.token, `${API}/${dataFileId}/permissions`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(permissions),
+    });
     assert.equal(shared.status, 200, await shared.text());
   });
 
@@ -301,7 +334,7 @@ describe('Update sessions: POST /{fileId}/multipart', () => {
 });
 
 describe('Abort: POST …/abort', () => {
-  it('answers 200 to ryuu.js\'s JSON Content-Type with no body; later parts and commits are 409', async () => {
+  it("answers 200 to ryuu.js's JSON Content-Type with no body; later parts and commits are 409", async () => {
     const sessionId = await newSession(alice);
     await putOk(alice, sessionId, 1, randomBytes(1000));
     const response = await abort(alice, sessionId);
@@ -345,7 +378,11 @@ describe('Limits', () => {
     const small = await startTestServer({ env: { DATAFILES_MAX_PART_BYTES: '1000' } });
     try {
       const user = await small.addUser('eve');
-      const created = await api(small, user.token, `${API}/multipart`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'x', contentType: 'text/plain' }) });
+      const created = await api(small, user.token, `${API}/multipart`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'x', contentType: 'text/plain' }),
+      });
       const { sessionId } = (await created.json()) as { sessionId: string };
       const put = (body: BodyInit, init: RequestInit = {}) => api(small, user.token, `${API}/multipart/${sessionId}/part/1`, { method: 'PUT', body, ...init });
       await assertError(await put(randomBytes(1001)), 413);

@@ -11,7 +11,12 @@ const PRODUCT = '/api/data/v1/data-files';
 
 type Operation = {
   parameters?: Array<{ in: string; name: string }>;
-  requestBody?: { content: Record<string, { schema: { type?: string; format?: string; properties?: Record<string, { type?: string; format?: string }>; required?: string[] } }> };
+  requestBody?: {
+    content: Record<
+      string,
+      { schema: { type?: string; format?: string; properties?: Record<string, { type?: string; format?: string }>; required?: string[] } }
+    >;
+  };
   responses: Record<string, { content?: Record<string, { schema: { type?: string; format?: string } }>; headers?: Record<string, unknown> }>;
 };
 type Document = { openapi: string; paths: Record<string, Record<string, Operation | undefined> | undefined> };
@@ -52,8 +57,14 @@ describe('the OpenAPI document', () => {
   });
 
   it('describes file uploads: a multipart form on both surfaces, raw bytes on the Product surface', () => {
-    for (const [prefix, raw] of [[APP, false], [PRODUCT, true]] as const) {
-      for (const [path, method] of [[prefix, 'post'], [`${prefix}/{dataFileId}`, 'put']] as const) {
+    for (const [prefix, raw] of [
+      [APP, false],
+      [PRODUCT, true],
+    ] as const) {
+      for (const [path, method] of [
+        [prefix, 'post'],
+        [`${prefix}/{dataFileId}`, 'put'],
+      ] as const) {
         const op = operation(path, method);
         assertForm(op, `${method} ${path}`);
         const bytes = op.requestBody?.content['application/octet-stream']?.schema;
@@ -78,8 +89,15 @@ describe('the OpenAPI document', () => {
         assertBinary(op.responses['200']?.content?.['application/octet-stream']?.schema, `GET ${path} 200`);
         assertBinary(op.responses['206']?.content?.['application/octet-stream']?.schema, `GET ${path} 206`);
         assert.ok(op.responses['206']?.headers?.['content-range'], `GET ${path} 206 has Content-Range`);
-        assert.deepEqual(['304', '404', '416'].filter((status) => op.responses[status] === undefined), [], `GET ${path} answers 304, 416 and 404`);
-        assert.ok(op.parameters?.some((parameter) => parameter.in === 'header' && parameter.name === 'range'), `GET ${path} takes Range`);
+        assert.deepEqual(
+          ['304', '404', '416'].filter((status) => op.responses[status] === undefined),
+          [],
+          `GET ${path} answers 304, 416 and 404`,
+        );
+        assert.ok(
+          op.parameters?.some((parameter) => parameter.in === 'header' && parameter.name === 'range'),
+          `GET ${path} takes Range`,
+        );
       }
     }
   });

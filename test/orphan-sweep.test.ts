@@ -79,10 +79,24 @@ for (const backend of BACKENDS) {
       const orphan = await put();
       // A file whose revision names its blob.
       const referenced = await put();
-      await metadata.files.createFile({ name: 'kept', description: '', ownerId: owner.id, publicAccess: false, createdAt: Date.now(), revision: newRevision(owner.id, { blobKey: referenced }) });
+      await metadata.files.createFile({
+        name: 'kept',
+        description: '',
+        ownerId: owner.id,
+        publicAccess: false,
+        createdAt: Date.now(),
+        revision: newRevision(owner.id, { blobKey: referenced }),
+      });
       // One blob named by two revisions (a copy), one of which is then deleted: still referenced.
       const shared = await put();
-      const file = await metadata.files.createFile({ name: 'shared', description: '', ownerId: owner.id, publicAccess: false, createdAt: Date.now(), revision: newRevision(owner.id, { blobKey: shared }) });
+      const file = await metadata.files.createFile({
+        name: 'shared',
+        description: '',
+        ownerId: owner.id,
+        publicAccess: false,
+        createdAt: Date.now(),
+        revision: newRevision(owner.id, { blobKey: shared }),
+      });
       await metadata.files.addRevision({ fileId: file.file.id, revision: newRevision(owner.id, { blobKey: shared }) });
       await metadata.files.deleteRevision({ fileId: file.file.id, revisionId: file.currentRevision.id });
       assert.equal(await metadata.files.isBlobReferenced(shared), true);

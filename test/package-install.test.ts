@@ -52,7 +52,10 @@ before(async () => {
   };
   // The test runner may have been started through npm: drop what npm told it about this project.
   for (const name of Object.keys(env)) if (/^npm_(package|lifecycle|command)/.test(name)) delete env[name];
-  const packed = JSON.parse(await npm(['pack', '--ignore-scripts', '--json', '--pack-destination', work], REPO_ROOT)) as { filename: string; files: { path: string }[] }[];
+  const packed = JSON.parse(await npm(['pack', '--ignore-scripts', '--json', '--pack-destination', work], REPO_ROOT)) as {
+    filename: string;
+    files: { path: string }[];
+  }[];
   tarball = path.join(work, packed[0].filename);
 });
 after(() => rm(work, { recursive: true, force: true }));
@@ -60,11 +63,30 @@ after(() => rm(work, { recursive: true, force: true }));
 describe('npm pack', () => {
   it('ships dist/, bin/, deploy/, the bundled SDK, README and LICENSE; no tests, benchmarks, sources or scripts', async () => {
     const { stdout } = await execFileAsync('tar', ['-tzf', tarball], { maxBuffer: 16 * MIB });
-    const files = stdout.trim().split('\n').map((name) => name.replace(/^package\//, ''));
-    for (const needed of ['bin/datafiles.js', 'dist/cli/main.js', 'dist/server/startServer.js', 'LICENSE', 'README.md', 'package.json', 'deploy/datafiles.service', 'deploy/datafiles.env', 'node_modules/@datafiles/sdk/dist/index.js', 'node_modules/@datafiles/sdk/package.json']) {
+    const files = stdout
+      .trim()
+      .split('\n')
+      .map((name) => name.replace(/^package\//, ''));
+    for (const needed of [
+      'bin/datafiles.js',
+      'dist/cli/main.js',
+      'dist/server/startServer.js',
+      'LICENSE',
+      'README.md',
+      'package.json',
+      'deploy/datafiles.service',
+      'deploy/datafiles.env',
+      'node_modules/@datafiles/sdk/dist/index.js',
+      'node_modules/@datafiles/sdk/package.json',
+    ]) {
       assert.ok(files.includes(needed), `${needed} is in the tarball`);
     }
-    const unwanted = files.filter((name) => /^(test|bench|src|scripts|clients|data)\//.test(name) || /\.test\.|\.contract\.|\/contract\//.test(name) || /^(BENCHMARKS\.md|tsconfig|eslint)/.test(name));
+    const unwanted = files.filter(
+      (name) =>
+        /^(test|bench|src|scripts|clients|data)\//.test(name) ||
+        /\.test\.|\.contract\.|\/contract\//.test(name) ||
+        /^(BENCHMARKS\.md|tsconfig|eslint)/.test(name),
+    );
     assert.deepEqual(unwanted, []);
     const license = await execFileAsync('tar', ['-xzOf', tarball, 'package/LICENSE']);
     assert.match(license.stdout, /Apache License\s+Version 2\.0, January 2004/);
@@ -97,7 +119,11 @@ describe('installed from the tarball into an empty prefix', () => {
     const { stdout: help } = await run(['--help']);
     assert.match(help, /Usage: datafiles <command>/);
 
-    const server = spawn(process.execPath, [bin, 'serve', '--port', '0', '--data', dataDir], { cwd: work, env: { ...env, DATAFILES_ADMIN_TOKEN: adminToken }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const server = spawn(process.execPath, [bin, 'serve', '--port', '0', '--data', dataDir], {
+      cwd: work,
+      env: { ...env, DATAFILES_ADMIN_TOKEN: adminToken },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     children.push(server);
     let output = '';
     const url = await new Promise<string>((resolve, reject) => {
@@ -131,14 +157,21 @@ describe('installed from the tarball into an empty prefix', () => {
 
 describe('@datafiles/sdk on its own', () => {
   it('packs, and installs with no dependencies into a project that imports it', async () => {
-    const packed = JSON.parse(await npm(['pack', '--ignore-scripts', '--json', '--pack-destination', work], path.join(REPO_ROOT, 'clients/sdk'))) as { filename: string; files: { path: string }[] }[];
+    const packed = JSON.parse(await npm(['pack', '--ignore-scripts', '--json', '--pack-destination', work], path.join(REPO_ROOT, 'clients/sdk'))) as {
+      filename: string;
+      files: { path: string }[];
+    }[];
     const paths = packed[0].files.map((file) => file.path);
     assert.ok(paths.includes('dist/index.js') && paths.includes('dist/index.d.ts') && paths.includes('LICENSE'), paths.join(' '));
     const project = path.join(work, 'sdk-user');
     await mkdir(project);
     await writeFile(path.join(project, 'package.json'), JSON.stringify({ name: 'sdk-user', private: true, type: 'module' }));
     await npm(['install', '--offline', path.join(work, packed[0].filename)], project);
-    const { stdout } = await execFileAsync(process.execPath, ['--input-type=module', '-e', "const sdk = await import('@datafiles/sdk'); console.log(typeof sdk.createClient)"], { cwd: project, env });
+    const { stdout } = await execFileAsync(
+      process.execPath,
+      ['--input-type=module', '-e', "const sdk = await import('@datafiles/sdk'); console.log(typeof sdk.createClient)"],
+      { cwd: project, env },
+    );
     assert.equal(stdout.trim(), 'function');
   });
 });

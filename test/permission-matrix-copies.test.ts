@@ -16,7 +16,8 @@ const rank = (grant: Grant) => LADDER.indexOf(grant);
 type Held = Grant | 'nothing' | 'unauthenticated';
 const PREFIXES = ['/api/data/v1/data-files', '/domo/data-files/v1'];
 
-type OperationName = 'revision details' | 'revision details -1' | 'all revision details' | 'duplicate' | 'copy from' | 'copy onto' | 'update description' | 'update public';
+type OperationName =
+  'revision details' | 'revision details -1' | 'all revision details' | 'duplicate' | 'copy from' | 'copy onto' | 'update description' | 'update public';
 
 const NEEDS: Record<OperationName, Grant> = {
   'revision details': 'READ',
@@ -90,7 +91,16 @@ async function fileOwnedBy(user: TestUser, prefix: string) {
 /** The owner's file, with the caller's entry and public flag as the cell says. */
 async function fixtureFor(caller: CallerKind, prefix: string) {
   const file = await fileOwnedBy(users.owner, prefix);
-  const entries = caller.entry ? [{ entityType: caller.entry.entityType, entityId: String(caller.entry.entityType === 'GROUP' ? groupId : users[caller.identity as Identity].id), grant: caller.entry.grant, pass: 'NONE' }] : [];
+  const entries = caller.entry
+    ? [
+        {
+          entityType: caller.entry.entityType,
+          entityId: String(caller.entry.entityType === 'GROUP' ? groupId : users[caller.identity as Identity].id),
+          grant: caller.entry.grant,
+          pass: 'NONE',
+        },
+      ]
+    : [];
   await ok(
     await send(users.owner.token, `${prefix}/${file.id}/permissions`, {
       method: 'PUT',
@@ -116,11 +126,17 @@ async function callersOwnFile(caller: CallerKind, prefix: string) {
 const OPERATIONS: Record<OperationName, (caller: CallerKind, prefix: string) => Promise<{ response: Response; check?: (body: any) => Promise<void> }>> = {
   'revision details': async (caller, prefix) => {
     const file = await fixtureFor(caller, prefix);
-    return { response: await send(tokenOf(caller), `${prefix}/${file.id}/revisions/${file.revisionId}/details`), check: async (body) => assert.equal(body.dataFileRevisionId, file.revisionId) };
+    return {
+      response: await send(tokenOf(caller), `${prefix}/${file.id}/revisions/${file.revisionId}/details`),
+      check: async (body) => assert.equal(body.dataFileRevisionId, file.revisionId),
+    };
   },
   'revision details -1': async (caller, prefix) => {
     const file = await fixtureFor(caller, prefix);
-    return { response: await send(tokenOf(caller), `${prefix}/${file.id}/revisions/-1/details`), check: async (body) => assert.equal(body.dataFileRevisionId, file.revisionId) };
+    return {
+      response: await send(tokenOf(caller), `${prefix}/${file.id}/revisions/-1/details`),
+      check: async (body) => assert.equal(body.dataFileRevisionId, file.revisionId),
+    };
   },
   'all revision details': async (caller, prefix) => {
     const file = await fixtureFor(caller, prefix);
@@ -149,7 +165,8 @@ const OPERATIONS: Record<OperationName, (caller: CallerKind, prefix: string) => 
     const source = await callersOwnFile(caller, prefix);
     return {
       response: await send(tokenOf(caller), `${prefix}/copy/${source.id}/revisions/current/${target.id}`, { method: 'POST' }),
-      check: async (body) => assert.equal((await ok(await send(users.owner.token, `${prefix}/${target.id}/details`))).currentRevision.dataFileRevisionId, body.revisionId),
+      check: async (body) =>
+        assert.equal((await ok(await send(users.owner.token, `${prefix}/${target.id}/details`))).currentRevision.dataFileRevisionId, body.revisionId),
     };
   },
   'update description': async (caller, prefix) => {

@@ -66,9 +66,15 @@ function putPermissions(token: string | undefined, fileId: number, body: unknown
 }
 
 async function createFixture(caller: CallerKind, options: { bystanderGrant: Grant }): Promise<Fixture> {
-  const { dataFileId: fileId } = await ok(await asOwner(`${API}?name=${encodeURIComponent(`matrix ${caller.name}`)}`, { method: 'POST', body: fileForm(FIRST, 'matrix.txt', 'text/plain') }), 'upload');
+  const { dataFileId: fileId } = await ok(
+    await asOwner(`${API}?name=${encodeURIComponent(`matrix ${caller.name}`)}`, { method: 'POST', body: fileForm(FIRST, 'matrix.txt', 'text/plain') }),
+    'upload',
+  );
   const details = await ok(await asOwner(`${API}/${fileId}/details`), 'details');
-  const { revisionId: secondRevisionId } = await ok(await asOwner(`${API}/${fileId}`, { method: 'PUT', body: fileForm(SECOND, 'matrix.txt', 'text/plain') }), 'revision');
+  const { revisionId: secondRevisionId } = await ok(
+    await asOwner(`${API}/${fileId}`, { method: 'PUT', body: fileForm(SECOND, 'matrix.txt', 'text/plain') }),
+    'revision',
+  );
   const entries: WireEntry[] = [{ entityType: 'USER', entityId: String(users.bystander.id), grant: options.bystanderGrant, pass: 'NONE' }];
   if (caller.entry) {
     const entityId = caller.entry.entityType === 'USER' ? users.grantee.id : groupId;
@@ -80,7 +86,9 @@ async function createFixture(caller: CallerKind, options: { bystanderGrant: Gran
 }
 
 /** What the owner sees of a file afterwards, to check a refused operation changed nothing. */
-async function ownerView(fixture: Fixture): Promise<{ exists: boolean; revisionIds?: number[]; currentRevisionId?: number; bystanderGrant?: string; publicAccess?: boolean }> {
+async function ownerView(
+  fixture: Fixture,
+): Promise<{ exists: boolean; revisionIds?: number[]; currentRevisionId?: number; bystanderGrant?: string; publicAccess?: boolean }> {
   const response = await asOwner(`${API}/${fixture.fileId}/details?expand=revisions`);
   if (response.status === 404) {
     await response.body?.cancel();
@@ -277,7 +285,8 @@ describe(`permission matrix: ${OPERATIONS.length} operations × ${CALLERS.length
   for (const operation of OPERATIONS) {
     for (const caller of CALLERS) {
       const { status, listed } = expectedOutcome(operation.name, caller.held);
-      it(`${operation.name} × ${caller.name} → ${status}${listed === undefined ? '' : listed ? ' (listed)' : ' (not listed)'}`, () => runCell(operation, caller));
+      it(`${operation.name} × ${caller.name} → ${status}${listed === undefined ? '' : listed ? ' (listed)' : ' (not listed)'}`, () =>
+        runCell(operation, caller));
     }
   }
 });
@@ -300,22 +309,34 @@ describe("the owner's ADMIN entry and entries naming nobody", () => {
     ['an instance admin', 'instanceAdmin'],
   ] as const) {
     it(`${who} cannot lower the owner's entry to any lesser grant (400)`, async () => {
-      const fixture = await createFixture({ name: `owner entry vs ${who}`, identity: 'grantee', entry: { entityType: 'USER', grant: ADMIN }, held: ADMIN }, { bystanderGrant: 'READ' });
+      const fixture = await createFixture(
+        { name: `owner entry vs ${who}`, identity: 'grantee', entry: { entityType: 'USER', grant: ADMIN }, held: ADMIN },
+        { bystanderGrant: 'READ' },
+      );
       const initial = await permissionsOf(fixture.fileId);
       for (const grant of LADDER.slice(0, -1)) {
-        await expectRefused(await putPermissions(users[identity].token, fixture.fileId, { entries: [...fixture.entries, ownerEntry(grant)] }), 400, `${who} lowers the owner to ${grant}`);
+        await expectRefused(
+          await putPermissions(users[identity].token, fixture.fileId, { entries: [...fixture.entries, ownerEntry(grant)] }),
+          400,
+          `${who} lowers the owner to ${grant}`,
+        );
       }
       assert.deepEqual(await permissionsOf(fixture.fileId), initial);
     });
   }
 
   it("leaving the owner's entry out of an update keeps it (it cannot be removed)", async () => {
-    const fixture = await createFixture({ name: 'owner entry omitted', identity: 'grantee', entry: { entityType: 'USER', grant: ADMIN }, held: ADMIN }, { bystanderGrant: 'READ' });
+    const fixture = await createFixture(
+      { name: 'owner entry omitted', identity: 'grantee', entry: { entityType: 'USER', grant: ADMIN }, held: ADMIN },
+      { bystanderGrant: 'READ' },
+    );
     for (const token of [users.owner.token, users.grantee.token, users.instanceAdmin.token]) {
       await ok(await putPermissions(token, fixture.fileId, { publicAccess: false, entries: fixture.entries }), 'update without the owner');
       const permissions = await permissionsOf(fixture.fileId);
       assert.deepEqual(
-        permissions.entries.filter((entry: WireEntry) => entry.entityType === 'USER' && entry.entityId === String(users.owner.id)).map((entry: WireEntry) => entry.grant),
+        permissions.entries
+          .filter((entry: WireEntry) => entry.entityType === 'USER' && entry.entityId === String(users.owner.id))
+          .map((entry: WireEntry) => entry.grant),
         [ADMIN],
       );
     }
@@ -334,7 +355,11 @@ describe("the owner's ADMIN entry and entries naming nobody", () => {
       { entityType: 'USER', entityId: nobody, grant: 'READ' },
       { entityType: 'GROUP', entityId: String(nobody), grant: 'READ_WRITE', pass: 'NONE' },
     ]) {
-      await expectRefused(await putPermissions(users.owner.token, fixture.fileId, { publicAccess: true, entries: [...fixture.entries, entry] }), 400, `entry ${JSON.stringify(entry)}`);
+      await expectRefused(
+        await putPermissions(users.owner.token, fixture.fileId, { publicAccess: true, entries: [...fixture.entries, entry] }),
+        400,
+        `entry ${JSON.stringify(entry)}`,
+      );
     }
     assert.deepEqual(await permissionsOf(fixture.fileId), initial);
   });

@@ -67,7 +67,9 @@ for (const surface of SURFACES) {
         assert.equal(await (await call(alice.token, `${P}/${dataFileId}`)).text(), bytes);
 
         const v2 = randomContent(300_000);
-        const { revisionId } = await json(await call(alice.token, `${P}/${dataFileId}`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: new Uint8Array(v2) }));
+        const { revisionId } = await json(
+          await call(alice.token, `${P}/${dataFileId}`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: new Uint8Array(v2) }),
+        );
         assert.equal((await details(alice, dataFileId)).currentRevision.dataFileRevisionId, revisionId);
         assert.deepEqual(Buffer.from(await (await call(alice.token, `${P}/${dataFileId}`)).arrayBuffer()), v2);
       });
@@ -92,7 +94,11 @@ for (const surface of SURFACES) {
           try {
             const blobsBefore = (await stored.blobs()).length;
             for (const then of ['end', 'destroy'] as const) {
-              const head = requestHead('POST', `${P}?name=cut-${then}.bin`, { 'X-DOMO-Developer-Token': alice.token, 'Content-Type': 'application/octet-stream', 'Content-Length': 100_000 });
+              const head = requestHead('POST', `${P}?name=cut-${then}.bin`, {
+                'X-DOMO-Developer-Token': alice.token,
+                'Content-Type': 'application/octet-stream',
+                'Content-Length': 100_000,
+              });
               await rawExchange(server.url, [head, randomContent(40_000)], { then, timeoutMs: 3000 });
             }
             const deadline = Date.now() + 10_000;
@@ -108,13 +114,23 @@ for (const surface of SURFACES) {
 
         it('holds a raw body to --max-file-bytes: a larger Content-Length, or a longer chunked body, is 413 and stores nothing', async () => {
           const big = randomContent(MAX_FILE_BYTES + 1);
-          const declared = await call(alice.token, `${P}?name=big.bin`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: new Uint8Array(big) });
+          const declared = await call(alice.token, `${P}?name=big.bin`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/octet-stream' },
+            body: new Uint8Array(big),
+          });
           assert.match((await json(declared, 413)).message, new RegExp(String(MAX_FILE_BYTES)));
           const chunks = [big.subarray(0, 500_000), big.subarray(500_000)];
           const chunked = await call(alice.token, `${P}?name=big.bin`, {
             method: 'POST',
             headers: { 'content-type': 'application/octet-stream' },
-            body: new ReadableStream({ pull(controller) { const next = chunks.shift(); if (next) controller.enqueue(next); else controller.close(); } }),
+            body: new ReadableStream({
+              pull(controller) {
+                const next = chunks.shift();
+                if (next) controller.enqueue(next);
+                else controller.close();
+              },
+            }),
             duplex: 'half',
           }).catch(() => undefined);
           // The server may answer 413 and close before the rest is sent; either way nothing is kept.
@@ -161,7 +177,8 @@ for (const surface of SURFACES) {
           assert.equal(await response.text(), 'first', path);
           assert.match(response.headers.get('content-disposition') ?? '', /filename="?old.txt"?$/);
         }
-        for (const path of ['revision/-1', 'revisions/-1', `revision/${r2}`]) assert.equal(await (await call(alice.token, `${P}/${id}/${path}`)).text(), 'second', path);
+        for (const path of ['revision/-1', 'revisions/-1', `revision/${r2}`])
+          assert.equal(await (await call(alice.token, `${P}/${id}/${path}`)).text(), 'second', path);
         const head = await call(alice.token, `${P}/${id}/revision/-1`, { method: 'HEAD' });
         assert.equal(head.headers.get('content-length'), '6');
         await json(await call(alice.token, `${P}/${id}?fileName=${'x'.repeat(1025)}`), 400);
@@ -192,7 +209,9 @@ for (const surface of SURFACES) {
         assert.deepEqual(updated.currentRevision, before.currentRevision, 'no new revision');
         assert.equal((await call(bob.token, `${P}/${id}/details`)).status, 200, 'public now');
         // ryuu.js style: Content-Type JSON, no body; public= empty leaves the flag.
-        const cleared = await json(await call(alice.token, `${P}/${id}?description=&public=`, { method: 'PUT', headers: { 'content-type': 'application/json' } }));
+        const cleared = await json(
+          await call(alice.token, `${P}/${id}?description=&public=`, { method: 'PUT', headers: { 'content-type': 'application/json' } }),
+        );
         assert.equal(cleared.description, '');
         assert.equal(cleared.publicAccess, true);
         const { revisionId } = await json(await call(alice.token, `${P}/${id}?description=ignored&public=false`, { method: 'PUT', body: fileForm('meta v2') }));
@@ -206,7 +225,11 @@ for (const surface of SURFACES) {
       it('description needs READ_WRITE, public READ_WRITE_DELETE_SHARE', async () => {
         const id = await upload(alice, 'shared', 'name=shared.txt&public=false');
         const grant = (level: string) =>
-          call(alice.token, `${P}/${id}/permissions`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ entries: [{ entityType: 'USER', entityId: String(bob.id), grant: level, pass: 'NONE' }] }) });
+          call(alice.token, `${P}/${id}/permissions`, {
+            method: 'PUT',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ entries: [{ entityType: 'USER', entityId: String(bob.id), grant: level, pass: 'NONE' }] }),
+          });
         await json(await call(bob.token, `${P}/${id}?description=x`, { method: 'PUT' }), 404);
         await json(await grant('READ'));
         await json(await call(bob.token, `${P}/${id}?description=x`, { method: 'PUT' }), 403);
@@ -229,7 +252,8 @@ for (const surface of SURFACES) {
         assert.equal(targetFile.currentRevision.dataFileRevisionId, revisionId);
         assert.equal(targetFile.currentRevision.dataFileId, target);
         assert.equal(targetFile.revisions.length, 2, 'a new revision; the old one stays');
-        for (const field of ['sha256HashValue', 'md5Hash', 'sizeBytes', 'contentType']) assert.equal(targetFile.currentRevision[field], sourceFile.currentRevision[field], field);
+        for (const field of ['sha256HashValue', 'md5Hash', 'sizeBytes', 'contentType'])
+          assert.equal(targetFile.currentRevision[field], sourceFile.currentRevision[field], field);
         assert.equal(targetFile.currentRevision.uploadUserId, alice.id);
         assert.deepEqual(Buffer.from(await (await call(alice.token, `${P}/${target}`)).arrayBuffer()), bytes);
         assert.equal(targetFile.name, 'target.bin', 'the target keeps its name');
@@ -250,7 +274,8 @@ for (const surface of SURFACES) {
         assert.equal(copy.existing, false);
         assert.equal(copy.currentRevision.dataFileId, copy.dataFileId);
         assert.notEqual(copy.currentRevision.dataFileRevisionId, original.currentRevision.dataFileRevisionId);
-        for (const field of ['sha256HashValue', 'md5Hash', 'sizeBytes', 'contentType']) assert.equal(copy.currentRevision[field], original.currentRevision[field], field);
+        for (const field of ['sha256HashValue', 'md5Hash', 'sizeBytes', 'contentType'])
+          assert.equal(copy.currentRevision[field], original.currentRevision[field], field);
         assert.ok(copy.datetimeCreated >= original.datetimeCreated && copy.currentRevision.datetimeUploaded >= original.currentRevision.datetimeUploaded);
         const mine = await details(bob, copy.dataFileId, 'metadata');
         assert.equal(mine.description, 'the original');
@@ -275,7 +300,16 @@ for (const surface of SURFACES) {
         assert.equal((await details(alice, id)).currentRevision.dataFileRevisionId, r2, '-1 deleted the newest; the next is current');
         assert.deepEqual(await json(await call(alice.token, `${P}/${id}/revisions/${r2}`, { method: 'DELETE' })), {});
         const permissions = await json(await call(alice.token, `${P}/${id}/permissions`));
-        assert.deepEqual(await json(await call(alice.token, `${P}/${id}/permissions`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(permissions) })), {});
+        assert.deepEqual(
+          await json(
+            await call(alice.token, `${P}/${id}/permissions`, {
+              method: 'PUT',
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify(permissions),
+            }),
+          ),
+          {},
+        );
         assert.deepEqual(await json(await call(alice.token, `${P}/${id}`, { method: 'DELETE' })), {});
         await json(await call(alice.token, `${P}/${id}/details`), 404);
       });

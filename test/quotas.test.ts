@@ -16,7 +16,11 @@ const QUOTA = 100_000;
 let server: TestServer;
 let alice: TestUser;
 
-const json = (method: string, body?: unknown): RequestInit => ({ method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+const json = (method: string, body?: unknown): RequestInit => ({
+  method,
+  headers: { 'content-type': 'application/json' },
+  body: body === undefined ? undefined : JSON.stringify(body),
+});
 
 async function usage(): Promise<{ bytes: number; stagedBytes: number; files: number }> {
   return (await (await api(server, alice.token, `${ACCESS}/me`)).json()).usage;
@@ -29,7 +33,11 @@ async function usage(): Promise<{ bytes: number; stagedBytes: number; files: num
  */
 async function chunkedUpload(bytes: number): Promise<{ status: number; text: string }> {
   const { boundary, body } = multipartBody({ content: Buffer.alloc(bytes, 7) });
-  const head = requestHead('POST', `${API}?name=chunked.bin`, { 'X-DOMO-Ryuu-Session': alice.token, 'Content-Type': `multipart/form-data; boundary=${boundary}`, 'Transfer-Encoding': 'chunked' });
+  const head = requestHead('POST', `${API}?name=chunked.bin`, {
+    'X-DOMO-Ryuu-Session': alice.token,
+    'Content-Type': `multipart/form-data; boundary=${boundary}`,
+    'Transfer-Encoding': 'chunked',
+  });
   const chunks: Array<string | Buffer> = [head];
   for (let offset = 0; offset < body.length; offset += 16_384) {
     const piece = body.subarray(offset, offset + 16_384);
@@ -44,7 +52,10 @@ async function chunkedUpload(bytes: number): Promise<{ status: number; text: str
 /** Every file under the data directory's blob store (embedded only: S3 is checked through usage). */
 async function storedFiles(): Promise<string[]> {
   const entries = await readdir(path.join(server.dataDir, 'files'), { recursive: true, withFileTypes: true }).catch(() => []);
-  return entries.filter((entry) => entry.isFile()).map((entry) => path.join(entry.parentPath ?? entry.path, entry.name)).sort();
+  return entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.join(entry.parentPath ?? entry.path, entry.name))
+    .sort();
 }
 
 before(async () => {
@@ -58,7 +69,11 @@ after(() => server?.cleanup());
 
 describe('per-user storage quota', () => {
   it('a known size over the quota is 413 before any byte is sent, naming the quota and the usage', async () => {
-    const head = requestHead('POST', `${API}?name=big.bin`, { 'X-DOMO-Ryuu-Session': alice.token, 'Content-Type': 'multipart/form-data; boundary=x', 'Content-Length': QUOTA + 1 });
+    const head = requestHead('POST', `${API}?name=big.bin`, {
+      'X-DOMO-Ryuu-Session': alice.token,
+      'Content-Type': 'multipart/form-data; boundary=x',
+      'Content-Length': QUOTA + 1,
+    });
     // Only the head: the server must answer without waiting for a body that never comes.
     const outcome = await rawExchange(server.url, [head], { then: 'keep', timeoutMs: 10_000 });
     assert.equal(outcome.response?.status, 413, outcome.received.toString());
@@ -85,7 +100,9 @@ describe('per-user storage quota', () => {
   });
 
   it('a part over what is left is 413 before its bytes are read; parts count against the quota', async () => {
-    const session = await (await api(server, alice.token, `${API}/multipart`, json('POST', { name: 'parts.bin', contentType: 'application/octet-stream' }))).json();
+    const session = await (
+      await api(server, alice.token, `${API}/multipart`, json('POST', { name: 'parts.bin', contentType: 'application/octet-stream' }))
+    ).json();
     const first = await api(server, alice.token, `${API}/multipart/${session.sessionId}/part/1`, { method: 'PUT', body: Buffer.alloc(30_000, 2) });
     assert.equal(first.status, 200, await first.clone().text());
     assert.equal((await usage()).stagedBytes, 30_000);
@@ -104,7 +121,10 @@ describe('per-user storage quota', () => {
     const racing = 4;
     const answers = await Promise.all(Array.from({ length: racing }, () => chunkedUpload(each)));
     const statuses = answers.map((answer) => answer.status);
-    assert.ok(statuses.every((status) => status === 200 || status === 413), String(statuses));
+    assert.ok(
+      statuses.every((status) => status === 200 || status === 413),
+      String(statuses),
+    );
     const after = await usage();
     assert.equal(after.bytes, start + statuses.filter((status) => status === 200).length * each);
     assert.ok(after.bytes <= QUOTA + racing * each, `usage ${after.bytes} is past the quota by more than was in flight`);

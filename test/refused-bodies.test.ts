@@ -25,7 +25,9 @@ let sessionId: string;
 /** A multipart form of BODY_BYTES with a `file` field, as bytes (so fetch and a raw socket send the same). */
 function bigForm(): { body: Buffer; contentType: string } {
   const boundary = 'refusedbodyboundary';
-  const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`);
+  const head = Buffer.from(
+    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+  );
   const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
   return { body: Buffer.concat([head, Buffer.alloc(BODY_BYTES, 7), tail]), contentType: `multipart/form-data; boundary=${boundary}` };
 }
@@ -62,14 +64,63 @@ const refusals: Refusal[] = [
     token: () => owner.token,
     form: true,
   },
-  { name: 'a 1,025-character name: 400', status: 400, message: /1024 characters/, method: 'POST', path: () => `${API}?name=${'n'.repeat(1025)}`, token: () => owner.token, form: true },
+  {
+    name: 'a 1,025-character name: 400',
+    status: 400,
+    message: /1024 characters/,
+    method: 'POST',
+    path: () => `${API}?name=${'n'.repeat(1025)}`,
+    token: () => owner.token,
+    form: true,
+  },
   { name: 'no token: 401', status: 401, message: /token/, method: 'POST', path: () => `${API}?name=anonymous`, token: () => undefined, form: true },
-  { name: 'a revision by a reader: 403', status: 403, message: /permission/, method: 'PUT', path: () => `${API}/${fileId}`, token: () => reader.token, form: true },
-  { name: 'a file over --max-file-bytes: 413', status: 413, message: /1048576 bytes/, method: 'POST', path: () => `${API}?name=big`, token: () => owner.token, form: true },
-  { name: 'a part over --max-part-bytes: 413', status: 413, message: /1048576 bytes/, method: 'PUT', path: () => `${API}/multipart/${sessionId}/part/1`, token: () => owner.token, form: false },
+  {
+    name: 'a revision by a reader: 403',
+    status: 403,
+    message: /permission/,
+    method: 'PUT',
+    path: () => `${API}/${fileId}`,
+    token: () => reader.token,
+    form: true,
+  },
+  {
+    name: 'a file over --max-file-bytes: 413',
+    status: 413,
+    message: /1048576 bytes/,
+    method: 'POST',
+    path: () => `${API}?name=big`,
+    token: () => owner.token,
+    form: true,
+  },
+  {
+    name: 'a part over --max-part-bytes: 413',
+    status: 413,
+    message: /1048576 bytes/,
+    method: 'PUT',
+    path: () => `${API}/multipart/${sessionId}/part/1`,
+    token: () => owner.token,
+    form: false,
+  },
   // At the part limit (a larger part is refused by its length first, as above).
-  { name: "a part to another user's session: 404", status: 404, message: /session/, method: 'PUT', path: () => `${API}/multipart/${sessionId}/part/1`, token: () => reader.token, form: false, bytes: MiB },
-  { name: 'a part with no token: 401', status: 401, message: /token/, method: 'PUT', path: () => `${API}/multipart/${sessionId}/part/1`, token: () => undefined, form: false },
+  {
+    name: "a part to another user's session: 404",
+    status: 404,
+    message: /session/,
+    method: 'PUT',
+    path: () => `${API}/multipart/${sessionId}/part/1`,
+    token: () => reader.token,
+    form: false,
+    bytes: MiB,
+  },
+  {
+    name: 'a part with no token: 401',
+    status: 401,
+    message: /token/,
+    method: 'PUT',
+    path: () => `${API}/multipart/${sessionId}/part/1`,
+    token: () => undefined,
+    form: false,
+  },
 ];
 
 function assertRefusal(refusal: Refusal, status: number, body: string, what: string): void {
@@ -96,7 +147,11 @@ before(async () => {
     body: JSON.stringify({ entries: [{ entityType: 'USER', entityId: String(reader.id), grant: 'READ', pass: 'NONE' }] }),
   });
   assert.equal(shared.status, 200, await shared.text());
-  const session = await api(server, owner.token, `${API}/multipart`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'parts.bin', contentType: 'application/octet-stream' }) });
+  const session = await api(server, owner.token, `${API}/multipart`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'parts.bin', contentType: 'application/octet-stream' }),
+  });
   assert.equal(session.status, 200);
   sessionId = (await session.json()).sessionId;
 });
@@ -110,9 +165,15 @@ describe('a refused request with a body of a few MiB hears why (issue 10 item 18
     it(`${refusal.name}: fetch reads the answer ${TRIES} times out of ${TRIES}`, async () => {
       const failures: string[] = [];
       for (let attempt = 0; attempt < TRIES; attempt += 1) {
-        const { body, contentType } = refusal.form ? bigForm() : { body: Buffer.alloc(refusal.bytes ?? BODY_BYTES, 3), contentType: 'application/octet-stream' };
+        const { body, contentType } = refusal.form
+          ? bigForm()
+          : { body: Buffer.alloc(refusal.bytes ?? BODY_BYTES, 3), contentType: 'application/octet-stream' };
         try {
-          const response = await api(server, refusal.token(), refusal.path(), { method: refusal.method, body: new Uint8Array(body), headers: { 'content-type': contentType } });
+          const response = await api(server, refusal.token(), refusal.path(), {
+            method: refusal.method,
+            body: new Uint8Array(body),
+            headers: { 'content-type': contentType },
+          });
           assertRefusal(refusal, response.status, await response.text(), `attempt ${attempt + 1}`);
         } catch (error) {
           const cause = (error as { cause?: { code?: string } }).cause;
@@ -139,7 +200,10 @@ describe('a refused request with a body of a few MiB hears why (issue 10 item 18
   it('keeps the connection for the next request when the refused body was read whole', async () => {
     // Two requests on one connection: the refused upload's body is drained, then a GET is answered.
     const { body, contentType } = bigForm();
-    const first = requestHead('POST', `${API}?name=anonymous`, { 'Content-Type': contentType, 'Content-Length': body.length }).replace('Connection: close\r\n', '');
+    const first = requestHead('POST', `${API}?name=anonymous`, { 'Content-Type': contentType, 'Content-Length': body.length }).replace(
+      'Connection: close\r\n',
+      '',
+    );
     const second = requestHead('GET', `${API}/${fileId}/details`, { 'X-DOMO-Ryuu-Session': owner.token });
     // Not half-closed after sending: Node drops pipelined requests once the client's side ends.
     const socket = net.connect({ host: '127.0.0.1', port: Number(new URL(server.url).port) });

@@ -19,7 +19,11 @@ let backend: BackendResources;
 const servers: TestServer[] = [];
 const adminToken = randomBytes(24).toString('base64url');
 
-const json = (method: string, body?: unknown): RequestInit => ({ method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+const json = (method: string, body?: unknown): RequestInit => ({
+  method,
+  headers: { 'content-type': 'application/json' },
+  body: body === undefined ? undefined : JSON.stringify(body),
+});
 
 async function call(server: TestServer, token: string, path: string, init?: RequestInit): Promise<{ status: number; body: any }> {
   const response = await api(server, token, path, init);

@@ -41,7 +41,11 @@ const byId = (a: ExpectedFile, b: ExpectedFile) => a.dataFileId - b.dataFileId;
 /** Checks a list reply against the files it must hold, in dataFileId order, every field. */
 function assertList(list: WireFile[], expected: ExpectedFile[], options: { metadata?: boolean; revisions?: Map<number, ExpectedRevision[]> } = {}): void {
   const sorted = [...expected].sort(byId);
-  assert.deepEqual(idsOf(list), sorted.map((file) => file.dataFileId), 'the files listed, ordered by dataFileId');
+  assert.deepEqual(
+    idsOf(list),
+    sorted.map((file) => file.dataFileId),
+    'the files listed, ordered by dataFileId',
+  );
   sorted.forEach((file, index) => {
     assertFile(list[index], {
       ...(options.metadata ? file : withoutMetadata(file)),
@@ -60,7 +64,12 @@ describe('Get all files metadata: getFileDetailsList(ids, expand, limitToOwned)'
   const history = new Map<number, ExpectedRevision[]>();
 
   before(async () => {
-    aliceRevised = await upload(alice, { file: fileOf(pdfContent('list v1'), 'list.pdf', 'application/pdf'), name: 'alice revised', description: 'two revisions', contentType: 'application/pdf' });
+    aliceRevised = await upload(alice, {
+      file: fileOf(pdfContent('list v1'), 'list.pdf', 'application/pdf'),
+      name: 'alice revised',
+      description: 'two revisions',
+      contentType: 'application/pdf',
+    });
     const second = await revise(alice, aliceRevised.dataFileId, fileOf(pngContent(50), 'list.png', 'image/png'), 'image/png');
     history.set(aliceRevised.dataFileId, [second, aliceRevised.current]);
     aliceRevised = { ...aliceRevised, current: second };
@@ -102,7 +111,11 @@ describe('Get all files metadata: getFileDetailsList(ids, expand, limitToOwned)'
     assert.equal(world.ryuu.calls[0].url, '/domo/data-files/v1/details/?limitToOwned=false&expand=revisions%2Cmetadata');
     assertList(list, [aliceRevised, alicePublic, bobPublic, bobShared], { metadata: true, revisions: history });
     const revised = list.find((file) => file.dataFileId === aliceRevised.dataFileId)!;
-    assert.deepEqual(revised.revisions.map((revision) => revision.contentType), ['image/png', 'application/pdf'], 'newest first');
+    assert.deepEqual(
+      revised.revisions.map((revision) => revision.contentType),
+      ['image/png', 'application/pdf'],
+      'newest first',
+    );
   });
 
   it("getFileDetailsList(ids, ['metadata']) and (ids, ['revisions']): each expansion alone", async () => {
@@ -123,12 +136,24 @@ describe('Get all files metadata: getFileDetailsList(ids, expand, limitToOwned)'
 describe('Delete a file: deleteFile(dataFileId, revisionId)', () => {
   /** A file with three revisions (oldest first), and their ids. */
   async function threeRevisions(owner: TestUser, name: string, isPublic = false) {
-    const created = await upload(owner, { file: fileOf(pdfContent(`${name} 1`), `${name}.pdf`, 'application/pdf'), name, isPublic, contentType: 'application/pdf' });
+    const created = await upload(owner, {
+      file: fileOf(pdfContent(`${name} 1`), `${name}.pdf`, 'application/pdf'),
+      name,
+      isPublic,
+      contentType: 'application/pdf',
+    });
     const second = await revise(owner, created.dataFileId, fileOf(pngContent(80), `${name}.png`, 'image/png'), 'image/png');
     const third = await revise(owner, created.dataFileId, text(`${name} 3`), 'text/plain');
     const details = await world.as(owner, () => world.api.getFileDetails(created.dataFileId, ['revisions']));
     const [thirdId, secondId, firstId] = details.revisions.map((revision) => revision.dataFileRevisionId);
-    return { created, revisions: [{ ...created.current, revisionId: firstId }, { ...second, revisionId: secondId }, { ...third, revisionId: thirdId }] };
+    return {
+      created,
+      revisions: [
+        { ...created.current, revisionId: firstId },
+        { ...second, revisionId: secondId },
+        { ...third, revisionId: thirdId },
+      ],
+    };
   }
 
   async function downloaded(dataFileId: number, revisionId?: number): Promise<{ bytes: Buffer; type: string }> {
@@ -181,7 +206,10 @@ describe('Delete a file: deleteFile(dataFileId, revisionId)', () => {
       await assertDomoError(world.api.deleteFile(closed.created.dataFileId, closed.revisions[2].revisionId!), 404, 'Not Found');
     });
     for (const { created, revisions } of [open, closed]) {
-      assertFile(await world.api.getFileDetails(created.dataFileId, ['revisions']), withoutMetadata({ ...created, current: revisions[2], revisions: [...revisions].reverse() }));
+      assertFile(
+        await world.api.getFileDetails(created.dataFileId, ['revisions']),
+        withoutMetadata({ ...created, current: revisions[2], revisions: [...revisions].reverse() }),
+      );
     }
   });
 });
@@ -216,7 +244,11 @@ describe('Get file permissions: getFilePermissions(dataFileId)', () => {
 describe('Update file permissions: upadateFilePermissions(dataFileId, data)', () => {
   it('granting READ to another user lets them read and download it, and nothing more', async () => {
     const bytes = randomContent(4096);
-    const created = await upload(alice, { file: fileOf(bytes, 'granted.bin', 'application/octet-stream'), name: 'granted', contentType: 'application/octet-stream' });
+    const created = await upload(alice, {
+      file: fileOf(bytes, 'granted.bin', 'application/octet-stream'),
+      name: 'granted',
+      contentType: 'application/octet-stream',
+    });
     await world.as(bob, () => assertDomoError(world.api.getFileDetails(created.dataFileId), 404, 'Not Found'));
 
     world.ryuu.calls.length = 0;
@@ -245,7 +277,10 @@ describe('Update file permissions: upadateFilePermissions(dataFileId, data)', ()
     const created = await upload(alice, { file: text('spec body'), name: 'spec body', contentType: 'text/plain' });
     await world.api.upadateFilePermissions(created.dataFileId, { entries: [ownerEntry(alice), readEntry(bob)] });
     // The spec's body, with this server's owner id in place of 1089963280.
-    const specBody = { publicAccess: true, entries: [{ entityType: 'USER', entityId: String(alice.id), grant: 'READ_WRITE_DELETE_SHARE_ADMIN', pass: 'NONE' }] };
+    const specBody = {
+      publicAccess: true,
+      entries: [{ entityType: 'USER', entityId: String(alice.id), grant: 'READ_WRITE_DELETE_SHARE_ADMIN', pass: 'NONE' }],
+    };
     assert.deepEqual(await world.api.upadateFilePermissions(created.dataFileId, specBody), {});
     assert.deepEqual(await world.api.getFilePermissions(created.dataFileId), specBody, 'round-trips; entries are replaced (bob is gone)');
     for (const user of [bob, carol]) {
@@ -270,9 +305,13 @@ describe('Update file permissions: upadateFilePermissions(dataFileId, data)', ()
     assert.deepEqual(await world.api.getFilePermissions(created.dataFileId), { publicAccess: false, entries: [ownerEntry(alice), readEntry(bob)] });
   });
 
-  it('rejects an invalid permissions object with 400 in Domo\'s shape, changing nothing', async () => {
+  it("rejects an invalid permissions object with 400 in Domo's shape, changing nothing", async () => {
     const created = await upload(alice, { file: text('strict'), name: 'strict', contentType: 'text/plain' });
-    await assertDomoError(world.api.upadateFilePermissions(created.dataFileId, { entries: [{ entityType: 'USER', entityId: String(bob.id), grant: 'OWNER', pass: 'NONE' }] }), 400, 'Bad Request');
+    await assertDomoError(
+      world.api.upadateFilePermissions(created.dataFileId, { entries: [{ entityType: 'USER', entityId: String(bob.id), grant: 'OWNER', pass: 'NONE' }] }),
+      400,
+      'Bad Request',
+    );
     assert.deepEqual(await world.api.getFilePermissions(created.dataFileId), { publicAccess: false, entries: [ownerEntry(alice)] });
   });
 });
@@ -312,10 +351,12 @@ describe('Errors through ryuu.js', () => {
   });
 
   it('an unknown token: 401', async () => {
-    await world.as({ id: 0, name: 'nobody', token: 'not-a-token-this-server-issued-0000000000' }, () => assertDomoError(world.api.getFileDetailsList(), 401, 'Unauthorized'));
+    await world.as({ id: 0, name: 'nobody', token: 'not-a-token-this-server-issued-0000000000' }, () =>
+      assertDomoError(world.api.getFileDetailsList(), 401, 'Unauthorized'),
+    );
   });
 
-  it("an expand the spec does not list: 400", async () => {
+  it('an expand the spec does not list: 400', async () => {
     const created = await upload(alice, { file: text('expand'), name: 'expand', contentType: 'text/plain' });
     await assertDomoError(world.api.getFileDetails(created.dataFileId, ['owners']), 400, 'Bad Request');
     await assertDomoError(world.api.getFileDetailsList(null, ['revisions', 'owners']), 400, 'Bad Request');

@@ -5,7 +5,20 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { blobBytes, fileOf, md5Hex, pdfContent, pngContent, randomContent, sha256Hex } from './support/bytes.js';
-import { assertDomoError, assertFile, assertPositiveInteger, reviseVia, startRyuuFilesWorld, timed, uploadVia, withoutMetadata, type ExpectedFile, type ExpectedRevision, type RyuuFilesWorld, type Upload } from './support/ryuuFiles.js';
+import {
+  assertDomoError,
+  assertFile,
+  assertPositiveInteger,
+  reviseVia,
+  startRyuuFilesWorld,
+  timed,
+  uploadVia,
+  withoutMetadata,
+  type ExpectedFile,
+  type ExpectedRevision,
+  type RyuuFilesWorld,
+  type Upload,
+} from './support/ryuuFiles.js';
 import type { TestUser } from './support/server.js';
 
 let world: RyuuFilesWorld;
@@ -23,14 +36,26 @@ const revise = (user: TestUser, dataFileId: number, file: File, contentType: str
 
 describe('Upload a file: uploadFile(name, description, public, file)', () => {
   it('returns {dataFileId}; the file has every field the spec lists, typed as decided', async () => {
-    const expected = await upload(alice, { file: fileOf(pdfContent('Q3'), 'q3.pdf', 'application/pdf'), name: 'Quarterly report', description: 'Q3 numbers', isPublic: false, contentType: 'application/pdf' });
+    const expected = await upload(alice, {
+      file: fileOf(pdfContent('Q3'), 'q3.pdf', 'application/pdf'),
+      name: 'Quarterly report',
+      description: 'Q3 numbers',
+      isPublic: false,
+      contentType: 'application/pdf',
+    });
     assertFile(await world.api.getFileDetails(expected.dataFileId, ['metadata']), expected);
     assertFile(await world.api.getFileDetails(expected.dataFileId), withoutMetadata(expected));
   });
 
   it('sends what Domo would receive: the relative url, the session header, a multipart form', async () => {
     world.ryuu.calls.length = 0;
-    await upload(alice, { file: fileOf('a,b\n1,2\n', 'table.csv', 'text/csv'), name: 'table', description: 'numbers', isPublic: false, contentType: 'text/csv' });
+    await upload(alice, {
+      file: fileOf('a,b\n1,2\n', 'table.csv', 'text/csv'),
+      name: 'table',
+      description: 'numbers',
+      isPublic: false,
+      contentType: 'text/csv',
+    });
     assert.equal(world.ryuu.calls.length, 1);
     const [call] = world.ryuu.calls;
     assert.equal(call.method, 'POST');
@@ -41,7 +66,13 @@ describe('Upload a file: uploadFile(name, description, public, file)', () => {
   });
 
   it('with public=false, the uploader reads it and another user gets 404', async () => {
-    const expected = await upload(alice, { file: fileOf(randomContent(1000), 'secret.bin'), name: 'secret', description: 'mine', isPublic: false, contentType: 'application/octet-stream' });
+    const expected = await upload(alice, {
+      file: fileOf(randomContent(1000), 'secret.bin'),
+      name: 'secret',
+      description: 'mine',
+      isPublic: false,
+      contentType: 'application/octet-stream',
+    });
     assertFile(await world.api.getFileDetails(expected.dataFileId, ['metadata']), expected);
     await world.as(bob, async () => {
       await assertDomoError(world.api.getFileDetails(expected.dataFileId), 404, 'Not Found');
@@ -75,7 +106,12 @@ describe('Upload a file: uploadFile(name, description, public, file)', () => {
   });
 
   it('keeps the spec\'s sample name "SampleFile", quotes included (the example does not encode it; fetch does)', async () => {
-    const expected = await upload(alice, { file: fileOf(pdfContent('sample'), 'sample.pdf', 'application/pdf'), name: '"SampleFile"', description: 'Sample Description', contentType: 'application/pdf' });
+    const expected = await upload(alice, {
+      file: fileOf(pdfContent('sample'), 'sample.pdf', 'application/pdf'),
+      name: '"SampleFile"',
+      description: 'Sample Description',
+      contentType: 'application/pdf',
+    });
     const details = await world.api.getFileDetails(expected.dataFileId, ['metadata']);
     assert.equal(details.name, '"SampleFile"');
     assertFile(details, expected);
@@ -85,7 +121,12 @@ describe('Upload a file: uploadFile(name, description, public, file)', () => {
     const name = 'Résumé 2024 — 東京 ✓';
     const description = 'déjà vu: "quoted" <angled>';
     world.ryuu.calls.length = 0;
-    const expected = await upload(alice, { file: fileOf(pdfContent('unicode'), 'cv.pdf', 'application/pdf'), name, description, contentType: 'application/pdf' });
+    const expected = await upload(alice, {
+      file: fileOf(pdfContent('unicode'), 'cv.pdf', 'application/pdf'),
+      name,
+      description,
+      contentType: 'application/pdf',
+    });
     assert.equal(world.ryuu.calls[0].url, `/domo/data-files/v1?name=${name}&description=${description}&public=false`, 'the example sends them raw');
     assertFile(await world.api.getFileDetails(expected.dataFileId, ['metadata']), expected);
   });
@@ -109,7 +150,12 @@ describe('Upload a file: uploadFile(name, description, public, file)', () => {
 
 describe('Upload a file revision: uploadRevision(file, dataFileId)', () => {
   it('returns {revisionId}, which becomes the current revision; the file keeps its name, owner and creation time', async () => {
-    const original = await upload(alice, { file: fileOf(pdfContent('v1'), 'plan.pdf', 'application/pdf'), name: 'plan', description: 'the plan', contentType: 'application/pdf' });
+    const original = await upload(alice, {
+      file: fileOf(pdfContent('v1'), 'plan.pdf', 'application/pdf'),
+      name: 'plan',
+      description: 'the plan',
+      contentType: 'application/pdf',
+    });
     const first = await world.api.getFileDetails(original.dataFileId);
     const revision = await revise(alice, original.dataFileId, fileOf(pngContent(500), 'plan.png', 'image/png'), 'image/png');
     assert.ok(revision.revisionId! > first.currentRevision.dataFileRevisionId, 'a new, larger revision id');
@@ -131,7 +177,9 @@ describe('Upload a file revision: uploadRevision(file, dataFileId)', () => {
 
   it("by another user granted READ_WRITE: the revision's uploadUserId is theirs, the owner stays", async () => {
     const original = await upload(alice, { file: fileOf('draft 1', 'draft.txt', 'text/plain'), name: 'draft', contentType: 'text/plain' });
-    await world.api.upadateFilePermissions(original.dataFileId, { entries: [{ entityType: 'USER', entityId: String(bob.id), grant: 'READ_WRITE', pass: 'NONE' }] });
+    await world.api.upadateFilePermissions(original.dataFileId, {
+      entries: [{ entityType: 'USER', entityId: String(bob.id), grant: 'READ_WRITE', pass: 'NONE' }],
+    });
     const revision = await revise(bob, original.dataFileId, fileOf('draft 2, by bob', 'draft.txt', 'text/plain'), 'text/plain');
     assert.equal(revision.uploader, bob);
     assertFile(await world.api.getFileDetails(original.dataFileId), withoutMetadata({ ...original, current: revision }));
@@ -154,7 +202,12 @@ describe('Get file metadata by ID: getFileDetails(dataFileId, expandList)', () =
   let history: ExpectedRevision[];
 
   before(async () => {
-    expected = await upload(alice, { file: fileOf(pdfContent('r1'), 'r.pdf', 'application/pdf'), name: 'revised thrice', description: 'three revisions', contentType: 'application/pdf' });
+    expected = await upload(alice, {
+      file: fileOf(pdfContent('r1'), 'r.pdf', 'application/pdf'),
+      name: 'revised thrice',
+      description: 'three revisions',
+      contentType: 'application/pdf',
+    });
     const second = await revise(alice, expected.dataFileId, fileOf(pngContent(100), 'r.png', 'image/png'), 'image/png');
     const third = await revise(alice, expected.dataFileId, fileOf('third, as text\n', 'r.txt', 'text/plain'), 'text/plain');
     history = [third, second, expected.current];
@@ -169,7 +222,11 @@ describe('Get file metadata by ID: getFileDetails(dataFileId, expandList)', () =
     const details = await world.api.getFileDetails(expected.dataFileId, ['revisions']);
     assertFile(details, { ...withoutMetadata(expected), revisions: history });
     const ids = details.revisions.map((revision) => revision.dataFileRevisionId);
-    assert.deepEqual(ids, [...ids].sort((a, b) => b - a), 'newest first');
+    assert.deepEqual(
+      ids,
+      [...ids].sort((a, b) => b - a),
+      'newest first',
+    );
   });
 
   it("getFileDetails(id, ['metadata']): adds description and publicAccess, revisions stay []", async () => {
@@ -198,7 +255,11 @@ describe('Download a file: downloadFile(dataFileId, filename, revisionId)', () =
   let older: ExpectedRevision;
 
   before(async () => {
-    expected = await upload(alice, { file: fileOf(pdfContent('download me'), 'report.pdf', 'application/pdf'), name: 'report', contentType: 'application/pdf' });
+    expected = await upload(alice, {
+      file: fileOf(pdfContent('download me'), 'report.pdf', 'application/pdf'),
+      name: 'report',
+      contentType: 'application/pdf',
+    });
     older = expected.current;
     const newer = await revise(alice, expected.dataFileId, fileOf(pngContent(2000), 'report.png', 'image/png'), 'image/png');
     expected = { ...expected, current: newer };
@@ -215,7 +276,7 @@ describe('Download a file: downloadFile(dataFileId, filename, revisionId)', () =
     return data;
   }
 
-  it('downloadFile(id, filename): Download gets the current bytes as a Blob typed with the revision\'s content type', async () => {
+  it("downloadFile(id, filename): Download gets the current bytes as a Blob typed with the revision's content type", async () => {
     world.ryuu.calls.length = 0;
     const blob = await download(expected.dataFileId, 'report.png');
     const bytes = await blobBytes(blob);
@@ -226,7 +287,7 @@ describe('Download a file: downloadFile(dataFileId, filename, revisionId)', () =
     assert.equal(world.ryuu.calls[0].url, `/domo/data-files/v1/${expected.dataFileId}`);
   });
 
-  it('downloadFile(id, filename, revisionId): that revision\'s bytes and type', async () => {
+  it("downloadFile(id, filename, revisionId): that revision's bytes and type", async () => {
     const details = await world.api.getFileDetails(expected.dataFileId, ['revisions']);
     const olderId = details.revisions[1].dataFileRevisionId;
     world.ryuu.calls.length = 0;

@@ -57,11 +57,17 @@ async function uploadInParts(input: { name: string; description?: string; conten
   return { sessionId, parts, result: await multipart.complete(sessionId) };
 }
 
-describe('The spec\'s multipart examples, through ryuu.js', () => {
+describe("The spec's multipart examples, through ryuu.js", () => {
   it('createSession → uploadPart with ?[checksum=…] → complete makes a file with the right bytes and hashes', async () => {
     const bytes = randomBytes(3 * 1024 * 1024 + 12_345);
     world.ryuu.calls.length = 0;
-    const { sessionId, parts, result } = await uploadInParts({ name: 'SampleFile', description: 'Sample Description', contentType: 'application/pdf', bytes, partBytes: 1024 * 1024 });
+    const { sessionId, parts, result } = await uploadInParts({
+      name: 'SampleFile',
+      description: 'Sample Description',
+      contentType: 'application/pdf',
+      bytes,
+      partBytes: 1024 * 1024,
+    });
     assert.deepEqual(Object.keys(result).sort(), ['dataFileId', 'revisionId']);
     assert.ok(Number.isInteger(result.dataFileId) && Number.isInteger(result.revisionId), 'integers (docs/decisions.md 2)');
 
@@ -69,12 +75,21 @@ describe('The spec\'s multipart examples, through ryuu.js', () => {
     const [create, ...rest] = world.ryuu.calls;
     assert.equal(create.method, 'POST');
     assert.equal(create.url, '/domo/data-files/v1/multipart');
-    assert.deepEqual(JSON.parse(create.body as string), { name: 'SampleFile', description: 'Sample Description', contentType: 'application/pdf', 'Cache-Control': 'no-cache' });
+    assert.deepEqual(JSON.parse(create.body as string), {
+      name: 'SampleFile',
+      description: 'Sample Description',
+      contentType: 'application/pdf',
+      'Cache-Control': 'no-cache',
+    });
     const partCalls = rest.slice(0, parts.length);
     parts.forEach((part, position) => {
       assert.equal(partCalls[position].method, 'PUT');
-      assert.equal(partCalls[position].url, `/domo/data-files/v1/multipart/${sessionId}/part/${position + 1}?[checksum=${sha256(part)}]`, "the spec's literal checksum query");
-      assert.equal(partCalls[position].headers['content-type'], 'application/pdf', 'the part goes up with the file\'s type');
+      assert.equal(
+        partCalls[position].url,
+        `/domo/data-files/v1/multipart/${sessionId}/part/${position + 1}?[checksum=${sha256(part)}]`,
+        "the spec's literal checksum query",
+      );
+      assert.equal(partCalls[position].headers['content-type'], 'application/pdf', "the part goes up with the file's type");
       assert.equal(partCalls[position].headers['x-domo-ryuu-session'], alice.token);
     });
     const commitCall = rest[parts.length];
@@ -134,7 +149,10 @@ describe('The spec\'s multipart examples, through ryuu.js', () => {
     const file = await world.api.getFileDetails(dataFileId, ['revisions']);
     assert.equal(file.currentRevision.dataFileRevisionId, result.revisionId);
     assert.equal(file.currentRevision.sha256HashValue, sha256(next).toUpperCase());
-    assert.deepEqual(file.revisions.map((revision) => revision.dataFileRevisionId), [result.revisionId, first.result.revisionId]);
+    assert.deepEqual(
+      file.revisions.map((revision) => revision.dataFileRevisionId),
+      [result.revisionId, first.result.revisionId],
+    );
     assert.ok((await downloaded(alice, dataFileId)).equals(next));
   });
 

@@ -39,12 +39,17 @@ async function assertRefused(server: TestServer, user: TestUser, fileId: number,
 }
 
 async function multipartUpload(server: TestServer, user: TestUser, name: string, parts: Buffer[]): Promise<number> {
-  const post = (path: string, body: unknown) => api(server, user.token, path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const post = (path: string, body: unknown) =>
+    api(server, user.token, path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const created = await post(`${API}/multipart`, { name, contentType: 'application/octet-stream' });
   assert.equal(created.status, 200, await created.clone().text());
   const { sessionId } = (await created.json()) as { sessionId: string };
   for (const [i, part] of parts.entries()) {
-    const put = await api(server, user.token, `${API}/multipart/${sessionId}/part/${i + 1}`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: part as BodyInit });
+    const put = await api(server, user.token, `${API}/multipart/${sessionId}/part/${i + 1}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: part as BodyInit,
+    });
     assert.equal(put.status, 200, await put.text());
   }
   const committed = await post(`${API}/multipart/${sessionId}/commit`, {});
@@ -117,7 +122,7 @@ describe('virus scanning with clamd (issue 14)', { timeout: 300_000 }, () => {
       assert.equal((await api(server, alice.token, `${API}/${fileId}/details`)).status, 404);
     });
 
-    it('datafiles scan status shows the queue, counts and a file\'s scans (signature, time, engine); scan rescan queues them again', async () => {
+    it("datafiles scan status shows the queue, counts and a file's scans (signature, time, engine); scan rescan queues them again", async () => {
       const clamd = await ensureClamd();
       const { fileId, revisionId } = await upload(server, alice, EICAR, 'status.com');
       await waitForScanState(server, alice, fileId, 'INFECTED');

@@ -77,7 +77,9 @@ describe('retries', BOUNDED, () => {
     assert.equal(result.partsTotal, PARTS);
     await assertStored(result.dataFileId, bytes);
     assert.deepEqual(
-      retries.map((event) => [event.index, event.attempt, event.error instanceof DatafilesError ? event.error.status : -1]).sort((a, b) => a[0]! - b[0]! || a[1]! - b[1]!),
+      retries
+        .map((event) => [event.index, event.attempt, event.error instanceof DatafilesError ? event.error.status : -1])
+        .sort((a, b) => a[0]! - b[0]! || a[1]! - b[1]!),
       [
         [2, 1, 0],
         [3, 1, 503],
@@ -90,7 +92,11 @@ describe('retries', BOUNDED, () => {
     for (const event of retries) assert.ok(event.delayMs >= 2 && event.delayMs <= 50, `backoff ${event.delayMs} ms within bounds`);
     const faults = proxy.records.filter((record) => record.outcome !== 200 && record.partIndex !== undefined);
     assert.equal(faults.length, 5);
-    assert.deepEqual(proxy.storedParts().sort((a, b) => a - b), [1, 2, 3, 4, 5, 6, 7, 8], 'each part stored once');
+    assert.deepEqual(
+      proxy.storedParts().sort((a, b) => a - b),
+      [1, 2, 3, 4, 5, 6, 7, 8],
+      'each part stored once',
+    );
   });
 
   it('retries a commit that fails on the way (the server answers a retried commit with the same ids)', async () => {
@@ -187,7 +193,11 @@ describe('an interrupted upload', BOUNDED, () => {
     // A part the interrupted upload had already sent in full may still have been stored after the
     // look above (the server finishing what it had received): then the resume finds it too. So:
     // nothing the server held was sent again, every part was either reused or sent, once.
-    assert.deepEqual(sent.filter((index) => held.includes(index)), [], 'no part the server held was sent again');
+    assert.deepEqual(
+      sent.filter((index) => held.includes(index)),
+      [],
+      'no part the server held was sent again',
+    );
     assert.equal(result.partsReused + result.partsUploaded, partsTotal);
     assert.ok(result.partsReused >= held.length, `${result.partsReused} parts reused, ${held.length} held`);
     assert.equal(sent.length, result.partsUploaded, 'only the missing parts were sent');

@@ -52,7 +52,11 @@ it('uploads 256 MiB in 16 parts, 4 at a time, and the server holds exactly those
   const client = createClient({ baseUrl: server.url, token: user.token, fetch: countingFetch });
   const progress: UploadProgress[] = [];
   const started = performance.now();
-  const result = await client.uploadLargeFile(await openAsBlob(filePath), { name: 'large.bin', contentType: 'application/x-large', onProgress: (each) => progress.push(each) });
+  const result = await client.uploadLargeFile(await openAsBlob(filePath), {
+    name: 'large.bin',
+    contentType: 'application/x-large',
+    onProgress: (each) => progress.push(each),
+  });
   const uploadSeconds = (performance.now() - started) / 1000;
   t.diagnostic(`upload: ${SIZE / MIB} MiB in ${uploadSeconds.toFixed(2)} s = ${(SIZE / MIB / uploadSeconds).toFixed(1)} MiB/s`);
 

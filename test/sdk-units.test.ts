@@ -4,7 +4,22 @@ import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { assertRetryPolicy, backoffDelay, choosePartSize, createClient, MAX_RETRIES, DatafilesError, DEFAULT_PART_SIZE, filenameFromDisposition, isRetryable, MAX_PART_SIZE, MIN_PART_SIZE, planParts, rangeHeader, sha256Hex } from '@datafiles/sdk';
+import {
+  assertRetryPolicy,
+  backoffDelay,
+  choosePartSize,
+  createClient,
+  MAX_RETRIES,
+  DatafilesError,
+  DEFAULT_PART_SIZE,
+  filenameFromDisposition,
+  isRetryable,
+  MAX_PART_SIZE,
+  MIN_PART_SIZE,
+  planParts,
+  rangeHeader,
+  sha256Hex,
+} from '@datafiles/sdk';
 import { REPO_ROOT } from './support/server.js';
 
 const SDK = path.join(REPO_ROOT, 'clients/sdk');
@@ -100,10 +115,16 @@ describe('retry', () => {
     }) as typeof fetch;
     const client = createClient({ baseUrl: 'http://127.0.0.1:9', token: 't', fetch: failing });
     const file = new Blob([new Uint8Array(MIN_PART_SIZE + 1)]);
-    await assert.rejects(client.uploadLargeFile(file, { name: 'x', singleUploadMaxBytes: 0, partSize: MIN_PART_SIZE, retries: 1_000_000, retryDelayMs: 0 }), RangeError);
+    await assert.rejects(
+      client.uploadLargeFile(file, { name: 'x', singleUploadMaxBytes: 0, partSize: MIN_PART_SIZE, retries: 1_000_000, retryDelayMs: 0 }),
+      RangeError,
+    );
     assert.equal(attempts, 0, 'refused before any request');
     const started = Date.now();
-    await assert.rejects(client.uploadLargeFile(file, { name: 'x', singleUploadMaxBytes: 0, partSize: MIN_PART_SIZE, retries: 5, retryDelayMs: 0, maxRetryDelayMs: 0 }), { status: 0 });
+    await assert.rejects(
+      client.uploadLargeFile(file, { name: 'x', singleUploadMaxBytes: 0, partSize: MIN_PART_SIZE, retries: 5, retryDelayMs: 0, maxRetryDelayMs: 0 }),
+      { status: 0 },
+    );
     assert.ok(attempts <= 5 + 1, `${attempts} attempts`);
     assert.ok(Date.now() - started < 10_000);
   });

@@ -99,7 +99,10 @@ describe('getFileDetailsList', () => {
     const mineToo = await uploaded(asBob, Buffer.from('bob 2'), 'b2.txt');
     const all = await asBob.getFileDetailsList();
     const ids = all.map((file) => file.dataFileId);
-    assert.deepEqual(ids, [...ids].sort((a, b) => a - b));
+    assert.deepEqual(
+      ids,
+      [...ids].sort((a, b) => a - b),
+    );
     assert.ok(ids.includes(mine.dataFileId) && ids.includes(mineToo.dataFileId));
     const owned = await asBob.getFileDetailsList({ limitToOwned: true });
     assert.ok(owned.every((file) => file.responsibleUserId === bob.id));
@@ -188,7 +191,10 @@ describe('getFilePermissions and updateFilePermissions', () => {
   it("shares with a user, who may then read; the owner's ADMIN entry is always there", async () => {
     const file = await uploaded(asAlice, Buffer.from('shared'), 'shared.txt');
     const before = await asAlice.getFilePermissions(file.dataFileId);
-    assert.deepEqual(before, { publicAccess: false, entries: [{ entityType: 'USER', entityId: String(alice.id), grant: 'READ_WRITE_DELETE_SHARE_ADMIN', pass: 'NONE' }] });
+    assert.deepEqual(before, {
+      publicAccess: false,
+      entries: [{ entityType: 'USER', entityId: String(alice.id), grant: 'READ_WRITE_DELETE_SHARE_ADMIN', pass: 'NONE' }],
+    });
     await rejectsWith(asBob.getFileDetails(file.dataFileId), 404, 'Not Found');
     await asAlice.updateFilePermissions(file.dataFileId, { entries: [...before.entries, { entityType: 'USER', entityId: bob.id, grant: 'READ' }] });
     const after = await asAlice.getFilePermissions(file.dataFileId);
@@ -204,7 +210,12 @@ describe('getFilePermissions and updateFilePermissions', () => {
     await rejectsWith(asBob.getFilePermissions(file.dataFileId), 403, 'Forbidden');
     await asAlice.updateFilePermissions(file.dataFileId, { publicAccess: true });
     assert.equal((await asAlice.getFilePermissions(file.dataFileId)).publicAccess, true);
-    await rejectsWith(asAlice.updateFilePermissions(file.dataFileId, { entries: [{ entityType: 'USER', entityId: bob.id, grant: 'EVERYTHING' as never }] }), 400, 'Bad Request', /grant/);
+    await rejectsWith(
+      asAlice.updateFilePermissions(file.dataFileId, { entries: [{ entityType: 'USER', entityId: bob.id, grant: 'EVERYTHING' as never }] }),
+      400,
+      'Bad Request',
+      /grant/,
+    );
   });
 });
 
@@ -311,18 +322,29 @@ describe('uploadLargeFile (small files and options; the large case is in sdk-lar
 
   it('makes a multipart upload public when asked, and names the whole-file hash at commit', async () => {
     const bytes = randomBytes(MIN_PART_SIZE * 2);
-    const result = await asAlice.uploadLargeFile(new File([bytes], 'open.bin', { type: 'application/x-open' }), { partSize: MIN_PART_SIZE, public: true, sha256: sha256(bytes) });
+    const result = await asAlice.uploadLargeFile(new File([bytes], 'open.bin', { type: 'application/x-open' }), {
+      partSize: MIN_PART_SIZE,
+      public: true,
+      sha256: sha256(bytes),
+    });
     assert.equal(result.method, 'multipart');
     const details = await asBob.getFileDetails(result.dataFileId, { expand: ['metadata'] });
     assert.equal(details.publicAccess, true);
     assert.equal(details.currentRevision.contentType, 'application/x-open');
-    await rejectsWith(asAlice.uploadLargeFile(new File([bytes], 'wrong.bin'), { partSize: MIN_PART_SIZE, sha256: 'B'.repeat(64) }), 400, 'Bad Request', /SHA-256/);
+    await rejectsWith(
+      asAlice.uploadLargeFile(new File([bytes], 'wrong.bin'), { partSize: MIN_PART_SIZE, sha256: 'B'.repeat(64) }),
+      400,
+      'Bad Request',
+      /SHA-256/,
+    );
   });
 
   it('rejects a part size outside 5 MiB–5 GiB, and a signal already aborted', async () => {
     await assert.rejects(asAlice.uploadLargeFile(new File(['x'], 'x'), { partSize: 1024 }), RangeError);
     await assert.rejects(asAlice.uploadLargeFile(new File(['x'], 'x'), { concurrency: 0 }), RangeError);
-    await assert.rejects(asAlice.uploadLargeFile(new File([randomBytes(MIN_PART_SIZE + 1)], 'x'), { partSize: MIN_PART_SIZE, signal: AbortSignal.abort() }), { name: 'AbortError' });
+    await assert.rejects(asAlice.uploadLargeFile(new File([randomBytes(MIN_PART_SIZE + 1)], 'x'), { partSize: MIN_PART_SIZE, signal: AbortSignal.abort() }), {
+      name: 'AbortError',
+    });
   });
 });
 

@@ -64,18 +64,30 @@ const UNSAFE_TYPES: Record<string, string> = {
 describe('content types are RFC 9110 media types at every entry (issue 10, item 2)', () => {
   it('a multipart session is refused 400 for each, and created for a valid type', async () => {
     for (const [what, contentType] of Object.entries(UNSAFE_TYPES)) {
-      const response = await call(`${API}/multipart`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'a.txt', contentType }) });
+      const response = await call(`${API}/multipart`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'a.txt', contentType }),
+      });
       const body = await assertDomoError(response, 400, what);
       assert.match(String(body.message), /contentType/, what);
     }
-    const valid = await call(`${API}/multipart`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'a.txt', contentType: 'text/csv; charset="utf-8"; header=present' }) });
+    const valid = await call(`${API}/multipart`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'a.txt', contentType: 'text/csv; charset="utf-8"; header=present' }),
+    });
     assert.equal(valid.status, 200, await valid.text());
   });
 
   it('an update session on an existing file is refused 400 the same way', async () => {
     const fileId = await uploadNamed('update-me.txt', 'one');
     for (const [what, contentType] of Object.entries(UNSAFE_TYPES)) {
-      const response = await call(`${API}/${fileId}/multipart`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'a.txt', contentType }) });
+      const response = await call(`${API}/${fileId}/multipart`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'a.txt', contentType }),
+      });
       await assertDomoError(response, 400, what);
     }
   });
@@ -84,7 +96,11 @@ describe('content types are RFC 9110 media types at every entry (issue 10, item 
     const url = (path: string) => `${API}${path}`;
     const send = async (type: string) => {
       const { boundary, body } = multipartBody({ filename: 'noextension', type, content: 'declared' });
-      const head = requestHead('POST', url('?name=declared'), { 'X-DOMO-Ryuu-Session': alice.token, 'Content-Type': `multipart/form-data; boundary=${boundary}`, 'Content-Length': body.length });
+      const head = requestHead('POST', url('?name=declared'), {
+        'X-DOMO-Ryuu-Session': alice.token,
+        'Content-Type': `multipart/form-data; boundary=${boundary}`,
+        'Content-Length': body.length,
+      });
       return rawExchange(server.url, [Buffer.from(head, 'latin1'), body]);
     };
     const withNul = await send('text/pl\u0000ain');
@@ -164,7 +180,11 @@ describe('bidirectional and other controls never reach the download filename (is
   });
 
   it('a multipart session name with an override is neutralised too, and other letters stay', async () => {
-    const created = await call(`${API}/multipart`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'résumé\u202Efdp.exe', contentType: 'application/octet-stream' }) });
+    const created = await call(`${API}/multipart`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'résumé\u202Efdp.exe', contentType: 'application/octet-stream' }),
+    });
     const { sessionId } = (await created.json()) as { sessionId: string };
     assert.equal((await call(`${API}/multipart/${sessionId}/part/1`, { method: 'PUT', body: 'MZ' })).status, 200);
     const committed = await call(`${API}/multipart/${sessionId}/commit`, { method: 'POST', headers: { 'content-type': 'application/json' } });

@@ -55,7 +55,8 @@ async function downloaded(user: TestUser, id: number): Promise<Buffer> {
   return Buffer.from(await response.arrayBuffer());
 }
 
-const upload = async (user: TestUser, bytes: Uint8Array | string, name: string) => (await json(await call(user, `${P}?name=${name}`, { method: 'POST', body: fileForm(bytes, name) }))).dataFileId as number;
+const upload = async (user: TestUser, bytes: Uint8Array | string, name: string) =>
+  (await json(await call(user, `${P}?name=${name}`, { method: 'POST', body: fileForm(bytes, name) }))).dataFileId as number;
 
 describe('copies and duplicates share bytes (issue 13 item 5)', () => {
   it('a duplicate adds no blob and no byte; deleting the source keeps its bytes; deleting it frees them', async () => {

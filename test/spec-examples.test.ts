@@ -11,7 +11,16 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { REPO_ROOT } from './support/server.js';
-import { declaredNames, DOWNLOADJS_IMPORT, EXAMPLE_FILES, loadExamples, rewriteExamples, specCodeBlocks, splitExamplesFile, type ExampleSet } from './support/specExamples.js';
+import {
+  declaredNames,
+  DOWNLOADJS_IMPORT,
+  EXAMPLE_FILES,
+  loadExamples,
+  rewriteExamples,
+  specCodeBlocks,
+  splitExamplesFile,
+  type ExampleSet,
+} from './support/specExamples.js';
 
 const SPEC = path.resolve(REPO_ROOT, '../shared/spec/files-api.md');
 
@@ -19,7 +28,16 @@ const SPEC = path.resolve(REPO_ROOT, '../shared/spec/files-api.md');
 const PINNED: Record<ExampleSet, { sha256: string; names: string[] }> = {
   'files-api': {
     sha256: '9d17c73426eab563fdf8e802271f6288a8aeca2677db608394c682d18f82e6c4',
-    names: ['uploadFile', 'uploadRevision', 'getFileDetailsList', 'getFileDetails', 'downloadFile', 'deleteFile', 'getFilePermissions', 'upadateFilePermissions'],
+    names: [
+      'uploadFile',
+      'uploadRevision',
+      'getFileDetailsList',
+      'getFileDetails',
+      'downloadFile',
+      'deleteFile',
+      'getFilePermissions',
+      'upadateFilePermissions',
+    ],
   },
   multipart: {
     sha256: '0c987f8c24a9faf381172db59d341f8ccf5ecfb72b70b5a725999dc66fcb7d40',

@@ -57,7 +57,10 @@ async function otherUsersWork(round: number): Promise<void> {
 }
 
 function stalledUpload(path: string, contentType: string, bodyStart: Buffer, declaredBytes: number, method = 'POST'): Promise<StalledRequest> {
-  const head = requestHead(method, path, { 'X-DOMO-Ryuu-Session': stalling.token, 'Content-Type': contentType, 'Content-Length': declaredBytes }).replace('Connection: close\r\n', '');
+  const head = requestHead(method, path, { 'X-DOMO-Ryuu-Session': stalling.token, 'Content-Type': contentType, 'Content-Length': declaredBytes }).replace(
+    'Connection: close\r\n',
+    '',
+  );
   return stalledRequest(server.url, head, bodyStart);
 }
 
@@ -86,7 +89,9 @@ describe('stalled clients are timed out and capped (issue 10 item 1)', () => {
       Buffer.alloc(64 * 1024, 1),
     ]);
     const stalled = await Promise.all([
-      ...Array.from({ length: STALLED_FORMS }, (_, index) => stalledUpload(`${API}?name=stalled-${index}.bin`, `multipart/form-data; boundary=${boundary}`, formStart, MiB)),
+      ...Array.from({ length: STALLED_FORMS }, (_, index) =>
+        stalledUpload(`${API}?name=stalled-${index}.bin`, `multipart/form-data; boundary=${boundary}`, formStart, MiB),
+      ),
       ...Array.from({ length: STALLED_PARTS }, (_, index) =>
         stalledUpload(`${API}/multipart/${sessionId}/part/${index + 1}`, 'application/octet-stream', Buffer.alloc(64 * 1024, 2), MiB, 'PUT'),
       ),
@@ -118,7 +123,11 @@ describe('stalled clients are timed out and capped (issue 10 item 1)', () => {
         assert.equal(response.headers.connection, 'close');
       }
     }
-    await waitFor('every timed-out connection closed', () => stalled.filter((request) => request.response()!.status === 408).every((request) => request.closed()), 30_000);
+    await waitFor(
+      'every timed-out connection closed',
+      () => stalled.filter((request) => request.response()!.status === 408).every((request) => request.closed()),
+      30_000,
+    );
     for (const request of stalled) request.socket.destroy();
 
     // Nothing half-written stays: no temporary file, no staged part, no file.

@@ -27,7 +27,7 @@ after(async () => {
 });
 
 describe('tokens issued before token records, after the upgrade', () => {
-  it("every old token still works: bob downloads his file, alice (an admin) reads it too", async () => {
+  it('every old token still works: bob downloads his file, alice (an admin) reads it too', async () => {
     for (const token of fixture.bob.tokens) {
       const download = await api(server, token, `${API}/1`);
       assert.equal(download.status, 200);
@@ -39,14 +39,21 @@ describe('tokens issued before token records, after the upgrade', () => {
   it('they are admin-scoped records without expiry, labelled as made before records, listed without secrets', async () => {
     const me = await (await api(server, fixture.bob.tokens[0], '/datafiles/v1/me')).json();
     assert.equal(me.user.name, 'bob');
-    assert.deepEqual({ scope: me.token.scope, expiresAt: me.token.expiresAt, label: me.token.label, state: me.token.state }, { scope: 'admin', expiresAt: null, label: 'created before token records', state: 'active' });
+    assert.deepEqual(
+      { scope: me.token.scope, expiresAt: me.token.expiresAt, label: me.token.label, state: me.token.state },
+      { scope: 'admin', expiresAt: null, label: 'created before token records', state: 'active' },
+    );
     const listed = await (await api(server, fixture.alice.token, '/datafiles/v1/admin/tokens')).json();
     assert.equal(listed.length, 3);
     assert.ok(!JSON.stringify(listed).includes(fixture.bob.tokens[0]));
   });
 
   it('an old token can be revoked like any other, and new ones are dfp_ tokens', async () => {
-    const created = await api(server, fixture.bob.tokens[1], '/datafiles/v1/me/tokens', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ expires: '1d' }) });
+    const created = await api(server, fixture.bob.tokens[1], '/datafiles/v1/me/tokens', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ expires: '1d' }),
+    });
     assert.equal(created.status, 201);
     const fresh = await created.json();
     assert.match(fresh.token, /^dfp_/);

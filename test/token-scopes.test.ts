@@ -47,16 +47,48 @@ const OPERATIONS: Operation[] = [
   { name: 'HEAD download', scope: 'read', ok: 200, request: (token, cell) => api(server, token, `${API}/${cell.fileId}`, { method: 'HEAD' }) },
   { name: 'get permissions', scope: 'read', ok: 200, request: (token, cell) => api(server, token, `${API}/${cell.fileId}/permissions`) },
   { name: 'upload file', scope: 'write', ok: 200, request: (token) => api(server, token, `${API}?name=new.txt`, { method: 'POST', body: fileForm('new\n') }) },
-  { name: 'upload revision', scope: 'write', ok: 200, request: (token, cell) => api(server, token, `${API}/${cell.fileId}`, { method: 'PUT', body: fileForm('again\n') }) },
-  { name: 'delete revision', scope: 'write', ok: 200, request: (token, cell) => api(server, token, `${API}/${cell.fileId}/revisions/${cell.firstRevisionId}`, { method: 'DELETE' }) },
+  {
+    name: 'upload revision',
+    scope: 'write',
+    ok: 200,
+    request: (token, cell) => api(server, token, `${API}/${cell.fileId}`, { method: 'PUT', body: fileForm('again\n') }),
+  },
+  {
+    name: 'delete revision',
+    scope: 'write',
+    ok: 200,
+    request: (token, cell) => api(server, token, `${API}/${cell.fileId}/revisions/${cell.firstRevisionId}`, { method: 'DELETE' }),
+  },
   { name: 'delete file', scope: 'write', ok: 200, request: (token, cell) => api(server, token, `${API}/${cell.fileId}`, { method: 'DELETE' }) },
-  { name: 'update permissions', scope: 'write', ok: 200, request: (token, cell) => api(server, token, `${API}/${cell.fileId}/permissions`, json('PUT', { publicAccess: true, entries: [] })) },
-  { name: 'create session', scope: 'write', ok: 200, request: (token) => api(server, token, `${API}/multipart`, json('POST', { name: 'big.bin', contentType: 'application/octet-stream' })) },
-  { name: "delete another user's file", scope: 'write', othersFile: true, ok: 200, request: (token, cell) => api(server, token, `${API}/${cell.fileId}`, { method: 'DELETE' }) },
+  {
+    name: 'update permissions',
+    scope: 'write',
+    ok: 200,
+    request: (token, cell) => api(server, token, `${API}/${cell.fileId}/permissions`, json('PUT', { publicAccess: true, entries: [] })),
+  },
+  {
+    name: 'create session',
+    scope: 'write',
+    ok: 200,
+    request: (token) => api(server, token, `${API}/multipart`, json('POST', { name: 'big.bin', contentType: 'application/octet-stream' })),
+  },
+  {
+    name: "delete another user's file",
+    scope: 'write',
+    othersFile: true,
+    ok: 200,
+    request: (token, cell) => api(server, token, `${API}/${cell.fileId}`, { method: 'DELETE' }),
+  },
   { name: 'who am I', scope: 'read', ok: 200, request: (token) => api(server, token, `${ACCESS}/me`) },
   { name: 'look up principals', scope: 'read', ok: 200, request: (token) => api(server, token, `${ACCESS}/principals?prefix=a`) },
   { name: 'admin: list users', scope: 'admin', instanceAdmin: true, ok: 200, request: (token) => api(server, token, `${ACCESS}/admin/users`) },
-  { name: 'admin: create group', scope: 'admin', instanceAdmin: true, ok: 201, request: (token) => api(server, token, `${ACCESS}/admin/groups`, json('POST', { name: `g-${Math.random().toString(36).slice(2)}` })) },
+  {
+    name: 'admin: create group',
+    scope: 'admin',
+    instanceAdmin: true,
+    ok: 201,
+    request: (token) => api(server, token, `${ACCESS}/admin/groups`, json('POST', { name: `g-${Math.random().toString(36).slice(2)}` })),
+  },
   { name: 'admin: list tokens', scope: 'admin', instanceAdmin: true, ok: 200, request: (token) => api(server, token, `${ACCESS}/admin/tokens`) },
 ];
 
@@ -95,7 +127,12 @@ before(async () => {
   full.root = root.token;
   full.ann = ann.token;
   for (const holder of HOLDERS) {
-    const created = await api(server, server.adminToken, `${ACCESS}/admin/users/${holder.user}/tokens`, json('POST', { scope: holder.scope, label: holder.name }));
+    const created = await api(
+      server,
+      server.adminToken,
+      `${ACCESS}/admin/users/${holder.user}/tokens`,
+      json('POST', { scope: holder.scope, label: holder.name }),
+    );
     assert.equal(created.status, 201, await created.clone().text());
     const record = await body(created);
     assert.equal(record.scope, holder.scope);

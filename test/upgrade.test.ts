@@ -63,7 +63,10 @@ async function embeddedCopy(): Promise<OldStore> {
     openSessionId: manifest.openSession.id,
     executedMigrations: async () => withDb((db) => db.prepare('select name from kysely_migration order by name').pluck().all() as string[]),
     exec: async (statement) => void withDb((db) => db.exec(statement)),
-    fingerprint: async () => createHash('sha256').update(await readFile(file)).digest('hex'),
+    fingerprint: async () =>
+      createHash('sha256')
+        .update(await readFile(file))
+        .digest('hex'),
     release: () => rm(dataDir, { recursive: true, force: true }),
   };
 }
@@ -94,7 +97,8 @@ async function postgresCopy(): Promise<OldStore> {
     args: ['--database-url', url.toString()],
     tokens: manifest.postgres.tokens,
     openSessionId: manifest.postgres.openSessionId,
-    executedMigrations: () => withClient(async (client) => (await client.query('select name from public.kysely_migration order by name')).rows.map((row) => row.name as string)),
+    executedMigrations: () =>
+      withClient(async (client) => (await client.query('select name from public.kysely_migration order by name')).rows.map((row) => row.name as string)),
     exec: (statement) => withClient(async (client) => void (await client.query(statement))),
     // Every table with its columns and row count, and the migrator's lock row.
     fingerprint: () =>
@@ -130,7 +134,11 @@ for (const [backend, copy] of Object.entries(backends)) {
     });
 
     async function open(store: OldStore): Promise<TestServer> {
-      const server = await startTestServer({ dataDir: store.dataDir, adminToken: manifest.adminToken, backend: { args: store.args, env: {}, release: async () => {} } });
+      const server = await startTestServer({
+        dataDir: store.dataDir,
+        adminToken: manifest.adminToken,
+        backend: { args: store.args, env: {}, release: async () => {} },
+      });
       cleanups.push(() => server.cleanup());
       return server;
     }
@@ -155,9 +163,16 @@ for (const [backend, copy] of Object.entries(backends)) {
       for (const file of manifest.files) {
         const response = await api(server, token(file.owner), `${API}/${file.id}/details?expand=revisions`);
         assert.equal(response.status, 200, `${file.name}: ${await response.clone().text()}`);
-        const details = (await response.json()) as { name: string; currentRevision: { dataFileRevisionId: number }; revisions: { dataFileRevisionId: number }[] };
+        const details = (await response.json()) as {
+          name: string;
+          currentRevision: { dataFileRevisionId: number };
+          revisions: { dataFileRevisionId: number }[];
+        };
         assert.equal(details.name, file.name);
-        assert.deepEqual(details.revisions.map((revision) => revision.dataFileRevisionId).sort((a, b) => a - b), file.revisions.map((revision) => revision.id));
+        assert.deepEqual(
+          details.revisions.map((revision) => revision.dataFileRevisionId).sort((a, b) => a - b),
+          file.revisions.map((revision) => revision.id),
+        );
         assert.equal(details.currentRevision.dataFileRevisionId, file.revisions.at(-1)!.id);
         for (const revision of file.revisions) {
           const download = await api(server, token(file.owner), `${API}/${file.id}/revisions/${revision.id}`);
@@ -175,9 +190,14 @@ for (const [backend, copy] of Object.entries(backends)) {
       assert.equal(asBob.status, 200);
       assert.ok(Buffer.from(await asBob.arrayBuffer()).equals(expectedBytes(report.revisions.at(-1)!)));
       const asCarolOnImage = manifest.files.find((file) => file.name === 'image.bin')!;
-      const groupWrite = await api(server, token('carol'), `${API}/${asCarolOnImage.id}`, { method: 'PUT', body: fileForm(Buffer.from('written through the finance group')) });
+      const groupWrite = await api(server, token('carol'), `${API}/${asCarolOnImage.id}`, {
+        method: 'PUT',
+        body: fileForm(Buffer.from('written through the finance group')),
+      });
       assert.equal(groupWrite.status, 200, 'carol writes the image through the finance group');
-      const permissions = (await (await api(server, token('alice'), `${API}/${report.id}/permissions`)).json()) as { entries: { entityType: string; entityId: string; grant: string }[] };
+      const permissions = (await (await api(server, token('alice'), `${API}/${report.id}/permissions`)).json()) as {
+        entries: { entityType: string; entityId: string; grant: string }[];
+      };
       const bob = manifest.users.find((user) => user.name === 'bob')!;
       assert.ok(permissions.entries.some((entry) => entry.entityType === 'USER' && entry.entityId === String(bob.id) && entry.grant === 'READ'));
       const notes = manifest.files.find((file) => file.name === 'notes.txt')!;
@@ -205,14 +225,23 @@ for (const [backend, copy] of Object.entries(backends)) {
       await store.exec(`insert into kysely_migration (name, timestamp) values ('999_from_the_future', '2030-01-01T00:00:00.000Z')`);
       const before = await store.fingerprint();
       const env = { ...process.env, DATAFILES_ADMIN_TOKEN: manifest.adminToken };
-      for (const command of [['serve', '--port', '0'], ['users', 'add', 'dave']]) {
+      for (const command of [
+        ['serve', '--port', '0'],
+        ['users', 'add', 'dave'],
+      ]) {
         const result = await execFileAsync(process.execPath, [CLI, ...command, '--data', store.dataDir, ...store.args], { env, timeout: 60_000 }).then(
           () => assert.fail(`${command[0]} started on a newer database`),
           (error: { code?: number; stderr?: string }) => error,
         );
         assert.equal(result.code, 1, result.stderr);
         const where = backend === 'embedded' ? `the SQLite database ${path.join(store.dataDir, 'datafiles.sqlite')}` : 'PostgreSQL at 127.0.0.1:5432';
-        assert.match(result.stderr ?? '', new RegExp(`^datafiles: ${where.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}.*upgraded by a newer datafiles: it has migration 999_from_the_future, which this version does not know.*Nothing was changed`, 'm'));
+        assert.match(
+          result.stderr ?? '',
+          new RegExp(
+            `^datafiles: ${where.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}.*upgraded by a newer datafiles: it has migration 999_from_the_future, which this version does not know.*Nothing was changed`,
+            'm',
+          ),
+        );
         assert.doesNotMatch(result.stderr ?? '', /\n\s+at /, 'a message, not a stack trace');
       }
       // Not one of this version's own migrations ran, and nothing else changed.

@@ -20,7 +20,12 @@ describe('a 2 GiB single upload', () => {
   it('streams through the server with flat memory and exact hashes', async () => {
     // Warm up the code paths once so the baseline includes everything a first upload loads.
     const warmUp = streamedForm(generatedBytes(4 * MiB).chunks(), 'warm.bin');
-    const warm = await api(server, server.adminToken, '/domo/data-files/v1?name=warm', { method: 'POST', headers: { 'content-type': warmUp.contentType }, body: toWebStream(warmUp.body()), duplex: 'half' } as RequestInit);
+    const warm = await api(server, server.adminToken, '/domo/data-files/v1?name=warm', {
+      method: 'POST',
+      headers: { 'content-type': warmUp.contentType },
+      body: toWebStream(warmUp.body()),
+      duplex: 'half',
+    } as RequestInit);
     assert.equal(warm.status, 200);
 
     const pid = server.child.pid!;
@@ -47,7 +52,9 @@ describe('a 2 GiB single upload', () => {
     assert.equal(details.currentRevision.md5Hash, expected.md5);
 
     const growth = highest - baseline;
-    console.log(`2 GiB upload: ${(SIZE / MiB / seconds).toFixed(0)} MiB/s, server RSS ${(baseline / MiB).toFixed(0)} MiB → peak ${(highest / MiB).toFixed(0)} MiB (growth ${(growth / MiB).toFixed(1)} MiB)`);
+    console.log(
+      `2 GiB upload: ${(SIZE / MiB / seconds).toFixed(0)} MiB/s, server RSS ${(baseline / MiB).toFixed(0)} MiB → peak ${(highest / MiB).toFixed(0)} MiB (growth ${(growth / MiB).toFixed(1)} MiB)`,
+    );
     assert.ok(growth < ALLOWED_GROWTH, `RSS grew by ${(growth / MiB).toFixed(1)} MiB`);
   });
 });

@@ -79,7 +79,13 @@ async function blobKeyOf(fileId: number): Promise<string> {
 
 /** The server's own blob store, opened as the server opens it, to stage an upload no session names. */
 async function serverBlobStore() {
-  const values = { data: server.dataDir, 'database-url': argAfter('--database-url'), 's3-endpoint': argAfter('--s3-endpoint'), 's3-bucket': argAfter('--s3-bucket'), 's3-region': argAfter('--s3-region') };
+  const values = {
+    data: server.dataDir,
+    'database-url': argAfter('--database-url'),
+    's3-endpoint': argAfter('--s3-endpoint'),
+    's3-bucket': argAfter('--s3-bucket'),
+    's3-region': argAfter('--s3-region'),
+  };
   return openBlobStore(parseStorageConfig(values, { ...process.env, ...server.backend.env }));
 }
 
@@ -89,7 +95,10 @@ const store = {
     const endpoint = argAfter('--s3-endpoint');
     if (!endpoint) return undefined;
     const credentials = { accessKeyId: server.backend.env.AWS_ACCESS_KEY_ID, secretAccessKey: server.backend.env.AWS_SECRET_ACCESS_KEY };
-    return { client: new S3Client({ endpoint, region: argAfter('--s3-region') ?? 'us-east-1', forcePathStyle: true, credentials }), bucket: argAfter('--s3-bucket')! };
+    return {
+      client: new S3Client({ endpoint, region: argAfter('--s3-region') ?? 'us-east-1', forcePathStyle: true, credentials }),
+      bucket: argAfter('--s3-bucket')!,
+    };
   },
   diskPath: (key: string) => path.join(server.dataDir, 'files', 'blobs', key.slice(0, 2), key.slice(2, 4), key),
   async read(key: string): Promise<Buffer> {
@@ -130,7 +139,13 @@ async function download(fileId: number): Promise<{ status: number; body: string 
   return { status: response.status, body: await response.text() };
 }
 
-const files: Record<'corrupted' | 'deleted' | 'healthy' | 'duplicate' | 'assembled', number> = { corrupted: 0, deleted: 0, healthy: 0, duplicate: 0, assembled: 0 };
+const files: Record<'corrupted' | 'deleted' | 'healthy' | 'duplicate' | 'assembled', number> = {
+  corrupted: 0,
+  deleted: 0,
+  healthy: 0,
+  duplicate: 0,
+  assembled: 0,
+};
 const contents: Record<string, Buffer> = {};
 const orphanKey = randomBytes(16).toString('hex');
 
@@ -147,12 +162,20 @@ before(async () => {
   files.duplicate = details.dataFileId ?? details.id;
   // A multipart upload: an assembled blob (a directory of parts on disk, a multipart object on S3).
   const json = { 'content-type': 'application/json' };
-  const created = await api(server, alice.token, `${API}/multipart`, { method: 'POST', headers: json, body: JSON.stringify({ name: 'parts.bin', contentType: 'application/octet-stream' }) });
+  const created = await api(server, alice.token, `${API}/multipart`, {
+    method: 'POST',
+    headers: json,
+    body: JSON.stringify({ name: 'parts.bin', contentType: 'application/octet-stream' }),
+  });
   const { sessionId } = await created.json();
   contents.assembled = randomBytes(3 * 50_000);
   for (let index = 1; index <= 3; index += 1) {
     const part = contents.assembled.subarray((index - 1) * 50_000, index * 50_000);
-    const put = await api(server, alice.token, `${API}/multipart/${sessionId}/part/${index}`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: part as BodyInit });
+    const put = await api(server, alice.token, `${API}/multipart/${sessionId}/part/${index}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: part as BodyInit,
+    });
     assert.equal(put.status, 200, await put.text());
   }
   const committed = await api(server, alice.token, `${API}/multipart/${sessionId}/commit`, { method: 'POST', headers: json, body: '{}' });
@@ -168,7 +191,7 @@ describe('datafiles verify', () => {
     assert.equal(result.code, 0, result.stdout + result.stderr);
     assert.equal(result.report.ok, true);
     assert.equal(result.report.revisionsChecked, 5);
-    assert.equal(result.report.blobsChecked, 4, 'the duplicate shares the healthy file\'s blob');
+    assert.equal(result.report.blobsChecked, 4, "the duplicate shares the healthy file's blob");
     assert.equal(result.report.bytesRead, contents.corrupted.length + contents.deleted.length + contents.healthy.length + contents.assembled.length);
     assert.equal(await blobKeyOf(files.duplicate), await blobKeyOf(files.healthy));
   });
@@ -185,11 +208,20 @@ describe('datafiles verify', () => {
     assert.equal(result.code, 1, result.stdout + result.stderr);
     const report = result.report;
     assert.equal(report.ok, false);
-    assert.deepEqual(report.corrupt.items.map((item: any) => item.fileId), [files.corrupted]);
+    assert.deepEqual(
+      report.corrupt.items.map((item: any) => item.fileId),
+      [files.corrupted],
+    );
     assert.equal(report.corrupt.items[0].actual.sizeBytes, contents.corrupted.length);
     assert.notEqual(report.corrupt.items[0].actual.sha256, report.corrupt.items[0].expected.sha256);
-    assert.deepEqual(report.missing.items.map((item: any) => item.fileId), [files.deleted]);
-    assert.deepEqual(report.orphans.items.map((item: any) => [item.blobKey, item.sizeBytes, item.removed]), [[orphanKey, 1234, false]]);
+    assert.deepEqual(
+      report.missing.items.map((item: any) => item.fileId),
+      [files.deleted],
+    );
+    assert.deepEqual(
+      report.orphans.items.map((item: any) => [item.blobKey, item.sizeBytes, item.removed]),
+      [[orphanKey, 1234, false]],
+    );
     assert.ok(await store.exists(orphanKey));
 
     // An orphan younger than the grace period may be an upload in flight: left alone.
@@ -205,7 +237,10 @@ describe('datafiles verify', () => {
 
     const repaired = await verify(['--grace-seconds', '0', '--repair']);
     assert.equal(repaired.code, 1, 'what was corrupt stays lost: the exit status still says so');
-    assert.deepEqual(repaired.report.orphans.items.map((item: any) => item.removed), [true]);
+    assert.deepEqual(
+      repaired.report.orphans.items.map((item: any) => item.removed),
+      [true],
+    );
     assert.equal(await store.exists(orphanKey), false);
 
     for (const fileId of [files.corrupted, files.deleted]) {
@@ -237,9 +272,15 @@ describe('datafiles verify', () => {
       await blobs.close();
     }
     const found = await verify(['--grace-seconds', '0']);
-    assert.deepEqual(found.report.strayUploads.items.map((item: any) => [item.uploadId, item.removed]), [[uploadId, false]]);
+    assert.deepEqual(
+      found.report.strayUploads.items.map((item: any) => [item.uploadId, item.removed]),
+      [[uploadId, false]],
+    );
     const repaired = await verify(['--grace-seconds', '0', '--repair']);
-    assert.deepEqual(repaired.report.strayUploads.items.map((item: any) => [item.uploadId, item.removed]), [[uploadId, true]]);
+    assert.deepEqual(
+      repaired.report.strayUploads.items.map((item: any) => [item.uploadId, item.removed]),
+      [[uploadId, true]],
+    );
     const after = await verify(['--grace-seconds', '0']);
     assert.equal(after.report.strayUploads.count, 0);
   });
@@ -272,6 +313,9 @@ describe('datafiles verify', () => {
     await sqlRows("update upload_sessions set state = 'COMMITTING', updated_at = 1 where id = ?", sessionId, { write: true });
     const result = await verify(['--grace-seconds', '0']);
     assert.equal(result.code, 1);
-    assert.deepEqual(result.report.stuckCommitting.items.map((item: any) => item.sessionId), [sessionId]);
+    assert.deepEqual(
+      result.report.stuckCommitting.items.map((item: any) => item.sessionId),
+      [sessionId],
+    );
   });
 });

@@ -21,7 +21,13 @@ export interface DatafilesServer {
   stop(): Promise<void>;
 }
 
-export async function startDatafiles(input: { root: string; scratch: string; backend: BackendResources; logLevel: string; env?: Record<string, string> }): Promise<DatafilesServer> {
+export async function startDatafiles(input: {
+  root: string;
+  scratch: string;
+  backend: BackendResources;
+  logLevel: string;
+  env?: Record<string, string>;
+}): Promise<DatafilesServer> {
   const dataDir = await mkdtemp(path.join(input.scratch, 'datafiles-'));
   const logFile = path.join(dataDir, 'server.log');
   const adminToken = randomBytes(24).toString('base64url');
@@ -33,12 +39,15 @@ export async function startDatafiles(input: { root: string; scratch: string; bac
   // measured; it is then stopped with SIGTERM, so that the profile gets written).
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
   try {
-    child = spawn(process.execPath, [...nodeArgs, cli, 'serve', '--host', '127.0.0.1', '--port', '0', '--data', dataDir, ...input.backend.args], { env, stdio: ['ignore', log, log] });
+    child = spawn(process.execPath, [...nodeArgs, cli, 'serve', '--host', '127.0.0.1', '--port', '0', '--data', dataDir, ...input.backend.args], {
+      env,
+      stdio: ['ignore', log, log],
+    });
   } finally {
     closeSync(log);
   }
   let url: string | undefined;
-  for (const started = Date.now(); !url; ) {
+  for (const started = Date.now(); !url;) {
     const output = await readFile(logFile, 'utf8');
     url = /^datafiles: listening on (http:\/\/127\.0\.0\.1:\d+)$/m.exec(output)?.[1];
     if (url) break;

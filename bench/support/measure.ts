@@ -61,7 +61,10 @@ export async function curl(args: readonly string[]): Promise<{ status: number; s
   const result = await run('curl', ['-sS', '--http1.1', '-w', `${marker}%{http_code} %{time_total}`, ...args]);
   if (result.code !== 0) throw new Error(`curl ${args.join(' ')} failed (${result.code}): ${result.stderr}`);
   const at = result.stdout.lastIndexOf(marker);
-  const [status, total] = result.stdout.slice(at + marker.length).trim().split(' ');
+  const [status, total] = result.stdout
+    .slice(at + marker.length)
+    .trim()
+    .split(' ');
   return { status: Number(status), seconds: Number(total), body: result.stdout.slice(0, at) };
 }
 

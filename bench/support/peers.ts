@@ -29,7 +29,11 @@ export async function ensureNpmPeers(log: (line: string) => void): Promise<void>
   const current = existsSync(manifestPath) ? await readFile(manifestPath, 'utf8') : '';
   const installed = Object.keys(NPM_PEERS).every((name) => existsSync(path.join(PEERS_DIR, 'node_modules', name, 'package.json')));
   if (current === wanted && installed) return;
-  log(`installing ${Object.entries(NPM_PEERS).map(([name, version]) => `${name}@${version}`).join(', ')} into bench/.peers`);
+  log(
+    `installing ${Object.entries(NPM_PEERS)
+      .map(([name, version]) => `${name}@${version}`)
+      .join(', ')} into bench/.peers`,
+  );
   await mkdir(PEERS_DIR, { recursive: true });
   await writeFile(manifestPath, wanted);
   await runOk('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock', '--loglevel=error'], { cwd: PEERS_DIR });

@@ -12,7 +12,11 @@ export interface ChildServer {
   stop(): Promise<void>;
 }
 
-export async function startChild(command: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; ready?: RegExp | null; timeoutMs?: number } = {}): Promise<ChildServer> {
+export async function startChild(
+  command: string,
+  args: readonly string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; ready?: RegExp | null; timeoutMs?: number } = {},
+): Promise<ChildServer> {
   const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const ready = options.ready === undefined ? /listening on (http:\/\/127\.0\.0\.1:\d+)/ : options.ready;
@@ -98,7 +102,10 @@ export async function machineBusySeconds(): Promise<number> {
  * Measures what `work` costs: wall seconds, CPU seconds of the server process, and how many of
  * the machine's cores were busy on average (everything: client, server, other people's work).
  */
-export async function withCpuAccounting<T>(serverPid: number, work: () => Promise<T>): Promise<{ result: T; serverCpu: number; busyCores: number; wall: number }> {
+export async function withCpuAccounting<T>(
+  serverPid: number,
+  work: () => Promise<T>,
+): Promise<{ result: T; serverCpu: number; busyCores: number; wall: number }> {
   const cpuBefore = await cpuSecondsOf(serverPid);
   const busyBefore = await machineBusySeconds();
   const started = process.hrtime.bigint();

@@ -41,7 +41,17 @@ function userRow(user: Account) {
 
 function tokenRow(token: TokenRecord, now: number) {
   const state = token.revokedAt !== null ? 'revoked' : token.expiresAt !== null && now >= token.expiresAt ? 'expired' : 'active';
-  return { id: token.id, userId: token.userId, label: token.label, scope: token.scope, state, createdAt: iso(token.createdAt), expiresAt: iso(token.expiresAt), lastUsedAt: iso(token.lastUsedAt), revokedAt: iso(token.revokedAt) };
+  return {
+    id: token.id,
+    userId: token.userId,
+    label: token.label,
+    scope: token.scope,
+    state,
+    createdAt: iso(token.createdAt),
+    expiresAt: iso(token.expiresAt),
+    lastUsedAt: iso(token.lastUsedAt),
+    revokedAt: iso(token.revokedAt),
+  };
 }
 
 const USER_COLUMNS = ['id', 'name', 'isAdmin', 'createdAt', 'disabledAt'];
@@ -59,7 +69,8 @@ function scopeOption(text: string | undefined): Scope | undefined {
 }
 
 function tokenId(text: string): number {
-  if (!/^[1-9][0-9]{0,14}$/.test(text)) throw new UsageError(`TOKEN_ID must be a token's id (a positive integer, as "tokens list" shows), never its secret; got "${text.slice(0, 12)}…"`);
+  if (!/^[1-9][0-9]{0,14}$/.test(text))
+    throw new UsageError(`TOKEN_ID must be a token's id (a positive integer, as "tokens list" shows), never its secret; got "${text.slice(0, 12)}…"`);
   return Number(text);
 }
 
@@ -109,7 +120,7 @@ export const ADMIN_COMMANDS: Record<string, Record<string, AdminCommand>> = {
       },
     },
     disable: {
-      usage: "datafiles users disable NAME   (its tokens stop working on the next request)",
+      usage: 'datafiles users disable NAME   (its tokens stop working on the next request)',
       arity: 1,
       async run({ accounts, positionals: [name] }) {
         return { one: userRow(await accounts.setDisabled(name, true)) };
@@ -143,7 +154,9 @@ export const ADMIN_COMMANDS: Record<string, Record<string, AdminCommand>> = {
       options: { 'transfer-to': 'the user who gets the deleted user’s files' },
       async run({ accounts, positionals: [name], values }) {
         const deleted = await accounts.deleteUser(name, values['transfer-to']);
-        return { one: { deleted: deleted.user.name, id: deleted.user.id, transferTo: deleted.transferTo?.name ?? null, filesTransferred: deleted.filesTransferred } };
+        return {
+          one: { deleted: deleted.user.name, id: deleted.user.id, transferTo: deleted.transferTo?.name ?? null, filesTransferred: deleted.filesTransferred },
+        };
       },
     },
   },
@@ -212,7 +225,11 @@ export const ADMIN_COMMANDS: Record<string, Record<string, AdminCommand>> = {
       arity: 1,
       options: TOKEN_OPTIONS,
       async run({ accounts, positionals: [user], values }) {
-        const { record, secret } = await accounts.createToken(user, { operator: true }, { scope: scopeOption(values.scope), expires: values.expires, label: values.label });
+        const { record, secret } = await accounts.createToken(
+          user,
+          { operator: true },
+          { scope: scopeOption(values.scope), expires: values.expires, label: values.label },
+        );
         return { one: { token: secret, id: record.id, userId: record.userId, scope: record.scope, expiresAt: iso(record.expiresAt), label: record.label } };
       },
     },

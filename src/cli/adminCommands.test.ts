@@ -4,7 +4,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { formatResult } from './adminCommands.js';
 
-const list = { list: [{ id: 1, name: 'alice', disabledAt: null }, { id: 12, name: 'bob', disabledAt: '2026-01-01T00:00:00.000Z' }], columns: ['id', 'name', 'disabledAt'] };
+const list = {
+  list: [
+    { id: 1, name: 'alice', disabledAt: null },
+    { id: 12, name: 'bob', disabledAt: '2026-01-01T00:00:00.000Z' },
+  ],
+  columns: ['id', 'name', 'disabledAt'],
+};
 
 describe('admin command output', () => {
   it('a list on a terminal is an aligned table with a header', () => {
@@ -13,7 +19,13 @@ describe('admin command output', () => {
   });
 
   it('a list otherwise is one JSON object per line; one record is one JSON line either way', () => {
-    assert.deepEqual(formatResult(list, false).trim().split('\n').map((line) => JSON.parse(line)), list.list);
+    assert.deepEqual(
+      formatResult(list, false)
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line)),
+      list.list,
+    );
     assert.equal(formatResult({ one: { token: 'dfp_x' } }, true), '{"token":"dfp_x"}\n');
   });
 });

@@ -26,7 +26,9 @@ function commandHelp(command: AdminCommand): string {
 
 export function adminHelp(group: string): string {
   const commands = ADMIN_COMMANDS[group];
-  return `Usage:\n${Object.values(commands).map((command) => `  ${command.usage}`).join('\n')}\n\nEvery command takes --data DIR or --database-url URL.\n\nOptions:\n${optionsHelp(CONFIG_OPTIONS)}`;
+  return `Usage:\n${Object.values(commands)
+    .map((command) => `  ${command.usage}`)
+    .join('\n')}\n\nEvery command takes --data DIR or --database-url URL.\n\nOptions:\n${optionsHelp(CONFIG_OPTIONS)}`;
 }
 
 function cell(value: unknown): string {
@@ -41,7 +43,14 @@ export function formatResult(result: AdminResult, isTty: boolean): string {
   if (result.list.length === 0) return '(none)\n';
   const rows = [result.columns, ...result.list.map((row) => result.columns.map((column) => cell(row[column])))];
   const widths = result.columns.map((_unused, column) => Math.max(...rows.map((row) => row[column].length)));
-  return `${rows.map((row) => row.map((text, column) => text.padEnd(widths[column])).join('  ').trimEnd()).join('\n')}\n`;
+  return `${rows
+    .map((row) =>
+      row
+        .map((text, column) => text.padEnd(widths[column]))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n')}\n`;
 }
 
 export async function adminCommand(group: string, args: string[], io: CommandIo): Promise<number> {
@@ -54,7 +63,9 @@ export async function adminCommand(group: string, args: string[], io: CommandIo)
     }
     throw new UsageError(`unknown command "${group} ${name}"\n\n${adminHelp(group)}`);
   }
-  const valueOptions: OptionTable = Object.fromEntries(Object.entries(command.options ?? {}).map(([option, description]) => [option, { env: '', description }]));
+  const valueOptions: OptionTable = Object.fromEntries(
+    Object.entries(command.options ?? {}).map(([option, description]) => [option, { env: '', description }]),
+  );
   const parsed = parseCommand(rest, { ...CONFIG_OPTIONS, ...valueOptions }, command.flags);
   if (parsed.help) {
     io.out(commandHelp(command));

@@ -10,8 +10,10 @@ import type { CommandIo } from './io.js';
 import { optionsHelp, parseCommand, UsageError } from './options.js';
 
 const USAGE = {
-  backup: 'Usage: datafiles backup DEST [--data DIR]\n\nCopies the data directory\'s database (a consistent snapshot) and the blobs it names into DEST (new or empty), while the server runs.\n',
-  restore: 'Usage: datafiles restore SRC --data DIR\n\nRebuilds a data directory DIR (new or empty) from the backup SRC; run "datafiles verify --data DIR" after.\n',
+  backup:
+    "Usage: datafiles backup DEST [--data DIR]\n\nCopies the data directory's database (a consistent snapshot) and the blobs it names into DEST (new or empty), while the server runs.\n",
+  restore:
+    'Usage: datafiles restore SRC --data DIR\n\nRebuilds a data directory DIR (new or empty) from the backup SRC; run "datafiles verify --data DIR" after.\n',
 };
 
 function embeddedOnly(config: StorageConfig, command: string): void {
@@ -30,7 +32,8 @@ export async function backupCommand(command: 'backup' | 'restore', args: string[
     return 0;
   }
   if (parsed.positionals.length !== 1) throw new UsageError(USAGE[command]);
-  if (command === 'restore' && parsed.values.data === undefined && !io.env.DATAFILES_DATA_DIR) throw new UsageError(`restore needs --data DIR (or DATAFILES_DATA_DIR): the data directory to create\n\n${USAGE.restore}`);
+  if (command === 'restore' && parsed.values.data === undefined && !io.env.DATAFILES_DATA_DIR)
+    throw new UsageError(`restore needs --data DIR (or DATAFILES_DATA_DIR): the data directory to create\n\n${USAGE.restore}`);
   const config = parseStorageConfig(parsed.values, io.env);
   embeddedOnly(config, command);
   const [location] = parsed.positionals;

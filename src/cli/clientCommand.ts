@@ -50,7 +50,8 @@ export function commandHelp(spec: ClientCommandSpec): string {
 /** Parses the arguments; null when --help was asked (and printed). */
 export function parseClientCommand(spec: ClientCommandSpec, args: string[], io: CommandIo): Omit<ClientCommandContext, 'client' | 'url' | 'print'> | null {
   const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { help: { type: 'boolean', short: 'h' } };
-  for (const [name, option] of Object.entries({ ...spec.options, ...CONNECTION_OPTIONS })) options[name] = { type: option.type, ...(option.short ? { short: option.short } : {}) };
+  for (const [name, option] of Object.entries({ ...spec.options, ...CONNECTION_OPTIONS }))
+    options[name] = { type: option.type, ...(option.short ? { short: option.short } : {}) };
   let parsed;
   try {
     parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
@@ -63,7 +64,9 @@ export function parseClientCommand(spec: ClientCommandSpec, args: string[], io: 
   }
   const count = parsed.positionals.length;
   if (count < spec.positionals.min || count > spec.positionals.max) {
-    throw new UsageError(`${count < spec.positionals.min ? 'missing arguments' : `unexpected argument "${parsed.positionals[spec.positionals.max]}"`}\n\n${commandHelp(spec)}`);
+    throw new UsageError(
+      `${count < spec.positionals.min ? 'missing arguments' : `unexpected argument "${parsed.positionals[spec.positionals.max]}"`}\n\n${commandHelp(spec)}`,
+    );
   }
   const values = parsed.values as Record<string, string | boolean | undefined>;
   return { io, values, positionals: parsed.positionals, json: Boolean(values.json) || !io.isTty };
@@ -82,7 +85,8 @@ export function connect(context: Omit<ClientCommandContext, 'client' | 'url' | '
 
 /** A positive integer id from an argument or option, or a usage error naming it. */
 export function idArgument(text: string | undefined, what: string): number {
-  if (text === undefined || !/^[1-9][0-9]{0,15}$/.test(text) || !Number.isSafeInteger(Number(text))) throw new UsageError(`${what} must be a positive integer id; got "${text ?? ''}"`);
+  if (text === undefined || !/^[1-9][0-9]{0,15}$/.test(text) || !Number.isSafeInteger(Number(text)))
+    throw new UsageError(`${what} must be a positive integer id; got "${text ?? ''}"`);
   return Number(text);
 }
 
@@ -90,7 +94,12 @@ export function idArgument(text: string | undefined, what: string): number {
  * Runs a client command: usage errors propagate (exit 2, main.ts reports them); the server's
  * errors are printed with its message and end in exit 1.
  */
-export async function runClientCommand(spec: ClientCommandSpec, args: string[], io: CommandIo, run: (context: ClientCommandContext) => Promise<number | void>): Promise<number> {
+export async function runClientCommand(
+  spec: ClientCommandSpec,
+  args: string[],
+  io: CommandIo,
+  run: (context: ClientCommandContext) => Promise<number | void>,
+): Promise<number> {
   const parsed = parseClientCommand(spec, args, io);
   if (parsed === null) return 0;
   const context = connect(parsed);
@@ -98,7 +107,10 @@ export async function runClientCommand(spec: ClientCommandSpec, args: string[], 
     return (await run(context)) ?? 0;
   } catch (error) {
     if (isDatafilesError(error)) {
-      const where = error.status === 0 ? ` (is the server at ${context.url} running?)` : ` (${error.status} ${error.statusReason}${error.toe ? `, request ${error.toe}` : ''})`;
+      const where =
+        error.status === 0
+          ? ` (is the server at ${context.url} running?)`
+          : ` (${error.status} ${error.statusReason}${error.toe ? `, request ${error.toe}` : ''})`;
       io.err(`datafiles: ${error.message}${where}\n`);
       return 1;
     }

@@ -77,12 +77,24 @@ export function lsCommand(args: string[], io: CommandIo): Promise<number> {
     const idsText = values.ids as string | undefined;
     const ids = idsText === undefined ? undefined : idsText.split(',').map((id) => idArgument(id.trim(), '--ids'));
     const limit = values.limit === undefined ? undefined : idArgument(values.limit as string, '--limit');
-    const offset = values.offset === undefined ? undefined : /^[0-9]+$/.test(values.offset as string) ? Number(values.offset) : idArgument(values.offset as string, '--offset');
+    const offset =
+      values.offset === undefined
+        ? undefined
+        : /^[0-9]+$/.test(values.offset as string)
+          ? Number(values.offset)
+          : idArgument(values.offset as string, '--offset');
     const files = await client.getFileDetailsList({ limitToOwned: Boolean(values.owned), ids, limit, offset });
     const rows = [['ID', 'SIZE', 'TYPE', 'UPLOADED', 'REVISION', 'NAME']];
     for (const file of files) {
       const revision = file.currentRevision;
-      rows.push([String(file.dataFileId), formatBytes(revision.sizeBytes), revision.contentType, iso(revision.datetimeUploaded), String(revision.dataFileRevisionId), file.name]);
+      rows.push([
+        String(file.dataFileId),
+        formatBytes(revision.sizeBytes),
+        revision.contentType,
+        iso(revision.datetimeUploaded),
+        String(revision.dataFileRevisionId),
+        file.name,
+      ]);
     }
     print(files, files.length === 0 ? 'No files.' : table(rows));
   });
@@ -101,11 +113,14 @@ function describeFile(file: FileDetails, permissions: FilePermissions | undefine
     `  md5           ${revision.md5Hash}`,
     `  scan          ${revision.scanState}`,
     '  revisions',
-    ...file.revisions.map((each) => `    ${each.dataFileRevisionId}  ${formatBytes(each.sizeBytes).padStart(9)}  ${iso(each.datetimeUploaded)}  ${each.sha256HashValue}`),
+    ...file.revisions.map(
+      (each) => `    ${each.dataFileRevisionId}  ${formatBytes(each.sizeBytes).padStart(9)}  ${iso(each.datetimeUploaded)}  ${each.sha256HashValue}`,
+    ),
   ];
   if (permissions) {
     lines.push('  permissions');
-    for (const entry of permissions.entries) lines.push(`    ${entry.entityType.padEnd(5)} ${entry.entityId.padEnd(8)} ${entry.grant}${entry.pass !== 'NONE' ? ` (pass ${entry.pass})` : ''}`);
+    for (const entry of permissions.entries)
+      lines.push(`    ${entry.entityType.padEnd(5)} ${entry.entityId.padEnd(8)} ${entry.grant}${entry.pass !== 'NONE' ? ` (pass ${entry.pass})` : ''}`);
   }
   return lines.join('\n');
 }
@@ -167,7 +182,8 @@ export function shareCommand(args: string[], io: CommandIo): Promise<number> {
     const who = await whoOf(context);
     const grant = grantOf(context.values.grant as string | undefined, '--grant');
     // docs/decisions.md 37: the server accepts no other pass.
-    if (context.values.pass !== undefined && String(context.values.pass).toUpperCase() !== 'NONE') throw new UsageError(`--pass takes only NONE; got "${String(context.values.pass)}"`);
+    if (context.values.pass !== undefined && String(context.values.pass).toUpperCase() !== 'NONE')
+      throw new UsageError(`--pass takes only NONE; got "${String(context.values.pass)}"`);
     const pass = 'NONE';
     await changeEntries(context, (entries) => [
       ...entries.filter((entry) => !(entry.entityType === who.entityType && entry.entityId === who.entityId)),

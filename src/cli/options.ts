@@ -33,7 +33,10 @@ export function parseCommand(args: string[], table: OptionTable, flags: Record<s
 
 export function optionsHelp(table: OptionTable, flags: Record<string, string> = {}): string {
   const rows = [
-    ...Object.entries(table).map(([name, spec]) => [`--${name} VALUE`, `${spec.description}${spec.default !== undefined && spec.default !== '' ? ` (default ${spec.default})` : ''}; env ${spec.env}`]),
+    ...Object.entries(table).map(([name, spec]) => [
+      `--${name} VALUE`,
+      `${spec.description}${spec.default !== undefined && spec.default !== '' ? ` (default ${spec.default})` : ''}; env ${spec.env}`,
+    ]),
     ...Object.entries(flags).map(([name, description]) => [`--${name}`, description]),
     ['-h, --help', 'show this help'],
   ];

@@ -13,18 +13,28 @@ export async function principalId(context: ClientCommandContext, type: 'USER' | 
   try {
     response = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
   } catch (error) {
-    throw new DatafilesError({ status: 0, statusReason: 'Network Error', message: `looking up "${reference}" failed: ${(error as Error).message}` }, { cause: error });
+    throw new DatafilesError(
+      { status: 0, statusReason: 'Network Error', message: `looking up "${reference}" failed: ${(error as Error).message}` },
+      { cause: error },
+    );
   }
   const body = (await response.json().catch(() => undefined)) as unknown;
   if (!response.ok) {
     const error = body as { message?: string; toe?: string } | undefined;
-    throw new DatafilesError({ status: response.status, statusReason: response.statusText, message: error?.message ?? `looking up "${reference}" failed`, toe: error?.toe });
+    throw new DatafilesError({
+      status: response.status,
+      statusReason: response.statusText,
+      message: error?.message ?? `looking up "${reference}" failed`,
+      toe: error?.toe,
+    });
   }
   const matches = (Array.isArray(body) ? body : []) as Array<{ type: string; id: number; name: string }>;
   const exact = matches.find((match) => match.type === type && match.name === reference);
   if (!exact) {
     const similar = matches.filter((match) => match.type === type).map((match) => match.name);
-    throw new UsageError(`no ${type === 'USER' ? 'user' : 'group'} named "${reference}"${similar.length > 0 ? ` (did you mean ${similar.slice(0, 5).join(', ')}?)` : ''}`);
+    throw new UsageError(
+      `no ${type === 'USER' ? 'user' : 'group'} named "${reference}"${similar.length > 0 ? ` (did you mean ${similar.slice(0, 5).join(', ')}?)` : ''}`,
+    );
   }
   return exact.id;
 }

@@ -38,7 +38,7 @@ export const DOWNLOAD: ClientCommandSpec = {
   usage: 'datafiles download FILE_ID [options]',
   summary:
     "Download a file's current revision (or --revision R), checking its size and SHA-256. It is\n" +
-    "saved under its own name in the current directory unless -o names a path (-o - for stdout).",
+    'saved under its own name in the current directory unless -o names a path (-o - for stdout).',
   positionals: { min: 1, max: 1 },
   options: {
     revision: { type: 'string', value: 'R', description: 'a given revision instead of the current one' },
@@ -73,10 +73,12 @@ export function uploadCommand(args: string[], io: CommandIo): Promise<number> {
   return runClientCommand(UPLOAD, args, io, async ({ client, values, positionals, json, print }) => {
     const filePath = positionals[0];
     const dataFileId = values.to === undefined ? undefined : idArgument(values.to as string, '--to');
-    if (values.public === true && dataFileId !== undefined) throw new UsageError('--public applies to a new file; use "datafiles public FILE_ID on" for an existing one');
+    if (values.public === true && dataFileId !== undefined)
+      throw new UsageError('--public applies to a new file; use "datafiles public FILE_ID on" for an existing one');
     const partSizeText = values['part-size'] as string | undefined;
     const partSize = partSizeText === undefined ? undefined : parseByteSize(partSizeText);
-    if (partSizeText !== undefined && partSize === undefined) throw new UsageError(`--part-size must be a size such as 16MiB or 16777216; got "${partSizeText}"`);
+    if (partSizeText !== undefined && partSize === undefined)
+      throw new UsageError(`--part-size must be a size such as 16MiB or 16777216; got "${partSizeText}"`);
     const concurrency = positiveInteger(values.concurrency as string | undefined, '--concurrency', 64);
     const retries = positiveInteger(values.retries as string | undefined, '--retries', 100);
 
@@ -118,7 +120,9 @@ export function uploadCommand(args: string[], io: CommandIo): Promise<number> {
     } catch (error) {
       progress.stop();
       if (isAbort(error) && sessionId !== undefined) {
-        io.err(`datafiles: interrupted; the parts sent so far are kept for a while. To finish:\n  datafiles upload ${JSON.stringify(filePath)} --resume ${sessionId}${partSize !== undefined ? ` --part-size ${partSize}` : ''}\n`);
+        io.err(
+          `datafiles: interrupted; the parts sent so far are kept for a while. To finish:\n  datafiles upload ${JSON.stringify(filePath)} --resume ${sessionId}${partSize !== undefined ? ` --part-size ${partSize}` : ''}\n`,
+        );
         return 130;
       }
       if (isAbort(error)) {
@@ -175,7 +179,8 @@ export function downloadCommand(args: string[], io: CommandIo): Promise<number> 
           callback(null, chunk);
         },
       });
-      const temporary = target === undefined ? undefined : path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(6).toString('hex')}.partial`);
+      const temporary =
+        target === undefined ? undefined : path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(6).toString('hex')}.partial`);
       const source = Readable.fromWeb(download.body as import('node:stream/web').ReadableStream<Uint8Array>);
       try {
         await pipeline(source, measure, temporary === undefined ? process.stdout : createWriteStream(temporary, { flags: 'wx' }), { signal });

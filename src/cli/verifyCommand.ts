@@ -46,7 +46,8 @@ function numberOption(values: Record<string, string | undefined>, env: CommandIo
   const fromEnv = env[spec.env];
   const text = values[name] ?? (fromEnv !== undefined && fromEnv !== '' ? fromEnv : undefined) ?? spec.default!;
   const value = Number(text);
-  if (!/^[0-9]+(\.[0-9]+)?$/.test(text) || !Number.isFinite(value) || value < min) throw new ConfigError(`--${name} (${spec.env}) must be a number of at least ${min}; got "${text}"`);
+  if (!/^[0-9]+(\.[0-9]+)?$/.test(text) || !Number.isFinite(value) || value < min)
+    throw new ConfigError(`--${name} (${spec.env}) must be a number of at least ${min}; got "${text}"`);
   return value;
 }
 
@@ -113,6 +114,7 @@ function summary(report: VerifyReport): string {
     if (found.count === 0) continue;
     lines.push(`${label}: ${found.count}`, ...found.items.map((item) => `  ${JSON.stringify(item)}`));
   }
-  if (!report.ok && !report.repaired) lines.push('Run again with --repair to remove orphans and mark corrupt revisions (see the README, "Verifying your data").');
+  if (!report.ok && !report.repaired)
+    lines.push('Run again with --repair to remove orphans and mark corrupt revisions (see the README, "Verifying your data").');
   return `${lines.join('\n')}\n`;
 }

@@ -32,7 +32,8 @@ export const ERROR_CATALOGUE = {
   FORBIDDEN: { status: 403, message: 'You do not have the permission this operation needs.' },
   CROSS_SITE: {
     status: 403,
-    message: 'A page on another site (Sec-Fetch-Site: cross-site) may not change anything here. Send the request from this site, or from a client that is not a browser.',
+    message:
+      'A page on another site (Sec-Fetch-Site: cross-site) may not change anything here. Send the request from this site, or from a client that is not a browser.',
   },
   INFECTED: { status: 403, message: 'This revision was found to contain malware and cannot be downloaded.' },
   NOT_FOUND: { status: 404, message: 'Not found.' },

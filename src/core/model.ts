@@ -3,13 +3,7 @@
 import type { TokenRecord } from './accounts/token.js';
 
 /** docs/decisions.md 16: "Grants form a ladder", lowest first. */
-export const GRANTS = [
-  'READ',
-  'READ_WRITE',
-  'READ_WRITE_DELETE',
-  'READ_WRITE_DELETE_SHARE',
-  'READ_WRITE_DELETE_SHARE_ADMIN',
-] as const;
+export const GRANTS = ['READ', 'READ_WRITE', 'READ_WRITE_DELETE', 'READ_WRITE_DELETE_SHARE', 'READ_WRITE_DELETE_SHARE_ADMIN'] as const;
 export type Grant = (typeof GRANTS)[number];
 
 /** docs/decisions.md 18: `pass` is `NONE` or a grant name, stored with no effect; the API accepts only NONE (docs/decisions.md 37). */

@@ -118,7 +118,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     if (isDomainError(error) && error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
     return sendError(reply, errorToResponse(error, request));
   });
-  app.setNotFoundHandler((request, reply) => sendError(reply, codeResponse('NOT_FOUND', request, `No route for ${request.method} ${request.url.split('?')[0].slice(0, 200)}.`)));
+  app.setNotFoundHandler((request, reply) =>
+    sendError(reply, codeResponse('NOT_FOUND', request, `No route for ${request.method} ${request.url.split('?')[0].slice(0, 200)}.`)),
+  );
 
   // docs/decisions.md 6: "ryuu.js sends Content-Type: application/json with no body on domo.get,
   // domo.delete and domo.post(url) (abort); that is valid."

@@ -53,7 +53,10 @@ function parserErrorStatus(code: string | undefined, limits: ClientErrorLimits):
   if (code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW') return { status: 413, message: 'The chunk extensions are larger than this server accepts.' };
   if (code === 'ERR_HTTP_REQUEST_TIMEOUT') {
     const whole = limits.requestTimeoutMs > 0 ? ` and the whole request within ${limits.requestTimeoutMs} ms (--request-timeout-ms)` : '';
-    return { status: 408, message: `The request took too long to arrive: its head must arrive within ${limits.headersTimeoutMs} ms (--headers-timeout-ms)${whole}.` };
+    return {
+      status: 408,
+      message: `The request took too long to arrive: its head must arrive within ${limits.headersTimeoutMs} ms (--headers-timeout-ms)${whole}.`,
+    };
   }
   // The client closed its side before sending the whole body it announced.
   if (code === 'HPE_INVALID_EOF_STATE') return { status: 400, message: ERROR_CATALOGUE.TRUNCATED_BODY.message };

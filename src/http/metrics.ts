@@ -17,7 +17,12 @@ export function createMetrics(): Metrics {
   collectDefaultMetrics({ register: registry, prefix: 'datafiles_' });
   return {
     registry,
-    requests: new Counter({ name: 'datafiles_http_requests_total', help: 'HTTP requests answered', labelNames: ['method', 'route', 'status'], registers: [registry] }),
+    requests: new Counter({
+      name: 'datafiles_http_requests_total',
+      help: 'HTTP requests answered',
+      labelNames: ['method', 'route', 'status'],
+      registers: [registry],
+    }),
     durations: new Histogram({
       name: 'datafiles_http_request_duration_seconds',
       help: 'Time to answer HTTP requests',

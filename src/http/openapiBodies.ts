@@ -16,7 +16,11 @@ const RAW_BYTES = { 'application/octet-stream': { schema: { ...BINARY, descripti
 export function uploadBodyDoc(surface: ApiSurface): SwaggerTransform {
   const form = {
     'multipart/form-data': {
-      schema: { type: 'object', required: ['file'], properties: { file: { ...BINARY, description: "The file's bytes; the part's filename and Content-Type name and type the file" } } },
+      schema: {
+        type: 'object',
+        required: ['file'],
+        properties: { file: { ...BINARY, description: "The file's bytes; the part's filename and Content-Type name and type the file" } },
+      },
     },
   };
   const content = surface.rawUploads ? { ...form, ...RAW_BYTES } : form;

@@ -12,11 +12,18 @@ describe('query parameters (docs/decisions.md 5, 10)', () => {
   });
   it('accepts revisions and metadata in expand, and nothing else', () => {
     assert.deepEqual([...parseExpand('revisions,metadata')], ['revisions', 'metadata']);
-    assert.throws(() => parseExpand('revisions,bogus'), (error) => isDomainError(error, 'INVALID_EXPAND'));
+    assert.throws(
+      () => parseExpand('revisions,bogus'),
+      (error) => isDomainError(error, 'INVALID_EXPAND'),
+    );
   });
   it('refuses ids that are not positive integers that fit', () => {
     for (const text of ['0', '-1', 'abc', '1.5', '9999999999999999', '']) {
-      assert.throws(() => parseId(text), (error) => isDomainError(error, 'INVALID_ID'), text);
+      assert.throws(
+        () => parseId(text),
+        (error) => isDomainError(error, 'INVALID_ID'),
+        text,
+      );
     }
     assert.equal(parseId('401'), 401);
   });
@@ -24,6 +31,9 @@ describe('query parameters (docs/decisions.md 5, 10)', () => {
     assert.equal(parseBoolean('true', 'public', false), true);
     assert.equal(parseBoolean('FALSE', 'public', true), false);
     assert.equal(parseBoolean(undefined, 'public', false), false);
-    assert.throws(() => parseBoolean('perhaps', 'public', false), (error) => isDomainError(error, 'BAD_REQUEST'));
+    assert.throws(
+      () => parseBoolean('perhaps', 'public', false),
+      (error) => isDomainError(error, 'BAD_REQUEST'),
+    );
   });
 });

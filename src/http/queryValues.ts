@@ -8,11 +8,15 @@ export const MAX_LIST_IDS = 1000;
 /** Every value of a possibly repeated, possibly comma-separated parameter. */
 export function listValues(value: unknown): string[] {
   const raw = Array.isArray(value) ? value : value === undefined ? [] : [value];
-  return raw.flatMap((item) => String(item).split(',')).map((item) => item.trim()).filter((item) => item !== '');
+  return raw
+    .flatMap((item) => String(item).split(','))
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
 }
 
 export function parseId(text: string, name = 'id'): number {
-  if (!/^[0-9]{1,15}$/.test(text) || Number(text) < 1) throw new DomainError('INVALID_ID', `${name} must be a positive integer (got ${JSON.stringify(text.slice(0, 40))}).`);
+  if (!/^[0-9]{1,15}$/.test(text) || Number(text) < 1)
+    throw new DomainError('INVALID_ID', `${name} must be a positive integer (got ${JSON.stringify(text.slice(0, 40))}).`);
   return Number(text);
 }
 
@@ -34,7 +38,8 @@ const EXPANSIONS: readonly Expansion[] = ['revisions', 'metadata'];
 export function parseExpand(value: unknown): Set<Expansion> {
   const expand = new Set<Expansion>();
   for (const item of listValues(value)) {
-    if (!EXPANSIONS.includes(item as Expansion)) throw new DomainError('INVALID_EXPAND', `Unknown expand value ${JSON.stringify(item.slice(0, 40))}: expand takes revisions and/or metadata.`);
+    if (!EXPANSIONS.includes(item as Expansion))
+      throw new DomainError('INVALID_EXPAND', `Unknown expand value ${JSON.stringify(item.slice(0, 40))}: expand takes revisions and/or metadata.`);
     expand.add(item as Expansion);
   }
   return expand;

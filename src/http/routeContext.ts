@@ -1,6 +1,14 @@
 // What every route receives: the domain services and the server's limits.
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
+import type {
+  FastifyBaseLogger,
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  RawReplyDefaultExpression,
+  RawRequestDefaultExpression,
+  RawServerDefault,
+} from 'fastify';
 import { DomainError } from '../core/errors.js';
 import type { FileService } from '../core/files/fileService.js';
 import type { ProductOperations } from '../core/files/productOperations.js';

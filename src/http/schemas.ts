@@ -15,7 +15,10 @@ export function stringEnum<T extends string>(values: readonly T[], description?:
 }
 
 /** Every scan state, checked complete by the compiler (docs/decisions.md 26). */
-const SCAN_STATES = Object.keys({ NOT_SCANNED: true, PENDING: true, SAFE: true, INFECTED: true, FAILED: true } satisfies Record<ScanState, true>) as ScanState[];
+const SCAN_STATES = Object.keys({ NOT_SCANNED: true, PENDING: true, SAFE: true, INFECTED: true, FAILED: true } satisfies Record<
+  ScanState,
+  true
+>) as ScanState[];
 
 /** Ids are validated by pattern and parsed by parseId, so a huge id is a 400, not a lost digit. */
 export const IdText = Type.String({ pattern: '^[0-9]{1,15}$', description: 'A positive integer id' });

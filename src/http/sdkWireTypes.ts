@@ -22,10 +22,22 @@ interface Schema {
 /** The SDK's name for each schema, in the order they are written out. */
 export const SDK_WIRE_TYPES: Array<{ name: string; schema: TSchema; doc: string }> = [
   { name: 'FileRevision', schema: Revision, doc: 'spec: "Get all files metadata": `currentRevision` and each of `revisions`.' },
-  { name: 'FileDetails', schema: FileDetailsBody, doc: 'spec: "Get file metadata by ID". `description` and `publicAccess` only with expand=metadata; `revisions` empty unless expand has `revisions`.' },
-  { name: 'PermissionEntry', schema: PermissionsBody.properties.entries.items, doc: 'spec: "Get file permissions": one entry. `entityId` is a string on the wire.' },
+  {
+    name: 'FileDetails',
+    schema: FileDetailsBody,
+    doc: 'spec: "Get file metadata by ID". `description` and `publicAccess` only with expand=metadata; `revisions` empty unless expand has `revisions`.',
+  },
+  {
+    name: 'PermissionEntry',
+    schema: PermissionsBody.properties.entries.items,
+    doc: 'spec: "Get file permissions": one entry. `entityId` is a string on the wire.',
+  },
   { name: 'FilePermissions', schema: PermissionsBody, doc: 'spec: "Get file permissions".' },
-  { name: 'FilePermissionsUpdateBody', schema: PermissionsUpdateBody, doc: 'spec: "Update file permissions": what the server\'s schema accepts (types.ts narrows the strings).' },
+  {
+    name: 'FilePermissionsUpdateBody',
+    schema: PermissionsUpdateBody,
+    doc: 'spec: "Update file permissions": what the server\'s schema accepts (types.ts narrows the strings).',
+  },
   { name: 'UploadFileResult', schema: UploadFileResult, doc: 'spec: "Upload a file".' },
   { name: 'UploadRevisionResult', schema: UploadRevisionResult, doc: 'spec: "Upload a file revision".' },
   { name: 'SessionCreated', schema: SessionCreated, doc: 'spec: "Creating a Multi-part Upload Session" and "…Update Session".' },
@@ -80,7 +92,7 @@ export function renderSdkWireTypes(): string {
     return `/** ${doc} */\n${body.startsWith('{') ? `export interface ${name} ${body}` : `export type ${name} = ${body};`}\n`;
   });
   return [
-    '// GENERATED from the server\'s schemas (src/http/schemas.ts, src/http/sessionWire.ts) by',
+    "// GENERATED from the server's schemas (src/http/schemas.ts, src/http/sessionWire.ts) by",
     '// src/http/sdkWireTypes.ts: do not edit. Run `npm run generate:sdk-types` after changing a schema',
     '// (docs/decisions.md 100). Timestamps are epoch milliseconds, ids integers, hashes upper-case hex.',
     '',

@@ -12,7 +12,10 @@ export const SessionIdParams = Type.Object({ sessionId: Type.String({ minLength:
 export const sessionErrorResponses = { ...errorResponses, 409: ErrorBody, 413: ErrorBody };
 
 /** Every session state, checked complete by the compiler (docs/architecture.md). */
-const SESSION_STATES = Object.keys({ OPEN: true, COMMITTING: true, COMMITTED: true, ABORTED: true, EXPIRED: true } satisfies Record<SessionState, true>) as SessionState[];
+const SESSION_STATES = Object.keys({ OPEN: true, COMMITTING: true, COMMITTED: true, ABORTED: true, EXPIRED: true } satisfies Record<
+  SessionState,
+  true
+>) as SessionState[];
 
 /** spec: "Creating a Multi-part Upload Session" and "…Update Session". */
 export const SessionCreated = Type.Object({ sessionId: Type.String() });

@@ -38,7 +38,14 @@ describe('the data directory', () => {
   it('is refused while another process holds it, and taken over once that process is killed', async () => {
     const holder = spawn(
       process.execPath,
-      ['--import', 'tsx', '--input-type=module', '-e', `const { lockDataDirectory } = await import(${JSON.stringify(moduleUrl)}); lockDataDirectory(process.argv[1]); console.log('locked'); setInterval(() => {}, 1000);`, dataDir],
+      [
+        '--import',
+        'tsx',
+        '--input-type=module',
+        '-e',
+        `const { lockDataDirectory } = await import(${JSON.stringify(moduleUrl)}); lockDataDirectory(process.argv[1]); console.log('locked'); setInterval(() => {}, 1000);`,
+        dataDir,
+      ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     try {

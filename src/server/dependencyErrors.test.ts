@@ -20,13 +20,19 @@ describe('startupError', () => {
     const wrapped = new DomainError('DEPENDENCY_UNAVAILABLE', undefined, { cause: new AggregateError([refused], '') });
     const error = startupError('postgres', config, config.databaseUrl!, wrapped);
     assert.equal(error.code, 'DEPENDENCY_UNAVAILABLE');
-    assert.match(error.message, /^cannot use PostgreSQL at db\.internal:6543 \(database files, user app\): connect ECONNREFUSED ::1:6543\. Check that PostgreSQL is running/);
+    assert.match(
+      error.message,
+      /^cannot use PostgreSQL at db\.internal:6543 \(database files, user app\): connect ECONNREFUSED ::1:6543\. Check that PostgreSQL is running/,
+    );
     assert.doesNotMatch(error.message, /s3cret/);
   });
 
   it('labels a cause by its code when the message does not say it', () => {
     const denied = Object.assign(new Error('permission denied'), { code: 'EACCES' });
-    assert.match(startupError('disk', config, '/var/lib/datafiles/files', denied).message, /^cannot use the blob directory \/var\/lib\/datafiles\/files: EACCES: permission denied\. Check that the data directory/);
+    assert.match(
+      startupError('disk', config, '/var/lib/datafiles/files', denied).message,
+      /^cannot use the blob directory \/var\/lib\/datafiles\/files: EACCES: permission denied\. Check that the data directory/,
+    );
   });
 
   it('keeps a too-new database its own code, prefixed with where it is', () => {

@@ -74,7 +74,9 @@ async function copyDurably(source: string, target: string): Promise<number> {
 export async function backupDataDirectory(input: { dataDir: string; destination: string; clock: Clock }): Promise<BackupSummary> {
   const sourceDatabase = path.join(input.dataDir, SQLITE_FILE);
   await stat(sourceDatabase).catch(() => {
-    throw new DataDirectoryError(`no datafiles database in the data directory ${input.dataDir}: point --data (or DATAFILES_DATA_DIR) at the server's data directory.`);
+    throw new DataDirectoryError(
+      `no datafiles database in the data directory ${input.dataDir}: point --data (or DATAFILES_DATA_DIR) at the server's data directory.`,
+    );
   });
   const destination = path.resolve(input.destination);
   await ensureEmptyDirectory(destination, 'The backup destination');
@@ -117,7 +119,9 @@ export async function backupDataDirectory(input: { dataDir: string; destination:
   const droppedRevisions: BackupSummary['droppedRevisions'] = [];
   if (missing.length > 0) {
     const listing = new BetterSqlite3(snapshotPath, { fileMustExist: true });
-    const rows = missing.flatMap((key) => listing.prepare('select id, file_id from revisions where blob_key = ?').all(key) as Array<{ id: number; file_id: number }>);
+    const rows = missing.flatMap(
+      (key) => listing.prepare('select id, file_id from revisions where blob_key = ?').all(key) as Array<{ id: number; file_id: number }>,
+    );
     listing.close();
     const metadata = await openSqliteMetadataStore({ path: snapshotPath, create: false });
     try {
@@ -131,17 +135,32 @@ export async function backupDataDirectory(input: { dataDir: string; destination:
   }
 
   // 3. The manifest, last.
-  const summary: BackupSummary = { destination, startedAt: new Date(startedAt).toISOString(), finishedAt: new Date(input.clock.now()).toISOString(), blobs, bytes, droppedRevisions };
-  await writeFile(path.join(destination, BACKUP_MANIFEST), `${JSON.stringify({ format: 1, ...summary }, null, 2)}\n`, { mode: OWNER_ONLY_FILE_MODE, flag: 'wx' });
+  const summary: BackupSummary = {
+    destination,
+    startedAt: new Date(startedAt).toISOString(),
+    finishedAt: new Date(input.clock.now()).toISOString(),
+    blobs,
+    bytes,
+    droppedRevisions,
+  };
+  await writeFile(path.join(destination, BACKUP_MANIFEST), `${JSON.stringify({ format: 1, ...summary }, null, 2)}\n`, {
+    mode: OWNER_ONLY_FILE_MODE,
+    flag: 'wx',
+  });
   await fsyncPath(path.join(destination, BACKUP_MANIFEST));
   await fsyncPath(destination);
   return summary;
 }
 
-export async function restoreDataDirectory(input: { source: string; dataDir: string }): Promise<{ dataDir: string; blobs: number; bytes: number; backedUpAt: string }> {
+export async function restoreDataDirectory(input: {
+  source: string;
+  dataDir: string;
+}): Promise<{ dataDir: string; blobs: number; bytes: number; backedUpAt: string }> {
   const source = path.resolve(input.source);
   const manifest = await readFile(path.join(source, BACKUP_MANIFEST), 'utf8').catch(() => {
-    throw new DataDirectoryError(`${source} is not a complete datafiles backup (no ${BACKUP_MANIFEST}; it is written last, so the backup may have been interrupted).`);
+    throw new DataDirectoryError(
+      `${source} is not a complete datafiles backup (no ${BACKUP_MANIFEST}; it is written last, so the backup may have been interrupted).`,
+    );
   });
   const { startedAt } = JSON.parse(manifest) as { startedAt: string };
   const dataDir = path.resolve(input.dataDir);

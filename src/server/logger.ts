@@ -49,7 +49,11 @@ export function createLogger(level: string): Logger {
       level,
       base: { service: 'datafiles' },
       serializers: {
-        req: (request: IncomingMessage & { ip?: string }) => ({ method: request.method, url: redactUrl(request.url), remoteAddress: request.ip ?? request.socket?.remoteAddress }),
+        req: (request: IncomingMessage & { ip?: string }) => ({
+          method: request.method,
+          url: redactUrl(request.url),
+          remoteAddress: request.ip ?? request.socket?.remoteAddress,
+        }),
       },
     },
     pino.destination({ dest: 1, sync: false, maxWrite: LOG_WRITE_BYTES }),

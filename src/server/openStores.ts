@@ -45,9 +45,12 @@ export async function openMetadataStore(config: StorageConfig, options: OpenOpti
   };
   if (config.databaseUrl) {
     const { databaseUrl } = config;
-    return openPostgresMetadataStore({ connectionString: databaseUrl, statementTimeoutMs: config.dependencyTimeoutMs, connectTimeoutMs: config.dependencyTimeoutMs, create }).catch(
-      explain('postgres', databaseUrl),
-    );
+    return openPostgresMetadataStore({
+      connectionString: databaseUrl,
+      statementTimeoutMs: config.dependencyTimeoutMs,
+      connectTimeoutMs: config.dependencyTimeoutMs,
+      create,
+    }).catch(explain('postgres', databaseUrl));
   }
   const file = path.join(config.dataDir, SQLITE_FILE);
   return openSqliteMetadataStore({ path: file, create }).catch(explain('sqlite', file));

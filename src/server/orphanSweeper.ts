@@ -10,7 +10,9 @@ export interface OrphanSweeper {
   stop(): Promise<void>;
 }
 
-export function startOrphanSweeper(input: OrphanSweepDeps & { graceMs: number; log: { info(object: object, message: string): void; warn(object: object, message: string): void } }): OrphanSweeper {
+export function startOrphanSweeper(
+  input: OrphanSweepDeps & { graceMs: number; log: { info(object: object, message: string): void; warn(object: object, message: string): void } },
+): OrphanSweeper {
   const stopping = new AbortController();
   let running: Promise<void> = Promise.resolve();
   const sweep = (): void => {

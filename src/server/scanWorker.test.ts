@@ -46,7 +46,17 @@ describe('background scanner', () => {
 
   async function addFile(content: string, scanState: 'PENDING' | 'NOT_SCANNED' = 'PENDING') {
     const stored = await blobs.put({ body: Readable.from([Buffer.from(content)]) });
-    const revision = { blobKey: stored.key, sizeBytes: stored.sizeBytes, md5: 'X', sha256: 'Y', contentType: 'text/plain', uploadUserId: ownerId, uploadTimeMillis: 1, uploadedAt: 1, scanState };
+    const revision = {
+      blobKey: stored.key,
+      sizeBytes: stored.sizeBytes,
+      md5: 'X',
+      sha256: 'Y',
+      contentType: 'text/plain',
+      uploadUserId: ownerId,
+      uploadTimeMillis: 1,
+      uploadedAt: 1,
+      scanState,
+    };
     const created = await metadata.files.createFile({ name: content, description: '', ownerId, publicAccess: false, createdAt: 1, revision });
     return created.currentRevision.id;
   }
@@ -74,7 +84,9 @@ describe('background scanner', () => {
     const ids = [await addFile('one'), await addFile('two')];
     const worker = run(scanner);
     try {
-      await until('both SAFE', async () => ((await Promise.all(ids.map((id) => metadata.scans.getScan(id)))).every((scan) => scan?.scanState === 'SAFE') ? true : undefined));
+      await until('both SAFE', async () =>
+        (await Promise.all(ids.map((id) => metadata.scans.getScan(id)))).every((scan) => scan?.scanState === 'SAFE') ? true : undefined,
+      );
       assert.equal((await metadata.scans.getScan(ids[0]))?.engine, 'ClamAV 1.4.6/100');
       assert.deepEqual([...scanned].sort(), ['one', 'two']);
     } finally {
@@ -85,7 +97,9 @@ describe('background scanner', () => {
     const again = run(scanner);
     try {
       await until('both rescanned', async () =>
-        (await Promise.all(ids.map((id) => metadata.scans.getScan(id)))).every((scan) => scan?.engine === 'ClamAV 1.4.6/101' && scan.scanState === 'SAFE') ? true : undefined,
+        (await Promise.all(ids.map((id) => metadata.scans.getScan(id)))).every((scan) => scan?.engine === 'ClamAV 1.4.6/101' && scan.scanState === 'SAFE')
+          ? true
+          : undefined,
       );
       assert.equal(scanned.length, 4);
     } finally {
@@ -120,7 +134,9 @@ describe('background scanner', () => {
     const waiting = await addFile('waiting');
     const down = run(unreachable, { maxAttempts: 1 });
     try {
-      await until('given back', async () => (/^clamd is unreachable \(VERSION: ECONNREFUSED\)$/.test((await metadata.scans.getScan(waiting))?.reason ?? '') ? true : undefined));
+      await until('given back', async () =>
+        /^clamd is unreachable \(VERSION: ECONNREFUSED\)$/.test((await metadata.scans.getScan(waiting))?.reason ?? '') ? true : undefined,
+      );
       const record = await metadata.scans.getScan(waiting);
       assert.equal(record?.scanState, 'PENDING');
       assert.equal(record?.attempts, 0);

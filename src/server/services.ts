@@ -38,7 +38,12 @@ export function createServices(
   // One pool of hashing threads for the process (src/adapters/hashing/workerHasher.ts).
   const hasher = options.hasher ?? sharedWorkerHasher();
   const log = options.log;
-  const audit = new AuditService({ metadata: stores.metadata, clock, log: log?.info && log.error ? (log as AuditLog) : undefined, retentionMs: options.auditRetentionMs });
+  const audit = new AuditService({
+    metadata: stores.metadata,
+    clock,
+    log: log?.info && log.error ? (log as AuditLog) : undefined,
+    retentionMs: options.auditRetentionMs,
+  });
   const tokens = new TokenService({ metadata: stores.metadata, clock, policy: options.tokens, log: options.log, audit });
   const principals = new PrincipalService({ metadata: stores.metadata, clock, tokens, audit });
   const metadata = options.scan ? withPendingNewRevisions(stores.metadata, options.scan.onPending) : stores.metadata;

@@ -56,7 +56,12 @@ export async function startServer(config: ServeConfig, io: { announce: (text: st
     const scanning = config.scan ? createScanning(config.scan, stores, logger) : undefined;
     const services = createServices(stores, {
       log: logger,
-      sessions: { ttlMs: config.sessionTtlMs, maxPartBytes: config.maxPartBytes, maxOpenPerUser: config.maxOpenSessionsPerUser, commitLeaseMs: config.sessionCommitLeaseMs },
+      sessions: {
+        ttlMs: config.sessionTtlMs,
+        maxPartBytes: config.maxPartBytes,
+        maxOpenPerUser: config.maxOpenSessionsPerUser,
+        commitLeaseMs: config.sessionCommitLeaseMs,
+      },
       tokens: config.tokens,
       auditRetentionMs: config.audit.retentionMs,
       quotas: config.quotas,
@@ -99,7 +104,12 @@ export async function startServer(config: ServeConfig, io: { announce: (text: st
       services.audit.expire().catch((error) => logger.warn({ err: error }, 'audit retention sweep failed'));
     }, SWEEP_INTERVAL_MS);
     sweeper.unref();
-    const sessionSweeper = await startSessionSweeper({ sessions: services.sessions, ttlMs: config.sessionTtlMs, commitLeaseMs: config.sessionCommitLeaseMs, log: logger });
+    const sessionSweeper = await startSessionSweeper({
+      sessions: services.sessions,
+      ttlMs: config.sessionTtlMs,
+      commitLeaseMs: config.sessionCommitLeaseMs,
+      log: logger,
+    });
 
     await app.listen({ host: config.host, port: config.port });
     scanning?.start(scanMetrics(metrics.registry, stores.metadata.scans, systemClock));
@@ -110,7 +120,13 @@ export async function startServer(config: ServeConfig, io: { announce: (text: st
     // Printed whatever the log level: scripts (and our tests) wait for this line.
     io.announce(`datafiles: listening on ${url}\n`);
     // Started once listening, so a failed start has no sweep to stop (docs/decisions.md 95).
-    const orphanSweeper = startOrphanSweeper({ blobs: stores.blobs, metadata: stores.metadata, clock: systemClock, graceMs: config.orphanGraceMs, log: logger });
+    const orphanSweeper = startOrphanSweeper({
+      blobs: stores.blobs,
+      metadata: stores.metadata,
+      clock: systemClock,
+      graceMs: config.orphanGraceMs,
+      log: logger,
+    });
 
     let stopping: Promise<void> | undefined;
     return {

@@ -18,7 +18,20 @@ describe('three servers share the scan queue (PostgreSQL)', { timeout: 300_000 }
   before(async () => {
     backend = await provisionScaleOut();
     clamd = await startPrivateClamd();
-    const args = ['--clamd', clamd.tcpUrl, '--scan-concurrency', '2', '--scan-lease-ms', String(LEASE_MS), '--scan-timeout-ms', '60000', '--scan-retry-ms', '100', '--scan-max-attempts', '20'];
+    const args = [
+      '--clamd',
+      clamd.tcpUrl,
+      '--scan-concurrency',
+      '2',
+      '--scan-lease-ms',
+      String(LEASE_MS),
+      '--scan-timeout-ms',
+      '60000',
+      '--scan-retry-ms',
+      '100',
+      '--scan-max-attempts',
+      '20',
+    ];
     servers.push(await startTestServer({ backend, args }));
     const adminToken = servers[0].adminToken;
     for (let i = 1; i < 3; i++) servers.push(await startTestServer({ backend, adminToken, args }));

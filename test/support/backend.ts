@@ -6,7 +6,14 @@
 // PostgreSQL at DATAFILES_TEST_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/test) and
 // the S3 server from ensureRgw() (the project's own Ceph RGW unless told otherwise).
 import { randomBytes } from 'node:crypto';
-import { AbortMultipartUploadCommand, DeleteBucketCommand, DeleteObjectsCommand, ListMultipartUploadsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import {
+  AbortMultipartUploadCommand,
+  DeleteBucketCommand,
+  DeleteObjectsCommand,
+  ListMultipartUploadsCommand,
+  ListObjectsV2Command,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import pg from 'pg';
 import { ensureRgw } from './rgw.js';
 
@@ -63,11 +70,17 @@ export async function provisionBackend(backend: Backend = testBackend()): Promis
 }
 
 async function removeBucket(s3: { endpoint: string; region: string; accessKeyId: string; secretAccessKey: string }, bucket: string): Promise<void> {
-  const client = new S3Client({ endpoint: s3.endpoint, region: s3.region, forcePathStyle: true, credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } });
+  const client = new S3Client({
+    endpoint: s3.endpoint,
+    region: s3.region,
+    forcePathStyle: true,
+    credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+  });
   try {
     for (;;) {
       const uploads = await client.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
-      for (const upload of uploads.Uploads ?? []) await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: upload.Key, UploadId: upload.UploadId }));
+      for (const upload of uploads.Uploads ?? [])
+        await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: upload.Key, UploadId: upload.UploadId }));
       const page = await client.send(new ListObjectsV2Command({ Bucket: bucket }));
       const objects = (page.Contents ?? []).map((object) => ({ Key: object.Key! }));
       if (objects.length === 0 && !uploads.IsTruncated) break;

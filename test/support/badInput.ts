@@ -97,11 +97,18 @@ export async function assertNothingLeftBehind(revisionsBefore: string[], what: s
 
 export const token = () => mallory.token;
 export const get = (pathAndQuery: string, headers: Record<string, string> = {}) => api(server, token(), pathAndQuery, { headers }).then(fromFetch);
-export const upload = (query: string, body: BodyInit, headers: Record<string, string> = {}) => api(server, token(), `${API}${query}`, { method: 'POST', body, headers }).then(fromFetch);
+export const upload = (query: string, body: BodyInit, headers: Record<string, string> = {}) =>
+  api(server, token(), `${API}${query}`, { method: 'POST', body, headers }).then(fromFetch);
 export const putPermissions = (body: BodyInit | undefined, contentType: string | undefined = 'application/json') =>
   api(server, token(), `${API}/${target.id}/permissions`, { method: 'PUT', body, headers: contentType ? { 'content-type': contentType } : {} }).then(fromFetch);
 export const raw = (chunks: (string | Buffer)[], options?: Parameters<typeof rawExchange>[2]) => rawExchange(server.url, chunks, options);
-export const entry = (overrides: Record<string, unknown> = {}) => ({ entityType: 'USER', entityId: String(mallory.id), grant: 'READ_WRITE_DELETE_SHARE_ADMIN', pass: 'NONE', ...overrides });
+export const entry = (overrides: Record<string, unknown> = {}) => ({
+  entityType: 'USER',
+  entityId: String(mallory.id),
+  grant: 'READ_WRITE_DELETE_SHARE_ADMIN',
+  pass: 'NONE',
+  ...overrides,
+});
 
 export interface Case {
   name: string;

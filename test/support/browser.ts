@@ -30,7 +30,10 @@ export function ensureChromium(): Promise<string> {
     child.once('exit', (code) => {
       const found = stdout.trim().split('\n').pop();
       if (code === 0 && found) resolve(found);
-      else reject(new Error(`${installScript} exited with ${code}; install chromium yourself (apt-get install chromium) or set CHROMIUM_PATH.\n${stderr.slice(-4000)}`));
+      else
+        reject(
+          new Error(`${installScript} exited with ${code}; install chromium yourself (apt-get install chromium) or set CHROMIUM_PATH.\n${stderr.slice(-4000)}`),
+        );
     });
   });
   return executable;

@@ -80,7 +80,9 @@ export async function startClamd(options: StartOptions): Promise<ClamdSettings> 
   try {
     const { code, stderr } = await run(startScript, env);
     if (code !== 0) {
-      throw new Error(`Could not start clamd for the scanning tests (${startScript} exited with ${code}).\nLast lines of its output:\n${stderr.split('\n').slice(-25).join('\n')}`);
+      throw new Error(
+        `Could not start clamd for the scanning tests (${startScript} exited with ${code}).\nLast lines of its output:\n${stderr.split('\n').slice(-25).join('\n')}`,
+      );
     }
     const values = parseKeyValueLines(await readFile(envFile, 'utf8'));
     const socket = values.get('CLAMD_SOCKET') ?? '';

@@ -154,7 +154,8 @@ function checkDocLinks(source: Source, docs: DocIndex): Problem[] {
     const markdown = docs.read(target);
     const report = (problem: string) => problems.push({ file: source.file, line: lineOf(source.text, match.index), citation: match[0], problem });
     if (!docs.exists(target)) report(`${target} does not exist`);
-    else if (match[2] && markdown !== undefined && !headingsOf(markdown).some((heading) => slugOf(heading) === match[2])) report(`${target} has no heading with the anchor #${match[2]}`);
+    else if (match[2] && markdown !== undefined && !headingsOf(markdown).some((heading) => slugOf(heading) === match[2]))
+      report(`${target} has no heading with the anchor #${match[2]}`);
   }
   for (const match of source.text.matchAll(new RegExp(String.raw`\]\(decisions\.md\)${GAP}(${NUMBER_LIST})`, 'g'))) {
     for (const problem of checkDecisionNumbers(expandNumbers(match[1]), docs)) {
@@ -167,7 +168,13 @@ function checkDocLinks(source: Source, docs: DocIndex): Problem[] {
 export function findProblems(sources: readonly Source[], docs: DocIndex): Problem[] {
   const problems: Problem[] = [];
   for (const [n, places] of docs.decisions) {
-    if (places.length > 1) problems.push({ file: places[0], line: 0, citation: `entry ${n}`, problem: `decision ${n} is defined more than once (${places.join(', ')}): renumber one, or delete a pending entry already merged into ${DECISIONS}` });
+    if (places.length > 1)
+      problems.push({
+        file: places[0],
+        line: 0,
+        citation: `entry ${n}`,
+        problem: `decision ${n} is defined more than once (${places.join(', ')}): renumber one, or delete a pending entry already merged into ${DECISIONS}`,
+      });
   }
   for (const source of sources) {
     if (source.file.startsWith('docs/')) {
@@ -175,7 +182,12 @@ export function findProblems(sources: readonly Source[], docs: DocIndex): Proble
       continue;
     }
     for (const match of source.text.matchAll(BARE_NAME)) {
-      problems.push({ file: source.file, line: lineOf(source.text, match.index), citation: match[0], problem: `cite docs/${match[0]}: the design record is in docs/` });
+      problems.push({
+        file: source.file,
+        line: lineOf(source.text, match.index),
+        citation: match[0],
+        problem: `cite docs/${match[0]}: the design record is in docs/`,
+      });
     }
     for (const match of source.text.matchAll(DOC_PATH)) {
       const rest = source.text.slice(match.index + match[0].length, match.index + match[0].length + 400);
@@ -195,7 +207,12 @@ export function readDocIndex(repoRoot: string): DocIndex {
   };
   const decisions = new Map<number, string[]>();
   const pendingDirectory = path.join(repoRoot, PENDING_DECISIONS);
-  const pending = existsSync(pendingDirectory) ? readdirSync(pendingDirectory).filter((name) => name.endsWith('.md')).sort().map((name) => `${PENDING_DECISIONS}/${name}`) : [];
+  const pending = existsSync(pendingDirectory)
+    ? readdirSync(pendingDirectory)
+        .filter((name) => name.endsWith('.md'))
+        .sort()
+        .map((name) => `${PENDING_DECISIONS}/${name}`)
+    : [];
   for (const file of [DECISIONS, ...pending]) {
     // Numbers 1–26 are the first entries and only ever in docs/decisions.md; in a pending file a line
     // such as "1. first step" is a list inside an entry, not an entry.

@@ -6,7 +6,13 @@
 export const LADDER = ['READ', 'READ_WRITE', 'READ_WRITE_DELETE', 'READ_WRITE_DELETE_SHARE', 'READ_WRITE_DELETE_SHARE_ADMIN'] as const;
 export type Grant = (typeof LADDER)[number];
 export const ADMIN: Grant = 'READ_WRITE_DELETE_SHARE_ADMIN';
-const SHORT: Record<Grant, string> = { READ: 'R', READ_WRITE: 'RW', READ_WRITE_DELETE: 'RWD', READ_WRITE_DELETE_SHARE: 'RWDS', READ_WRITE_DELETE_SHARE_ADMIN: 'RWDSA' };
+const SHORT: Record<Grant, string> = {
+  READ: 'R',
+  READ_WRITE: 'RW',
+  READ_WRITE_DELETE: 'RWD',
+  READ_WRITE_DELETE_SHARE: 'RWDS',
+  READ_WRITE_DELETE_SHARE_ADMIN: 'RWDSA',
+};
 const rank = (grant: Grant) => LADDER.indexOf(grant);
 
 /** What a caller holds on the cell's file: a grant, nothing (cannot read), or no identity at all. */

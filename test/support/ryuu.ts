@@ -95,13 +95,16 @@ export function loadRyuu(baseUrl: string, token?: string): Ryuu {
   define('window', window);
   define('document', document);
   define('location', location);
-  define('MutationObserver', class {
-    observe() {}
-    disconnect() {}
-    takeRecords() {
-      return [];
-    }
-  });
+  define(
+    'MutationObserver',
+    class {
+      observe() {}
+      disconnect() {}
+      takeRecords() {
+        return [];
+      }
+    },
+  );
   define('navigator', { userAgent: 'node', maxTouchPoints: 0 });
   define('fetch', wrappedFetch);
 

@@ -111,7 +111,10 @@ const EPOCH_SLACK_MS = 1000;
 export function assertEpochMillis(value: unknown, [before, after]: [number, number], field: string): void {
   assert.equal(typeof value, 'number', `${field} is a number (epoch millis), got ${JSON.stringify(value)}`);
   assert.ok(Number.isInteger(value), `${field} is an integer`);
-  assert.ok((value as number) >= before - EPOCH_SLACK_MS && (value as number) <= after + EPOCH_SLACK_MS, `${field} ${value} is between ${before} and ${after} (epoch millis)`);
+  assert.ok(
+    (value as number) >= before - EPOCH_SLACK_MS && (value as number) <= after + EPOCH_SLACK_MS,
+    `${field} ${value} is between ${before} and ${after} (epoch millis)`,
+  );
 }
 
 export function assertPositiveInteger(value: unknown, field: string): asserts value is number {
@@ -120,16 +123,33 @@ export function assertPositiveInteger(value: unknown, field: string): asserts va
 
 /** Checks every field of a revision record, in the spec's order, and nothing more. */
 export function assertRevision(revision: WireRevision, expected: ExpectedRevision): void {
-  assert.deepEqual(Object.keys(revision), ['dataFileRevisionId', 'dataFileId', 'contentType', 'uploadUserId', 'sizeBytes', 'uploadTimeMillis', 'md5Hash', 'datetimeUploaded', 'scanState', 'sha256HashValue']);
+  assert.deepEqual(Object.keys(revision), [
+    'dataFileRevisionId',
+    'dataFileId',
+    'contentType',
+    'uploadUserId',
+    'sizeBytes',
+    'uploadTimeMillis',
+    'md5Hash',
+    'datetimeUploaded',
+    'scanState',
+    'sha256HashValue',
+  ]);
   assertPositiveInteger(revision.dataFileRevisionId, 'dataFileRevisionId');
   if (expected.revisionId !== undefined) assert.equal(revision.dataFileRevisionId, expected.revisionId, 'dataFileRevisionId');
   assert.equal(revision.dataFileId, expected.dataFileId, 'dataFileId');
   assert.equal(revision.contentType, expected.contentType, 'contentType');
   assert.equal(revision.uploadUserId, expected.uploader.id, 'uploadUserId');
   assert.equal(revision.sizeBytes, expected.bytes.byteLength, 'sizeBytes');
-  assert.ok(Number.isInteger(revision.uploadTimeMillis) && revision.uploadTimeMillis >= 0, `uploadTimeMillis is a non-negative integer, got ${revision.uploadTimeMillis}`);
+  assert.ok(
+    Number.isInteger(revision.uploadTimeMillis) && revision.uploadTimeMillis >= 0,
+    `uploadTimeMillis is a non-negative integer, got ${revision.uploadTimeMillis}`,
+  );
   const [before, after] = expected.uploadedBetween;
-  assert.ok(revision.uploadTimeMillis <= after - before + EPOCH_SLACK_MS, `uploadTimeMillis ${revision.uploadTimeMillis} fits in the upload call (${after - before} ms)`);
+  assert.ok(
+    revision.uploadTimeMillis <= after - before + EPOCH_SLACK_MS,
+    `uploadTimeMillis ${revision.uploadTimeMillis} fits in the upload call (${after - before} ms)`,
+  );
   assert.equal(revision.md5Hash, md5Hex(expected.bytes), 'md5Hash (upper-case hex)');
   assertEpochMillis(revision.datetimeUploaded, expected.uploadedBetween, 'datetimeUploaded');
   assert.equal(revision.scanState, 'NOT_SCANNED', 'scanState');
@@ -174,7 +194,11 @@ export function assertFile(file: WireFile, expected: ExpectedFile): void {
 }
 
 /** A ryuu.js rejection carrying Domo's error body {status, statusReason, message, toe}. */
-export async function assertDomoError(promise: Promise<unknown>, status: number, statusReason: string): Promise<{ status: number; statusReason: string; message: string; toe: string }> {
+export async function assertDomoError(
+  promise: Promise<unknown>,
+  status: number,
+  statusReason: string,
+): Promise<{ status: number; statusReason: string; message: string; toe: string }> {
   let rejection: unknown;
   await assert.rejects(promise, (error: unknown) => {
     rejection = error;

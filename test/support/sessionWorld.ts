@@ -91,7 +91,10 @@ export async function startSessionWorld(
       commitTiming: options.commitTiming,
       log: options.log,
     });
-  const caller = async (name: string): Promise<Caller> => ({ user: await metadata.principals.createUser({ name, isAdmin: false, createdAt: clock.now() }), groupIds: [] });
+  const caller = async (name: string): Promise<Caller> => ({
+    user: await metadata.principals.createUser({ name, isAdmin: false, createdAt: clock.now() }),
+    groupIds: [],
+  });
   const world: SessionWorld = {
     root,
     metadata,

@@ -123,11 +123,27 @@ export class ThrowawayRgw {
 
   static async create(): Promise<ThrowawayRgw> {
     if (!existsSync(CEPH_CONF)) {
-      throw new Error(`The RGW fault tests run a radosgw of their own on the project's Ceph cluster, and found none (${CEPH_CONF}); start it with scripts/services/start-ceph-rgw.sh.`);
+      throw new Error(
+        `The RGW fault tests run a radosgw of their own on the project's Ceph cluster, and found none (${CEPH_CONF}); start it with scripts/services/start-ceph-rgw.sh.`,
+      );
     }
     const directory = await mkdtemp(path.join(os.tmpdir(), 'datafiles-faults-rgw-'));
     const rgw = new ThrowawayRgw(directory, await freePort(), `client.rgw.datafiles-faults-${randomBytes(4).toString('hex')}`);
-    await execFileAsync('ceph', ['-c', CEPH_CONF, 'auth', 'get-or-create', rgw.name, 'mon', 'allow rw', 'osd', 'allow rwx', 'mgr', 'allow rw', '-o', rgw.keyring]);
+    await execFileAsync('ceph', [
+      '-c',
+      CEPH_CONF,
+      'auth',
+      'get-or-create',
+      rgw.name,
+      'mon',
+      'allow rw',
+      'osd',
+      'allow rwx',
+      'mgr',
+      'allow rw',
+      '-o',
+      rgw.keyring,
+    ]);
     await rgw.start();
     return rgw;
   }
@@ -159,10 +175,14 @@ export class ThrowawayRgw {
     const killOnExit = () => child.kill('SIGKILL');
     process.once('exit', killOnExit);
     child.once('exit', () => process.removeListener('exit', killOnExit));
-    await waitUntil('radosgw answering', async () => {
-      if (child.exitCode !== null) throw new Error(`radosgw exited with ${child.exitCode}`);
-      return (await fetch(this.endpoint, { signal: AbortSignal.timeout(1000) })).ok;
-    }, 60_000);
+    await waitUntil(
+      'radosgw answering',
+      async () => {
+        if (child.exitCode !== null) throw new Error(`radosgw exited with ${child.exitCode}`);
+        return (await fetch(this.endpoint, { signal: AbortSignal.timeout(1000) })).ok;
+      },
+      60_000,
+    );
   }
 
   /** SIGTERM, as an operator (or a crash) takes it down: the port refuses from then on. */

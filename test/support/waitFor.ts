@@ -2,7 +2,10 @@
 // machine, wasted on an idle one). test/support/stalls.ts has the same poll for its own callers.
 
 /** Polls `condition` every `intervalMs` until it holds; throws naming `what` after `timeoutMs`. */
-export async function waitFor(condition: () => boolean | Promise<boolean>, options: { timeoutMs?: number; what?: string; intervalMs?: number } = {}): Promise<void> {
+export async function waitFor(
+  condition: () => boolean | Promise<boolean>,
+  options: { timeoutMs?: number; what?: string; intervalMs?: number } = {},
+): Promise<void> {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {

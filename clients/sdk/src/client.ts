@@ -6,7 +6,16 @@ import type { FilesApiOperations, PartBody } from './operations.js';
 import { createTransport, drain, readJson, type TransportOptions } from './request.js';
 import { abortReason } from './retry.js';
 import { sha256Hex } from './sha256.js';
-import type { CommitResult, FileDetails, FilePermissions, PartUploaded, SessionCreated, UploadFileResult, UploadRevisionResult, UploadSession } from './types.js';
+import type {
+  CommitResult,
+  FileDetails,
+  FilePermissions,
+  PartUploaded,
+  SessionCreated,
+  UploadFileResult,
+  UploadRevisionResult,
+  UploadSession,
+} from './types.js';
 import { uploadLargeFile, type UploadLargeFileOptions, type UploadLargeFileResult } from './uploadLargeFile.js';
 
 export type ClientOptions = TransportOptions;
@@ -115,12 +124,20 @@ export function createClient(options: ClientOptions): DatafilesClient {
     },
 
     async deleteFile(dataFileId, deleteOptions = {}) {
-      const path = deleteOptions.revisionId === undefined ? `/${checkId(dataFileId, 'dataFileId')}` : `/${checkId(dataFileId, 'dataFileId')}/revisions/${checkId(deleteOptions.revisionId, 'revisionId')}`;
+      const path =
+        deleteOptions.revisionId === undefined
+          ? `/${checkId(dataFileId, 'dataFileId')}`
+          : `/${checkId(dataFileId, 'dataFileId')}/revisions/${checkId(deleteOptions.revisionId, 'revisionId')}`;
       await drain(await send({ method: 'DELETE', path, signal: deleteOptions.signal, what: 'deleteFile' }));
     },
 
     async getFilePermissions(dataFileId, permissionOptions = {}) {
-      const response = await send({ method: 'GET', path: `/${checkId(dataFileId, 'dataFileId')}/permissions`, signal: permissionOptions.signal, what: 'getFilePermissions' });
+      const response = await send({
+        method: 'GET',
+        path: `/${checkId(dataFileId, 'dataFileId')}/permissions`,
+        signal: permissionOptions.signal,
+        what: 'getFilePermissions',
+      });
       return readJson<FilePermissions>(response, 'getFilePermissions', permissionOptions.signal);
     },
 

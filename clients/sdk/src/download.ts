@@ -105,7 +105,13 @@ export async function requestDownload(send: Send, dataFileId: number, options: D
   const headers: Record<string, string> = { accept: '*/*' };
   if (options.range) headers.range = rangeHeader(options.range);
   if (options.ifNoneMatch) headers['if-none-match'] = options.ifNoneMatch;
-  const spec: RequestSpec = { method: 'GET', path: downloadPath(dataFileId, options.revisionId), headers, signal: options.signal, what: `downloadFile ${dataFileId}` };
+  const spec: RequestSpec = {
+    method: 'GET',
+    path: downloadPath(dataFileId, options.revisionId),
+    headers,
+    signal: options.signal,
+    what: `downloadFile ${dataFileId}`,
+  };
   return send(spec);
 }
 

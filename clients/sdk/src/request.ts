@@ -67,7 +67,13 @@ export function createTransport(options: TransportOptions): { send: Send; url: (
     }
     let response: Response;
     try {
-      response = await fetchImpl(url(spec.path, spec.query), { method: spec.method, headers, body, signal: spec.signal, ...(options.credentials ? { credentials: options.credentials } : {}) });
+      response = await fetchImpl(url(spec.path, spec.query), {
+        method: spec.method,
+        headers,
+        body,
+        signal: spec.signal,
+        ...(options.credentials ? { credentials: options.credentials } : {}),
+      });
     } catch (error) {
       if (spec.signal?.aborted) throw abortReason(spec.signal);
       throw networkError(error, spec.what);

@@ -29,7 +29,10 @@ export function assertRetryPolicy(policy: RetryPolicy): void {
   if (!Number.isSafeInteger(policy.retries) || policy.retries < 0 || policy.retries > MAX_RETRIES) {
     throw new RangeError(`retries must be a whole number from 0 to ${MAX_RETRIES}; got ${policy.retries}.`);
   }
-  for (const [name, value] of [['retryDelayMs', policy.baseDelayMs], ['maxRetryDelayMs', policy.maxDelayMs]] as const) {
+  for (const [name, value] of [
+    ['retryDelayMs', policy.baseDelayMs],
+    ['maxRetryDelayMs', policy.maxDelayMs],
+  ] as const) {
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new RangeError(`${name} must be a finite number of ms ≥ 0; got ${value}.`);
   }
 }

@@ -4,10 +4,27 @@
 // so the SDK cannot drift from the wire; this file names the parts a client needs on their own.
 import type { FilePermissionsUpdateBody, FileRevision, PermissionEntry, UploadSession } from './wireTypes.js';
 
-export type { CommitResult, FileDetails, FilePermissions, FileRevision, PartUploaded, PermissionEntry, SessionCreated, UploadFileResult, UploadRevisionResult, UploadSession } from './wireTypes.js';
+export type {
+  CommitResult,
+  FileDetails,
+  FilePermissions,
+  FileRevision,
+  PartUploaded,
+  PermissionEntry,
+  SessionCreated,
+  UploadFileResult,
+  UploadRevisionResult,
+  UploadSession,
+} from './wireTypes.js';
 
 /** docs/decisions.md 16: the grant ladder, lowest first. */
-export const GRANTS = ['READ', 'READ_WRITE', 'READ_WRITE_DELETE', 'READ_WRITE_DELETE_SHARE', 'READ_WRITE_DELETE_SHARE_ADMIN'] as const satisfies readonly PermissionEntry['grant'][];
+export const GRANTS = [
+  'READ',
+  'READ_WRITE',
+  'READ_WRITE_DELETE',
+  'READ_WRITE_DELETE_SHARE',
+  'READ_WRITE_DELETE_SHARE_ADMIN',
+] as const satisfies readonly PermissionEntry['grant'][];
 export type Grant = PermissionEntry['grant'];
 export type EntityType = PermissionEntry['entityType'];
 /** docs/decisions.md 18: stored and returned, no effect yet. */

@@ -99,7 +99,12 @@ async function resolveName(client: FilesApiOperations, file: Blob, options: Uplo
   throw new TypeError('uploadLargeFile needs a name (options.name, or a File with a name).');
 }
 
-async function singleUpload(client: FilesApiOperations, file: Blob, options: UploadLargeFileOptions, report: (bytes: number, parts: number) => void): Promise<UploadLargeFileResult> {
+async function singleUpload(
+  client: FilesApiOperations,
+  file: Blob,
+  options: UploadLargeFileOptions,
+  report: (bytes: number, parts: number) => void,
+): Promise<UploadLargeFileResult> {
   const signal = options.signal;
   const body = options.contentType ? new Blob([file], { type: options.contentType }) : file;
   const filename = fileNameOf(file) ?? options.name;
@@ -110,7 +115,13 @@ async function singleUpload(client: FilesApiOperations, file: Blob, options: Upl
     result = { dataFileId: options.dataFileId, revisionId };
   } else {
     const name = await resolveName(client, file, options);
-    const { dataFileId } = await client.uploadFile(body, { name, description: options.description, public: options.public, filename: filename ?? name, signal });
+    const { dataFileId } = await client.uploadFile(body, {
+      name,
+      description: options.description,
+      public: options.public,
+      filename: filename ?? name,
+      signal,
+    });
     // uploadFile answers only the file's id; its first revision is the current one.
     const details = await client.getFileDetails(dataFileId, { signal });
     result = { dataFileId, revisionId: details.currentRevision.dataFileRevisionId };
@@ -126,11 +137,18 @@ async function openSession(client: FilesApiOperations, file: Blob, options: Uplo
     const resumeSessionId = options.resumeSessionId;
     const session = await withRetry(() => client.getSession(resumeSessionId, { signal: options.signal }), { policy, signal: options.signal });
     if (session.state === 'COMMITTED' && session.dataFileId !== null && session.revisionId !== null) {
-      return { sessionId: session.sessionId, stored: new Map<number, PartUploaded>(), committed: { dataFileId: session.dataFileId, revisionId: session.revisionId } };
+      return {
+        sessionId: session.sessionId,
+        stored: new Map<number, PartUploaded>(),
+        committed: { dataFileId: session.dataFileId, revisionId: session.revisionId },
+      };
     }
     if (session.state !== 'OPEN') throw conflict(`Upload session ${session.sessionId} is ${session.state}; it cannot be resumed. Start a new upload.`);
     const beyond = session.parts.filter((part) => part.index > partsTotal);
-    if (beyond.length > 0) throw conflict(`Upload session ${session.sessionId} holds part ${beyond[0].index}, but this file has ${partsTotal} parts: it was started for another file or part size.`);
+    if (beyond.length > 0)
+      throw conflict(
+        `Upload session ${session.sessionId} holds part ${beyond[0].index}, but this file has ${partsTotal} parts: it was started for another file or part size.`,
+      );
     return { sessionId: session.sessionId, stored: new Map(session.parts.map((part) => [part.index, part])), committed: undefined };
   }
   const fields = {
@@ -152,7 +170,8 @@ export async function uploadLargeFile(client: FilesApiOperations, file: Blob, op
   const totalBytes = file.size;
   const partSize = choosePartSize(totalBytes, options.partSize);
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new RangeError(`concurrency must be an integer from 1 to 64; got ${concurrency}.`);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)
+    throw new RangeError(`concurrency must be an integer from 1 to 64; got ${concurrency}.`);
   const policy: RetryPolicy = {
     retries: options.retries ?? DEFAULT_RETRY_POLICY.retries,
     baseDelayMs: options.retryDelayMs ?? DEFAULT_RETRY_POLICY.baseDelayMs,
@@ -247,8 +266,19 @@ export async function uploadLargeFile(client: FilesApiOperations, file: Blob, op
     throw error;
   }
   if (options.public && options.dataFileId === undefined) {
-    await withRetry(() => client.updateFilePermissions(result.dataFileId, { publicAccess: true }, { signal: options.signal }), { policy, signal: options.signal });
+    await withRetry(() => client.updateFilePermissions(result.dataFileId, { publicAccess: true }, { signal: options.signal }), {
+      policy,
+      signal: options.signal,
+    });
   }
-  return { dataFileId: result.dataFileId, revisionId: result.revisionId, sizeBytes: totalBytes, method: 'multipart', sessionId, partsTotal: parts.length, partsUploaded, partsReused };
+  return {
+    dataFileId: result.dataFileId,
+    revisionId: result.revisionId,
+    sizeBytes: totalBytes,
+    method: 'multipart',
+    sessionId,
+    partsTotal: parts.length,
+    partsUploaded,
+    partsReused,
+  };
 }
-

@@ -140,9 +140,12 @@ export function blobStoreContract(name: string, makeStore: MakeBlobStore): void 
       it('an aborted signal stops the listing with its reason', async () => {
         await store.put({ body: streamOf(randomData(KiB)) });
         const reason = new Error('stopping');
-        await assert.rejects(async () => {
-          for await (const key of store.listBlobs({ writtenBefore: Date.now() + 3_600_000, signal: abortedSignal(reason) })) assert.fail(`listed ${key}`);
-        }, (error) => error === reason);
+        await assert.rejects(
+          async () => {
+            for await (const key of store.listBlobs({ writtenBefore: Date.now() + 3_600_000, signal: abortedSignal(reason) })) assert.fail(`listed ${key}`);
+          },
+          (error) => error === reason,
+        );
       });
     });
 

@@ -138,8 +138,14 @@ describe('disk BlobStore files', () => {
       await owned.completeUpload({ uploadId, indexes: [1] });
 
       const entries = await walk(fresh);
-      assert.ok(entries.some((entry) => entry.path.includes(`${path.sep}tmp${path.sep}`)), 'a temporary file was seen');
-      assert.ok(entries.some((entry) => entry.path.endsWith('manifest.json')), 'an assembled blob was seen');
+      assert.ok(
+        entries.some((entry) => entry.path.includes(`${path.sep}tmp${path.sep}`)),
+        'a temporary file was seen',
+      );
+      assert.ok(
+        entries.some((entry) => entry.path.endsWith('manifest.json')),
+        'an assembled blob was seen',
+      );
       for (const entry of entries) {
         assert.equal(entry.mode, entry.directory ? 0o700 : 0o600, `${entry.path} is ${entry.mode.toString(8)}`);
       }

@@ -76,7 +76,9 @@ function diskBlobStore(layout: DiskLayout, exclusive: boolean, clock: Clock): Bl
         const reader = readers.acquire(input.key, blobPath);
         let pieces: StoredPiece[];
         try {
-          pieces = await followMoves(reader, async (directory) => (await readManifest(directory)).map((part) => ({ filePath: part.file, sizeBytes: part.sizeBytes })));
+          pieces = await followMoves(reader, async (directory) =>
+            (await readManifest(directory)).map((part) => ({ filePath: part.file, sizeBytes: part.sizeBytes })),
+          );
         } catch (error) {
           reader.release();
           throw error;

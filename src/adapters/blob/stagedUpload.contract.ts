@@ -4,16 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { BlobStore } from '../../core/ports/blobStore.js';
-import {
-  assertRejectsWithCode,
-  failingBody,
-  randomData,
-  readAll,
-  sha256,
-  stalledBody,
-  SMALLEST_MULTIPART_PART,
-  streamOf,
-} from './blobStoreContractSupport.js';
+import { assertRejectsWithCode, failingBody, randomData, readAll, sha256, stalledBody, SMALLEST_MULTIPART_PART, streamOf } from './blobStoreContractSupport.js';
 
 /** Three parts of different sizes: two just over S3's minimum and a small last one. */
 const partSizes = [SMALLEST_MULTIPART_PART + 3, SMALLEST_MULTIPART_PART + 65_537, 1_234];
@@ -35,7 +26,14 @@ export function stagedUploadContract(currentStore: () => BlobStore): void {
       const store = currentStore();
       const parts = partSizes.map((size) => randomData(size));
       const { uploadId } = await store.createUpload();
-      await putParts(uploadId, new Map([[3, parts[2]], [1, parts[0]], [2, parts[1]]]));
+      await putParts(
+        uploadId,
+        new Map([
+          [3, parts[2]],
+          [1, parts[0]],
+          [2, parts[1]],
+        ]),
+      );
       const { key, sizeBytes } = await store.completeUpload({ uploadId, indexes: [1, 2, 3] });
       const data = Buffer.concat(parts);
       assert.equal(sizeBytes, data.length);
@@ -74,7 +72,13 @@ export function stagedUploadContract(currentStore: () => BlobStore): void {
       const { uploadId } = await store.createUpload();
       const replacement = randomData(SMALLEST_MULTIPART_PART + 99);
       const lastPart = randomData(10);
-      await putParts(uploadId, new Map([[1, randomData(SMALLEST_MULTIPART_PART + 1)], [2, lastPart]]));
+      await putParts(
+        uploadId,
+        new Map([
+          [1, randomData(SMALLEST_MULTIPART_PART + 1)],
+          [2, lastPart],
+        ]),
+      );
       await putParts(uploadId, new Map([[1, replacement]]));
       assert.equal(sha256(await readAll(await store.getPart({ uploadId, index: 1 }))), sha256(replacement));
       const { key } = await store.completeUpload({ uploadId, indexes: [1, 2] });
@@ -110,7 +114,13 @@ export function stagedUploadContract(currentStore: () => BlobStore): void {
       const store = currentStore();
       const { uploadId } = await store.createUpload();
       const second = randomData(7_777);
-      await putParts(uploadId, new Map([[1, randomData(100)], [2, second]]));
+      await putParts(
+        uploadId,
+        new Map([
+          [1, randomData(100)],
+          [2, second],
+        ]),
+      );
       assert.deepEqual(await readAll(await store.getPart({ uploadId, index: 2 })), second);
       await assertRejectsWithCode(store.getPart({ uploadId, index: 3 }), 'NOT_FOUND');
       await store.abortUpload({ uploadId });
@@ -262,7 +272,13 @@ export function stagedUploadContract(currentStore: () => BlobStore): void {
     it('an assembled blob is deleted like any other, and deleting it again is not an error', async () => {
       const store = currentStore();
       const { uploadId } = await store.createUpload();
-      await putParts(uploadId, new Map([[1, randomData(SMALLEST_MULTIPART_PART + 1)], [2, randomData(50)]]));
+      await putParts(
+        uploadId,
+        new Map([
+          [1, randomData(SMALLEST_MULTIPART_PART + 1)],
+          [2, randomData(50)],
+        ]),
+      );
       const { key } = await store.completeUpload({ uploadId, indexes: [1, 2] });
       await store.delete(key);
       await assertRejectsWithCode(store.get({ key }), 'NOT_FOUND');

@@ -9,7 +9,19 @@
 // Messages are taken with receiveMessageOnPort, not events: the loop below never yields.
 import { createHash, type Hash } from 'node:crypto';
 import { receiveMessageOnPort, workerData } from 'node:worker_threads';
-import { BELL_COUNT, BELL_SLEEPING, CONSUMED, DATA_OFFSET, ENDED, PRODUCER_WAITING, STEP_BYTES, WRITTEN, type FromWorker, type HashWorkerData, type ToWorker } from './workerProtocol.js';
+import {
+  BELL_COUNT,
+  BELL_SLEEPING,
+  CONSUMED,
+  DATA_OFFSET,
+  ENDED,
+  PRODUCER_WAITING,
+  STEP_BYTES,
+  WRITTEN,
+  type FromWorker,
+  type HashWorkerData,
+  type ToWorker,
+} from './workerProtocol.js';
 
 interface RingTask {
   id: number;

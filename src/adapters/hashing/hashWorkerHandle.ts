@@ -200,7 +200,9 @@ export class HashWorker {
 
   private fail(reason: string, cause?: Error): void {
     if (this.failure) return;
-    this.failure = new HashingFailed(`A hashing worker thread stopped (${reason}) while it hashed this upload, so it was not stored; send it again.`, { cause });
+    this.failure = new HashingFailed(`A hashing worker thread stopped (${reason}) while it hashed this upload, so it was not stored; send it again.`, {
+      cause,
+    });
     const failure = this.failure;
     const rings = [...this.rings.values()];
     const requests = [...this.requests.values()];

@@ -44,7 +44,11 @@ export interface RingPool {
 }
 
 /** Atomics.waitAsync (Node 16+; its type is in lib es2024, newer than this project's). */
-const waitAsync = (Atomics as unknown as { waitAsync(array: Int32Array, index: number, value: number): { async: false; value: string } | { async: true; value: Promise<string> } }).waitAsync;
+const waitAsync = (
+  Atomics as unknown as {
+    waitAsync(array: Int32Array, index: number, value: number): { async: false; value: string } | { async: true; value: Promise<string> };
+  }
+).waitAsync;
 
 interface Consumer {
   slot: number;

@@ -22,7 +22,13 @@ function toToken(row: Selectable<UserTokensTable>): TokenRecord {
 }
 
 function toAccount(row: Omit<Selectable<UsersTable>, 'quota_bytes'>): Account {
-  return { id: Number(row.id), name: row.name, isAdmin: Boolean(row.is_admin), createdAt: Number(row.created_at), disabledAt: row.disabled_at === null ? null : Number(row.disabled_at) };
+  return {
+    id: Number(row.id),
+    name: row.name,
+    isAdmin: Boolean(row.is_admin),
+    createdAt: Number(row.created_at),
+    disabledAt: row.disabled_at === null ? null : Number(row.disabled_at),
+  };
 }
 
 /** `name LIKE prefix%`, case-insensitive, with the prefix's own `_` and `%` taken literally. */
@@ -78,7 +84,13 @@ export function createAccountStore(db: Kysely<MetadataDatabase>, dialect: SqlDia
       const rows = await selectCredential(tokenHash);
       if (rows.length === 0) return undefined;
       const first = rows[0];
-      const user = toAccount({ id: first.user_id, name: first.name, is_admin: first.is_admin, created_at: first.user_created_at, disabled_at: first.disabled_at });
+      const user = toAccount({
+        id: first.user_id,
+        name: first.name,
+        is_admin: first.is_admin,
+        created_at: first.user_created_at,
+        disabled_at: first.disabled_at,
+      });
       return { token: toToken(first), user, groupIds: rows.flatMap((row) => (row.group_id === null ? [] : [Number(row.group_id)])) };
     },
 
@@ -110,7 +122,12 @@ export function createAccountStore(db: Kysely<MetadataDatabase>, dialect: SqlDia
 
     async revokeTokensOfUser({ userId, at }) {
       await requireUser(userId);
-      const result = await db.updateTable('user_tokens').set({ revoked_at: at }).where('user_id', '=', userId).where('revoked_at', 'is', null).executeTakeFirst();
+      const result = await db
+        .updateTable('user_tokens')
+        .set({ revoked_at: at })
+        .where('user_id', '=', userId)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
       return Number(result.numUpdatedRows);
     },
 
@@ -147,17 +164,33 @@ export function createAccountStore(db: Kysely<MetadataDatabase>, dialect: SqlDia
           const uploaded = await trx.selectFrom('revisions').select('id').where('upload_user_id', '=', userId).limit(1).executeTakeFirst();
           const session = await trx.selectFrom('upload_sessions').select('id').where('owner_id', '=', userId).limit(1).executeTakeFirst();
           if (owned.length > 0 || uploaded || session) {
-            throw new DomainError('CONFLICT', `The user owns ${owned.length} file(s) or uploaded revisions: name a user to transfer them to (transferTo); files are never orphaned.`);
+            throw new DomainError(
+              'CONFLICT',
+              `The user owns ${owned.length} file(s) or uploaded revisions: name a user to transfer them to (transferTo); files are never orphaned.`,
+            );
           }
         }
         // The departing user's entries go everywhere; on its own files the heir gets the owner's entry.
         await trx.deleteFrom('file_permissions').where('entity_type', '=', 'USER').where('entity_id', '=', userId).execute();
         if (transferTo !== undefined) {
           if (owned.length > 0) {
-            await trx.deleteFrom('file_permissions').where('entity_type', '=', 'USER').where('entity_id', '=', transferTo).where('file_id', 'in', owned).execute();
+            await trx
+              .deleteFrom('file_permissions')
+              .where('entity_type', '=', 'USER')
+              .where('entity_id', '=', transferTo)
+              .where('file_id', 'in', owned)
+              .execute();
             await trx
               .insertInto('file_permissions')
-              .values(owned.map((fileId) => ({ file_id: fileId, entity_type: 'USER' as const, entity_id: transferTo, grant_name: OWNER_GRANT, pass: 'NONE' as const })))
+              .values(
+                owned.map((fileId) => ({
+                  file_id: fileId,
+                  entity_type: 'USER' as const,
+                  entity_id: transferTo,
+                  grant_name: OWNER_GRANT,
+                  pass: 'NONE' as const,
+                })),
+              )
               .execute();
             await trx.updateTable('files').set({ owner_id: transferTo }).where('owner_id', '=', userId).execute();
           }

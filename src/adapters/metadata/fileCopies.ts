@@ -45,13 +45,24 @@ export async function copyCurrentRevision(
   });
 }
 
-export async function duplicateFile(db: Db, dialect: SqlDialect, input: { sourceFileId: number; ownerId: number; createdAt: number }): Promise<FileWithRevision> {
+export async function duplicateFile(
+  db: Db,
+  dialect: SqlDialect,
+  input: { sourceFileId: number; ownerId: number; createdAt: number },
+): Promise<FileWithRevision> {
   return db.transaction().execute(async (trx) => {
     const source = (await lockFiles(trx, dialect, [input.sourceFileId])).get(input.sourceFileId)!;
     const revision = await currentRevisionOf(trx, source, input.ownerId, input.createdAt);
     const file = await trx
       .insertInto('files')
-      .values({ name: source.name, description: source.description, owner_id: input.ownerId, public_access: false, created_at: input.createdAt, current_revision_id: null })
+      .values({
+        name: source.name,
+        description: source.description,
+        owner_id: input.ownerId,
+        public_access: false,
+        created_at: input.createdAt,
+        current_revision_id: null,
+      })
       .returningAll()
       .executeTakeFirstOrThrow();
     const inserted = await insertRevision(trx, file.id, revision);
@@ -65,7 +76,11 @@ export async function duplicateFile(db: Db, dialect: SqlDialect, input: { source
   });
 }
 
-export async function updateFileMetadata(db: Db, dialect: SqlDialect, input: { fileId: number; description?: string; publicAccess?: boolean }): Promise<FileRecord> {
+export async function updateFileMetadata(
+  db: Db,
+  dialect: SqlDialect,
+  input: { fileId: number; description?: string; publicAccess?: boolean },
+): Promise<FileRecord> {
   return db.transaction().execute(async (trx) => {
     const file = (await lockFiles(trx, dialect, [input.fileId])).get(input.fileId)!;
     const changes = {

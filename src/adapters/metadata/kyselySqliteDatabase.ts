@@ -94,6 +94,9 @@ export function kyselySqliteDatabase(database: Database, statements: StatementCa
  * safe because better-sqlite3 runs a statement synchronously: outside a transaction, nothing
  * else can be in progress on the connection while it runs.
  */
-export function readNowUnlessInTransaction(database: Database, statements: StatementCache): (sqlText: string, parameters: readonly unknown[]) => Record<string, unknown>[] | undefined {
+export function readNowUnlessInTransaction(
+  database: Database,
+  statements: StatementCache,
+): (sqlText: string, parameters: readonly unknown[]) => Record<string, unknown>[] | undefined {
   return (sqlText, parameters) => (database.inTransaction ? undefined : allAsObjects(statements.prepare(sqlText), bindable(parameters)));
 }

@@ -49,7 +49,9 @@ export interface PostgresMetadataStoreOptions {
  */
 const int8AsNumber: pg.CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: string) =>
-    oid === INT8_OID && format !== 'binary' ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as pg.CustomTypesConfig['getTypeParser'],
+    oid === INT8_OID && format !== 'binary'
+      ? (value: string) => Number(value)
+      : pg.types.getTypeParser(oid, format as 'text')) as pg.CustomTypesConfig['getTypeParser'],
 };
 
 /**
@@ -122,7 +124,11 @@ async function migrateUnderAdvisoryLock(db: Kysely<MetadataDatabase>, schema: st
         migrations: postgresMigrations,
         migrationTableSchema,
         migrationTableExists: async (db) =>
-          (await sql<{ found: boolean }>`select to_regclass(format('%I.%I', ${migrationTableSchema}::text, ${DEFAULT_MIGRATION_TABLE}::text)) is not null as found`.execute(db)).rows[0].found,
+          (
+            await sql<{
+              found: boolean;
+            }>`select to_regclass(format('%I.%I', ${migrationTableSchema}::text, ${DEFAULT_MIGRATION_TABLE}::text)) is not null as found`.execute(db)
+          ).rows[0].found,
       });
     } catch (error) {
       failed = true;

@@ -98,7 +98,8 @@ async function migrateUnderWriteLock(db: Kysely<MetadataDatabase>): Promise<void
         db: connection,
         migrations: sqliteMigrations,
         migrationTableExists: async (db) =>
-          (await sql<{ found: number }>`select count(*) as found from sqlite_master where type = 'table' and name = ${DEFAULT_MIGRATION_TABLE}`.execute(db)).rows[0].found > 0,
+          (await sql<{ found: number }>`select count(*) as found from sqlite_master where type = 'table' and name = ${DEFAULT_MIGRATION_TABLE}`.execute(db))
+            .rows[0].found > 0,
       });
       await sql`commit`.execute(connection);
     } catch (error) {

@@ -21,15 +21,26 @@ describe('SQLite queries compiled and prepared once', () => {
     // As the SQLite store does: precompiled reads run at once when no transaction is open.
     readDirectlyWhenPossible(db, readNowUnlessInTransaction(raw, statements));
     await sql`create table users (id integer primary key, name text not null, is_admin integer not null, created_at integer not null)`.execute(db);
-    for (const [id, name, isAdmin] of [[1, 'ada', 1], [2, 'bob', 0], [3, 'cy', 0]] as const) {
-      await db.insertInto('users').values({ id, name, is_admin: isAdmin === 1, created_at: 1000 + id }).execute();
+    for (const [id, name, isAdmin] of [
+      [1, 'ada', 1],
+      [2, 'bob', 0],
+      [3, 'cy', 0],
+    ] as const) {
+      await db
+        .insertInto('users')
+        .values({ id, name, is_admin: isAdmin === 1, created_at: 1000 + id })
+        .execute();
     }
   });
 
   after(() => db.destroy());
 
   it('binds each call’s arguments where the markers were and keeps the query’s constants', async () => {
-    const byNameUnlessAdmin = precompiledQuery(db, (name: string) => db.selectFrom('users').select(['id', 'name']).where('name', '=', name).where('is_admin', '=', false), 1);
+    const byNameUnlessAdmin = precompiledQuery(
+      db,
+      (name: string) => db.selectFrom('users').select(['id', 'name']).where('name', '=', name).where('is_admin', '=', false),
+      1,
+    );
     assert.deepEqual(await byNameUnlessAdmin('bob'), [{ id: 2, name: 'bob' }]);
     assert.deepEqual(await byNameUnlessAdmin('cy'), [{ id: 3, name: 'cy' }]);
     assert.deepEqual(await byNameUnlessAdmin('ada'), [], 'the constant is_admin = false still applies');
@@ -37,7 +48,11 @@ describe('SQLite queries compiled and prepared once', () => {
   });
 
   it('binds several arguments in the order the query uses them, not the order they are given', async () => {
-    const between = precompiledQuery(db, (high: number, low: number) => db.selectFrom('users').select('id').where('id', '>=', low).where('id', '<=', high).orderBy('id'), 2);
+    const between = precompiledQuery(
+      db,
+      (high: number, low: number) => db.selectFrom('users').select('id').where('id', '>=', low).where('id', '<=', high).orderBy('id'),
+      2,
+    );
     assert.deepEqual(await between(3, 2), [{ id: 2 }, { id: 3 }]);
     assert.deepEqual(await between(1, 1), [{ id: 1 }]);
   });
@@ -69,12 +84,21 @@ describe('SQLite queries compiled and prepared once', () => {
 
   it('reuses a statement for rows as objects, for streamed rows and for writes', async () => {
     const query = () => db.selectFrom('users').select(['id', 'name']).where('id', '<=', 2).orderBy('id');
-    assert.deepEqual(await query().execute(), [{ id: 1, name: 'ada' }, { id: 2, name: 'bob' }]);
+    assert.deepEqual(await query().execute(), [
+      { id: 1, name: 'ada' },
+      { id: 2, name: 'bob' },
+    ]);
     // The same SQL text, streamed after all() fetched it as arrays: still objects.
     const streamed = [];
     for await (const row of query().stream()) streamed.push(row);
-    assert.deepEqual(streamed, [{ id: 1, name: 'ada' }, { id: 2, name: 'bob' }]);
-    assert.deepEqual(await query().execute(), [{ id: 1, name: 'ada' }, { id: 2, name: 'bob' }]);
+    assert.deepEqual(streamed, [
+      { id: 1, name: 'ada' },
+      { id: 2, name: 'bob' },
+    ]);
+    assert.deepEqual(await query().execute(), [
+      { id: 1, name: 'ada' },
+      { id: 2, name: 'bob' },
+    ]);
     const rename = (name: string) => db.updateTable('users').set({ name }).where('id', '=', 3).executeTakeFirst();
     assert.equal((await rename('cyd')).numUpdatedRows, 1n);
     assert.equal((await rename('cy')).numUpdatedRows, 1n);

@@ -32,11 +32,7 @@ export function createPrincipalStore(db: Kysely<MetadataDatabase>, dialect: SqlD
   return {
     async createUser({ name, isAdmin, createdAt }) {
       try {
-        const row = await db
-          .insertInto('users')
-          .values({ name, is_admin: isAdmin, created_at: createdAt })
-          .returningAll()
-          .executeTakeFirstOrThrow();
+        const row = await db.insertInto('users').values({ name, is_admin: isAdmin, created_at: createdAt }).returningAll().executeTakeFirstOrThrow();
         return toUser(row);
       } catch (error) {
         throw nameTakenOr(error, name);

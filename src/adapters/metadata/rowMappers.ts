@@ -1,15 +1,7 @@
 // Rows (snake_case, 0/1 or true/false booleans) into the domain's records.
 import type { Selectable } from 'kysely';
 import type { FileRecord, Group, PermissionEntry, RevisionRecord, SessionPart, UploadSessionRecord, User } from '../../core/model.js';
-import type {
-  FilePermissionsTable,
-  FilesTable,
-  RevisionsTable,
-  UploadSessionPartsTable,
-  UploadSessionsTable,
-  UserGroupsTable,
-  UsersTable,
-} from './schema.js';
+import type { FilePermissionsTable, FilesTable, RevisionsTable, UploadSessionPartsTable, UploadSessionsTable, UserGroupsTable, UsersTable } from './schema.js';
 
 export function toUser(row: Selectable<UsersTable>): User {
   return { id: row.id, name: row.name, isAdmin: Boolean(row.is_admin), createdAt: row.created_at };

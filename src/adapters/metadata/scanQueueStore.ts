@@ -38,11 +38,24 @@ export function createScanQueueStore(db: Kysely<MetadataDatabase>, dialect: SqlD
         if (dialect.supportsRowLocks) due = due.forUpdate().skipLocked();
         const ids = (await due.execute()).map((row) => row.id);
         if (ids.length === 0) return [];
-        await trx.updateTable('revisions').set({ scan_lease_owner: owner, scan_lease_until: now + leaseMs }).where('id', 'in', ids).execute();
-        const rows = await trx.selectFrom('revisions').select(['id', 'file_id', 'blob_key', 'size_bytes', 'scan_attempts']).where('id', 'in', ids).orderBy('id').execute();
-        return rows.map(
-          (row): ScanJob => ({ revisionId: row.id, fileId: row.file_id, blobKey: row.blob_key, sizeBytes: Number(row.size_bytes), attempts: Number(row.scan_attempts) }),
-        );
+        await trx
+          .updateTable('revisions')
+          .set({ scan_lease_owner: owner, scan_lease_until: now + leaseMs })
+          .where('id', 'in', ids)
+          .execute();
+        const rows = await trx
+          .selectFrom('revisions')
+          .select(['id', 'file_id', 'blob_key', 'size_bytes', 'scan_attempts'])
+          .where('id', 'in', ids)
+          .orderBy('id')
+          .execute();
+        return rows.map((row): ScanJob => ({
+          revisionId: row.id,
+          fileId: row.file_id,
+          blobKey: row.blob_key,
+          sizeBytes: Number(row.size_bytes),
+          attempts: Number(row.scan_attempts),
+        }));
       });
     },
 
@@ -133,13 +146,21 @@ export function createScanQueueStore(db: Kysely<MetadataDatabase>, dialect: SqlD
     },
 
     async stats(now) {
-      const counts = await db.selectFrom('revisions').select(['scan_state', (eb) => eb.fn.countAll<number | string>().as('count')]).groupBy('scan_state').execute();
+      const counts = await db
+        .selectFrom('revisions')
+        .select(['scan_state', (eb) => eb.fn.countAll<number | string>().as('count')])
+        .groupBy('scan_state')
+        .execute();
       const byState = Object.fromEntries(SCAN_STATES.map((state) => [state, 0])) as Record<ScanState, number>;
       for (const row of counts) byState[row.scan_state] = Number(row.count);
       const queue = await db
         .selectFrom('revisions')
         .select([
-          (eb) => eb.fn.countAll<number | string>().filterWhere((w) => w.or([w('scan_lease_until', 'is', null), w('scan_lease_until', '<', now)])).as('due'),
+          (eb) =>
+            eb.fn
+              .countAll<number | string>()
+              .filterWhere((w) => w.or([w('scan_lease_until', 'is', null), w('scan_lease_until', '<', now)]))
+              .as('due'),
           (eb) => eb.fn.countAll<number | string>().filterWhere('scan_lease_until', '>=', now).as('leased'),
         ])
         .where('scan_state', '=', 'PENDING')

@@ -75,9 +75,17 @@ export function createSessionStore(db: Kysely<MetadataDatabase>, dialect: SqlDia
         const session = await forUpdate(trx.selectFrom('upload_sessions').select(['id', 'state']).where('id', '=', sessionId), dialect).executeTakeFirst();
         if (!session) throw new DomainError('SESSION_NOT_FOUND');
         if (session.state !== 'OPEN') {
-          throw new DomainError('SESSION_CLOSED', `The upload session is ${session.state === 'COMMITTING' ? 'being committed' : 'closed'}; its parts can no longer change, and this part was not stored.`);
+          throw new DomainError(
+            'SESSION_CLOSED',
+            `The upload session is ${session.state === 'COMMITTING' ? 'being committed' : 'closed'}; its parts can no longer change, and this part was not stored.`,
+          );
         }
-        const previous = await trx.selectFrom('upload_session_parts').selectAll().where('session_id', '=', sessionId).where('part_index', '=', part.index).executeTakeFirst();
+        const previous = await trx
+          .selectFrom('upload_session_parts')
+          .selectAll()
+          .where('session_id', '=', sessionId)
+          .where('part_index', '=', part.index)
+          .executeTakeFirst();
         const values = { size_bytes: part.sizeBytes, sha256: part.sha256, uploaded_at: part.uploadedAt, blob_version: part.blobVersion ?? null };
         await trx
           .insertInto('upload_session_parts')

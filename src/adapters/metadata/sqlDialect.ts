@@ -17,10 +17,7 @@ export interface SqlDialect {
 }
 
 /** Locks the selected rows until the transaction ends, where the dialect has row locks. */
-export function forUpdate<DB, TB extends keyof DB, O>(
-  query: SelectQueryBuilder<DB, TB, O>,
-  dialect: SqlDialect,
-): SelectQueryBuilder<DB, TB, O> {
+export function forUpdate<DB, TB extends keyof DB, O>(query: SelectQueryBuilder<DB, TB, O>, dialect: SqlDialect): SelectQueryBuilder<DB, TB, O> {
   return dialect.supportsRowLocks ? query.forUpdate() : query;
 }
 

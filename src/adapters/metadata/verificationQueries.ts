@@ -16,7 +16,11 @@ function batches<T>(items: readonly T[]): T[][] {
 export function createVerificationStore(db: Kysely<MetadataDatabase>): VerificationStore {
   return {
     async totals() {
-      const perBlob = db.selectFrom('revisions').select(['blob_key', (eb) => eb.fn.max('size_bytes').as('size_bytes')]).groupBy('blob_key').as('per_blob');
+      const perBlob = db
+        .selectFrom('revisions')
+        .select(['blob_key', (eb) => eb.fn.max('size_bytes').as('size_bytes')])
+        .groupBy('blob_key')
+        .as('per_blob');
       const row = await db
         .selectFrom(perBlob)
         .select((eb) => [eb.fn.countAll().as('blobs'), eb.fn.coalesce(eb.fn.sum('size_bytes'), eb.lit(0)).as('bytes')])
@@ -25,7 +29,8 @@ export function createVerificationStore(db: Kysely<MetadataDatabase>): Verificat
     },
     async revisionsByBlob({ after, limit }) {
       let query = db.selectFrom('revisions').select(['id', 'file_id', 'blob_key', 'size_bytes', 'md5', 'sha256', 'corrupt_at']);
-      if (after) query = query.where((eb) => eb.or([eb('blob_key', '>', after.blobKey), eb.and([eb('blob_key', '=', after.blobKey), eb('id', '>', after.id)])]));
+      if (after)
+        query = query.where((eb) => eb.or([eb('blob_key', '>', after.blobKey), eb.and([eb('blob_key', '=', after.blobKey), eb('id', '>', after.id)])]));
       const rows = await query.orderBy('blob_key').orderBy('id').limit(limit).execute();
       return rows.map((row) => ({
         id: Number(row.id),

@@ -143,4 +143,3 @@ describe('clamd scanner (INSTREAM)', () => {
     assert.match(outcome.kind === 'failed' ? outcome.reason : '', /disk gone/);
   });
 });
-

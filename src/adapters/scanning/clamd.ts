@@ -29,7 +29,10 @@ export function describeAddress(address: ClamdAddress): string {
 /** One connection: connect, send, read the reply; settles exactly once. */
 function connection(options: ClamdOptions, signal?: AbortSignal) {
   const where = describeAddress(options.address);
-  const socket = options.address.kind === 'tcp' ? net.createConnection({ host: options.address.host, port: options.address.port }) : net.createConnection({ path: options.address.path });
+  const socket =
+    options.address.kind === 'tcp'
+      ? net.createConnection({ host: options.address.host, port: options.address.port })
+      : net.createConnection({ path: options.address.path });
   let connected = false;
   let reply = Buffer.alloc(0);
   let settle!: (outcome: ScanOutcome | { reply: string }) => void;
@@ -62,7 +65,8 @@ function connection(options: ClamdOptions, signal?: AbortSignal) {
   socket.on('error', (error: NodeJS.ErrnoException) => {
     // clamd answers "INSTREAM size limit exceeded" and closes: our next write fails, but the reply is here.
     if (reply.length > 0) return finish({ reply: replyText() });
-    if (!connected) return finish({ kind: 'failed', reason: `clamd at ${where} is unreachable (${error.code ?? error.message})`, retry: true, unavailable: true });
+    if (!connected)
+      return finish({ kind: 'failed', reason: `clamd at ${where} is unreachable (${error.code ?? error.message})`, retry: true, unavailable: true });
     finish({ kind: 'failed', reason: `the connection to clamd at ${where} failed (${error.code ?? error.message})`, retry: true });
   });
   socket.on('close', () => {

@@ -6,7 +6,12 @@ import { grantAtLeast, highestGrant } from './grants.js';
 
 const file: FileRecord = { id: 1, name: 'f', description: '', ownerId: 10, publicAccess: false, createdAt: 0, currentRevisionId: 1 };
 const caller = (id: number, groupIds: number[] = [], isAdmin = false): Caller => ({ user: { id, name: `u${id}`, isAdmin, createdAt: 0 }, groupIds });
-const entry = (entityType: 'USER' | 'GROUP', entityId: number, grant: PermissionEntry['grant']): PermissionEntry => ({ entityType, entityId, grant, pass: 'NONE' });
+const entry = (entityType: 'USER' | 'GROUP', entityId: number, grant: PermissionEntry['grant']): PermissionEntry => ({
+  entityType,
+  entityId,
+  grant,
+  pass: 'NONE',
+});
 
 describe('the grant ladder (docs/decisions.md 16)', () => {
   it('orders READ < READ_WRITE < READ_WRITE_DELETE < READ_WRITE_DELETE_SHARE < READ_WRITE_DELETE_SHARE_ADMIN', () => {

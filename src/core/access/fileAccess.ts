@@ -12,9 +12,7 @@ export function effectiveGrant(caller: Caller, file: FileRecord, entries: readon
   if (caller.user.isAdmin || file.ownerId === caller.user.id) return ADMIN_GRANT;
   const groupIds = new Set(caller.groupIds);
   const applicable = entries.filter(
-    (entry) =>
-      (entry.entityType === 'USER' && entry.entityId === caller.user.id) ||
-      (entry.entityType === 'GROUP' && groupIds.has(entry.entityId)),
+    (entry) => (entry.entityType === 'USER' && entry.entityId === caller.user.id) || (entry.entityType === 'GROUP' && groupIds.has(entry.entityId)),
   );
   return highestGrant([...applicable.map((entry) => entry.grant), file.publicAccess ? 'READ' : undefined]);
 }

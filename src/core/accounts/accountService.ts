@@ -42,7 +42,12 @@ function minterOf(by: Caller | undefined): Minter {
 export class AccountService {
   constructor(private readonly deps: { metadata: MetadataStore; clock: Clock; principals: PrincipalService; audit?: AuditService }) {}
 
-  private async audit(kind: Parameters<AuditService['record']>[0]['kind'], by: Caller | undefined, subject: string, details: Record<string, unknown>): Promise<void> {
+  private async audit(
+    kind: Parameters<AuditService['record']>[0]['kind'],
+    by: Caller | undefined,
+    subject: string,
+    details: Record<string, unknown>,
+  ): Promise<void> {
     await this.deps.audit?.record({ kind, actor: actorOf(by), subject, details });
   }
 
@@ -71,7 +76,11 @@ export class AccountService {
 
   async userDetails(ref: string): Promise<UserDetails> {
     const account = await this.account(ref);
-    const [groups, usage, tokens] = await Promise.all([this.accounts.groupsOfUser(account.id), this.accounts.usageOf(account.id), this.accounts.listTokens({ userId: account.id })]);
+    const [groups, usage, tokens] = await Promise.all([
+      this.accounts.groupsOfUser(account.id),
+      this.accounts.usageOf(account.id),
+      this.accounts.listTokens({ userId: account.id }),
+    ]);
     return { ...account, groups, usage, tokens };
   }
 
@@ -91,7 +100,8 @@ export class AccountService {
     if (by && by.user.id === user.id) throw new DomainError('CONFLICT', 'An admin cannot delete itself: ask another admin.');
     const transferTo = transferToRef === undefined || transferToRef === '' ? undefined : await this.account(transferToRef);
     if (transferTo && transferTo.id === user.id) throw new DomainError('BAD_REQUEST', 'Transfer the files to another user than the one deleted.');
-    if (transferTo && transferTo.disabledAt !== null) throw new DomainError('CONFLICT', `"${transferTo.name}" is disabled: transfer the files to an enabled user.`);
+    if (transferTo && transferTo.disabledAt !== null)
+      throw new DomainError('CONFLICT', `"${transferTo.name}" is disabled: transfer the files to an enabled user.`);
     const { filesTransferred } = await this.accounts.deleteUser({ userId: user.id, transferTo: transferTo?.id });
     await this.audit('user.deleted', by, `user:${user.name}`, { userId: user.id, transferTo: transferTo?.name ?? null, filesTransferred });
     return { user, transferTo, filesTransferred };
@@ -108,7 +118,8 @@ export class AccountService {
   /** null: the instance default (--default-user-quota-bytes); 0: no quota. */
   async setQuota(ref: string, quotaBytes: number | null, by?: Caller): Promise<Account> {
     const account = await this.account(ref);
-    if (quotaBytes !== null && (!Number.isSafeInteger(quotaBytes) || quotaBytes < 0)) throw new DomainError('BAD_REQUEST', 'quotaBytes is a whole number of bytes, 0 for none, or null for the instance default.');
+    if (quotaBytes !== null && (!Number.isSafeInteger(quotaBytes) || quotaBytes < 0))
+      throw new DomainError('BAD_REQUEST', 'quotaBytes is a whole number of bytes, 0 for none, or null for the instance default.');
     await this.accounts.setQuota({ userId: account.id, quotaBytes });
     await this.audit('user.quota_set', by, `user:${account.name}`, { userId: account.id, quotaBytes });
     return account;
@@ -190,7 +201,10 @@ export class AccountService {
       this.accounts.listGroups({ namePrefix: trimmed, limit: LOOKUP_LIMIT, offset: 0 }),
     ]);
     return [
-      ...users.filter((user) => user.disabledAt === null).slice(0, LOOKUP_LIMIT).map((user) => ({ type: 'USER' as const, id: user.id, name: user.name })),
+      ...users
+        .filter((user) => user.disabledAt === null)
+        .slice(0, LOOKUP_LIMIT)
+        .map((user) => ({ type: 'USER' as const, id: user.id, name: user.name })),
       ...groups.map((group) => ({ type: 'GROUP' as const, id: group.id, name: group.name })),
     ];
   }

@@ -63,4 +63,3 @@ export function hashToken(token: string): string {
   // Every request pays this: the one-shot hash costs half as much as a Hash object.
   return oneShotHash ? oneShotHash('sha256', token, 'hex') : createHash('sha256').update(token, 'utf8').digest('hex');
 }
-

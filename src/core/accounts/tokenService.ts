@@ -70,7 +70,10 @@ export class TokenService {
       throw new DomainError('TOKEN_EXPIRED', `This token (id ${token.id}) expired at ${iso(token.expiresAt)}. Create a new one.`);
     }
     if (user.disabledAt !== null) {
-      throw new DomainError('USER_DISABLED', `The user "${user.name}" was disabled at ${iso(user.disabledAt)}; its tokens work again once an admin enables it.`);
+      throw new DomainError(
+        'USER_DISABLED',
+        `The user "${user.name}" was disabled at ${iso(user.disabledAt)}; its tokens work again once an admin enables it.`,
+      );
     }
     this.touch(token, now);
     // docs/decisions.md 61: a token never exceeds its owner, and an admin's read or write token
@@ -131,7 +134,10 @@ export class TokenService {
       const ttl = parseDuration(input.expires);
       if (ttl === null && !byAdmin) throw new DomainError('FORBIDDEN', 'Only an admin may create a token that never expires (for a service user).');
       if (ttl !== null && ttl > this.policy.maxTtlMs && !byAdmin) {
-        throw new DomainError('BAD_REQUEST', `A token lives at most ${formatDays(this.policy.maxTtlMs)} on this instance (--token-max-ttl-days); ask for less.`);
+        throw new DomainError(
+          'BAD_REQUEST',
+          `A token lives at most ${formatDays(this.policy.maxTtlMs)} on this instance (--token-max-ttl-days); ask for less.`,
+        );
       }
       expiresAt = ttl === null ? null : now + ttl;
       if (minterToken?.expiresAt != null && (expiresAt === null || expiresAt > minterToken.expiresAt)) {
@@ -142,7 +148,12 @@ export class TokenService {
     if (label.length > 200) throw new DomainError('BAD_REQUEST', 'A token label is at most 200 characters.');
     const secret = newTokenSecret();
     const record = await this.deps.metadata.accounts.createToken({ userId: user.id, tokenHash: hashToken(secret), label, scope, createdAt: now, expiresAt });
-    await this.deps.audit?.record({ kind: 'token.created', actor: actorOf(by), subject: `token:${record.id}`, details: { userId: user.id, user: user.name, scope, expiresAt, label } });
+    await this.deps.audit?.record({
+      kind: 'token.created',
+      actor: actorOf(by),
+      subject: `token:${record.id}`,
+      details: { userId: user.id, user: user.name, scope, expiresAt, label },
+    });
     return { record, secret };
   }
 
@@ -165,7 +176,12 @@ export class TokenService {
 
   async revokeAllOf(user: { id: number; name: string }, by?: Minter): Promise<number> {
     const count = await this.deps.metadata.accounts.revokeTokensOfUser({ userId: user.id, at: this.deps.clock.now() });
-    await this.deps.audit?.record({ kind: 'token.revoked', actor: actorOf(by), subject: `user:${user.name}`, details: { userId: user.id, allTokens: true, revoked: count } });
+    await this.deps.audit?.record({
+      kind: 'token.revoked',
+      actor: actorOf(by),
+      subject: `user:${user.name}`,
+      details: { userId: user.id, allTokens: true, revoked: count },
+    });
     return count;
   }
 }

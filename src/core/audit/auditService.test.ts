@@ -23,7 +23,10 @@ describe('AuditService', () => {
     now += 31 * DAY;
     await audit.record({ kind: 'user.created', actor: OPERATOR, subject: 'user:new' });
     assert.equal(await audit.expire(), 1);
-    assert.deepEqual((await audit.list({})).map((event) => event.subject), ['user:new']);
+    assert.deepEqual(
+      (await audit.list({})).map((event) => event.subject),
+      ['user:new'],
+    );
   });
 
   it('recordAtMostEvery records one event per key and interval', async () => {

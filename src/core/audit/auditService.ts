@@ -45,7 +45,8 @@ export class AuditService {
 
   async list(query: Partial<AuditQuery>): Promise<AuditEvent[]> {
     const limit = query.limit ?? 100;
-    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_AUDIT_PAGE) throw new DomainError('BAD_REQUEST', `limit is an integer from 1 to ${MAX_AUDIT_PAGE}.`);
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_AUDIT_PAGE)
+      throw new DomainError('BAD_REQUEST', `limit is an integer from 1 to ${MAX_AUDIT_PAGE}.`);
     if (query.kind !== undefined && !isAuditKind(query.kind)) throw new DomainError('BAD_REQUEST', `kind is one of ${AUDIT_KINDS.join(', ')}.`);
     return this.deps.metadata.audit.list({ ...query, limit });
   }

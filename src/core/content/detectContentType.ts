@@ -6,11 +6,7 @@ import { isValidMimeType } from './mimeType.js';
 
 export const DEFAULT_CONTENT_TYPE = 'application/octet-stream';
 
-export async function detectContentType(input: {
-  head: Uint8Array;
-  filenames: readonly (string | undefined)[];
-  declaredType?: string;
-}): Promise<string> {
+export async function detectContentType(input: { head: Uint8Array; filenames: readonly (string | undefined)[]; declaredType?: string }): Promise<string> {
   const fromMagic = input.head.length > 0 ? await fileTypeFromBuffer(input.head) : undefined;
   if (fromMagic) return fromMagic.mime;
   for (const filename of input.filenames) {

@@ -56,16 +56,19 @@ export class FileService {
     const name = validateName(input.name);
     const description = validateDescription(input.description);
     const createdAt = this.deps.clock.now();
-    return this.withStoredRevision({ caller: input.caller, content: input.content, signal: input.signal, filenames: [input.content.filename, name] }, (revision) =>
-      this.deps.metadata.files.createFile({ name, description, ownerId: input.caller.user.id, publicAccess: input.publicAccess, createdAt, revision }),
+    return this.withStoredRevision(
+      { caller: input.caller, content: input.content, signal: input.signal, filenames: [input.content.filename, name] },
+      (revision) =>
+        this.deps.metadata.files.createFile({ name, description, ownerId: input.caller.user.id, publicAccess: input.publicAccess, createdAt, revision }),
     );
   }
 
   /** spec: "Upload a file revision": needs READ_WRITE (docs/decisions.md 17). */
   async uploadRevision(input: { caller: Caller; fileId: number; content: IncomingContent; signal?: AbortSignal }): Promise<RevisionRecord> {
     const file = await this.requireFile(input.caller, input.fileId, 'write');
-    return this.withStoredRevision({ caller: input.caller, content: input.content, signal: input.signal, filenames: [input.content.filename, file.name] }, (revision) =>
-      this.deps.metadata.files.addRevision({ fileId: file.id, revision }),
+    return this.withStoredRevision(
+      { caller: input.caller, content: input.content, signal: input.signal, filenames: [input.content.filename, file.name] },
+      (revision) => this.deps.metadata.files.addRevision({ fileId: file.id, revision }),
     );
   }
 
@@ -76,7 +79,15 @@ export class FileService {
   }
 
   /** spec: "Get all files metadata": the files the caller may read (docs/decisions.md 15). */
-  async listFiles(input: { caller: Caller; ids?: readonly number[]; ownerId?: number; limitToOwned: boolean; expand: ReadonlySet<Expansion>; limit?: number; offset?: number }): Promise<FileDetails[]> {
+  async listFiles(input: {
+    caller: Caller;
+    ids?: readonly number[];
+    ownerId?: number;
+    limitToOwned: boolean;
+    expand: ReadonlySet<Expansion>;
+    limit?: number;
+    offset?: number;
+  }): Promise<FileDetails[]> {
     const files = await this.deps.metadata.files.listReadableFiles({
       userId: input.caller.user.id,
       groupIds: input.caller.groupIds,
@@ -126,7 +137,10 @@ export class FileService {
    */
   async deleteRevision(input: { caller: Caller; fileId: number; revisionId: number }): Promise<{ fileDeleted: boolean }> {
     const file = await this.requireFile(input.caller, input.fileId, 'delete');
-    const { blobKey, fileDeleted } = await this.deps.metadata.files.deleteRevision({ fileId: input.fileId, revisionId: resolveRevisionId(file, input.revisionId) });
+    const { blobKey, fileDeleted } = await this.deps.metadata.files.deleteRevision({
+      fileId: input.fileId,
+      revisionId: resolveRevisionId(file, input.revisionId),
+    });
     if (blobKey !== undefined) await this.deleteBlobs([blobKey]);
     return { fileDeleted };
   }
@@ -154,7 +168,14 @@ export class FileService {
     input: { caller: Caller; content: IncomingContent; signal?: AbortSignal; filenames: readonly (string | undefined)[] },
     commit: (revision: NewRevision) => Promise<T>,
   ): Promise<T> {
-    const stored = await storeContent({ blobs: this.deps.blobs, clock: this.deps.clock, hasher: this.deps.hasher, content: input.content, filenames: input.filenames, signal: input.signal });
+    const stored = await storeContent({
+      blobs: this.deps.blobs,
+      clock: this.deps.clock,
+      hasher: this.deps.hasher,
+      content: input.content,
+      filenames: input.filenames,
+      signal: input.signal,
+    });
     const revision: NewRevision = { ...stored.revision, uploadUserId: input.caller.user.id };
     try {
       return await commit(revision);

@@ -29,7 +29,8 @@ function parseEntry(value: unknown, index: number): PermissionEntry {
   if (!GRANTS.includes(entry.grant as Grant)) invalid(`entries[${index}].grant must be one of ${GRANTS.join(', ')}.`);
   // docs/decisions.md 37: pass has no meaning here, so only NONE (what Domo's clients send, and
   // what every answer says) is accepted; any grant in it would be a promise the server cannot keep.
-  if (entry.pass !== undefined && entry.pass !== null && entry.pass !== 'NONE') invalid(`entries[${index}].pass must be NONE (or left out): pass grants nothing on this server.`);
+  if (entry.pass !== undefined && entry.pass !== null && entry.pass !== 'NONE')
+    invalid(`entries[${index}].pass must be NONE (or left out): pass grants nothing on this server.`);
   return { entityType: entry.entityType as EntityType, entityId: parseEntityId(entry.entityId, index), grant: entry.grant as Grant, pass: 'NONE' };
 }
 

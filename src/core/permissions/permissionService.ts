@@ -34,9 +34,7 @@ export class PermissionService {
     if (ownerEntry && ownerEntry.grant !== ADMIN_GRANT) {
       throw new DomainError('INVALID_PERMISSIONS', "The owner's READ_WRITE_DELETE_SHARE_ADMIN entry cannot be lowered or removed.");
     }
-    const withOwner: PermissionEntry[] = ownerEntry
-      ? entries
-      : [{ entityType: 'USER', entityId: file.ownerId, grant: ADMIN_GRANT, pass: 'NONE' }, ...entries];
+    const withOwner: PermissionEntry[] = ownerEntry ? entries : [{ entityType: 'USER', entityId: file.ownerId, grant: ADMIN_GRANT, pass: 'NONE' }, ...entries];
 
     if (grant !== ADMIN_GRANT && changesAdminEntries(current.entries, withOwner)) {
       throw new DomainError('FORBIDDEN', 'Only a holder of READ_WRITE_DELETE_SHARE_ADMIN may grant or revoke it.');
@@ -58,9 +56,7 @@ export class PermissionService {
   private async checkEntitiesExist(entries: readonly PermissionEntry[]): Promise<void> {
     for (const entry of entries) {
       const exists =
-        entry.entityType === 'USER'
-          ? await this.metadata.principals.getUser(entry.entityId)
-          : await this.metadata.principals.getGroup(entry.entityId);
+        entry.entityType === 'USER' ? await this.metadata.principals.getUser(entry.entityId) : await this.metadata.principals.getGroup(entry.entityId);
       if (!exists) {
         throw new DomainError('INVALID_PERMISSIONS', `No ${entry.entityType === 'USER' ? 'user' : 'group'} with id ${entry.entityId}.`);
       }

@@ -70,7 +70,12 @@ export interface BlobStore {
    * other version of every part with it). `versions[i]`, when given, names the version of
    * `indexes[i]` to use (undefined: the unversioned slot).
    */
-  completeUpload(input: { uploadId: string; indexes: readonly number[]; versions?: readonly (string | undefined)[]; signal?: AbortSignal }): Promise<StoredBlob>;
+  completeUpload(input: {
+    uploadId: string;
+    indexes: readonly number[];
+    versions?: readonly (string | undefined)[];
+    signal?: AbortSignal;
+  }): Promise<StoredBlob>;
   /** Removes every staged part. Idempotent. */
   abortUpload(input: { uploadId: string }): Promise<void>;
 

@@ -45,7 +45,12 @@ export class PrincipalService {
   /** Adds a user with a first token (the operator's: default scope and lifetime unless given). */
   async addUser(input: { name: string; isAdmin: boolean; token?: TokenOptions; by?: Minter }): Promise<{ user: User; token: string; record: TokenRecord }> {
     const user = await this.principals.createUser({ name: validatePrincipalName(input.name), isAdmin: input.isAdmin, createdAt: this.deps.clock.now() });
-    await this.deps.audit?.record({ kind: 'user.created', actor: actorOf(input.by), subject: `user:${user.name}`, details: { userId: user.id, isAdmin: user.isAdmin } });
+    await this.deps.audit?.record({
+      kind: 'user.created',
+      actor: actorOf(input.by),
+      subject: `user:${user.name}`,
+      details: { userId: user.id, isAdmin: user.isAdmin },
+    });
     // The first token is the admin's (or operator's) doing: its scope and lifetime rules are theirs.
     const { secret, record } = await this.tokens.issue({ user, by: input.by ?? { operator: true }, label: 'first token', ...input.token });
     return { user, token: secret, record };
@@ -68,7 +73,12 @@ export class PrincipalService {
     const group = await this.findGroup(input.group);
     const user = await this.findUser(input.user);
     await this.principals.addGroupMember({ groupId: group.id, userId: user.id });
-    await this.deps.audit?.record({ kind: 'group.member_added', actor: actorOf(input.by), subject: `group:${group.name}`, details: { groupId: group.id, userId: user.id, user: user.name } });
+    await this.deps.audit?.record({
+      kind: 'group.member_added',
+      actor: actorOf(input.by),
+      subject: `group:${group.name}`,
+      details: { groupId: group.id, userId: user.id, user: user.name },
+    });
     return { group, user };
   }
 

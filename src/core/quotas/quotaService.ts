@@ -35,7 +35,10 @@ export class QuotaService {
   }
 
   async admit(caller: Caller, declaredBytes: number | undefined): Promise<Admission> {
-    const [quota, available] = await Promise.all([this.quotaOf(caller.user.id), this.deps.policy.minFreeBytes > 0 ? this.deps.freeSpace?.availableBytes() : undefined]);
+    const [quota, available] = await Promise.all([
+      this.quotaOf(caller.user.id),
+      this.deps.policy.minFreeBytes > 0 ? this.deps.freeSpace?.availableBytes() : undefined,
+    ]);
     let remaining: number | undefined;
     let exceeded = (): DomainError => new DomainError('QUOTA_EXCEEDED');
     if (quota !== undefined) {
@@ -47,7 +50,8 @@ export class QuotaService {
         throw new DomainError('QUOTA_EXCEEDED', message(`${declaredBytes} bytes`), { details: { quotaBytes: quota, usedBytes: used } });
       }
       remaining = Math.max(0, quota - used);
-      exceeded = () => new DomainError('QUOTA_EXCEEDED', message(`more than the ${quota - used} bytes left`), { details: { quotaBytes: quota, usedBytes: used } });
+      exceeded = () =>
+        new DomainError('QUOTA_EXCEEDED', message(`more than the ${quota - used} bytes left`), { details: { quotaBytes: quota, usedBytes: used } });
     }
     if (available !== undefined) {
       const spare = available - this.deps.policy.minFreeBytes;

@@ -75,7 +75,8 @@ export class ScanService {
       return done(await this.finish(job, { scanState: 'FAILED', reason }, undefined));
     }
     const engine = await this.engineVersion();
-    if (engine === undefined) return done(await this.giveBack(job, { kind: 'failed', reason: `clamd is unreachable (VERSION: ${this.engineError})`, retry: true, unavailable: true }));
+    if (engine === undefined)
+      return done(await this.giveBack(job, { kind: 'failed', reason: `clamd is unreachable (VERSION: ${this.engineError})`, retry: true, unavailable: true }));
     // The scan must end while the lease is ours (plus a margin to record it).
     const deadline = AbortSignal.timeout(Math.max(1, Math.floor((this.options.leaseMs * 2) / 3)));
     const signal = stop ? AbortSignal.any([deadline, stop]) : deadline;
@@ -86,7 +87,8 @@ export class ScanService {
     } catch (error) {
       outcome = { kind: 'failed', reason: `could not read the revision's bytes: ${error instanceof Error ? error.message : String(error)}`, retry: true };
     }
-    if (stop?.aborted === true) return done(await this.giveBack(job, { kind: 'failed', reason: 'the server stopped during the scan', retry: true, unavailable: true }));
+    if (stop?.aborted === true)
+      return done(await this.giveBack(job, { kind: 'failed', reason: 'the server stopped during the scan', retry: true, unavailable: true }));
     if (outcome.kind === 'clean') return done(await this.finish(job, { scanState: 'SAFE' }, engine));
     if (outcome.kind === 'infected') return done(await this.finish(job, { scanState: 'INFECTED', signature: outcome.signature }, engine));
     if (!outcome.retry) return done(await this.finish(job, { scanState: 'FAILED', reason: outcome.reason }, engine));
@@ -96,7 +98,8 @@ export class ScanService {
   private async finish(job: ScanJob, verdict: ScanVerdict, engine: string | undefined): Promise<JobResult['result']> {
     const recorded = await this.deps.queue.record({ revisionId: job.revisionId, owner: this.options.owner, verdict, at: this.deps.clock.now(), engine });
     if (!recorded) return 'LOST_LEASE';
-    if (verdict.scanState === 'INFECTED') this.deps.log?.warn({ fileId: job.fileId, revisionId: job.revisionId, signature: verdict.signature }, 'infected revision');
+    if (verdict.scanState === 'INFECTED')
+      this.deps.log?.warn({ fileId: job.fileId, revisionId: job.revisionId, signature: verdict.signature }, 'infected revision');
     return verdict.scanState;
   }
 
@@ -104,7 +107,13 @@ export class ScanService {
     const now = this.deps.clock.now();
     if (outcome.unavailable === true) {
       if (outcome.reason.includes('unreachable')) this.engine = undefined;
-      const kept = await this.deps.queue.retry({ revisionId: job.revisionId, owner: this.options.owner, dueAt: now + this.options.retryMs, reason: outcome.reason, countAttempt: false });
+      const kept = await this.deps.queue.retry({
+        revisionId: job.revisionId,
+        owner: this.options.owner,
+        dueAt: now + this.options.retryMs,
+        reason: outcome.reason,
+        countAttempt: false,
+      });
       return kept ? 'UNAVAILABLE' : 'LOST_LEASE';
     }
     const attempts = job.attempts + 1;
@@ -114,7 +123,13 @@ export class ScanService {
     }
     const backoff = Math.min(MAX_BACKOFF_MS, this.options.retryMs * 2 ** (attempts - 1));
     this.deps.log?.warn({ fileId: job.fileId, revisionId: job.revisionId, attempts, reason: outcome.reason }, 'scan failed; will retry');
-    const kept = await this.deps.queue.retry({ revisionId: job.revisionId, owner: this.options.owner, dueAt: now + backoff, reason: outcome.reason, countAttempt: true });
+    const kept = await this.deps.queue.retry({
+      revisionId: job.revisionId,
+      owner: this.options.owner,
+      dueAt: now + backoff,
+      reason: outcome.reason,
+      countAttempt: true,
+    });
     return kept ? 'RETRY' : 'LOST_LEASE';
   }
 }

@@ -33,10 +33,17 @@ describe('part checksums', () => {
     const value = 'ab'.repeat(32);
     assert.equal(parseExpectedChecksum(value), value.toUpperCase());
     assert.equal(parseExpectedChecksum(undefined), undefined);
-    for (const bad of ['', 'abc', 'g'.repeat(64), 'a'.repeat(63), 'a'.repeat(65)]) assert.throws(() => parseExpectedChecksum(bad), (error) => isDomainError(error, 'BAD_REQUEST'));
+    for (const bad of ['', 'abc', 'g'.repeat(64), 'a'.repeat(63), 'a'.repeat(65)])
+      assert.throws(
+        () => parseExpectedChecksum(bad),
+        (error) => isDomainError(error, 'BAD_REQUEST'),
+      );
   });
 
-  for (const [where, hasher] of [['this thread', localHasher], ['worker threads', sharedWorkerHasher()]] as const) {
+  for (const [where, hasher] of [
+    ['this thread', localHasher],
+    ['worker threads', sharedWorkerHasher()],
+  ] as const) {
     it(`measures size and SHA-256 as the bytes pass (${where})`, async () => {
       const bytes = randomBytes(3 * 1024 * 1024 + 11);
       const measured = await measure(bytes, { maxBytes: 10 * 1024 * 1024, expectedSha256: sha256(bytes), hasher });
@@ -44,7 +51,9 @@ describe('part checksums', () => {
     });
 
     it(`fails at the end of the body when the checksum differs (${where})`, async () => {
-      await assert.rejects(measure(randomBytes(100), { maxBytes: 1000, expectedSha256: '0'.repeat(64), hasher }), (error) => isDomainError(error, 'CHECKSUM_MISMATCH'));
+      await assert.rejects(measure(randomBytes(100), { maxBytes: 1000, expectedSha256: '0'.repeat(64), hasher }), (error) =>
+        isDomainError(error, 'CHECKSUM_MISMATCH'),
+      );
     });
   }
 
@@ -57,7 +66,12 @@ describe('part indexes', () => {
   it('are decimal integers from 1 to 10,000', () => {
     assert.equal(parsePartIndex('1'), 1);
     assert.equal(parsePartIndex('10000'), 10_000);
-    for (const bad of ['0', '10001', '-1', '1.0', 'abc', '', ' 1', '0x10', '1e3']) assert.throws(() => parsePartIndex(bad), (error) => isDomainError(error, 'INVALID_PART_INDEX'), bad);
+    for (const bad of ['0', '10001', '-1', '1.0', 'abc', '', ' 1', '0x10', '1e3'])
+      assert.throws(
+        () => parsePartIndex(bad),
+        (error) => isDomainError(error, 'INVALID_PART_INDEX'),
+        bad,
+      );
   });
 
   it('missing indexes are those absent from 1..N', () => {

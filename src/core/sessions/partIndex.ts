@@ -8,7 +8,10 @@ export const LAST_PART_INDEX = 10_000;
 export function parsePartIndex(text: string | number): number {
   const value = typeof text === 'number' ? text : /^[0-9]{1,6}$/.test(text) ? Number(text) : Number.NaN;
   if (!Number.isInteger(value) || value < FIRST_PART_INDEX || value > LAST_PART_INDEX) {
-    throw new DomainError('INVALID_PART_INDEX', `The part index must be an integer from ${FIRST_PART_INDEX} to ${LAST_PART_INDEX} (got ${JSON.stringify(String(text).slice(0, 20))}).`);
+    throw new DomainError(
+      'INVALID_PART_INDEX',
+      `The part index must be an integer from ${FIRST_PART_INDEX} to ${LAST_PART_INDEX} (got ${JSON.stringify(String(text).slice(0, 20))}).`,
+    );
   }
   return value;
 }

@@ -13,7 +13,9 @@ export async function recordPartVersion(
 ): Promise<void> {
   const { uploadId, part } = input;
   const drop = (version: string): void => {
-    deps.blobs.deletePart({ uploadId, index: part.index, version }).catch((error: unknown) => deps.log?.debug?.({ err: error, uploadId, index: part.index }, 'could not remove an unrecorded part version'));
+    deps.blobs
+      .deletePart({ uploadId, index: part.index, version })
+      .catch((error: unknown) => deps.log?.debug?.({ err: error, uploadId, index: part.index }, 'could not remove an unrecorded part version'));
   };
   let replaced: SessionPart | undefined;
   try {

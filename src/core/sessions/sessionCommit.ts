@@ -69,7 +69,10 @@ export async function commitSession(input: CommitSessionInput): Promise<CommitRe
     if (session.fileId !== null) await input.files.requireFile(input.caller, session.fileId, 'write');
     digest = await input.hasher.digest({ sessionId: session.id, uploadId: session.blobUploadId, parts, signal: lease.signal });
     if (input.expectations.sha256 !== undefined && input.expectations.sha256 !== digest.sha256) {
-      throw new DomainError('CHECKSUM_MISMATCH', `The assembled file's SHA-256 is ${digest.sha256}, not the ${input.expectations.sha256} the commit names; nothing was committed.`);
+      throw new DomainError(
+        'CHECKSUM_MISMATCH',
+        `The assembled file's SHA-256 is ${digest.sha256}, not the ${input.expectations.sha256} the commit names; nothing was committed.`,
+      );
     }
     lease.signal.throwIfAborted();
     // docs/decisions.md 50: exactly the versions recorded, hashed above; no later write changes them.
@@ -198,7 +201,9 @@ async function settle(input: CommitSessionInput, to: SessionState): Promise<void
     input.log?.warn({ err: error, sessionId: input.session.id, to }, 'could not move a session out of COMMITTING');
   }
   if (to === 'ABORTED') {
-    await releaseParts(input, input.session).catch((error: unknown) => input.log?.warn({ err: error, sessionId: input.session.id }, 'could not remove the parts of an aborted session'));
+    await releaseParts(input, input.session).catch((error: unknown) =>
+      input.log?.warn({ err: error, sessionId: input.session.id }, 'could not remove the parts of an aborted session'),
+    );
   }
 }
 

@@ -5,13 +5,18 @@ import { validateDescription, validateName } from '../files/validation.js';
 import type { SessionState, UploadSessionRecord } from '../model.js';
 import type { CommitResult } from './sessionCommit.js';
 
-export function validateSessionFields(input: { name: unknown; description?: unknown; contentType: unknown }): { name: string; description: string; contentType: string } {
+export function validateSessionFields(input: { name: unknown; description?: unknown; contentType: unknown }): {
+  name: string;
+  description: string;
+  contentType: string;
+} {
   const name = validateName(typeof input.name === 'string' ? input.name : undefined);
   if (input.description !== undefined && input.description !== null && typeof input.description !== 'string') throw new DomainError('INVALID_DESCRIPTION');
   const description = validateDescription((input.description as string | null | undefined) ?? undefined);
   // docs/decisions.md 13: the file's type is "the session's declared contentType (required, must be a
   // valid MIME type)".
-  if (typeof input.contentType !== 'string' || input.contentType.trim() === '') throw new DomainError('INVALID_CONTENT_TYPE', 'contentType is required: the MIME type of the file.');
+  if (typeof input.contentType !== 'string' || input.contentType.trim() === '')
+    throw new DomainError('INVALID_CONTENT_TYPE', 'contentType is required: the MIME type of the file.');
   if (!isValidMimeType(input.contentType)) throw new DomainError('INVALID_CONTENT_TYPE');
   return { name, description, contentType: input.contentType.trim() };
 }

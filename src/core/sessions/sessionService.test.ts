@@ -3,7 +3,17 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { isDomainError, type ErrorCode } from '../errors.js';
-import { bodyOf, bytesOf, failingBodyOf, ManualClock, md5Hex, MiB, sha256Hex, startSessionWorld, type SessionWorld } from '../../../test/support/sessionWorld.js';
+import {
+  bodyOf,
+  bytesOf,
+  failingBodyOf,
+  ManualClock,
+  md5Hex,
+  MiB,
+  sha256Hex,
+  startSessionWorld,
+  type SessionWorld,
+} from '../../../test/support/sessionWorld.js';
 
 async function rejectsWith(promise: Promise<unknown>, code: ErrorCode): Promise<any> {
   let caught: unknown;
@@ -21,7 +31,8 @@ describe('SessionService', () => {
   });
   afterEach(() => world.cleanup());
 
-  const newSession = (contentType = 'application/octet-stream') => world.sessions.create({ caller: world.alice, name: 'big.bin', description: 'd', contentType });
+  const newSession = (contentType = 'application/octet-stream') =>
+    world.sessions.create({ caller: world.alice, name: 'big.bin', description: 'd', contentType });
   const put = (sessionId: string, index: number, bytes: Buffer, checksum?: string) =>
     world.sessions.putPart({ caller: world.alice, sessionId, index, body: bodyOf(bytes), sizeBytes: bytes.length, checksum });
 
@@ -116,10 +127,13 @@ describe('SessionService', () => {
       await put(session.id, 2, second);
       await put(session.id, 1, replacement);
       const view = await world.sessions.get({ caller: world.alice, sessionId: session.id });
-      assert.deepEqual(view.parts.map((part) => [part.index, part.sizeBytes, part.sha256]), [
-        [1, replacement.length, sha256Hex(replacement)],
-        [2, second.length, sha256Hex(second)],
-      ]);
+      assert.deepEqual(
+        view.parts.map((part) => [part.index, part.sizeBytes, part.sha256]),
+        [
+          [1, replacement.length, sha256Hex(replacement)],
+          [2, second.length, sha256Hex(second)],
+        ],
+      );
       const { fileId } = await world.sessions.commit({ caller: world.alice, sessionId: session.id });
       assert.ok((await world.readFile(fileId)).equals(Buffer.concat([replacement, second])));
       const details = await world.files.getFileDetails({ caller: world.alice, fileId, expand: new Set() });
@@ -134,7 +148,10 @@ describe('SessionService', () => {
       await rejectsWith(put(session.id, 2, bytesOf(10), '0'.repeat(64)), 'CHECKSUM_MISMATCH');
       await rejectsWith(put(session.id, 2, bytesOf(10), 'xyz'), 'BAD_REQUEST');
       const view = await world.sessions.get({ caller: world.alice, sessionId: session.id });
-      assert.deepEqual(view.parts.map((part) => [part.index, part.sha256]), [[1, sha256Hex(kept)]]);
+      assert.deepEqual(
+        view.parts.map((part) => [part.index, part.sha256]),
+        [[1, sha256Hex(kept)]],
+      );
       assert.deepEqual((await world.leftovers()).tmp, [], 'the refused bodies left no temporary file');
       const { fileId } = await world.sessions.commit({ caller: world.alice, sessionId: session.id });
       assert.ok((await world.readFile(fileId)).equals(kept));
@@ -163,7 +180,10 @@ describe('SessionService', () => {
       const small = await startSessionWorld({ maxPartBytes: 1000 });
       try {
         const session = await small.sessions.create({ caller: small.alice, name: 'x', contentType: 'text/plain' });
-        await rejectsWith(small.sessions.putPart({ caller: small.alice, sessionId: session.id, index: 1, body: bodyOf(bytesOf(1001)), sizeBytes: 1001 }), 'PAYLOAD_TOO_LARGE');
+        await rejectsWith(
+          small.sessions.putPart({ caller: small.alice, sessionId: session.id, index: 1, body: bodyOf(bytesOf(1001)), sizeBytes: 1001 }),
+          'PAYLOAD_TOO_LARGE',
+        );
         await rejectsWith(small.sessions.putPart({ caller: small.alice, sessionId: session.id, index: 1, body: bodyOf(bytesOf(5000)) }), 'PAYLOAD_TOO_LARGE');
         await small.sessions.putPart({ caller: small.alice, sessionId: session.id, index: 1, body: bodyOf(bytesOf(1000)) });
         assert.deepEqual((await small.leftovers()).tmp, []);
@@ -202,7 +222,12 @@ describe('SessionService', () => {
       await rejectsWith(world.sessions.commit({ caller: world.alice, sessionId: session.id, sha256: 'A'.repeat(64) }), 'CHECKSUM_MISMATCH');
       await rejectsWith(world.sessions.commit({ caller: world.alice, sessionId: session.id, sha256: 'nope' }), 'BAD_REQUEST');
       assert.equal((await world.sessions.get({ caller: world.alice, sessionId: session.id })).session.state, 'OPEN');
-      const result = await world.sessions.commit({ caller: world.alice, sessionId: session.id, totalParts: '2', sha256: sha256Hex(Buffer.concat(parts)).toLowerCase() });
+      const result = await world.sessions.commit({
+        caller: world.alice,
+        sessionId: session.id,
+        totalParts: '2',
+        sha256: sha256Hex(Buffer.concat(parts)).toLowerCase(),
+      });
       assert.ok(result.fileId > 0);
     });
 
@@ -223,13 +248,21 @@ describe('SessionService', () => {
       const session = await newSession();
       await put(session.id, 1, bytesOf(MiB));
       const other = world.restart();
-      const answers = await Promise.all([world.sessions.commit({ caller: world.alice, sessionId: session.id }), other.commit({ caller: world.alice, sessionId: session.id })]);
+      const answers = await Promise.all([
+        world.sessions.commit({ caller: world.alice, sessionId: session.id }),
+        other.commit({ caller: world.alice, sessionId: session.id }),
+      ]);
       assert.deepEqual(answers[0], answers[1]);
       assert.equal((await world.metadata.files.listRevisions([answers[0].fileId])).get(answers[0].fileId)?.length, 1);
     });
 
     it('an update session adds a revision to its file', async () => {
-      const { file } = await world.files.uploadFile({ caller: world.alice, name: 'report', publicAccess: false, content: { body: bodyOf(Buffer.from('version 1')) } });
+      const { file } = await world.files.uploadFile({
+        caller: world.alice,
+        name: 'report',
+        publicAccess: false,
+        content: { body: bodyOf(Buffer.from('version 1')) },
+      });
       const session = await world.sessions.createForUpdate({ caller: world.alice, fileId: file.id, name: 'report', contentType: 'text/plain' });
       const bytes = Buffer.from('version 2, sent as one part');
       await put(session.id, 1, bytes);
@@ -241,7 +274,7 @@ describe('SessionService', () => {
       assert.ok((await world.readFile(file.id)).equals(bytes));
     });
 
-    it("an update session whose file was deleted meanwhile fails its commit before assembling anything; the session stays open", async () => {
+    it('an update session whose file was deleted meanwhile fails its commit before assembling anything; the session stays open', async () => {
       const { file } = await world.files.uploadFile({ caller: world.alice, name: 'doomed', publicAccess: false, content: { body: bodyOf(Buffer.from('v1')) } });
       const session = await world.sessions.createForUpdate({ caller: world.alice, fileId: file.id, name: 'doomed', contentType: 'text/plain' });
       await put(session.id, 1, bytesOf(10));
@@ -342,7 +375,9 @@ describe('SessionService', () => {
     try {
       const session = await local.sessions.create({ caller: local.alice, name: 'x', contentType: 'text/plain' });
       const parts = [bytesOf(MiB), bytesOf(10), bytesOf(MiB)];
-      await Promise.all([3, 1, 2].map((index) => local.sessions.putPart({ caller: local.alice, sessionId: session.id, index, body: bodyOf(parts[index - 1]) })));
+      await Promise.all(
+        [3, 1, 2].map((index) => local.sessions.putPart({ caller: local.alice, sessionId: session.id, index, body: bodyOf(parts[index - 1]) })),
+      );
       const { fileId } = await local.sessions.commit({ caller: local.alice, sessionId: session.id });
       const details = await local.files.getFileDetails({ caller: local.alice, fileId, expand: new Set() });
       assert.equal(details.currentRevision.sha256, sha256Hex(Buffer.concat(parts)));

@@ -41,7 +41,9 @@ export class SessionService {
 
   constructor(private readonly deps: SessionServiceDeps) {
     this.timing = { ...DEFAULT_COMMIT_TIMING, ...deps.commitTiming };
-    this.hasher = new WholeFileHasher(({ uploadId, index, version, signal }) => deps.blobs.getPart({ uploadId, index, version, signal }), deps.hasher, { log: deps.log });
+    this.hasher = new WholeFileHasher(({ uploadId, index, version, signal }) => deps.blobs.getPart({ uploadId, index, version, signal }), deps.hasher, {
+      log: deps.log,
+    });
   }
 
   /** spec: "Creating a Multi-part Upload Session": returns the new session. */
@@ -124,7 +126,13 @@ export class SessionService {
           }
           if (this.deps.clock.now() - session.updatedAt > this.timing.staleMs) {
             // Its committer died (a crash mid-commit): give the session back and commit it here.
-            await this.deps.metadata.sessions.transitionSession({ id: session.id, from: 'COMMITTING', to: 'OPEN', at: this.deps.clock.now(), unchangedSince: session.updatedAt });
+            await this.deps.metadata.sessions.transitionSession({
+              id: session.id,
+              from: 'COMMITTING',
+              to: 'OPEN',
+              at: this.deps.clock.now(),
+              unchangedSince: session.updatedAt,
+            });
             continue;
           }
           if (waitedMs >= this.timing.waitMs) throw new DomainError('CONFLICT', 'Another commit of this session is in progress; try again shortly.');
@@ -159,7 +167,16 @@ export class SessionService {
       if (session.state === 'COMMITTING') {
         const stale = !this.commitsInFlight.has(session.id) && this.deps.clock.now() - session.updatedAt > this.timing.staleMs;
         if (!stale) throw new DomainError('SESSION_CLOSED', 'The upload session is being committed; it can no longer be aborted.');
-        if (!(await this.deps.metadata.sessions.transitionSession({ id: session.id, from: 'COMMITTING', to: 'ABORTED', at: this.deps.clock.now(), unchangedSince: session.updatedAt }))) continue;
+        if (
+          !(await this.deps.metadata.sessions.transitionSession({
+            id: session.id,
+            from: 'COMMITTING',
+            to: 'ABORTED',
+            at: this.deps.clock.now(),
+            unchangedSince: session.updatedAt,
+          }))
+        )
+          continue;
       } else if (session.state === 'OPEN') {
         if (!(await this.deps.metadata.sessions.transitionSession({ id: session.id, from: 'OPEN', to: 'ABORTED', at: this.deps.clock.now() }))) continue;
       }
@@ -203,7 +220,13 @@ export class SessionService {
     return this.hasher;
   }
 
-  private async open(input: { caller: Caller; fileId: number | null; name: unknown; description?: unknown; contentType: unknown }): Promise<UploadSessionRecord> {
+  private async open(input: {
+    caller: Caller;
+    fileId: number | null;
+    name: unknown;
+    description?: unknown;
+    contentType: unknown;
+  }): Promise<UploadSessionRecord> {
     const { name, description, contentType } = validateSessionFields(input);
     const now = this.deps.clock.now();
     const limit = this.deps.maxOpenPerUser;

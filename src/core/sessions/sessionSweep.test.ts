@@ -18,7 +18,12 @@ describe('SessionService: the sweep removes the parts closed sessions left behin
   beforeEach(async () => {
     clock = new ManualClock();
     warnings = [];
-    world = await startSessionWorld({ clock, ttlMs: TTL_MS, commitTiming: { staleMs: GRACE_MS }, log: { warn: (object, message) => warnings.push({ object, message }) } });
+    world = await startSessionWorld({
+      clock,
+      ttlMs: TTL_MS,
+      commitTiming: { staleMs: GRACE_MS },
+      log: { warn: (object, message) => warnings.push({ object, message }) },
+    });
   });
   afterEach(() => world.cleanup());
 
@@ -41,7 +46,11 @@ describe('SessionService: the sweep removes the parts closed sessions left behin
     const restarted = world.restart();
 
     clock.advance(GRACE_MS);
-    assert.deepEqual(await restarted.sweepExpired(), { rolledBack: 0, expired: 0, released: 0 }, 'within the grace period the sweep leaves them to their closer');
+    assert.deepEqual(
+      await restarted.sweepExpired(),
+      { rolledBack: 0, expired: 0, released: 0 },
+      'within the grace period the sweep leaves them to their closer',
+    );
     assert.deepEqual(await stagedUploads(), uploadsOf(aborted, expired, open));
     assert.equal(await partsReleased(aborted), false);
 
@@ -137,7 +146,8 @@ describe('SessionService: the sweep rolls back a commit whose committer died (do
   const parts = [bytesOf(MiB), bytesOf(MiB + 3)];
   const sessionWithParts = async (): Promise<UploadSessionRecord> => {
     const session = await world.sessions.create({ caller: world.alice, name: 'big.bin', contentType: 'application/octet-stream' });
-    for (const [position, bytes] of parts.entries()) await world.sessions.putPart({ caller: world.alice, sessionId: session.id, index: position + 1, body: bodyOf(bytes) });
+    for (const [position, bytes] of parts.entries())
+      await world.sessions.putPart({ caller: world.alice, sessionId: session.id, index: position + 1, body: bodyOf(bytes) });
     return session;
   };
   /** What a committer that died right after its compare-and-set leaves: COMMITTING, never renewed. */
@@ -192,7 +202,13 @@ describe('SessionService: the sweep rolls back a commit whose committer died (do
     const seen = await world.metadata.sessions.getSession(session.id);
     clock.advance(1);
     await world.metadata.sessions.transitionSession({ id: session.id, from: 'COMMITTING', to: 'COMMITTING', at: clock.now() });
-    const moved = await world.metadata.sessions.transitionSession({ id: session.id, from: 'COMMITTING', to: 'OPEN', at: clock.now(), unchangedSince: seen!.updatedAt });
+    const moved = await world.metadata.sessions.transitionSession({
+      id: session.id,
+      from: 'COMMITTING',
+      to: 'OPEN',
+      at: clock.now(),
+      unchangedSince: seen!.updatedAt,
+    });
     assert.equal(moved, undefined);
     assert.equal(await stateOf(session), 'COMMITTING');
   });

@@ -81,7 +81,13 @@ async function rollBackStaleCommits(deps: PartReleaseDeps & { now: number }, upd
     for (const session of batch) {
       tried.add(session.id);
       try {
-        const moved = await deps.metadata.sessions.transitionSession({ id: session.id, from: 'COMMITTING', to: 'OPEN', at: deps.now, unchangedSince: session.updatedAt });
+        const moved = await deps.metadata.sessions.transitionSession({
+          id: session.id,
+          from: 'COMMITTING',
+          to: 'OPEN',
+          at: deps.now,
+          unchangedSince: session.updatedAt,
+        });
         if (moved) rolledBack += 1;
       } catch (error) {
         deps.log?.warn({ err: error, sessionId: session.id }, 'could not roll back an abandoned commit');

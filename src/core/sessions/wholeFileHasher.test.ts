@@ -43,7 +43,10 @@ function setUp(engine: Hasher = localHasher, options: { maxSessions?: number } =
 const pool = new WorkerHasher();
 after(() => pool.close());
 
-for (const [engine, newDigest] of [['this thread', localHasher], ['worker threads', pool]] as const) {
+for (const [engine, newDigest] of [
+  ['this thread', localHasher],
+  ['worker threads', pool],
+] as const) {
   describe(`WholeFileHasher (hashing in ${engine})`, () => {
     it('parts in order are folded as they stream: the digest reads nothing', async () => {
       const { hasher, put, digest, whole, reads } = setUp(newDigest);
@@ -124,15 +127,12 @@ describe('WholeFileHasher when its hashing engine fails', () => {
 describe('a background read that fails (issue 10, item 16)', () => {
   it('is not retried in a loop: the part is left to the commit, and the background settles', async () => {
     let reads = 0;
-    const hasher = new WholeFileHasher(
-      async () => {
-        // Fails as a store does for a part that is gone, after a turn of the event loop.
-        await new Promise((resolve) => setImmediate(resolve));
-        reads += 1;
-        throw new Error('no such part');
-      },
-      localHasher,
-    );
+    const hasher = new WholeFileHasher(async () => {
+      // Fails as a store does for a part that is gone, after a turn of the event loop.
+      await new Promise((resolve) => setImmediate(resolve));
+      reads += 1;
+      throw new Error('no such part');
+    }, localHasher);
     const { tap } = hasher.partStarted({ sessionId: 's', uploadId: 'u', index: 2 });
     hasher.partStored({ sessionId: 's', part: { index: 2, sizeBytes: 5, sha256: 'A'.repeat(64) }, tap });
     // Listed by the metadata store (another server stored it), but gone from the blob store.

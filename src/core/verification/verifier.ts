@@ -110,10 +110,16 @@ export async function verifyStores(deps: VerifyDeps, options: VerifyOptions): Pr
     report.blobsChecked += 1;
     let actual: Facts | 'missing';
     try {
-      actual = await readFacts(deps, blobKey, pacer, (bytes) => {
-        report.bytesRead += bytes;
-        options.onProgress?.({ blobsChecked: report.blobsChecked, bytesRead: report.bytesRead });
-      }, options.signal);
+      actual = await readFacts(
+        deps,
+        blobKey,
+        pacer,
+        (bytes) => {
+          report.bytesRead += bytes;
+          options.onProgress?.({ blobsChecked: report.blobsChecked, bytesRead: report.bytesRead });
+        },
+        options.signal,
+      );
     } catch (error) {
       if (options.signal?.aborted) throw error;
       if (await deletedMeanwhile(blobKey)) return;
@@ -203,7 +209,9 @@ export async function verifyStores(deps: VerifyDeps, options: VerifyOptions): Pr
   const stuck = await deps.metadata.committingSessions({ updatedBefore: cutoff, limit: options.listLimit });
   for (const session of stuck) add(report.stuckCommitting, { sessionId: session.id, updatedAt: new Date(session.updatedAt).toISOString() });
 
-  report.ok = [report.missing, report.corrupt, report.unreadable, report.orphans, report.strayUploads, report.stuckCommitting].every((found) => found.count === 0);
+  report.ok = [report.missing, report.corrupt, report.unreadable, report.orphans, report.strayUploads, report.stuckCommitting].every(
+    (found) => found.count === 0,
+  );
   report.durationMs = deps.clock.now() - started;
   return report;
 }

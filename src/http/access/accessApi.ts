@@ -38,7 +38,12 @@ export async function registerAccessApi(app: FastifyInstance, options: AccessApi
       api.get('/me', { schema: { tags: ['self-service'], summary: 'Who I am: my user, my groups, my usage, the token I came with' } }, async (request) => {
         const me = await accounts.me(callerOf(request));
         const quotaBytes = (await options.quotas?.quotaOf(me.user.id)) ?? null;
-        return { user: userWire(me.user), groups: me.groups.map(groupWire), usage: { ...me.usage, quotaBytes }, token: me.token && tokenWire(me.token, clock.now()) };
+        return {
+          user: userWire(me.user),
+          groups: me.groups.map(groupWire),
+          usage: { ...me.usage, quotaBytes },
+          token: me.token && tokenWire(me.token, clock.now()),
+        };
       });
 
       api.get('/me/tokens', { schema: { tags: ['self-service'], summary: 'My tokens (never their secrets)' } }, async (request) => {
@@ -49,7 +54,10 @@ export async function registerAccessApi(app: FastifyInstance, options: AccessApi
       // Any scope may mint: the new token is never wider nor longer-lived than the one asking (docs/decisions.md 62).
       api.post(
         '/me/tokens',
-        { config: { scope: 'read' }, schema: { tags: ['self-service'], summary: 'Create a token for myself; its secret is in this answer only', body: Type.Optional(NewTokenBody) } },
+        {
+          config: { scope: 'read' },
+          schema: { tags: ['self-service'], summary: 'Create a token for myself; its secret is in this answer only', body: Type.Optional(NewTokenBody) },
+        },
         async (request, reply) => {
           const caller = callerOf(request);
           const body = request.body ?? {};

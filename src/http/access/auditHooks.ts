@@ -52,7 +52,13 @@ export function registerAuditHooks(app: FastifyInstance, { audit, failedAuthBurs
         const details: Record<string, unknown> = { method: request.method };
         if (params.revisionId) details.revisionId = Number(params.revisionId);
         if (kind === 'permissions.changed') details.permissions = request.body;
-        void audit.record({ kind, actor: { id: request.caller.user.id, name: request.caller.user.name }, fileId: Number(params.dataFileId), subject: `file:${params.dataFileId}`, details });
+        void audit.record({
+          kind,
+          actor: { id: request.caller.user.id, name: request.caller.user.name },
+          fileId: Number(params.dataFileId),
+          subject: `file:${params.dataFileId}`,
+          details,
+        });
       }
     }
     done();

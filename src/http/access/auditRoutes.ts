@@ -29,10 +29,21 @@ export function parseTime(text: string | undefined, name: string): number | unde
 export function registerAuditRoutes(admin: ApiInstance, audit: AuditService): void {
   admin.get(
     '/audit',
-    { config: { scope: 'admin' }, schema: { tags: ['admin'], summary: 'The audit log, newest first (filter by actor, file, kind, time; page with before)', querystring: AuditQueryString } },
+    {
+      config: { scope: 'admin' },
+      schema: { tags: ['admin'], summary: 'The audit log, newest first (filter by actor, file, kind, time; page with before)', querystring: AuditQueryString },
+    },
     async (request) => {
       const query = request.query;
-      return audit.list({ actor: query.actor, fileId: query.file, kind: query.kind, from: parseTime(query.from, 'from'), to: parseTime(query.to, 'to'), before: query.before, limit: query.limit });
+      return audit.list({
+        actor: query.actor,
+        fileId: query.file,
+        kind: query.kind,
+        from: parseTime(query.from, 'from'),
+        to: parseTime(query.to, 'to'),
+        before: query.before,
+        limit: query.limit,
+      });
     },
   );
 }

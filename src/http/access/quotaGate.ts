@@ -17,7 +17,12 @@ export function declaredLength(request: FastifyRequest): number | undefined {
  * Admits the upload, or throws 413/507 before a byte is read; the refusal reaches the client
  * while the rest of its body is drained (src/http/refusedBody.ts).
  */
-export async function admitUpload(context: RouteContext, request: FastifyRequest, _reply: FastifyReply, declaredBytes = declaredLength(request)): Promise<Admission | undefined> {
+export async function admitUpload(
+  context: RouteContext,
+  request: FastifyRequest,
+  _reply: FastifyReply,
+  declaredBytes = declaredLength(request),
+): Promise<Admission | undefined> {
   if (!context.services.quotas || !request.caller) return undefined;
   return context.services.quotas.admit(request.caller, declaredBytes);
 }

@@ -6,7 +6,14 @@ import type { QuotaService } from '../../core/quotas/quotaService.js';
 import { callerOf, type ApiInstance } from '../routeContext.js';
 import { UserRefParams } from './accessWire.js';
 
-const QuotaBody = Type.Object({ quotaBytes: Type.Union([Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }), Type.Null()], { description: 'bytes; 0 = no quota; null = the instance default' }) }, { additionalProperties: false });
+const QuotaBody = Type.Object(
+  {
+    quotaBytes: Type.Union([Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }), Type.Null()], {
+      description: 'bytes; 0 = no quota; null = the instance default',
+    }),
+  },
+  { additionalProperties: false },
+);
 
 export function registerQuotaRoutes(admin: ApiInstance, accounts: AccountService, quotas: QuotaService): void {
   const describe = async (ref: string) => {
@@ -14,12 +21,21 @@ export function registerQuotaRoutes(admin: ApiInstance, accounts: AccountService
     const [own, applies, usage] = await Promise.all([accounts.quotaOf(account.id), quotas.quotaOf(account.id), accounts.usageOf(account.id)]);
     return { userId: account.id, name: account.name, quotaBytes: own, effectiveQuotaBytes: applies ?? null, usage };
   };
-  admin.get('/users/:user/quota', { config: { scope: 'admin' }, schema: { tags: ['admin'], summary: "A user's quota and usage", params: UserRefParams } }, async (request) =>
-    describe(request.params.user),
+  admin.get(
+    '/users/:user/quota',
+    { config: { scope: 'admin' }, schema: { tags: ['admin'], summary: "A user's quota and usage", params: UserRefParams } },
+    async (request) => describe(request.params.user),
   );
-  admin.put('/users/:user/quota', { config: { scope: 'admin' }, schema: { tags: ['admin'], summary: "Set a user's quota (null: the instance default)", params: UserRefParams, body: QuotaBody } }, async (request) => {
-    const ref = request.params.user;
-    await accounts.setQuota(ref, request.body.quotaBytes, callerOf(request));
-    return describe(ref);
-  });
+  admin.put(
+    '/users/:user/quota',
+    {
+      config: { scope: 'admin' },
+      schema: { tags: ['admin'], summary: "Set a user's quota (null: the instance default)", params: UserRefParams, body: QuotaBody },
+    },
+    async (request) => {
+      const ref = request.params.user;
+      await accounts.setQuota(ref, request.body.quotaBytes, callerOf(request));
+      return describe(ref);
+    },
+  );
 }

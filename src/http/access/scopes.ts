@@ -26,6 +26,9 @@ export function requireScope(request: FastifyRequest): void {
   if (!token) return;
   const needed = scopeNeeded(request);
   if (scopeRank(token.scope) < scopeRank(needed)) {
-    throw new DomainError('SCOPE_TOO_NARROW', `This token has scope ${token.scope}; ${request.method} here needs scope ${needed}. Use a token with scope ${needed}.`);
+    throw new DomainError(
+      'SCOPE_TOO_NARROW',
+      `This token has scope ${token.scope}; ${request.method} here needs scope ${needed}. Use a token with scope ${needed}.`,
+    );
   }
 }

@@ -27,7 +27,23 @@ describe('Content-Disposition of downloads (docs/decisions.md 21)', () => {
     assert.doesNotMatch(dispositionFor({ name: 'a"b\r\nc.txt', contentType: 'text/plain' }), /[\r\n]|a"b/);
   });
   it('neutralises bidirectional and C1 controls in both filename forms (docs/decisions.md 38)', () => {
-    for (const control of ['\u202E', '\u202A', '\u202B', '\u202C', '\u202D', '\u200E', '\u200F', '\u2066', '\u2067', '\u2068', '\u2069', '\u061C', '\u0085', '\u009B', '\u2028']) {
+    for (const control of [
+      '\u202E',
+      '\u202A',
+      '\u202B',
+      '\u202C',
+      '\u202D',
+      '\u200E',
+      '\u200F',
+      '\u2066',
+      '\u2067',
+      '\u2068',
+      '\u2069',
+      '\u061C',
+      '\u0085',
+      '\u009B',
+      '\u2028',
+    ]) {
       const header = dispositionFor({ name: `invoice${control}fdp.exe`, contentType: 'application/octet-stream' });
       assert.equal(header, 'attachment; filename=invoice_fdp.exe', JSON.stringify(control));
       assert.doesNotMatch(decodeURIComponent(header), new RegExp(control), JSON.stringify(control));

@@ -12,7 +12,13 @@ import { create as contentDisposition } from 'content-disposition';
  */
 const NOT_IN_FILENAMES = /[\p{Cc}\p{Bidi_Control}\u2028\u2029"]/gu;
 
-const INLINE_SAFE = [/^image\/(png|jpeg|gif|webp|avif|bmp|x-icon|vnd\.microsoft\.icon|tiff|heic|heif)$/, /^application\/pdf$/, /^audio\//, /^video\//, /^text\/plain$/];
+const INLINE_SAFE = [
+  /^image\/(png|jpeg|gif|webp|avif|bmp|x-icon|vnd\.microsoft\.icon|tiff|heic|heif)$/,
+  /^application\/pdf$/,
+  /^audio\//,
+  /^video\//,
+  /^text\/plain$/,
+];
 
 export function isInlineSafe(contentType: string): boolean {
   const essence = contentType.split(';')[0].trim().toLowerCase();

@@ -18,14 +18,18 @@ export const SessionFieldsBody = Type.Union([
   Type.Null(),
 ]);
 
-
 export const createSession: RegisterRoute = (app, { services }) => {
   app.post(
     '/multipart',
     { schema: { summary: 'Create a multi-part upload session', body: SessionFieldsBody, response: { 200: SessionCreated, ...sessionErrorResponses } } },
     async (request) => {
       const body = request.body ?? {};
-      const session = await services.sessions.create({ caller: callerOf(request), name: body.name, description: body.description, contentType: body.contentType });
+      const session = await services.sessions.create({
+        caller: callerOf(request),
+        name: body.name,
+        description: body.description,
+        contentType: body.contentType,
+      });
       return { sessionId: session.id };
     },
   );

@@ -60,7 +60,10 @@ async function sendRevision(context: RouteContext, request: FastifyRequest & Dow
     // Another site's <script src>/<link href> cannot pull a private file in with the user's cookie.
     .header('cross-origin-resource-policy', 'same-origin')
     .header('cache-control', 'private, no-cache')
-    .header('content-disposition', dispositionFor({ name: downloadName(request) ?? file.name, contentType, download: parseBoolean(request.query.download, 'download', false) }));
+    .header(
+      'content-disposition',
+      dispositionFor({ name: downloadName(request) ?? file.name, contentType, download: parseBoolean(request.query.download, 'download', false) }),
+    );
 
   if (noneMatch(headerValue(request, 'if-none-match'), etag)) return reply.code(304).send();
 
@@ -104,7 +107,6 @@ async function sendRevision(context: RouteContext, request: FastifyRequest & Dow
     reply.raw.destroy();
   }
 }
-
 
 export const downloadFile: RegisterRoute = (app, context) => {
   app.route({

@@ -24,10 +24,14 @@ function assertValidPlan(plan: readonly TargetPart[], input: readonly StagedPiec
     assert.equal(segment.objectName, input[expected.piece].objectName);
     assert.equal(segment.start, expected.offset);
     assert.ok(segment.end >= segment.start && segment.end < input[expected.piece].sizeBytes);
-    expected = segment.end + 1 === input[expected.piece].sizeBytes ? { piece: expected.piece + 1, offset: 0 } : { piece: expected.piece, offset: segment.end + 1 };
+    expected =
+      segment.end + 1 === input[expected.piece].sizeBytes ? { piece: expected.piece + 1, offset: 0 } : { piece: expected.piece, offset: segment.end + 1 };
   }
   const total = input.reduce((sum, piece) => sum + piece.sizeBytes, 0);
-  assert.equal(plan.reduce((sum, part) => sum + part.sizeBytes, 0), total);
+  assert.equal(
+    plan.reduce((sum, part) => sum + part.sizeBytes, 0),
+    total,
+  );
 }
 
 describe('assembly plan for S3 multipart completion', () => {
@@ -83,7 +87,10 @@ describe('assembly plan for S3 multipart completion', () => {
     const limits: PlanLimits = { minPartBytes: 5, maxPartBytes: 20, maxParts: 10_000 };
     const input = pieces(41, 3);
     const plan = planAssembly(input, limits);
-    assert.deepEqual(plan.map((part) => part.sizeBytes), [20, 16, 5, 3]);
+    assert.deepEqual(
+      plan.map((part) => part.sizeBytes),
+      [20, 16, 5, 3],
+    );
     assertValidPlan(plan, input, limits);
   });
 

@@ -24,8 +24,7 @@ export interface Segment {
 }
 
 export type TargetPart =
-  | { kind: 'copy'; segment: Segment; sizeBytes: number; wholeObject: boolean }
-  | { kind: 'stream'; segments: Segment[]; sizeBytes: number };
+  { kind: 'copy'; segment: Segment; sizeBytes: number; wholeObject: boolean } | { kind: 'stream'; segments: Segment[]; sizeBytes: number };
 
 export interface PlanLimits {
   minPartBytes: number;

@@ -131,7 +131,10 @@ describe('S3 BlobStore', { timeout: 180_000 }, () => {
     await Promise.all(parts.map((data, position) => store.putPart({ uploadId, index: position + 1, body: streamOf(data), sizeBytes: data.length })));
     const before = commands.length;
     const { key, sizeBytes } = await store.completeUpload({ uploadId, indexes: parts.map((_, position) => position + 1) });
-    assert.equal(sizeBytes, parts.reduce((total, part) => total + part.length, 0));
+    assert.equal(
+      sizeBytes,
+      parts.reduce((total, part) => total + part.length, 0),
+    );
     return { key, completion: commands.slice(before) };
   };
 
@@ -160,9 +163,15 @@ describe('S3 BlobStore', { timeout: 180_000 }, () => {
       const parts = [randomData(KiB), randomData(20 * MiB), randomData(KiB)];
       const { key, completion } = await completeWithParts(parts);
       const uploads = named(completion, 'UploadPartCommand');
-      assert.deepEqual(uploads.map((command) => command.input.ContentLength), [5 * MiB]);
+      assert.deepEqual(
+        uploads.map((command) => command.input.ContentLength),
+        [5 * MiB],
+      );
       const copies = named(completion, 'UploadPartCopyCommand');
-      assert.deepEqual(copies.map((command) => command.input.CopySourceRange), [`bytes=${5 * MiB - KiB}-${20 * MiB - 1}`, undefined]);
+      assert.deepEqual(
+        copies.map((command) => command.input.CopySourceRange),
+        [`bytes=${5 * MiB - KiB}-${20 * MiB - 1}`, undefined],
+      );
       const data = Buffer.concat(parts);
       assert.equal(sha256(await readAll(await store.get({ key }))), sha256(data));
       const edge = 5 * MiB;
@@ -241,7 +250,16 @@ describe('S3 BlobStore', { timeout: 180_000 }, () => {
     it('upload ids and keys this store did not issue are NOT_FOUND, and never reach outside the prefix', async () => {
       const { uploadId } = await store.createUpload();
       const [key] = uploadId.split('.');
-      const hostile = ['', 'no-such-upload', '../../x', `${key}`, `${key}.`, `${key}.!!!`, `${'0'.repeat(32)}.${Buffer.from('nope').toString('base64url')}`, `../${uploadId}`];
+      const hostile = [
+        '',
+        'no-such-upload',
+        '../../x',
+        `${key}`,
+        `${key}.`,
+        `${key}.!!!`,
+        `${'0'.repeat(32)}.${Buffer.from('nope').toString('base64url')}`,
+        `../${uploadId}`,
+      ];
       for (const id of hostile) {
         await assertRejectsWithCode(store.putPart({ uploadId: id, index: 1, body: streamOf(Buffer.from('x')) }), 'NOT_FOUND');
         await assertRejectsWithCode(store.getPart({ uploadId: id, index: 1 }), 'NOT_FOUND');
@@ -261,7 +279,10 @@ describe('S3 BlobStore', { timeout: 180_000 }, () => {
       const data = randomData(12 * MiB + 1);
       const stored = await store.put({ body: streamOf(data, 256 * KiB) });
       assert.equal(stored.sizeBytes, data.length);
-      assert.deepEqual(named(commands, 'UploadPartCommand').map((command) => command.input.ContentLength), [5 * MiB, 5 * MiB, 2 * MiB + 1]);
+      assert.deepEqual(
+        named(commands, 'UploadPartCommand').map((command) => command.input.ContentLength),
+        [5 * MiB, 5 * MiB, 2 * MiB + 1],
+      );
       assert.equal(named(commands, 'PutObjectCommand').length, 0);
       assert.equal(sha256(await readAll(await store.get({ key: stored.key }))), sha256(data));
       assert.deepEqual(await multipartUploadsUnder(prefix), []);
@@ -304,7 +325,10 @@ describe('S3 BlobStore', { timeout: 180_000 }, () => {
       const page = await admin.send(new ListObjectsV2Command({ Bucket: bucket }));
       const names = (page.Contents ?? []).map((object) => object.Key ?? '');
       assert.ok(names.some((name) => name.startsWith(`${prefix}blobs/`)));
-      assert.ok(names.every((name) => name.startsWith('run-')), names.join(', '));
+      assert.ok(
+        names.every((name) => name.startsWith('run-')),
+        names.join(', '),
+      );
     });
   });
 
@@ -322,7 +346,10 @@ describe('S3 BlobStore', { timeout: 180_000 }, () => {
       const sweeper = await openStore(prefix, { clock: { now: () => Date.now() + 60_000 } });
 
       assert.equal(await sweeper.sweepTemporary({ olderThanMs: 0 }), 2);
-      assert.deepEqual((await multipartUploadsUnder(prefix)).map((upload) => upload.Key), [`${prefix}blobs/${uploadId.split('.')[0]}`]);
+      assert.deepEqual(
+        (await multipartUploadsUnder(prefix)).map((upload) => upload.Key),
+        [`${prefix}blobs/${uploadId.split('.')[0]}`],
+      );
       assert.ok(!(await objectNamesUnder(prefix)).includes(orphan));
       const { key } = await store.completeUpload({ uploadId, indexes: [1] });
       assert.equal((await readAll(await store.get({ key }))).length, 100);

@@ -51,7 +51,13 @@ export function s3BlobStoreOnClient(input: { client: S3Client; bucket: string; p
   if (!Number.isSafeInteger(partSizeBytes) || partSizeBytes < MIN_MULTIPART_PART_BYTES || partSizeBytes > MAX_PART_BYTES) {
     throw new RangeError(`partSizeBytes must be from ${MIN_MULTIPART_PART_BYTES} to ${MAX_PART_BYTES}.`);
   }
-  const context: S3Context = { client: input.client, bucket: input.bucket, names: s3Names(input.prefix ?? ''), partSizeBytes, clock: input.clock ?? systemClock };
+  const context: S3Context = {
+    client: input.client,
+    bucket: input.bucket,
+    names: s3Names(input.prefix ?? ''),
+    partSizeBytes,
+    clock: input.clock ?? systemClock,
+  };
   const { client, bucket, names } = context;
 
   return {

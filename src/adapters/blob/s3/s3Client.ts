@@ -157,14 +157,34 @@ export function isMissingUpload(error: unknown): boolean {
 }
 
 const NETWORK_ERROR_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH',
-  'ENOTFOUND', 'EAI_AGAIN', 'EADDRNOTAVAIL', 'ERR_SOCKET_CONNECTION_TIMEOUT',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EADDRNOTAVAIL',
+  'ERR_SOCKET_CONNECTION_TIMEOUT',
 ]);
 /** S3 answers that mean "this store cannot be used right now", not "your request is wrong". */
 const UNAVAILABLE_S3_CODES = new Set([
-  'NoSuchBucket', 'AccessDenied', 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'ExpiredToken',
-  'InvalidToken', 'CredentialsProviderError', 'TimeoutError', 'RequestTimeout', 'RequestTimeTooSkewed',
-  'SlowDown', 'ServiceUnavailable', 'InternalError', 'QuotaExceeded',
+  'NoSuchBucket',
+  'AccessDenied',
+  'InvalidAccessKeyId',
+  'SignatureDoesNotMatch',
+  'ExpiredToken',
+  'InvalidToken',
+  'CredentialsProviderError',
+  'TimeoutError',
+  'RequestTimeout',
+  'RequestTimeTooSkewed',
+  'SlowDown',
+  'ServiceUnavailable',
+  'InternalError',
+  'QuotaExceeded',
 ]);
 
 export function isUnavailable(error: unknown): boolean {

@@ -38,9 +38,7 @@ export async function listMultipartUploads(context: S3Context, prefix: string): 
   let uploadIdMarker: string | undefined;
   for (;;) {
     const page = await withS3Errors(undefined, () =>
-      context.client.send(
-        new ListMultipartUploadsCommand({ Bucket: context.bucket, Prefix: prefix, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker }),
-      ),
+      context.client.send(new ListMultipartUploadsCommand({ Bucket: context.bucket, Prefix: prefix, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker })),
     );
     for (const upload of page.Uploads ?? []) {
       if (upload.Key === undefined || upload.UploadId === undefined) continue;
@@ -57,9 +55,7 @@ export async function deleteObjects(context: S3Context, names: readonly string[]
   for (let start = 0; start < names.length; start += 1_000) {
     const batch = names.slice(start, start + 1_000);
     const result = await withS3Errors(undefined, () =>
-      context.client.send(
-        new DeleteObjectsCommand({ Bucket: context.bucket, Delete: { Objects: batch.map((name) => ({ Key: name })), Quiet: true } }),
-      ),
+      context.client.send(new DeleteObjectsCommand({ Bucket: context.bucket, Delete: { Objects: batch.map((name) => ({ Key: name })), Quiet: true } })),
     );
     const failed = (result.Errors ?? []).filter((error) => error.Code !== 'NoSuchKey');
     if (failed.length > 0) {

@@ -112,7 +112,8 @@ export async function getPart(context: S3Context, input: { uploadId: string; ind
   const upload = decodeUploadId(input.uploadId);
   const response = await withS3Errors(
     signal,
-    () => context.client.send(new GetObjectCommand({ Bucket: context.bucket, Key: context.names.part(upload.key, index, input.version) }), { abortSignal: signal }),
+    () =>
+      context.client.send(new GetObjectCommand({ Bucket: context.bucket, Key: context.names.part(upload.key, index, input.version) }), { abortSignal: signal }),
     'No such part in that upload.',
   );
   const body = response.Body as Readable;
@@ -144,7 +145,10 @@ export async function completeUpload(
     // Checked before anything changes, so the upload stays open: send them and complete again.
     throw new DomainError('BAD_REQUEST', `Parts ${missingIndexes.join(', ')} were never uploaded.`, { details: { missingIndexes } });
   }
-  const pieces = indexes.map((index, position) => ({ objectName: names.part(upload.key, index, input.versions?.[position]), sizeBytes: stagedSizes.get(entries[position]) ?? 0 }));
+  const pieces = indexes.map((index, position) => ({
+    objectName: names.part(upload.key, index, input.versions?.[position]),
+    sizeBytes: stagedSizes.get(entries[position]) ?? 0,
+  }));
   const sizeBytes = pieces.reduce((total, piece) => total + piece.sizeBytes, 0);
   const objectName = names.blob(upload.key);
 
@@ -167,10 +171,9 @@ export async function completeUpload(
       sendTargetPart(context, { upload, objectName, partNumber: position + 1, target, signal }),
     );
     await withUploadErrors(signal, () =>
-      client.send(
-        new CompleteMultipartUploadCommand({ Bucket: bucket, Key: objectName, UploadId: upload.s3UploadId, MultipartUpload: { Parts: parts } }),
-        { abortSignal: signal },
-      ),
+      client.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: objectName, UploadId: upload.s3UploadId, MultipartUpload: { Parts: parts } }), {
+        abortSignal: signal,
+      }),
     );
   }
   // The blob is complete; what follows is tidying, and a failure there must not fail the call
@@ -182,9 +185,7 @@ export async function completeUpload(
 export async function abortUpload(context: S3Context, input: { uploadId: string }): Promise<void> {
   const upload = decodeUploadId(input.uploadId);
   try {
-    await context.client.send(
-      new AbortMultipartUploadCommand({ Bucket: context.bucket, Key: context.names.blob(upload.key), UploadId: upload.s3UploadId }),
-    );
+    await context.client.send(new AbortMultipartUploadCommand({ Bucket: context.bucket, Key: context.names.blob(upload.key), UploadId: upload.s3UploadId }));
   } catch (error) {
     if (!isMissingUpload(error)) throw toDomainError(error);
   }
@@ -195,10 +196,9 @@ export async function abortUpload(context: S3Context, input: { uploadId: string 
 
 async function assertUploadOpen(context: S3Context, upload: UploadHandle, signal: AbortSignal | undefined): Promise<void> {
   await withUploadErrors(signal, () =>
-    context.client.send(
-      new ListPartsCommand({ Bucket: context.bucket, Key: context.names.blob(upload.key), UploadId: upload.s3UploadId, MaxParts: 1 }),
-      { abortSignal: signal },
-    ),
+    context.client.send(new ListPartsCommand({ Bucket: context.bucket, Key: context.names.blob(upload.key), UploadId: upload.s3UploadId, MaxParts: 1 }), {
+      abortSignal: signal,
+    }),
   );
 }
 
@@ -230,7 +230,10 @@ async function stagedPartSizes(context: S3Context, key: string, signal: AbortSig
 async function removeStagedObjects(context: S3Context, key: string): Promise<void> {
   await deleteObjects(context, [context.names.openMarker(key)]);
   const objects = await listObjects(context, context.names.uploadDirectory(key));
-  await deleteObjects(context, objects.map((object) => object.name));
+  await deleteObjects(
+    context,
+    objects.map((object) => object.name),
+  );
 }
 
 async function sendTargetPart(
@@ -259,7 +262,14 @@ async function sendTargetPart(
   try {
     const uploaded = await sendStreamingBody(readSegments(context, target.segments, signal), signal, (body, abortSignal) =>
       client.send(
-        new UploadPartCommand({ Bucket: bucket, Key: objectName, UploadId: upload.s3UploadId, PartNumber: partNumber, Body: body, ContentLength: target.sizeBytes }),
+        new UploadPartCommand({
+          Bucket: bucket,
+          Key: objectName,
+          UploadId: upload.s3UploadId,
+          PartNumber: partNumber,
+          Body: body,
+          ContentLength: target.sizeBytes,
+        }),
         { abortSignal, requestTimeout: 0 },
       ),
     );
@@ -300,7 +310,11 @@ async function* readSegments(context: S3Context, segments: readonly Segment[], s
       for await (const chunk of stream) yield chunk as Buffer;
     }
   } finally {
-    for (const opened of opening) opened.then((stream) => stream.destroy(), () => undefined);
+    for (const opened of opening)
+      opened.then(
+        (stream) => stream.destroy(),
+        () => undefined,
+      );
   }
 }
 

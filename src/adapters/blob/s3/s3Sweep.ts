@@ -45,7 +45,10 @@ export async function sweepTemporary(context: S3Context, olderThanMs: number): P
   }
   for (const objects of byUpload.values()) {
     if (objects.some((object) => object.lastModified.getTime() > cutoff)) continue;
-    await deleteObjects(context, objects.map((object) => object.name));
+    await deleteObjects(
+      context,
+      objects.map((object) => object.name),
+    );
     removed += 1;
   }
   return removed;

@@ -119,10 +119,9 @@ export async function putObjectStreaming(
     const uploadId = s3UploadId;
     const parts = [...completedParts].sort((a, b) => (a.PartNumber ?? 0) - (b.PartNumber ?? 0));
     await withS3Errors(signal, () =>
-      client.send(
-        new CompleteMultipartUploadCommand({ Bucket: bucket, Key: objectName, UploadId: uploadId, MultipartUpload: { Parts: parts } }),
-        { abortSignal: signal },
-      ),
+      client.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: objectName, UploadId: uploadId, MultipartUpload: { Parts: parts } }), {
+        abortSignal: signal,
+      }),
     );
     return totalBytes;
   } catch (error) {

@@ -14,7 +14,16 @@ export function accountsContract(store: () => MetadataStore): void {
       await store().principals.addGroupMember({ groupId: group.id, userId: user.id });
       const token = await accounts().createToken({ userId: user.id, tokenHash: 'REC', label: 'laptop', scope: 'read', createdAt: T0, expiresAt: T0 + 1000 });
       assert.ok(isPositiveInteger(token.id));
-      assert.deepEqual(token, { id: token.id, userId: user.id, label: 'laptop', scope: 'read', createdAt: T0, expiresAt: T0 + 1000, lastUsedAt: null, revokedAt: null });
+      assert.deepEqual(token, {
+        id: token.id,
+        userId: user.id,
+        label: 'laptop',
+        scope: 'read',
+        createdAt: T0,
+        expiresAt: T0 + 1000,
+        lastUsedAt: null,
+        revokedAt: null,
+      });
       assert.deepEqual(await accounts().findCredential('REC'), { token, user: { ...user, disabledAt: null }, groupIds: [group.id] });
       assert.equal(await accounts().findCredential('NONE'), undefined);
       assert.deepEqual(await accounts().getToken(token.id), token);
@@ -24,14 +33,20 @@ export function accountsContract(store: () => MetadataStore): void {
       const user = await createUser(store());
       const token = await accounts().createToken({ userId: user.id, tokenHash: 'FOREVER', label: '', scope: 'admin', createdAt: T0, expiresAt: null });
       assert.equal(token.expiresAt, null);
-      await assertRejectsWithCode(accounts().createToken({ userId: 987_654, tokenHash: 'X', label: '', scope: 'read', createdAt: T0, expiresAt: null }), 'USER_NOT_FOUND');
+      await assertRejectsWithCode(
+        accounts().createToken({ userId: 987_654, tokenHash: 'X', label: '', scope: 'read', createdAt: T0, expiresAt: null }),
+        'USER_NOT_FOUND',
+      );
     });
 
     it('tokens added the old way (principals.addToken) are admin-scoped records without expiry', async () => {
       const user = await createUser(store());
       await store().principals.addToken({ userId: user.id, tokenHash: 'OLD', createdAt: T0 });
       const credential = await accounts().findCredential('OLD');
-      assert.deepEqual({ ...credential?.token, id: 0 }, { id: 0, userId: user.id, label: '', scope: 'admin', createdAt: T0, expiresAt: null, lastUsedAt: null, revokedAt: null });
+      assert.deepEqual(
+        { ...credential?.token, id: 0 },
+        { id: 0, userId: user.id, label: '', scope: 'admin', createdAt: T0, expiresAt: null, lastUsedAt: null, revokedAt: null },
+      );
     });
 
     it('touchToken writes lastUsedAt unless it is already at or after notBefore', async () => {
@@ -60,8 +75,14 @@ export function accountsContract(store: () => MetadataStore): void {
       const b1 = await accounts().createToken({ userId: bob.id, tokenHash: 'B1', label: '', scope: 'read', createdAt: T0, expiresAt: null });
       const a2 = await accounts().createToken({ userId: ada.id, tokenHash: 'A2', label: '', scope: 'read', createdAt: T0, expiresAt: null });
       await accounts().revokeToken({ id: a1.id, at: T0 + 1 });
-      assert.deepEqual((await accounts().listTokens({ userId: ada.id })).map((token) => token.id), [a1.id, a2.id]);
-      assert.deepEqual((await accounts().listTokens({})).map((token) => token.id), [a1.id, b1.id, a2.id]);
+      assert.deepEqual(
+        (await accounts().listTokens({ userId: ada.id })).map((token) => token.id),
+        [a1.id, a2.id],
+      );
+      assert.deepEqual(
+        (await accounts().listTokens({})).map((token) => token.id),
+        [a1.id, b1.id, a2.id],
+      );
       assert.equal(await accounts().revokeTokensOfUser({ userId: ada.id, at: T0 + 2 }), 1);
       assert.equal((await accounts().getToken(a1.id))?.revokedAt, T0 + 1);
       assert.equal((await accounts().getToken(a2.id))?.revokedAt, T0 + 2);
@@ -86,7 +107,10 @@ export function accountsContract(store: () => MetadataStore): void {
       for (const name of ['bob', 'Alice', 'al_x', 'alxx', 'carol']) await createUser(store(), name);
       assert.deepEqual((await accounts().listAccounts({ limit: 10, offset: 0 })).map((user) => user.name).sort(), ['Alice', 'al_x', 'alxx', 'bob', 'carol']);
       assert.deepEqual((await accounts().listAccounts({ namePrefix: 'AL', limit: 10, offset: 0 })).map((user) => user.name).sort(), ['Alice', 'al_x', 'alxx']);
-      assert.deepEqual((await accounts().listAccounts({ namePrefix: 'al_', limit: 10, offset: 0 })).map((user) => user.name), ['al_x']);
+      assert.deepEqual(
+        (await accounts().listAccounts({ namePrefix: 'al_', limit: 10, offset: 0 })).map((user) => user.name),
+        ['al_x'],
+      );
       assert.equal((await accounts().listAccounts({ limit: 2, offset: 4 })).length, 1);
     });
 
@@ -110,7 +134,10 @@ export function accountsContract(store: () => MetadataStore): void {
       assert.deepEqual(await store().permissions.entriesFor({ fileId: file.id, userId: heir.id, groupIds: [] }), [
         { entityType: 'USER', entityId: heir.id, grant: 'READ_WRITE_DELETE_SHARE_ADMIN', pass: 'NONE' },
       ]);
-      assert.deepEqual((await store().permissions.getPermissions(othersFile.id)).entries.map((entry) => entry.entityId), [other.id]);
+      assert.deepEqual(
+        (await store().permissions.getPermissions(othersFile.id)).entries.map((entry) => entry.entityId),
+        [other.id],
+      );
       const revisions = (await store().files.listRevisions([othersFile.id])).get(othersFile.id) ?? [];
       assert.ok(revisions.every((revision) => revision.uploadUserId !== leaver.id));
     });
@@ -164,7 +191,10 @@ export function accountsContract(store: () => MetadataStore): void {
         { id: field.id, name: 'field', memberCount: 0 },
         { id: finance.id, name: 'finance', memberCount: 2 },
       ]);
-      assert.deepEqual((await accounts().membersOf(finance.id)).map((user) => user.name), ['ada', 'bob']);
+      assert.deepEqual(
+        (await accounts().membersOf(finance.id)).map((user) => user.name),
+        ['ada', 'bob'],
+      );
       assert.deepEqual(await accounts().groupsOfUser(ada.id), [finance]);
       await assertRejectsWithCode(accounts().membersOf(987_654), 'GROUP_NOT_FOUND');
     });
@@ -192,7 +222,10 @@ export function accountsContract(store: () => MetadataStore): void {
       });
       await accounts().deleteGroup(group.id);
       assert.equal(await store().principals.getGroup(group.id), undefined);
-      assert.deepEqual((await store().permissions.getPermissions(file.id)).entries.map((entry) => entry.entityType), ['USER']);
+      assert.deepEqual(
+        (await store().permissions.getPermissions(file.id)).entries.map((entry) => entry.entityType),
+        ['USER'],
+      );
       await assertRejectsWithCode(accounts().deleteGroup(group.id), 'GROUP_NOT_FOUND');
     });
   });

@@ -10,9 +10,25 @@ export function auditContract(store: () => MetadataStore): void {
     const bob = { id: null, name: 'operator (command line)' };
 
     it('an appended event reads back whole, details included', async () => {
-      const event = await store().audit.append({ at: T0, kind: 'file.deleted', actor: ada, fileId: 7, subject: 'file:7', details: { method: 'DELETE', nested: { a: [1, 2] } } });
+      const event = await store().audit.append({
+        at: T0,
+        kind: 'file.deleted',
+        actor: ada,
+        fileId: 7,
+        subject: 'file:7',
+        details: { method: 'DELETE', nested: { a: [1, 2] } },
+      });
       assert.ok(event.id > 0);
-      assert.deepEqual(event, { id: event.id, at: T0, kind: 'file.deleted', actorId: 1, actorName: 'ada', fileId: 7, subject: 'file:7', details: { method: 'DELETE', nested: { a: [1, 2] } } });
+      assert.deepEqual(event, {
+        id: event.id,
+        at: T0,
+        kind: 'file.deleted',
+        actorId: 1,
+        actorName: 'ada',
+        fileId: 7,
+        subject: 'file:7',
+        details: { method: 'DELETE', nested: { a: [1, 2] } },
+      });
       assert.deepEqual(await store().audit.list({ limit: 10 }), [event]);
     });
 

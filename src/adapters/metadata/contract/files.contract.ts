@@ -41,7 +41,14 @@ export function filesContract(store: () => MetadataStore): void {
       const owner = await createUser(store());
       const name = '  "Budget" \'25\'\t– résumé 中文.csv  ';
       const description = 'line one\nline two\r\n  ';
-      const created = await store().files.createFile({ name, description, ownerId: owner.id, publicAccess: true, createdAt: T0, revision: newRevision(owner.id) });
+      const created = await store().files.createFile({
+        name,
+        description,
+        ownerId: owner.id,
+        publicAccess: true,
+        createdAt: T0,
+        revision: newRevision(owner.id),
+      });
       const file = await store().files.getFile(created.file.id);
       assert.equal(file?.name, name);
       assert.equal(file?.description, description);

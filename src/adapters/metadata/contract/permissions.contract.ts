@@ -54,7 +54,10 @@ export function permissionsContract(store: () => MetadataStore): void {
       }));
       await store().permissions.replacePermissions(file.id, { publicAccess: false, entries });
       const stored = await store().permissions.getPermissions(file.id);
-      assert.deepEqual(stored.entries, [...entries].sort((a, b) => a.entityId - b.entityId));
+      assert.deepEqual(
+        stored.entries,
+        [...entries].sort((a, b) => a.entityId - b.entityId),
+      );
     });
 
     it('two entries for the same entity are INVALID_PERMISSIONS, and nothing changes', async () => {

@@ -63,7 +63,10 @@ export function principalsContract(store: () => MetadataStore): void {
       const user = await createUser(store());
       await store().principals.addToken({ userId: user.id, tokenHash: 'CALLER', createdAt: T0 });
       assert.deepEqual(await store().principals.findCallerByTokenHash('CALLER'), { user, groupIds: [] });
-      const [second, first] = [await store().principals.createGroup({ name: `g-${user.id}-b` }), await store().principals.createGroup({ name: `g-${user.id}-a` })];
+      const [second, first] = [
+        await store().principals.createGroup({ name: `g-${user.id}-b` }),
+        await store().principals.createGroup({ name: `g-${user.id}-a` }),
+      ];
       await store().principals.addGroupMember({ groupId: first.id, userId: user.id });
       await store().principals.addGroupMember({ groupId: second.id, userId: user.id });
       assert.deepEqual(await store().principals.findCallerByTokenHash('CALLER'), { user, groupIds: [second.id, first.id].sort((a, b) => a - b) });

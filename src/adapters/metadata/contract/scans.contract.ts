@@ -10,7 +10,14 @@ const LEASE_MS = 60_000;
 async function fileWithRevisions(store: MetadataStore, scanStates: ScanState[]) {
   const owner = await createUser(store);
   const [first, ...rest] = scanStates;
-  const created = await store.files.createFile({ name: 'a.csv', description: '', ownerId: owner.id, publicAccess: false, createdAt: T0, revision: newRevision(owner.id, { scanState: first }) });
+  const created = await store.files.createFile({
+    name: 'a.csv',
+    description: '',
+    ownerId: owner.id,
+    publicAccess: false,
+    createdAt: T0,
+    revision: newRevision(owner.id, { scanState: first }),
+  });
   const revisions = [created.currentRevision];
   for (const scanState of rest) revisions.push(await store.files.addRevision({ fileId: created.file.id, revision: newRevision(owner.id, { scanState }) }));
   return { fileId: created.file.id, revisionIds: revisions.map((revision) => revision.id) };
@@ -28,7 +35,11 @@ export function scansContract(store: () => MetadataStore): void {
       assert.ok(jobs[0].sizeBytes > 2 ** 32);
       assert.equal(jobs[0].attempts, 0);
       assert.deepEqual(await store().scans.claim({ owner: 'b', now: T0 + 1, leaseMs: LEASE_MS, limit: 10 }), [], 'leased: nobody else gets it');
-      assert.equal(await store().scans.record({ revisionId: revisionIds[0], owner: 'b', verdict: { scanState: 'SAFE' }, at: T0 }), false, 'only the lease holder records');
+      assert.equal(
+        await store().scans.record({ revisionId: revisionIds[0], owner: 'b', verdict: { scanState: 'SAFE' }, at: T0 }),
+        false,
+        'only the lease holder records',
+      );
       const recorded = await store().scans.record({
         revisionId: revisionIds[0],
         owner: 'a',
@@ -54,7 +65,10 @@ export function scansContract(store: () => MetadataStore): void {
       const { revisionIds } = await fileWithRevisions(store(), ['PENDING']);
       assert.equal((await store().scans.claim({ owner: 'dead', now: T0, leaseMs: 1000, limit: 1 })).length, 1);
       const retaken = await store().scans.claim({ owner: 'alive', now: T0 + 1001, leaseMs: 1000, limit: 1 });
-      assert.deepEqual(retaken.map((job) => job.revisionId), revisionIds);
+      assert.deepEqual(
+        retaken.map((job) => job.revisionId),
+        revisionIds,
+      );
       assert.equal(await store().scans.record({ revisionId: revisionIds[0], owner: 'dead', verdict: { scanState: 'SAFE' }, at: T0 }), false);
       assert.equal(await store().scans.record({ revisionId: revisionIds[0], owner: 'alive', verdict: { scanState: 'SAFE' }, at: T0 }), true);
     });
@@ -80,7 +94,10 @@ export function scansContract(store: () => MetadataStore): void {
       const { fileId, revisionIds } = await fileWithRevisions(store(), ['NOT_SCANNED', 'NOT_SCANNED', 'NOT_SCANNED']);
       assert.equal(await store().scans.enqueueUnscanned({ limit: 2, dueAt: T0 }), 2);
       const claimed = await store().scans.claim({ owner: 'a', now: T0, leaseMs: LEASE_MS, limit: 10 });
-      assert.deepEqual(claimed.map((job) => job.revisionId), revisionIds.slice(0, 2));
+      assert.deepEqual(
+        claimed.map((job) => job.revisionId),
+        revisionIds.slice(0, 2),
+      );
       assert.equal(await store().scans.enqueueUnscanned({ limit: 10, dueAt: T0 }), 1);
       assert.equal(await store().scans.enqueueUnscanned({ limit: 10, dueAt: T0 }), 0);
       for (const job of claimed) await store().scans.record({ revisionId: job.revisionId, owner: 'a', verdict: { scanState: 'SAFE' }, at: T0 });
@@ -99,10 +116,7 @@ export function scansContract(store: () => MetadataStore): void {
         await store().scans.record({ revisionId: job.revisionId, owner: 'a', verdict: { scanState: 'SAFE' }, at: T0, engine });
       }
       assert.equal(await store().scans.rescanOutdated({ engine: 'ClamAV 1.4.6/2', dueAt: T0, limit: 1 }), 1);
-      assert.deepEqual(
-        await Promise.all(revisionIds.map(async (id) => (await store().scans.getScan(id))?.scanState)),
-        ['SAFE', 'PENDING', 'SAFE'],
-      );
+      assert.deepEqual(await Promise.all(revisionIds.map(async (id) => (await store().scans.getScan(id))?.scanState)), ['SAFE', 'PENDING', 'SAFE']);
       assert.equal(await store().scans.rescanOutdated({ engine: 'ClamAV 1.4.6/2', dueAt: T0, limit: 10 }), 1);
       assert.equal(await store().scans.rescanOutdated({ engine: 'ClamAV 1.4.6/2', dueAt: T0, limit: 10 }), 0);
     });
@@ -115,7 +129,10 @@ export function scansContract(store: () => MetadataStore): void {
     });
 
     it('concurrent claimers never get the same job', async () => {
-      await fileWithRevisions(store(), Array.from({ length: 12 }, (): ScanState => 'PENDING'));
+      await fileWithRevisions(
+        store(),
+        Array.from({ length: 12 }, (): ScanState => 'PENDING'),
+      );
       const claims = await Promise.all(Array.from({ length: 4 }, (_, i) => store().scans.claim({ owner: `s${i}`, now: T0, leaseMs: LEASE_MS, limit: 5 })));
       const ids = claims.flat().map((job) => job.revisionId);
       assert.equal(ids.length, 12);

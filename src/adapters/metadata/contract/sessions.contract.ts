@@ -203,10 +203,12 @@ export function sessionsContract(store: () => MetadataStore): void {
           const late = part(1, { sha256: 'B'.repeat(64), blobVersion: 'bbbbbbbbbbbbbbbb' });
           const [put, committing] = await Promise.allSettled([
             store().sessions.putPart({ sessionId: session.id, part: late, expiresAt: session.expiresAt }),
-            store().sessions.transitionSession({ id: session.id, from: 'OPEN', to: 'COMMITTING', at: T0 + 1 }).then(async (moved) => {
-              assert.ok(moved);
-              return store().sessions.listParts(session.id);
-            }),
+            store()
+              .sessions.transitionSession({ id: session.id, from: 'OPEN', to: 'COMMITTING', at: T0 + 1 })
+              .then(async (moved) => {
+                assert.ok(moved);
+                return store().sessions.listParts(session.id);
+              }),
           ]);
           assert.equal(committing.status, 'fulfilled');
           const listedAtCommit = (committing as PromiseFulfilledResult<SessionPart[]>).value;
@@ -227,7 +229,10 @@ export function sessionsContract(store: () => MetadataStore): void {
         for (const session of [older, renewed, open, oldest, aborted]) await store().sessions.createSession(session);
         const stale = await store().sessions.listStaleCommits({ updatedBefore: T0 + 50, limit: 10 });
         const mine = new Set([oldest.id, older.id, renewed.id, open.id, aborted.id]);
-        assert.deepEqual(stale.filter((session) => mine.has(session.id)), [oldest, older]);
+        assert.deepEqual(
+          stale.filter((session) => mine.has(session.id)),
+          [oldest, older],
+        );
         assert.equal((await store().sessions.listStaleCommits({ updatedBefore: T0 + 50, limit: 1 })).length, 1);
       });
     });

@@ -15,14 +15,30 @@ export function sharingContract(store: () => MetadataStore): void {
       const copier = await createUser(store());
       const source = await createFile(store(), owner.id);
       const target = await createFile(store(), owner.id);
-      const copied = await store().files.copyCurrentRevision({ sourceFileId: source.file.id, targetFileId: target.file.id, uploadUserId: copier.id, uploadedAt: T0 + 5000 });
+      const copied = await store().files.copyCurrentRevision({
+        sourceFileId: source.file.id,
+        targetFileId: target.file.id,
+        uploadUserId: copier.id,
+        uploadedAt: T0 + 5000,
+      });
       const { id: _id, fileId: _fileId, ...facts } = source.currentRevision;
       assert.deepEqual(copied, { ...facts, id: copied.id, fileId: target.file.id, uploadUserId: copier.id, uploadedAt: T0 + 5000, uploadTimeMillis: 0 });
       assert.equal((await store().files.getFile(target.file.id))?.currentRevisionId, copied.id);
       assert.equal((await store().files.listRevisions([target.file.id])).get(target.file.id)?.length, 2);
-      await assertRejectsWithCode(store().files.copyCurrentRevision({ sourceFileId: MISSING_ID, targetFileId: target.file.id, uploadUserId: copier.id, uploadedAt: T0 }), 'FILE_NOT_FOUND');
-      await assertRejectsWithCode(store().files.copyCurrentRevision({ sourceFileId: source.file.id, targetFileId: MISSING_ID, uploadUserId: copier.id, uploadedAt: T0 }), 'FILE_NOT_FOUND');
-      const self = await store().files.copyCurrentRevision({ sourceFileId: target.file.id, targetFileId: target.file.id, uploadUserId: owner.id, uploadedAt: T0 });
+      await assertRejectsWithCode(
+        store().files.copyCurrentRevision({ sourceFileId: MISSING_ID, targetFileId: target.file.id, uploadUserId: copier.id, uploadedAt: T0 }),
+        'FILE_NOT_FOUND',
+      );
+      await assertRejectsWithCode(
+        store().files.copyCurrentRevision({ sourceFileId: source.file.id, targetFileId: MISSING_ID, uploadUserId: copier.id, uploadedAt: T0 }),
+        'FILE_NOT_FOUND',
+      );
+      const self = await store().files.copyCurrentRevision({
+        sourceFileId: target.file.id,
+        targetFileId: target.file.id,
+        uploadUserId: owner.id,
+        uploadedAt: T0,
+      });
       assert.equal(self.blobKey, source.currentRevision.blobKey, 'a file copied onto itself');
     });
 
@@ -38,7 +54,15 @@ export function sharingContract(store: () => MetadataStore): void {
         ],
       });
       const copy = await store().files.duplicateFile({ sourceFileId: source.file.id, ownerId: caller.id, createdAt: T0 + 9000 });
-      assert.deepEqual(copy.file, { id: copy.file.id, name: 'source.csv', description: source.file.description, ownerId: caller.id, publicAccess: false, createdAt: T0 + 9000, currentRevisionId: copy.currentRevision.id });
+      assert.deepEqual(copy.file, {
+        id: copy.file.id,
+        name: 'source.csv',
+        description: source.file.description,
+        ownerId: caller.id,
+        publicAccess: false,
+        createdAt: T0 + 9000,
+        currentRevisionId: copy.currentRevision.id,
+      });
       assert.notEqual(copy.file.id, source.file.id);
       assert.equal(copy.currentRevision.blobKey, source.currentRevision.blobKey);
       assert.equal(copy.currentRevision.sha256, source.currentRevision.sha256);
@@ -56,7 +80,12 @@ export function sharingContract(store: () => MetadataStore): void {
       const key = source.currentRevision.blobKey;
       const copy = await store().files.duplicateFile({ sourceFileId: source.file.id, ownerId: owner.id, createdAt: T0 });
       const other = await createFile(store(), owner.id);
-      const copied = await store().files.copyCurrentRevision({ sourceFileId: source.file.id, targetFileId: other.file.id, uploadUserId: owner.id, uploadedAt: T0 });
+      const copied = await store().files.copyCurrentRevision({
+        sourceFileId: source.file.id,
+        targetFileId: other.file.id,
+        uploadUserId: owner.id,
+        uploadedAt: T0,
+      });
 
       assert.deepEqual(await store().files.deleteFile(source.file.id), { blobKeys: [] }, 'two copies still name it');
       assert.deepEqual(await store().files.deleteRevision({ fileId: other.file.id, revisionId: copied.id }), { blobKey: undefined, fileDeleted: false });
@@ -72,9 +101,17 @@ export function sharingContract(store: () => MetadataStore): void {
         const copy = await store().files.duplicateFile({ sourceFileId: source.file.id, ownerId: owner.id, createdAt: T0 });
         const results = await Promise.all([
           store().files.deleteFile(source.file.id),
-          round % 2 === 0 ? store().files.deleteFile(copy.file.id) : store().files.deleteRevision({ fileId: copy.file.id, revisionId: copy.currentRevision.id }).then(({ blobKey }) => ({ blobKeys: blobKey === undefined ? [] : [blobKey] })),
+          round % 2 === 0
+            ? store().files.deleteFile(copy.file.id)
+            : store()
+                .files.deleteRevision({ fileId: copy.file.id, revisionId: copy.currentRevision.id })
+                .then(({ blobKey }) => ({ blobKeys: blobKey === undefined ? [] : [blobKey] })),
         ]);
-        assert.deepEqual(results.flatMap((result) => result.blobKeys), [source.currentRevision.blobKey], `round ${round}`);
+        assert.deepEqual(
+          results.flatMap((result) => result.blobKeys),
+          [source.currentRevision.blobKey],
+          `round ${round}`,
+        );
       }
     });
 

@@ -40,11 +40,7 @@ export function newRevision(uploadUserId: number, overrides: Partial<NewRevision
   };
 }
 
-export async function createFile(
-  store: MetadataStore,
-  ownerId: number,
-  options: { name?: string; publicAccess?: boolean } = {},
-) {
+export async function createFile(store: MetadataStore, ownerId: number, options: { name?: string; publicAccess?: boolean } = {}) {
   return store.files.createFile({
     name: options.name ?? 'report.csv',
     description: 'quarterly numbers',

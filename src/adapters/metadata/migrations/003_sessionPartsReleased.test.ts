@@ -34,15 +34,23 @@ async function addSessionsBefore003(db: Kysely<any>): Promise<void> {
   const { rows } = await sql<{ id: number }>`select id from users where name = 'ada'`.execute(db);
   for (const state of SESSION_STATES) {
     await sql`insert into upload_sessions (id, owner_id, name, description, content_type, state, blob_upload_id, created_at, updated_at, expires_at)
-      values (${state.toLowerCase()}, ${rows[0].id}, 'big.bin', '', 'application/octet-stream', ${state}, ${`upload-${state}`}, ${T0}, ${T0}, ${T0 + 1000})`.execute(db);
+      values (${state.toLowerCase()}, ${rows[0].id}, 'big.bin', '', 'application/octet-stream', ${state}, ${`upload-${state}`}, ${T0}, ${T0}, ${T0 + 1000})`.execute(
+      db,
+    );
   }
 }
 
 async function assertUpgraded(store: MetadataStore): Promise<void> {
-  const released = Object.fromEntries(await Promise.all(SESSION_STATES.map(async (state) => [state, (await store.sessions.getSession(state.toLowerCase()))?.partsReleased])));
+  const released = Object.fromEntries(
+    await Promise.all(SESSION_STATES.map(async (state) => [state, (await store.sessions.getSession(state.toLowerCase()))?.partsReleased])),
+  );
   assert.deepEqual(released, { ABORTED: false, COMMITTED: true, EXPIRED: false, OPEN: false });
   const unreleased = await store.sessions.listUnreleasedSessions({ closedBefore: T0 + 1, limit: 10 });
-  assert.deepEqual(unreleased.map((session) => session.id), ['aborted', 'expired'], 'the first sweep after the upgrade releases these');
+  assert.deepEqual(
+    unreleased.map((session) => session.id),
+    ['aborted', 'expired'],
+    'the first sweep after the upgrade releases these',
+  );
 }
 
 describe('migration 003: parts_released on existing sessions', () => {
@@ -63,8 +71,14 @@ describe('migration 003: parts_released on existing sessions', () => {
       }
       const raw = new BetterSqlite3(dbPath, { readonly: true });
       try {
-        const column = (raw.pragma('table_info(upload_sessions)') as Array<{ name: string; type: string; notnull: number }>).find((info) => info.name === 'parts_released');
-        assert.deepEqual(column && { type: column.type.toLowerCase(), notnull: column.notnull }, { type: 'integer', notnull: 1 }, 'a 0/1 integer, as every SQLite boolean here');
+        const column = (raw.pragma('table_info(upload_sessions)') as Array<{ name: string; type: string; notnull: number }>).find(
+          (info) => info.name === 'parts_released',
+        );
+        assert.deepEqual(
+          column && { type: column.type.toLowerCase(), notnull: column.notnull },
+          { type: 'integer', notnull: 1 },
+          'a 0/1 integer, as every SQLite boolean here',
+        );
       } finally {
         raw.close();
       }

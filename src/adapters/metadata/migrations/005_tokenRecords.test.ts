@@ -38,7 +38,10 @@ async function assertUpgraded(store: MetadataStore, tokens: Array<{ user: string
     assert.ok(credential, `the token of ${user} still names its user`);
     assert.equal(credential.user.name, user);
     assert.equal(credential.user.disabledAt, null);
-    assert.deepEqual({ ...credential.token, id: 0, createdAt: 0 }, { id: 0, createdAt: 0, userId: credential.user.id, label: LEGACY_TOKEN_LABEL, scope: 'admin', expiresAt: null, lastUsedAt: null, revokedAt: null });
+    assert.deepEqual(
+      { ...credential.token, id: 0, createdAt: 0 },
+      { id: 0, createdAt: 0, userId: credential.user.id, label: LEGACY_TOKEN_LABEL, scope: 'admin', expiresAt: null, lastUsedAt: null, revokedAt: null },
+    );
     ids.push(credential.token.id);
   }
   assert.equal(new Set(ids).size, ids.length, 'each old token got an id of its own');
@@ -55,12 +58,12 @@ describe('migration 005: token records from tokens issued before', () => {
     await copyFile(path.join(FIXTURE, 'datafiles.sqlite'), dbPath);
     const store = await openSqliteMetadataStore({ path: dbPath });
     try {
-      await assertUpgraded(store, [
-        { user: 'alice', token: fixture.alice.token },
-        ...fixture.bob.tokens.map((token: string) => ({ user: 'bob', token })),
-      ]);
+      await assertUpgraded(store, [{ user: 'alice', token: fixture.alice.token }, ...fixture.bob.tokens.map((token: string) => ({ user: 'bob', token }))]);
       assert.equal((await store.files.getFile(1))?.ownerId, fixture.bob.id, 'files untouched');
-      assert.deepEqual((await store.accounts.groupsOfUser(fixture.bob.id)).map((group) => group.id), [1]);
+      assert.deepEqual(
+        (await store.accounts.groupsOfUser(fixture.bob.id)).map((group) => group.id),
+        [1],
+      );
     } finally {
       await store.close();
       await rm(directory, { recursive: true, force: true });

@@ -43,7 +43,9 @@ async function refuseNewerDatabase(options: Parameters<typeof migrateToLatest>[0
   const { db, migrations, migrationTableSchema: schema } = options;
   const exists = options.migrationTableExists
     ? await options.migrationTableExists(db)
-    : (await db.introspection.getTables({ withInternalKyselyTables: true })).some((table) => table.name === DEFAULT_MIGRATION_TABLE && (schema === undefined || table.schema === schema));
+    : (await db.introspection.getTables({ withInternalKyselyTables: true })).some(
+        (table) => table.name === DEFAULT_MIGRATION_TABLE && (schema === undefined || table.schema === schema),
+      );
   if (!exists) return;
   const executed = await (schema === undefined ? db : db.withSchema(schema)).selectFrom(DEFAULT_MIGRATION_TABLE).select('name').orderBy('name').execute();
   const unknown = executed.map((row: { name: string }) => row.name).filter((name) => !Object.hasOwn(migrations, name));
