@@ -25,6 +25,7 @@ import { diskWriteFsync, hashRate, loopbackTcp } from './limits.js';
 import { GiB, MiB, median, runOk } from './support/measure.js';
 import { BENCH_DIR, ensureNpmPeers, REPO_DIR } from './support/peers.js';
 import { peerFamily } from './peers.js';
+import { comparisonTable, formatValue, markdownTables, targets } from './support/report.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -129,86 +130,6 @@ function limitsFamily(context: BenchContext): Family {
   return { name: 'limits', measurements: measurements.filter((measurement) => selected(measurement.id)), notes: {}, teardown: async () => undefined };
 }
 
-interface Target {
-  name: string;
-  value: number;
-  goal: string;
-  met: boolean | undefined;
-  display: string;
-}
-
-function targets(medians: Record<string, number>, scaleOut: boolean): Target[] {
-  const m = (id: string) => medians[id];
-  const list: Target[] = [];
-  const ratio = (name: string, numerator: number, denominator: number, minimum: number | undefined) => {
-    const value = numerator / denominator;
-    if (!Number.isFinite(value)) return;
-    list.push({
-      name,
-      value,
-      goal: minimum === undefined ? 'reported' : `≥ ${minimum}`,
-      met: minimum === undefined ? undefined : value >= minimum,
-      display: `${value.toFixed(2)} ×`,
-    });
-  };
-  const below = (name: string, value: number, limit: number, unit: string) => {
-    if (!Number.isFinite(value)) return;
-    list.push({ name, value, goal: `< ${limit} ${unit}`, met: value < limit, display: `${value.toFixed(unit === 'ms' ? 1 : 0)} ${unit}` });
-  };
-  const ceiling = Math.min(m('limits.disk'), m('limits.md5'));
-  for (const prefix of scaleOut ? ['datafiles', 'datafiles.s3'] : ['datafiles']) {
-    const tag = prefix === 'datafiles' ? '' : ' (PostgreSQL + S3)';
-    ratio(`single upload / min(disk+fsync, MD5)${tag}`, m(`${prefix}.upload`), ceiling, 0.85);
-    ratio(`single upload / naive Fastify${tag}`, m(`${prefix}.upload`), m('naive.upload'), 1.8);
-    ratio(`single upload / @tus/server (cost of integrity)${tag}`, m(`${prefix}.upload`), m('tus.patch'), undefined);
-    ratio(`multipart end to end / min(disk+fsync, MD5)${tag}`, m(`${prefix}.multipart`), ceiling, 0.8);
-    below(`multipart commit latency${tag}`, m(`${prefix}.multipart.commit`), 1000, 'ms');
-    ratio(`download / nginx GET${tag}`, m(`${prefix}.download`), m('nginx.get'), 0.8);
-    ratio(`GET details / bare Fastify req/s${tag}`, m(`${prefix}.details.rps`), m('fastify.hello.rps'), 0.5);
-    below(`GET details p99${tag}`, m(`${prefix}.details.p99`), 10, 'ms');
-    below(`list of 10,000 files${tag}`, m(`${prefix}.list`), 100, 'ms');
-    below(`peak RSS, 4 concurrent uploads${tag}`, m(`${prefix}.rss`), 200, 'MiB');
-  }
-  ratio('naive Fastify / min(disk+fsync, MD5) (for reference)', m('naive.upload'), ceiling, undefined);
-  return list;
-}
-
-/** Each figure of the current server against the same figure of --compare's. */
-function comparisonTable(figures: Map<string, Figure>, medians: Record<string, number>): string {
-  const lines = [`| measurement | before (${args.compare}) | after | after / before |`, '|---|---:|---:|---:|'];
-  for (const [id, figure] of figures) {
-    if (!id.startsWith('datafiles.before.')) continue;
-    const current = id.replace(/^datafiles\.before\./, 'datafiles.');
-    if (!figures.has(current)) continue;
-    const ratio = medians[current] / medians[id];
-    lines.push(
-      `| ${figures.get(current)!.label} | ${formatValue(medians[id], figure.unit)} | ${formatValue(medians[current], figure.unit)} | ${ratio.toFixed(2)} × |`,
-    );
-  }
-  return lines.join('\n');
-}
-
-function formatValue(value: number, unit: string): string {
-  if (!Number.isFinite(value)) return '–';
-  if (unit === 'ms') return value < 10 ? value.toFixed(2) : value.toFixed(1);
-  if (unit === 's' || unit === 'cores') return value.toFixed(2);
-  return Math.round(value).toLocaleString('en-US');
-}
-
-function markdownTables(figures: Map<string, Figure>, samples: Map<string, number[]>, medians: Record<string, number>, goals: Target[]): string {
-  const lines = ['| measurement | median | unit | samples |', '|---|---:|---|---|'];
-  for (const [id, figure] of figures) {
-    const values = samples.get(id) ?? [];
-    lines.push(
-      `| ${figure.label} | ${formatValue(medians[id], figure.unit)} | ${figure.unit} | ${values.map((value) => formatValue(value, figure.unit)).join(', ')} |`,
-    );
-  }
-  lines.push('', '| target | this run | goal | met |', '|---|---:|---|:---:|');
-  for (const target of goals)
-    lines.push(`| ${target.name} | ${target.display} | ${target.goal} | ${target.met === undefined ? '' : target.met ? 'yes' : '**no**'} |`);
-  return lines.join('\n');
-}
-
 async function machineDescription(): Promise<string> {
   const cpus = os.cpus();
   const cpuinfo = await readFile('/proc/cpuinfo', 'utf8').catch(() => '');
@@ -300,7 +221,7 @@ async function main(): Promise<void> {
     const medians = Object.fromEntries([...samples].map(([id, values]) => [id, median(values)]));
     const goals = targets(medians, args['scale-out']!);
     let tables = markdownTables(figures, samples, medians, goals);
-    if (args.compare) tables += `\n\n${comparisonTable(figures, medians)}`;
+    if (args.compare) tables += `\n\n${comparisonTable(figures, medians, args.compare)}`;
     const notes = Object.assign({}, ...families.map((family) => family.notes)) as Record<string, string>;
     const machine = await machineDescription();
     log('');

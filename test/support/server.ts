@@ -1,5 +1,6 @@
 // Starts the real, built server (`datafiles serve`, as users run it) on a free port with a fresh
 // data directory, and drives the admin CLI against it. Every end-to-end suite uses this.
+import assert from 'node:assert/strict';
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -152,4 +153,15 @@ export function fileForm(bytes: Uint8Array | string, filename = 'file.bin', type
   const form = new FormData();
   form.append('file', new Blob([bytes as BlobPart], { type }), filename);
   return form;
+}
+
+/** A Domo-shaped error answer with this status (and message, when given); its body. */
+export async function assertError(response: Response, status: number, pattern?: RegExp): Promise<any> {
+  const text = await response.text();
+  assert.equal(response.status, status, text);
+  const body = JSON.parse(text);
+  assert.equal(body.status, status);
+  assert.equal(typeof body.toe, 'string');
+  if (pattern) assert.match(body.message, pattern);
+  return body;
 }
