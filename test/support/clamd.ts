@@ -3,13 +3,12 @@
 // instance (CLAMD_DIR /tmp/datafiles-clamd, port 3310) is left running for the next test file,
 // as RGW is (test/support/rgw.ts). Tests that stop or freeze clamd start a private one with
 // startPrivateClamd and stop it themselves.
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseKeyValueLines } from './rgw.js';
+import { parseKeyValueLines, runServiceScript } from './rgw.js';
 
 const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const startScript = path.join(repositoryRoot, 'scripts/services/start-clamd.sh');
@@ -57,7 +56,7 @@ export async function startPrivateClamd(options: { streamMax?: string; maxFileSi
 
 /** Stops a private clamd; with keep, its state dir stays for restartClamd. */
 export async function stopClamd(settings: ClamdSettings, { keep = false } = {}): Promise<void> {
-  const { code, stderr } = await run(stopScript, { CLAMD_DIR: settings.dir, CLAMD_KEEP: keep ? '1' : '0' });
+  const { code, stderr } = await runServiceScript(stopScript, { CLAMD_DIR: settings.dir, CLAMD_KEEP: keep ? '1' : '0' });
   if (code !== 0) throw new Error(`stop-clamd.sh failed: ${stderr}`);
 }
 
@@ -78,7 +77,7 @@ export async function startClamd(options: StartOptions): Promise<ClamdSettings> 
   if (options.streamMax) env.CLAMD_STREAM_MAX = options.streamMax;
   if (options.maxFileSize) env.CLAMD_MAX_FILE_SIZE = options.maxFileSize;
   try {
-    const { code, stderr } = await run(startScript, env);
+    const { code, stderr } = await runServiceScript(startScript, env);
     if (code !== 0) {
       throw new Error(
         `Could not start clamd for the scanning tests (${startScript} exited with ${code}).\nLast lines of its output:\n${stderr.split('\n').slice(-25).join('\n')}`,
@@ -118,19 +117,5 @@ function freePort(): Promise<number> {
       const port = typeof address === 'object' && address ? address.port : 0;
       server.close(() => resolve(port));
     });
-  });
-}
-
-function run(script: string, env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', [script], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (text: string) => {
-      stderr = (stderr + text).slice(-20_000);
-    });
-    child.on('error', reject);
-    // 'exit', not 'close': clamd keeps a copy of stderr open.
-    child.on('exit', (code) => resolve({ code, stderr }));
   });
 }

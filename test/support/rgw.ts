@@ -48,7 +48,7 @@ async function startRgw(): Promise<S3TestSettings> {
   const directory = await mkdtemp(path.join(tmpdir(), 'datafiles-rgw-settings-'));
   const envFile = path.join(directory, 's3.env');
   try {
-    const { code, stderr } = await run('bash', [startScript], { ...process.env, CEPH_ENV_FILE: envFile });
+    const { code, stderr } = await runServiceScript(startScript, { CEPH_ENV_FILE: envFile });
     if (code !== 0) {
       throw new Error(
         `Could not start Ceph RGW for the S3 tests (${startScript} exited with ${code}).\n` +
@@ -74,16 +74,20 @@ async function startRgw(): Promise<S3TestSettings> {
   }
 }
 
-function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stderr: string }> {
+/**
+ * Runs one of the project's service scripts (scripts/services/*.sh) with bash; its stderr (the
+ * last 20,000 characters) is kept for an error message. Resolves on 'exit', not 'close': a daemon
+ * it starts keeps a copy of stderr open, which would delay 'close' indefinitely.
+ */
+export function runServiceScript(script: string, env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn('bash', [script], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (text: string) => {
       stderr = (stderr + text).slice(-20_000);
     });
     child.on('error', reject);
-    // 'exit', not 'close': a daemon that kept a copy of stderr would delay 'close' indefinitely.
     child.on('exit', (code) => resolve({ code, stderr }));
   });
 }

@@ -6,7 +6,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { DomainError } from '../../core/errors.js';
 import type { FileRecord, NewRevision, RevisionRecord } from '../../core/model.js';
 import type { FileWithRevision } from '../../core/ports/metadataStore.js';
-import { insertRevision } from './revisionRows.js';
+import { insertOwnedFile, insertRevision } from './revisionRows.js';
 import { toFileRecord, toRevisionRecord } from './rowMappers.js';
 import type { MetadataDatabase } from './schema.js';
 import { forUpdate, type SqlDialect } from './sqlDialect.js';
@@ -53,26 +53,12 @@ export async function duplicateFile(
   return db.transaction().execute(async (trx) => {
     const source = (await lockFiles(trx, dialect, [input.sourceFileId])).get(input.sourceFileId)!;
     const revision = await currentRevisionOf(trx, source, input.ownerId, input.createdAt);
-    const file = await trx
-      .insertInto('files')
-      .values({
-        name: source.name,
-        description: source.description,
-        owner_id: input.ownerId,
-        public_access: false,
-        created_at: input.createdAt,
-        current_revision_id: null,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    const inserted = await insertRevision(trx, file.id, revision);
-    await trx.updateTable('files').set({ current_revision_id: inserted.id }).where('id', '=', file.id).execute();
     // docs/decisions.md 19 and 82: the caller owns the duplicate; the source's entries are not copied.
-    await trx
-      .insertInto('file_permissions')
-      .values({ file_id: file.id, entity_type: 'USER', entity_id: input.ownerId, grant_name: 'READ_WRITE_DELETE_SHARE_ADMIN', pass: 'NONE' })
-      .execute();
-    return { file: toFileRecord({ ...file, current_revision_id: inserted.id }), currentRevision: toRevisionRecord(inserted) };
+    return insertOwnedFile(
+      trx,
+      { name: source.name, description: source.description, ownerId: input.ownerId, publicAccess: false, createdAt: input.createdAt },
+      revision,
+    );
   });
 }
 

@@ -5,7 +5,7 @@ import { DomainError } from '../../core/errors.js';
 import type { RevisionRecord } from '../../core/model.js';
 import type { FileStore } from '../../core/ports/metadataStore.js';
 import { listReadableFiles, selectFilesWithCurrentRevision, toFileWithRevision } from './fileQueries.js';
-import { insertRevision } from './revisionRows.js';
+import { insertOwnedFile, insertRevision } from './revisionRows.js';
 import { copyCurrentRevision, duplicateFile, updateFileMetadata } from './fileCopies.js';
 import { precompiledQuery } from './precompiledQuery.js';
 import { toFileRecord, toRevisionRecord } from './rowMappers.js';
@@ -40,20 +40,7 @@ export function createFileStore(db: Db, dialect: SqlDialect): FileStore {
     async createFile({ name, description, ownerId, publicAccess, createdAt, revision }) {
       try {
         return await db.transaction().execute(async (trx) => {
-          const file = await trx
-            .insertInto('files')
-            .values({ name, description, owner_id: ownerId, public_access: publicAccess, created_at: createdAt, current_revision_id: null })
-            .returningAll()
-            .executeTakeFirstOrThrow();
-          const inserted = await insertRevision(trx, file.id, revision);
-          await trx.updateTable('files').set({ current_revision_id: inserted.id }).where('id', '=', file.id).execute();
-          // docs/decisions.md 19: "The uploader becomes owner (responsibleUserId) with
-          // READ_WRITE_DELETE_SHARE_ADMIN."
-          await trx
-            .insertInto('file_permissions')
-            .values({ file_id: file.id, entity_type: 'USER', entity_id: ownerId, grant_name: 'READ_WRITE_DELETE_SHARE_ADMIN', pass: 'NONE' })
-            .execute();
-          return { file: toFileRecord({ ...file, current_revision_id: inserted.id }), currentRevision: toRevisionRecord(inserted) };
+          return insertOwnedFile(trx, { name, description, ownerId, publicAccess, createdAt }, revision);
         });
       } catch (error) {
         throw userNotFoundOr(error);
