@@ -197,7 +197,10 @@ bluestore block create = true
 bluestore block size = $STORE_BYTES
 bluestore fsck on mount = false
 [client.rgw.a]
-rgw frontends = beast endpoint=127.0.0.1:$RGW_PORT
+# tcp_nodelay=1: without it, beast writes a GetObject's headers and its small body as two
+# segments and Nagle holds the body until the client ACKs the headers, which Linux delays by
+# 40 ms: a 4 KiB download took ~50 ms instead of ~2 (docs/decisions.md 110).
+rgw frontends = beast endpoint=127.0.0.1:$RGW_PORT tcp_nodelay=1
 rgw data = $DIR/rgw
 # RGW keeps deleted and aborted data for 2 h by default; collect it within ~30 s instead, so
 # repeated test runs do not fill the store.
