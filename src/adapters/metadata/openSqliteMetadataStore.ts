@@ -56,7 +56,7 @@ export async function openSqliteMetadataStore({ path, create = true }: SqliteMet
     if (!create && !database.prepare(`select 1 from sqlite_master where type = 'table' and name = ?`).get(MIGRATION_TABLE)) {
       throw new MissingDatabaseError(`${path} holds no datafiles tables`);
     }
-    database.pragma('journal_mode = WAL');
+    await switchToWal(database);
     database.pragma('foreign_keys = ON');
     // FULL, not WAL's usual NORMAL: blobs are deleted right after a commit that unreferences
     // them, so that commit must survive a power cut, or a row could point at deleted bytes.
@@ -71,6 +71,26 @@ export async function openSqliteMetadataStore({ path, create = true }: SqliteMet
   } catch (error) {
     database?.close();
     throw translate(error);
+  }
+}
+
+/**
+ * `PRAGMA journal_mode = WAL` needs an exclusive lock. While another process that is opening the
+ * same new file holds a shared one, SQLite answers SQLITE_BUSY at once instead of calling its busy
+ * handler (waiting there could deadlock the two), so busy_timeout does not cover it: the switch is
+ * retried here, every 10 ms, for at most BUSY_TIMEOUT_MS (counted in the waits, not read from a
+ * clock). Seen as a rare "database is locked" when several processes open a fresh file at once.
+ */
+async function switchToWal(database: BetterSqlite3.Database): Promise<void> {
+  const waitMs = 10;
+  for (let waited = 0; ; waited += waitMs) {
+    try {
+      database.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'SQLITE_BUSY' || waited >= BUSY_TIMEOUT_MS) throw error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, waitMs));
   }
 }
 
