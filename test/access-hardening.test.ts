@@ -6,10 +6,9 @@
 // 13. A permission entry's pass could hold any grant; only NONE is accepted (docs/decisions.md 37).
 // Both backends: test/scale-out/access-hardening.test.ts.
 import assert from 'node:assert/strict';
-import { STATUS_CODES } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { runSql } from './support/metadataSql.js';
-import { API, api, fileForm, startTestServer, type TestServer, type TestUser } from './support/server.js';
+import { API, api, fileForm, startTestServer, type TestServer, type TestUser, assertDomoErrorAnswer as assertDomoError } from './support/server.js';
 
 let server: TestServer;
 let alice: TestUser;
@@ -25,16 +24,6 @@ before(async () => {
   fileId = ((await created.json()) as { dataFileId: number }).dataFileId;
 });
 after(() => server?.cleanup());
-
-async function assertDomoError(response: Response, status: number, what: string): Promise<Record<string, unknown>> {
-  const text = await response.text();
-  assert.equal(response.status, status, `${what}: ${text.slice(0, 300)}`);
-  const body = JSON.parse(text) as Record<string, unknown>;
-  assert.equal(body.status, status, what);
-  assert.equal(body.statusReason, STATUS_CODES[status], what);
-  assert.equal(body.toe, response.headers.get('x-request-id'), what);
-  return body;
-}
 
 /** Waits until the server has logged a line for each request id (pino writes asynchronously). */
 async function loggedLines(requestIds: string[]): Promise<string[]> {

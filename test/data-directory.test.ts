@@ -19,6 +19,7 @@ import { ListMultipartUploadsCommand, S3Client } from '@aws-sdk/client-s3';
 import pg from 'pg';
 import { provisionBackend, provisionScaleOut, type BackendResources } from './support/backend.js';
 import { API, api, CLI, fileForm, startTestServer, type TestServer } from './support/server.js';
+import { waitFor } from './support/waitFor.js';
 
 const MiB = 1024 * 1024;
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
@@ -46,13 +47,7 @@ async function started(options: Parameters<typeof startTestServer>[0]): Promise<
 }
 
 /** Polls `condition` until it holds, for at most 20 s. */
-async function waitUntil(condition: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
+const waitUntil = (condition: () => Promise<boolean>, what: string) => waitFor(condition, { what, timeoutMs: 20_000, intervalMs: 25 });
 
 /** Every path under `directory` (itself included) with its permission bits. */
 async function walk(directory: string): Promise<{ path: string; mode: number }[]> {

@@ -7,13 +7,12 @@
 //     (docs/decisions.md 38); the stored name keeps them.
 // Both backends: test/scale-out/security-headers.test.ts.
 import assert from 'node:assert/strict';
-import { STATUS_CODES } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { API_PREFIXES } from '../src/http/app.js';
 import { testBackend } from './support/backend.js';
 import { runSql } from './support/metadataSql.js';
 import { multipartBody, rawExchange, requestHead } from './support/rawHttp.js';
-import { API, api, fileForm, startTestServer, type TestServer, type TestUser } from './support/server.js';
+import { API, api, fileForm, startTestServer, type TestServer, type TestUser, assertDomoErrorAnswer as assertDomoError } from './support/server.js';
 
 let server: TestServer;
 let alice: TestUser;
@@ -28,16 +27,6 @@ after(() => server?.cleanup());
 const within = () => AbortSignal.timeout(10_000);
 
 const call = (path: string, init: RequestInit = {}) => api(server, alice.token, path, { signal: within(), ...init });
-
-async function assertDomoError(response: Response, status: number, what: string): Promise<Record<string, unknown>> {
-  const text = await response.text();
-  assert.equal(response.status, status, `${what}: ${text.slice(0, 300)}`);
-  const body = JSON.parse(text) as Record<string, unknown>;
-  assert.equal(body.status, status, what);
-  assert.equal(body.statusReason, STATUS_CODES[status], what);
-  assert.equal(body.toe, response.headers.get('x-request-id'), what);
-  return body;
-}
 
 async function uploadNamed(name: string, bytes: string, filename = 'x.txt'): Promise<number> {
   const response = await call(`${API}?name=${encodeURIComponent(name)}`, { method: 'POST', body: fileForm(bytes, filename, 'text/plain') });

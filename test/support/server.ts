@@ -1,6 +1,7 @@
 // Starts the real, built server (`datafiles serve`, as users run it) on a free port with a fresh
 // data directory, and drives the admin CLI against it. Every end-to-end suite uses this.
 import assert from 'node:assert/strict';
+import { STATUS_CODES } from 'node:http';
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -163,5 +164,16 @@ export async function assertError(response: Response, status: number, pattern?: 
   assert.equal(body.status, status);
   assert.equal(typeof body.toe, 'string');
   if (pattern) assert.match(body.message, pattern);
+  return body;
+}
+
+/** A Domo-shaped error: this status, its reason phrase, and `toe` equal to X-Request-Id; its body. */
+export async function assertDomoErrorAnswer(response: Response, status: number, what: string): Promise<Record<string, unknown>> {
+  const text = await response.text();
+  assert.equal(response.status, status, `${what}: ${text.slice(0, 300)}`);
+  const body = JSON.parse(text) as Record<string, unknown>;
+  assert.equal(body.status, status, what);
+  assert.equal(body.statusReason, STATUS_CODES[status], what);
+  assert.equal(body.toe, response.headers.get('x-request-id'), what);
   return body;
 }

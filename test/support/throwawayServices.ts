@@ -9,6 +9,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { waitFor } from './waitFor.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -29,8 +30,6 @@ function freePort(): Promise<number> {
   });
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 function signalPid(pid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(pid, signal);
@@ -39,13 +38,11 @@ function signalPid(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
+/** waitFor (waitFor.ts), polling every 200 ms (a request may fail meanwhile); the time it took. */
 export async function waitUntil(what: string, condition: () => Promise<boolean>, withinMs: number): Promise<number> {
   const started = Date.now();
-  for (;;) {
-    if (await condition().catch(() => false)) return Date.now() - started;
-    if (Date.now() - started > withinMs) throw new Error(`${what}: not within ${withinMs} ms`);
-    await sleep(200);
-  }
+  await waitFor(() => condition().catch(() => false), { what, timeoutMs: withinMs, intervalMs: 200 });
+  return Date.now() - started;
 }
 
 /** A PostgreSQL cluster of our own, in a temporary directory, owned by the postgres user. */
