@@ -1,5 +1,5 @@
 // The `prepare` script: npm runs it on `npm install` / `npm ci` in a clone, and before
-// `npm pack` / `npm publish`. It builds dist/ (the server and CLI) and clients/sdk/dist (the SDK,
+// `npm pack` / `npm publish`. It builds dist/ (the server, CLI and web interface) and clients/sdk/dist (the SDK,
 // bundled into the package) with TypeScript, a devDependency. A production install from a clone
 // (`npm ci --omit=dev`) has no TypeScript: then it keeps an existing build, or says how to make
 // one, instead of failing the install (docs/decisions.md 55). Packing always builds afresh from a
@@ -44,3 +44,6 @@ for (const project of ['clients/sdk/tsconfig.json', 'tsconfig.build.json']) {
   const result = spawnSync(process.execPath, [tsc, '-p', path.join(root, project)], { stdio: 'inherit', cwd: root });
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
+// The web interface, bundled by esbuild (a devDependency, present whenever TypeScript is).
+const ui = spawnSync(process.execPath, [path.join(root, 'scripts/build-ui.mjs')], { stdio: 'inherit', cwd: root });
+if (ui.status !== 0) process.exit(ui.status ?? 1);

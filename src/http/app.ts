@@ -22,6 +22,7 @@ import { drainRefusedBodies } from './refusedBody.js';
 import { codeResponse, errorToResponse, sendError } from './errorResponse.js';
 import { registerHealth, type HealthCheck } from './health.js';
 import { registerMetrics, type Metrics, type MetricsAccess } from './metrics.js';
+import { registerUi, type UiOptions } from './ui.js';
 import { typed, type RegisterRoute, type RouteContext } from './routeContext.js';
 import { deleteFile } from './routes/deleteFile.js';
 import { deleteRevision } from './routes/deleteRevision.js';
@@ -43,6 +44,8 @@ const JSON_ROUTES: RegisterRoute[] = [listFiles, getFileDetails, downloadFile, d
 const STREAMED_ROUTES: RegisterRoute[] = [uploadFile, uploadRevision];
 
 export interface AppOptions {
+  /** The web interface at / (src/http/ui.ts); false leaves it out. */
+  ui?: UiOptions | false;
   logger: Logger;
   /** What every route receives; each surface's options are added per surface. */
   context: Omit<RouteContext, 'surface'>;
@@ -144,6 +147,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   if (options.audit) registerAuditHooks(app, options.audit);
   registerHealth(app, options.health);
   registerMetrics(app, options.metrics, { access: options.metricsAccess ?? 'loopback', principals: options.principals });
+  if (options.ui !== false) await registerUi(app, options.ui);
 
   const jsonRoutes = [...JSON_ROUTES, ...(options.extraRoutes?.json ?? [])];
   const streamedRoutes = [...STREAMED_ROUTES, ...(options.extraRoutes?.streamed ?? [])];
