@@ -1,11 +1,12 @@
 // Loads every file the user may read, in pages (the view shows the first page while the rest
-// comes), and the owners' names. A page is as large as keeps one answer well under a second on a
-// loaded server; the list is ordered by id, so offset paging neither skips nor repeats a file
-// that is not deleted meanwhile.
+// comes), and the owners' names. The list is ordered by id, so offset paging neither skips nor
+// repeats a file that is not deleted meanwhile.
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { accountClient, filesClient } from '../session';
 import { toRow, type Row } from './rows';
 
+/** A small first page paints the table at once; larger ones then fetch the rest in few requests. */
+const FIRST_PAGE = 1000;
 const PAGE = 5000;
 const NAMES_PER_CALL = 100;
 
@@ -21,11 +22,11 @@ export function useFileRows(token: string, me: number | undefined) {
     const account = accountClient(token);
     (async () => {
       const all: Row[] = [];
-      for (let offset = 0; ; offset += PAGE) {
-        const page = await files.getFileDetailsList({ expand: ['metadata'], limit: PAGE, offset, signal: abort.signal });
+      for (let offset = 0, limit = FIRST_PAGE; ; offset += limit, limit = PAGE) {
+        const page = await files.getFileDetailsList({ expand: ['metadata'], limit, offset, signal: abort.signal });
         for (const file of page) all.push(toRow(file));
         setRows([...all]);
-        if (page.length < PAGE) break;
+        if (page.length < limit) break;
       }
       setLoading(false);
       const owners = [...new Set(all.map((row) => row.ownerId))];
