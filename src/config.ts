@@ -276,8 +276,7 @@ export function parseTokenConfig(values: Record<string, string | undefined>, env
 }
 
 export function parseSignInConfig(values: Record<string, string | undefined>, env: Env): SignInPolicy {
-  const minutes = (name: keyof typeof SIGN_IN_OPTIONS) =>
-    integer(name, pick(values, env, SIGN_IN_OPTIONS, name), { min: 1, max: 30 * 24 * 60 }) * 60_000;
+  const minutes = (name: keyof typeof SIGN_IN_OPTIONS) => integer(name, pick(values, env, SIGN_IN_OPTIONS, name), { min: 1, max: 30 * 24 * 60 }) * 60_000;
   return {
     linkTtlMs: minutes('sign-in-link-ttl-minutes'),
     firstLinkTtlMs: minutes('first-sign-in-link-ttl-minutes'),

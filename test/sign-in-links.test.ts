@@ -103,7 +103,7 @@ describe('login links', () => {
 
 describe('browser sessions', () => {
   it('a cookie alone never authorises a write, while the header does', async () => {
-    const code = new URL((await server.cli(["users", "login-link", "alice"])).url).searchParams.get("token")!;
+    const code = new URL((await server.cli(['users', 'login-link', 'alice'])).url).searchParams.get('token')!;
     const session = await signedIn(code);
     const cookieOnly = await fetch(`${server.url}${API}?name=a.txt`, { method: 'POST', headers: { cookie: `ryuu_sid=${session.token}` }, body: fileForm('a') });
     await assertError(cookieOnly, 401);

@@ -23,7 +23,9 @@ const bobFiles: Record<string, number> = {};
 const count = (page: Page) => page.getByRole('status').filter({ hasText: /files$/ });
 
 async function waitForCount(page: Page, shown: number, total = COUNT + 2): Promise<void> {
-  await count(page).filter({ hasText: `${shown} of ${total} files` }).waitFor({ timeout: 30_000 });
+  await count(page)
+    .filter({ hasText: `${shown} of ${total} files` })
+    .waitFor({ timeout: 30_000 });
 }
 
 const bodyRows = (page: Page) => page.locator('.files-table tbody tr:not(.spacer)');

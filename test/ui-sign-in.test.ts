@@ -60,7 +60,10 @@ describe('signing in with a link in chromium', () => {
       assert.equal(await page.evaluate((key) => localStorage.getItem(key), TOKEN_KEY), null);
       assert.equal(await status(token), 401, 'revoked on the server');
       assert.deepEqual(await seriousViolations(page), []);
-      assert.deepEqual(ui.errors.filter((error) => !/401/.test(error)), []);
+      assert.deepEqual(
+        ui.errors.filter((error) => !/401/.test(error)),
+        [],
+      );
     } finally {
       await ui.close();
     }
@@ -68,10 +71,17 @@ describe('signing in with a link in chromium', () => {
 
   it('a used link says so, and leaves the code out of the URL bar', async () => {
     const code = await linkCode('alice');
-    assert.equal((await fetch(`${server.url}/datafiles/v1/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }) })).status, 201);
+    assert.equal(
+      (await fetch(`${server.url}/datafiles/v1/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }) }))
+        .status,
+      201,
+    );
     const ui = await openPage(browser, server.url, { route: `?token=${code}` });
     try {
-      await ui.page.getByRole('alert').getByText(/used already/).waitFor();
+      await ui.page
+        .getByRole('alert')
+        .getByText(/used already/)
+        .waitFor();
       assert.ok(!ui.page.url().includes(code));
       assert.deepEqual(await seriousViolations(ui.page), []);
     } finally {

@@ -2,7 +2,16 @@
 // on them: `datafiles users|groups|tokens|audit COMMAND … [--data DIR | --database-url URL]`.
 // They never create a data directory or a database (docs/decisions.md 47): only `serve` does.
 import { MissingDatabaseError } from '../adapters/metadata/missingDatabase.js';
-import { parseSignInConfig, parseStorageConfig, parseTokenConfig, SIGN_IN_OPTIONS, STORAGE_OPTIONS, TOKEN_OPTIONS, type OptionTable, type StorageConfig } from '../config.js';
+import {
+  parseSignInConfig,
+  parseStorageConfig,
+  parseTokenConfig,
+  SIGN_IN_OPTIONS,
+  STORAGE_OPTIONS,
+  TOKEN_OPTIONS,
+  type OptionTable,
+  type StorageConfig,
+} from '../config.js';
 import { AccountService } from '../core/accounts/accountService.js';
 import { SignInService } from '../core/accounts/signInService.js';
 import { TokenService } from '../core/accounts/tokenService.js';
@@ -84,7 +93,16 @@ export async function adminCommand(group: string, args: string[], io: CommandIo)
     const principals = new PrincipalService({ metadata, clock: systemClock, tokens, audit });
     const accounts = new AccountService({ metadata, clock: systemClock, principals, audit });
     const signIn = new SignInService({ metadata, clock: systemClock, tokens, policy: parseSignInConfig(parsed.values, io.env), audit });
-    const result = await command.run({ accounts, signIn, env: io.env, audit, clock: systemClock, positionals: parsed.positionals, values: parsed.values, flags: parsed.flags });
+    const result = await command.run({
+      accounts,
+      signIn,
+      env: io.env,
+      audit,
+      clock: systemClock,
+      positionals: parsed.positionals,
+      values: parsed.values,
+      flags: parsed.flags,
+    });
     io.out(formatResult(result, io.isTty));
     return 0;
   } finally {

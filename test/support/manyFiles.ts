@@ -29,7 +29,12 @@ export interface ManyFilesOptions {
 export const defaultName = (index: number) => `file-${String(index + 1).padStart(5, '0')}.csv`;
 
 /** `count` files owned by the token's user (ids in index order); the first ten are uploaded, the rest copy them. */
-export async function createManyFiles(server: TestServer, owner: { id: number; token: string }, count: number, options: ManyFilesOptions = {}): Promise<number[]> {
+export async function createManyFiles(
+  server: TestServer,
+  owner: { id: number; token: string },
+  count: number,
+  options: ManyFilesOptions = {},
+): Promise<number[]> {
   const name = options.name ?? defaultName;
   const client = createClient({ baseUrl: server.url, token: owner.token });
   const ids = new Array<number>(count);
@@ -46,7 +51,9 @@ export async function createManyFiles(server: TestServer, owner: { id: number; t
   const db = new Kysely<MetadataDatabase>({
     dialect:
       urlAt < 0
-        ? new ImmediateTransactionSqliteDialect({ database: kyselySqliteDatabase(new BetterSqlite3(path.join(server.dataDir, SQLITE_FILE), { timeout: 30_000 })) })
+        ? new ImmediateTransactionSqliteDialect({
+            database: kyselySqliteDatabase(new BetterSqlite3(path.join(server.dataDir, SQLITE_FILE), { timeout: 30_000 })),
+          })
         : new PostgresDialect({ pool: new pg.Pool({ connectionString: server.backend.args[urlAt + 1], max: 1 }) }),
   });
   try {

@@ -103,12 +103,12 @@ function Shell(props: { token: string; onSignOut: () => void }) {
     return () => abort.abort();
   }, [props.token]);
 
-  const signOut = async () => {
+  const signOut = () => {
     // Revoked on the server first; the page forgets the token whatever the answer (it may be dead already).
-    await accountClient(props.token)
+    void accountClient(props.token)
       .signOut()
-      .catch(() => undefined);
-    props.onSignOut();
+      .catch(() => undefined)
+      .then(props.onSignOut);
   };
 
   return (

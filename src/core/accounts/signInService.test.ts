@@ -32,7 +32,12 @@ async function rejectsWith(promise: Promise<unknown>, code: ErrorCode, message?:
 before(async () => {
   store = await openSqliteMetadataStore({ path: ':memory:' });
   tokens = new TokenService({ metadata: store, clock });
-  signIn = new SignInService({ metadata: store, clock, tokens, policy: { linkTtlMs: 15 * MINUTE, firstLinkTtlMs: 24 * 60 * MINUTE, sessionTtlMs: 60 * MINUTE } });
+  signIn = new SignInService({
+    metadata: store,
+    clock,
+    tokens,
+    policy: { linkTtlMs: 15 * MINUTE, firstLinkTtlMs: 24 * 60 * MINUTE, sessionTtlMs: 60 * MINUTE },
+  });
   alice = await store.principals.createUser({ name: 'alice', isAdmin: false, createdAt: now });
   root = await store.principals.createUser({ name: 'root', isAdmin: true, createdAt: now });
 });

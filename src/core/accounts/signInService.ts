@@ -53,9 +53,7 @@ const REFUSALS = {
 };
 
 export class SignInService {
-  constructor(
-    private readonly deps: { metadata: MetadataStore; clock: Clock; tokens: TokenService; policy?: SignInPolicy; audit?: AuditService },
-  ) {}
+  constructor(private readonly deps: { metadata: MetadataStore; clock: Clock; tokens: TokenService; policy?: SignInPolicy; audit?: AuditService }) {}
 
   get policy(): SignInPolicy {
     return this.deps.policy ?? DEFAULT_SIGN_IN_POLICY;

@@ -26,7 +26,10 @@ export function signInCodesContract(store: () => MetadataStore): void {
     });
 
     it('creating a code for a missing user is USER_NOT_FOUND; deleting the user deletes its codes', async () => {
-      await assertRejectsWithCode(store().signInCodes.create({ userId: 999_999, codeHash: 'e'.repeat(64), createdAt: T0, expiresAt: T0 + 1000 }), 'USER_NOT_FOUND');
+      await assertRejectsWithCode(
+        store().signInCodes.create({ userId: 999_999, codeHash: 'e'.repeat(64), createdAt: T0, expiresAt: T0 + 1000 }),
+        'USER_NOT_FOUND',
+      );
       const user = await createUser(store());
       await store().signInCodes.create({ userId: user.id, codeHash: 'f'.repeat(64), createdAt: T0, expiresAt: T0 + 1000 });
       await store().accounts.deleteUser({ userId: user.id });
