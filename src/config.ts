@@ -4,6 +4,7 @@
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { SCAN_OPTIONS, parseScanConfig, type ScanConfig } from './scanConfig.js';
+import { SCRUB_OPTIONS, parseScrubConfig, type ScrubConfig } from './scrubConfig.js';
 
 export interface StorageConfig {
   /** Data directory: SQLite database and local blobs (embedded mode), temporary files. */
@@ -51,6 +52,8 @@ export interface ServeConfig extends StorageConfig {
   quotas: { defaultQuotaBytes: number; minFreeBytes: number };
   /** Virus scanning with clamd; undefined when --clamd is not given (revisions stay NOT_SCANNED). */
   scan?: ScanConfig;
+  /** The background scrub (docs/decisions.md 140); undefined when --scrub-interval is not given. */
+  scrub?: ScrubConfig;
 }
 
 export interface TokenConfig {
@@ -193,6 +196,7 @@ export const SERVE_OPTIONS = {
     default: String(GiB),
   },
   ...SCAN_OPTIONS,
+  ...SCRUB_OPTIONS,
 } as const;
 // Not an option: DATAFILES_ADMIN_TOKEN (a secret does not belong on a command line, where `ps` shows it).
 
@@ -293,6 +297,9 @@ export function parseServeConfig(values: Record<string, string | undefined>, env
       minFreeBytes: integer('min-free-bytes', get('min-free-bytes'), { min: 0, max: Number.MAX_SAFE_INTEGER }),
     },
     scan: parseScanConfig(get, integer, (message) => {
+      throw new ConfigError(message);
+    }),
+    scrub: parseScrubConfig(get, (message) => {
       throw new ConfigError(message);
     }),
   });

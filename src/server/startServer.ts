@@ -18,6 +18,9 @@ import { scanMetrics } from './scanMetrics.js';
 import { createScanning } from './scanning.js';
 import { createServices } from './services.js';
 import { startOrphanSweeper } from './orphanSweeper.js';
+import { startScrubber } from './scrubber.js';
+import { sharedWorkerHasher } from '../adapters/hashing/workerHasher.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { startSessionSweeper } from './sessionSweeper.js';
 
 export interface RunningServer {
@@ -127,6 +130,15 @@ export async function startServer(config: ServeConfig, io: { announce: (text: st
       graceMs: config.orphanGraceMs,
       log: logger,
     });
+    // docs/decisions.md 140: off unless --scrub-interval is given.
+    const scrubber =
+      config.scrub &&
+      startScrubber({
+        deps: { metadata: stores.metadata.verification, blobs: stores.blobs, hasher: sharedWorkerHasher(), clock: systemClock, sleep: (ms) => sleep(ms) },
+        config: config.scrub,
+        registry: metrics.registry,
+        log: logger,
+      });
 
     let stopping: Promise<void> | undefined;
     return {
@@ -139,6 +151,7 @@ export async function startServer(config: ServeConfig, io: { announce: (text: st
           clearInterval(sweeper);
           await sessionSweeper.stop();
           await orphanSweeper.stop();
+          await scrubber?.stop();
           // Past the deadline, connections still open (a stalled upload) are cut.
           const deadline = setTimeout(() => app.server.closeAllConnections(), config.shutdownTimeoutMs);
           deadline.unref();
