@@ -125,7 +125,8 @@ export const SERVE_OPTIONS = {
   },
   'orphan-grace-ms': {
     env: 'DATAFILES_ORPHAN_GRACE_MS',
-    description: 'a stored blob no revision names (a crash between the bytes and the row) is removed once older than this',
+    description:
+      'a stored blob no revision names, or a staged upload no session names (a crash between the bytes and the row), is removed once older than this',
     default: String(DAY_MS),
   },
   'shutdown-timeout-ms': { env: 'DATAFILES_SHUTDOWN_TIMEOUT_MS', description: 'how long SIGTERM waits for in-flight requests', default: '30000' },

@@ -13,7 +13,7 @@ import { sessionRoutes } from '../http/sessionRoutes.js';
 import { diskFreeSpace } from './freeSpace.js';
 import { createLogger } from './logger.js';
 import { lockDataDirectory, prepareDataDirectory, type DataDirectoryLock } from './dataDirectory.js';
-import { openStores, usesDataDirectory, type Stores } from './openStores.js';
+import { openBlobInventory, openStores, usesDataDirectory, type Stores } from './openStores.js';
 import { scanMetrics } from './scanMetrics.js';
 import { createScanning } from './scanning.js';
 import { createServices } from './services.js';
@@ -123,7 +123,9 @@ export async function startServer(config: ServeConfig, io: { announce: (text: st
     // Printed whatever the log level: scripts (and our tests) wait for this line.
     io.announce(`datafiles: listening on ${url}\n`);
     // Started once listening, so a failed start has no sweep to stop (docs/decisions.md 95).
+    const inventory = await openBlobInventory(config);
     const orphanSweeper = startOrphanSweeper({
+      inventory,
       blobs: stores.blobs,
       metadata: stores.metadata,
       clock: systemClock,
@@ -151,6 +153,7 @@ export async function startServer(config: ServeConfig, io: { announce: (text: st
           clearInterval(sweeper);
           await sessionSweeper.stop();
           await orphanSweeper.stop();
+          inventory.close?.();
           await scrubber?.stop();
           // Past the deadline, connections still open (a stalled upload) are cut.
           const deadline = setTimeout(() => app.server.closeAllConnections(), config.shutdownTimeoutMs);

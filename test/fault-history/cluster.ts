@@ -66,8 +66,24 @@ export class FaultCluster {
     }
   }
 
-  async start(slot: ServerSlot): Promise<void> {
-    slot.server = await startTestServer({
+  /**
+   * Starts a slot's server, again and again while it fails to start (a dependency frozen at that
+   * moment: a start-up error names it and exits), as a service manager would restart it.
+   */
+  async start(slot: ServerSlot, onFailedStart?: (error: Error) => void): Promise<void> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        slot.server = await this.startOnce(slot);
+        return;
+      } catch (error) {
+        if (attempt >= 20) throw error;
+        onFailedStart?.(error as Error);
+      }
+    }
+  }
+
+  private startOnce(slot: ServerSlot): Promise<TestServer> {
+    return startTestServer({
       dataDir: slot.dataDir,
       backend: this.backend,
       adminToken: this.adminToken,

@@ -44,8 +44,11 @@ export async function runFaultHistory(options: HistoryOptions): Promise<HistoryR
       clients.push(new FaultClient(index, user.token, cluster, model, tally, new Seeded(options.seed, `client ${index}`), () => clients));
     }
     const stop = new AbortController();
-    const until = Date.now() + options.durationMs;
-    const nemesis = runNemesis(cluster, tally, new Seeded(options.seed, 'nemesis'), stop.signal, (line) => log(`  nemesis: ${line}`));
+    const started = Date.now();
+    const until = started + options.durationMs;
+    const nemesis = runNemesis(cluster, tally, new Seeded(options.seed, 'nemesis'), stop.signal, (line) =>
+      log(`  nemesis +${((Date.now() - started) / 1000).toFixed(1)} s: ${line}`),
+    );
     await Promise.all(clients.map((client) => client.run(until)));
     stop.abort();
     await nemesis;
