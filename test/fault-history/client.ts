@@ -231,7 +231,11 @@ export class FaultClient {
     else if (!(outcome.status === 404 && file.deleted !== 'no')) this.wrong('permissions', outcome, '200');
   }
 
-  /** Reads another client's file: served (right bytes) only if public, hidden (404) only if not. */
+  /**
+   * Reads another client's file: served (whole, one of its revisions) only if it may be public,
+   * hidden (404) only if it may be private or deleted. Its owner may change it meanwhile, so what
+   * it may be is taken both before the request and after the answer.
+   */
   async peek(): Promise<void> {
     const others = this.everyone().filter((client) => client !== this && client.files.length > 0);
     if (others.length === 0) return;
@@ -239,12 +243,17 @@ export class FaultClient {
     // Half the time a file that may be public, so that both answers are seen.
     const shared = owner.files.filter((candidate) => candidate.publicAccess.has(true));
     const file = this.rng.pick(shared.length > 0 && this.rng.next() < 0.5 ? shared : owner.files);
+    const publicBefore = new Set(file.publicAccess);
+    const deletedBefore = file.deleted;
     const outcome = await this.fetchCurrent('peek', file);
     if (outcome.kind === 'uncertain') return;
-    const mayServe = file.publicAccess.has(true) && file.deleted !== 'yes';
-    const mayHide = file.publicAccess.has(false) || file.deleted !== 'no';
+    const maybePublic = publicBefore.has(true) || file.publicAccess.has(true);
+    const maybePrivate = publicBefore.has(false) || file.publicAccess.has(false);
+    const mayServe = maybePublic && (deletedBefore !== 'yes' || file.deleted !== 'yes');
+    const mayHide = maybePrivate || deletedBefore !== 'no' || file.deleted !== 'no';
     if (outcome.status === 200 && mayServe) {
-      if (!this.model.possibleCurrent(file).has(contentOf(outcome.body).sha256)) this.tally.violation('wrong bytes', `peek: file ${file.id}`);
+      const got = contentOf(outcome.body);
+      if (this.model.knownContents(file).get(got.sha256)?.sizeBytes !== got.sizeBytes) this.tally.violation('wrong bytes', `peek: file ${file.id}`);
     } else if (!(outcome.status === 404 && mayHide)) this.wrong('peek', outcome, `${mayServe ? '200' : ''}${mayHide ? ' 404' : ''} for file ${file.id}`);
   }
 }
