@@ -5,6 +5,7 @@ import { isIP } from 'node:net';
 import path from 'node:path';
 import type { SignInPolicy } from './core/accounts/signInService.js';
 import { SCAN_OPTIONS, parseScanConfig, type ScanConfig } from './scanConfig.js';
+import { SCRUB_OPTIONS, parseScrubConfig, type ScrubConfig } from './scrubConfig.js';
 
 export interface StorageConfig {
   /** Data directory: SQLite database and local blobs (embedded mode), temporary files. */
@@ -54,6 +55,8 @@ export interface ServeConfig extends StorageConfig {
   quotas: { defaultQuotaBytes: number; minFreeBytes: number };
   /** Virus scanning with clamd; undefined when --clamd is not given (revisions stay NOT_SCANNED). */
   scan?: ScanConfig;
+  /** The background scrub (docs/decisions.md 140); undefined when --scrub-interval is not given. */
+  scrub?: ScrubConfig;
 }
 
 export interface TokenConfig {
@@ -144,7 +147,8 @@ export const SERVE_OPTIONS = {
   },
   'orphan-grace-ms': {
     env: 'DATAFILES_ORPHAN_GRACE_MS',
-    description: 'a stored blob no revision names (a crash between the bytes and the row) is removed once older than this',
+    description:
+      'a stored blob no revision names, or a staged upload no session names (a crash between the bytes and the row), is removed once older than this',
     default: String(DAY_MS),
   },
   'shutdown-timeout-ms': { env: 'DATAFILES_SHUTDOWN_TIMEOUT_MS', description: 'how long SIGTERM waits for in-flight requests', default: '30000' },
@@ -216,6 +220,7 @@ export const SERVE_OPTIONS = {
     default: String(GiB),
   },
   ...SCAN_OPTIONS,
+  ...SCRUB_OPTIONS,
 } as const;
 // Not an option: DATAFILES_ADMIN_TOKEN (a secret does not belong on a command line, where `ps` shows it).
 
@@ -326,6 +331,9 @@ export function parseServeConfig(values: Record<string, string | undefined>, env
       minFreeBytes: integer('min-free-bytes', get('min-free-bytes'), { min: 0, max: Number.MAX_SAFE_INTEGER }),
     },
     scan: parseScanConfig(get, integer, (message) => {
+      throw new ConfigError(message);
+    }),
+    scrub: parseScrubConfig(get, (message) => {
       throw new ConfigError(message);
     }),
   });

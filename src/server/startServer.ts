@@ -13,12 +13,15 @@ import { sessionRoutes } from '../http/sessionRoutes.js';
 import { diskFreeSpace } from './freeSpace.js';
 import { createLogger } from './logger.js';
 import { lockDataDirectory, prepareDataDirectory, type DataDirectoryLock } from './dataDirectory.js';
-import { openStores, usesDataDirectory, type Stores } from './openStores.js';
+import { openBlobInventory, openStores, usesDataDirectory, type Stores } from './openStores.js';
 import { scanMetrics } from './scanMetrics.js';
 import { createScanning } from './scanning.js';
 import { createServices } from './services.js';
 import { signInUrl } from '../core/accounts/signInService.js';
 import { startOrphanSweeper } from './orphanSweeper.js';
+import { startScrubber } from './scrubber.js';
+import { sharedWorkerHasher } from '../adapters/hashing/workerHasher.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { startSessionSweeper } from './sessionSweeper.js';
 
 export interface RunningServer {
@@ -137,13 +140,24 @@ export async function startServer(config: ServeConfig, io: { announce: (text: st
     // Printed whatever the log level: scripts (and our tests) wait for this line.
     io.announce(`datafiles: listening on ${url}\n`);
     // Started once listening, so a failed start has no sweep to stop (docs/decisions.md 95).
+    const inventory = await openBlobInventory(config);
     const orphanSweeper = startOrphanSweeper({
+      inventory,
       blobs: stores.blobs,
       metadata: stores.metadata,
       clock: systemClock,
       graceMs: config.orphanGraceMs,
       log: logger,
     });
+    // docs/decisions.md 140: off unless --scrub-interval is given.
+    const scrubber =
+      config.scrub &&
+      startScrubber({
+        deps: { metadata: stores.metadata.verification, blobs: stores.blobs, hasher: sharedWorkerHasher(), clock: systemClock, sleep: (ms) => sleep(ms) },
+        config: config.scrub,
+        registry: metrics.registry,
+        log: logger,
+      });
 
     let stopping: Promise<void> | undefined;
     return {
@@ -156,6 +170,8 @@ export async function startServer(config: ServeConfig, io: { announce: (text: st
           clearInterval(sweeper);
           await sessionSweeper.stop();
           await orphanSweeper.stop();
+          inventory.close?.();
+          await scrubber?.stop();
           // Past the deadline, connections still open (a stalled upload) are cut.
           const deadline = setTimeout(() => app.server.closeAllConnections(), config.shutdownTimeoutMs);
           deadline.unref();
