@@ -269,16 +269,27 @@ export async function datafilesFamily(context: BenchContext, options: DatafilesO
       figures: {
         [`${prefix}.multipart`]: { label: `datafiles multipart, 16 MiB parts × 4 in flight, end to end (${label})`, unit: 'MiB/s' },
         [`${prefix}.multipart.commit`]: { label: `datafiles multipart commit latency (${label})`, unit: 'ms' },
+        [`${prefix}.multipart.cpu`]: { label: `datafiles multipart: server CPU per GiB (${label})`, unit: 's' },
+        [`${prefix}.multipart.clientcpu`]: { label: `datafiles multipart: client (this process) CPU per GiB (${label})`, unit: 's' },
       },
       async sample() {
         const started = now();
-        const result = sdk
-          ? await multipartWithSdk(sdk, server, token, sourceFile, 'multipart.bin')
-          : await multipartOverHttp(server, token, sourceFile, size, 'multipart.bin');
+        // The client runs in this process, which does nothing else meanwhile: its CPU is the client's.
+        const clientBefore = process.cpuUsage();
+        const { result, serverCpu } = await withCpuAccounting(server.child.pid!, () =>
+          sdk ? multipartWithSdk(sdk, server, token, sourceFile, 'multipart.bin') : multipartOverHttp(server, token, sourceFile, size, 'multipart.bin'),
+        );
+        const client = process.cpuUsage(clientBefore);
         const elapsed = seconds(started);
         await checkStored(server, token, result.dataFileId, size, options.expected);
         await apiJson(server, token, `/${result.dataFileId}`, { method: 'DELETE' });
-        return { [`${prefix}.multipart`]: rate(size, elapsed), [`${prefix}.multipart.commit`]: result.commitSeconds * 1000 };
+        const gib = size / (1024 * 1024 * 1024);
+        return {
+          [`${prefix}.multipart`]: rate(size, elapsed),
+          [`${prefix}.multipart.commit`]: result.commitSeconds * 1000,
+          [`${prefix}.multipart.cpu`]: serverCpu / gib,
+          [`${prefix}.multipart.clientcpu`]: (client.user + client.system) / 1e6 / gib,
+        };
       },
     },
     {

@@ -9,6 +9,7 @@
 // completed operations per second (a multipart session counts once); failures are counted apart
 // and a round with more than 1 % of them fails the run.
 import { randomBytes } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
 import { provisionBackend, type BackendResources } from '../test/support/backend.js';
 import { startDatafiles, type DatafilesServer } from './support/datafilesServer.js';
 import type { BenchContext, Family, Measurement } from './support/family.js';
@@ -131,14 +132,63 @@ function draw(random: () => number): Operation {
   return 'details';
 }
 
+/** CPU seconds so far of the processes whose command name matches, by name (Linux /proc). */
+async function cpuByCommand(names: RegExp): Promise<Map<string, number>> {
+  const totals = new Map<string, number>();
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    if (!names.test(name)) continue;
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    totals.set(name, (totals.get(name) ?? 0) + (Number(fields[11]) + Number(fields[12])) / 100);
+  }
+  return totals;
+}
+
+/** Where a deployment's CPU went during `work`: its servers, PostgreSQL, Ceph, the load generator. */
+async function accountCpu<T>(deployment: Deployment, work: () => Promise<T>): Promise<{ result: T; line: string }> {
+  const serverCpu = async () => {
+    let total = 0;
+    for (const server of deployment.servers) {
+      const stat = await readFile(`/proc/${server.child.pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      total += (Number(fields[11]) + Number(fields[12])) / 100;
+    }
+    return total;
+  };
+  const services = /^(postgres|radosgw|ceph-osd|ceph-mon|ceph-mgr)$/;
+  const before = { servers: await serverCpu(), services: await cpuByCommand(services), self: process.cpuUsage() };
+  const started = performance.now();
+  const result = await work();
+  const wall = (performance.now() - started) / 1000;
+  const servicesAfter = await cpuByCommand(services);
+  const self = process.cpuUsage(before.self);
+  const share = (seconds: number) => (seconds / wall).toFixed(2);
+  const parts = [`datafiles servers ${share((await serverCpu()) - before.servers)}`];
+  const grouped = new Map<string, number>();
+  for (const [name, seconds] of servicesAfter) {
+    const group = name === 'postgres' ? 'PostgreSQL (all databases)' : 'Ceph';
+    grouped.set(group, (grouped.get(group) ?? 0) + seconds - (before.services.get(name) ?? 0));
+  }
+  for (const [group, seconds] of grouped) parts.push(`${group} ${share(seconds)}`);
+  parts.push(`load generator ${share((self.user + self.system) / 1e6)}`);
+  return { result, line: `cores busy: ${parts.join(', ')}` };
+}
+
 /** CLIENTS clients for `seconds`: completed operations per second, and failures. */
-async function drive(deployment: Deployment, seconds: number, seedBase: number): Promise<{ opsPerSecond: number; failures: number; p95: number }> {
+async function drive(
+  deployment: Deployment,
+  seconds: number,
+  seedBase: number,
+): Promise<{ opsPerSecond: number; failures: number; p95: number; medians: string }> {
   const deadline = performance.now() + seconds * 1000;
   const started = performance.now();
   let completed = 0;
   let failures = 0;
   let firstFailure: unknown;
   const latencies: number[] = [];
+  const byOperation = new Map<Operation, number[]>();
   const client = async (index: number) => {
     const random = seeded(seedBase + index);
     const server = deployment.servers[index % deployment.servers.length];
@@ -150,6 +200,7 @@ async function drive(deployment: Deployment, seconds: number, seedBase: number):
         await runOperation(operation, server, user, random);
         completed += 1;
         latencies.push(performance.now() - begun);
+        byOperation.set(operation, [...(byOperation.get(operation) ?? []), performance.now() - begun]);
       } catch (error) {
         failures += 1;
         firstFailure ??= error;
@@ -161,7 +212,8 @@ async function drive(deployment: Deployment, seconds: number, seedBase: number):
   if (failures > 0.01 * (completed + failures))
     throw new Error(`${failures} of ${completed + failures} mixed operations failed; the first: ${String(firstFailure)}`);
   latencies.sort((a, b) => a - b);
-  return { opsPerSecond: completed / elapsed, failures, p95: latencies[Math.floor(latencies.length * 0.95)] ?? NaN };
+  const medians = [...byOperation].map(([operation, times]) => `${operation} ${times.sort((a, b) => a - b)[times.length >> 1].toFixed(0)}`).join(', ');
+  return { opsPerSecond: completed / elapsed, failures, p95: latencies[Math.floor(latencies.length * 0.95)] ?? NaN, medians: `median ms: ${medians}` };
 }
 
 async function deploy(backend: 'embedded' | 'scale-out', count: number, scratch: string, logLevel: string): Promise<Deployment> {
@@ -212,9 +264,16 @@ export async function mixedOpsFamily(context: BenchContext, logLevel: string): P
     async sample() {
       round += 1;
       const seconds = context.loadSeconds;
-      const one = await drive(embedded, seconds, round * 1000);
-      const many = await drive(scaleOut, seconds, round * 1000);
-      return { 'mixed.embedded': one.opsPerSecond, 'mixed.embedded.p95': one.p95, 'mixed.s3': many.opsPerSecond, 'mixed.s3.p95': many.p95 };
+      const one = await accountCpu(embedded, () => drive(embedded, seconds, round * 1000));
+      context.log(`    embedded: ${one.result.opsPerSecond.toFixed(0)} ops/s; ${one.line}; ${one.result.medians}`);
+      const many = await accountCpu(scaleOut, () => drive(scaleOut, seconds, round * 1000));
+      context.log(`    scale-out: ${many.result.opsPerSecond.toFixed(0)} ops/s; ${many.line}; ${many.result.medians}`);
+      return {
+        'mixed.embedded': one.result.opsPerSecond,
+        'mixed.embedded.p95': one.result.p95,
+        'mixed.s3': many.result.opsPerSecond,
+        'mixed.s3.p95': many.result.p95,
+      };
     },
   };
   return {
