@@ -6,7 +6,6 @@
 // - download with curl;
 // - GET details with a token under autocannon, and the list of a user's 10,000 files;
 // - peak RSS of a fresh server during 4 concurrent uploads of the source file.
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { openAsBlob } from 'node:fs';
 import path from 'node:path';
@@ -390,15 +389,4 @@ export async function datafilesFamily(context: BenchContext, options: DatafilesO
     },
     teardown: () => main.stop(),
   };
-}
-
-/** MD5 and SHA-256 of a file, upper-case hex as the API reports them. */
-export async function digestsOf(chunks: AsyncIterable<Uint8Array>): Promise<{ md5: string; sha256: string }> {
-  const md5 = createHash('md5');
-  const sha256 = createHash('sha256');
-  for await (const chunk of chunks) {
-    md5.update(chunk);
-    sha256.update(chunk);
-  }
-  return { md5: md5.digest('hex').toUpperCase(), sha256: sha256.digest('hex').toUpperCase() };
 }
