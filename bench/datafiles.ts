@@ -6,7 +6,6 @@
 // - download with curl;
 // - GET details with a token under autocannon, and the list of a user's 10,000 files;
 // - peak RSS of a fresh server during 4 concurrent uploads of the source file.
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { openAsBlob } from 'node:fs';
 import path from 'node:path';
@@ -269,16 +268,27 @@ export async function datafilesFamily(context: BenchContext, options: DatafilesO
       figures: {
         [`${prefix}.multipart`]: { label: `datafiles multipart, 16 MiB parts × 4 in flight, end to end (${label})`, unit: 'MiB/s' },
         [`${prefix}.multipart.commit`]: { label: `datafiles multipart commit latency (${label})`, unit: 'ms' },
+        [`${prefix}.multipart.cpu`]: { label: `datafiles multipart: server CPU per GiB (${label})`, unit: 's' },
+        [`${prefix}.multipart.clientcpu`]: { label: `datafiles multipart: client (this process) CPU per GiB (${label})`, unit: 's' },
       },
       async sample() {
         const started = now();
-        const result = sdk
-          ? await multipartWithSdk(sdk, server, token, sourceFile, 'multipart.bin')
-          : await multipartOverHttp(server, token, sourceFile, size, 'multipart.bin');
+        // The client runs in this process, which does nothing else meanwhile: its CPU is the client's.
+        const clientBefore = process.cpuUsage();
+        const { result, serverCpu } = await withCpuAccounting(server.child.pid!, () =>
+          sdk ? multipartWithSdk(sdk, server, token, sourceFile, 'multipart.bin') : multipartOverHttp(server, token, sourceFile, size, 'multipart.bin'),
+        );
+        const client = process.cpuUsage(clientBefore);
         const elapsed = seconds(started);
         await checkStored(server, token, result.dataFileId, size, options.expected);
         await apiJson(server, token, `/${result.dataFileId}`, { method: 'DELETE' });
-        return { [`${prefix}.multipart`]: rate(size, elapsed), [`${prefix}.multipart.commit`]: result.commitSeconds * 1000 };
+        const gib = size / (1024 * 1024 * 1024);
+        return {
+          [`${prefix}.multipart`]: rate(size, elapsed),
+          [`${prefix}.multipart.commit`]: result.commitSeconds * 1000,
+          [`${prefix}.multipart.cpu`]: serverCpu / gib,
+          [`${prefix}.multipart.clientcpu`]: (client.user + client.system) / 1e6 / gib,
+        };
       },
     },
     {
@@ -379,15 +389,4 @@ export async function datafilesFamily(context: BenchContext, options: DatafilesO
     },
     teardown: () => main.stop(),
   };
-}
-
-/** MD5 and SHA-256 of a file, upper-case hex as the API reports them. */
-export async function digestsOf(chunks: AsyncIterable<Uint8Array>): Promise<{ md5: string; sha256: string }> {
-  const md5 = createHash('md5');
-  const sha256 = createHash('sha256');
-  for await (const chunk of chunks) {
-    md5.update(chunk);
-    sha256.update(chunk);
-  }
-  return { md5: md5.digest('hex').toUpperCase(), sha256: sha256.digest('hex').toUpperCase() };
 }

@@ -24,6 +24,7 @@ import type { BenchContext, Family, Figure, Measurement, Sample } from './suppor
 import { diskWriteFsync, hashRate, loopbackTcp } from './limits.js';
 import { GiB, MiB, median, runOk } from './support/measure.js';
 import { BENCH_DIR, ensureNpmPeers, REPO_DIR } from './support/peers.js';
+import { mixedOpsFamily } from './mixedOps.js';
 import { peerFamily } from './peers.js';
 import { comparisonTable, formatValue, markdownTables, targets } from './support/report.js';
 
@@ -192,6 +193,10 @@ async function main(): Promise<void> {
       if (!DATAFILES_IDS.some((id) => selected(variant.selectAs(`${variant.prefix}.${id}`)))) continue;
       log(`starting datafiles (${variant.label})…`);
       families.push(await datafilesFamily(context, { ...variant, expected, logLevel: args['log-level']!, only: (id) => selected(variant.selectAs(id)) }));
+    }
+    if (args['scale-out'] && selected('mixed')) {
+      log('starting the mixed small-operations deployments…');
+      families.push(await mixedOpsFamily(context, args['log-level']!));
     }
 
     const figures = new Map<string, Figure>();

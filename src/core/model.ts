@@ -35,6 +35,11 @@ export interface Caller {
   groupIds: readonly number[];
   /** The token's record, when the caller came through one (every HTTP request). */
   token?: TokenRecord;
+  /**
+   * The user's own storage quota as read with the token (null: none of its own; undefined: not
+   * read, look it up), so an upload's admission needs no query of its own (docs/decisions.md 161).
+   */
+  quotaBytes?: number | null;
 }
 
 export interface FileRecord {

@@ -19,18 +19,19 @@ import { localHasher } from './localHasher.js';
 import { CONSUMED, DATA_OFFSET, ENDED, PRODUCER_WAITING, WRITTEN } from './workerProtocol.js';
 
 /**
- * Bytes of a stream in flight between the event loop and its workers. A power of two. 1 MiB is as
- * fast as 4 MiB here (workers take 256 KiB at a time) and keeps 4 concurrent uploads within the
- * memory budget of docs/history.md, issue 6.
+ * Bytes of a stream in flight between the event loop and its workers. A power of two, twice
+ * WAKE_BYTES so that the event loop goes on writing while a woken worker catches up; 4 concurrent
+ * uploads still fit the memory budget of docs/history.md, issue 6 (docs/decisions.md 162).
  */
-export const RING_BYTES = 1024 * 1024;
+export const RING_BYTES = 2 * 1024 * 1024;
 /** Streams no longer than this are hashed on the calling thread. */
 export const SMALL_STREAM_BYTES = 256 * 1024;
 /**
  * A sleeping worker is woken once this much is waiting for it, not for every chunk: a worker
  * faster than the upload (SHA-256 usually is) would otherwise sleep and wake per 64 KiB chunk.
+ * Each wake is a futex call on both sides, costly in a virtual machine (docs/decisions.md 162).
  */
-const WAKE_BYTES = 256 * 1024;
+const WAKE_BYTES = 1024 * 1024;
 /** Relative CPU cost per byte, to spread work over the workers. */
 export const WEIGHT: Record<DigestAlgorithm, number> = { md5: 2.3, sha256: 1 };
 

@@ -49,7 +49,7 @@ export function createAccountStore(db: Kysely<MetadataDatabase>, dialect: SqlDia
         .innerJoin('users', 'users.id', 'user_tokens.user_id')
         .leftJoin('group_members', 'group_members.user_id', 'users.id')
         .selectAll('user_tokens')
-        .select(['users.name', 'users.is_admin', 'users.created_at as user_created_at', 'users.disabled_at', 'group_members.group_id'])
+        .select(['users.name', 'users.is_admin', 'users.created_at as user_created_at', 'users.disabled_at', 'users.quota_bytes', 'group_members.group_id'])
         .where('user_tokens.token_hash', '=', tokenHash)
         .orderBy('group_members.group_id'),
     1,
@@ -91,7 +91,12 @@ export function createAccountStore(db: Kysely<MetadataDatabase>, dialect: SqlDia
         created_at: first.user_created_at,
         disabled_at: first.disabled_at,
       });
-      return { token: toToken(first), user, groupIds: rows.flatMap((row) => (row.group_id === null ? [] : [Number(row.group_id)])) };
+      return {
+        token: toToken(first),
+        user,
+        groupIds: rows.flatMap((row) => (row.group_id === null ? [] : [Number(row.group_id)])),
+        quotaBytes: first.quota_bytes === null ? null : Number(first.quota_bytes),
+      };
     },
 
     async touchToken({ id, at, notBefore }) {

@@ -5,7 +5,7 @@ import { DomainError } from '../../core/errors.js';
 import type { RevisionRecord } from '../../core/model.js';
 import type { FileStore } from '../../core/ports/metadataStore.js';
 import { listReadableFiles, selectFilesWithCurrentRevision, toFileWithRevision } from './fileQueries.js';
-import { insertOwnedFile, insertRevision } from './revisionRows.js';
+import { insertOwnedFile, insertOwnedFileOnPostgres, insertRevision } from './revisionRows.js';
 import { copyCurrentRevision, duplicateFile, updateFileMetadata } from './fileCopies.js';
 import { precompiledQuery } from './precompiledQuery.js';
 import { toFileRecord, toRevisionRecord } from './rowMappers.js';
@@ -39,9 +39,9 @@ export function createFileStore(db: Db, dialect: SqlDialect): FileStore {
   return {
     async createFile({ name, description, ownerId, publicAccess, createdAt, revision }) {
       try {
-        return await db.transaction().execute(async (trx) => {
-          return insertOwnedFile(trx, { name, description, ownerId, publicAccess, createdAt }, revision);
-        });
+        const file = { name, description, ownerId, publicAccess, createdAt };
+        if (dialect.name === 'postgres') return await insertOwnedFileOnPostgres(db, file, revision);
+        return await db.transaction().execute(async (trx) => insertOwnedFile(trx, file, revision));
       } catch (error) {
         throw userNotFoundOr(error);
       }

@@ -1,9 +1,9 @@
 // Writing file and revision rows: shared by uploads (fileStore.ts) and copies (fileCopies.ts).
-import type { Transaction } from 'kysely';
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { NewRevision } from '../../core/model.js';
 import type { FileWithRevision } from '../../core/ports/metadataStore.js';
 import { toFileRecord, toRevisionRecord } from './rowMappers.js';
-import type { MetadataDatabase } from './schema.js';
+import type { FilesTable, MetadataDatabase, RevisionsTable } from './schema.js';
 
 export function insertRevision(trx: Transaction<MetadataDatabase>, fileId: number, revision: NewRevision) {
   return trx
@@ -53,4 +53,41 @@ export async function insertOwnedFile(
     .values({ file_id: row.id, entity_type: 'USER', entity_id: file.ownerId, grant_name: 'READ_WRITE_DELETE_SHARE_ADMIN', pass: 'NONE' })
     .execute();
   return { file: toFileRecord({ ...row, current_revision_id: inserted.id }), currentRevision: toRevisionRecord(inserted) };
+}
+
+/**
+ * insertOwnedFile as one PostgreSQL statement, hence one round trip and no transaction around it
+ * (a statement is atomic): an upload's commit was six round trips (BEGIN, four statements,
+ * COMMIT) to a database that may be a network hop away (issue 17, docs/decisions.md 160). The
+ * revision's id is drawn first, so the file row names it from the start; both foreign keys of
+ * the pair are checked at the statement's end, when both rows exist.
+ */
+export async function insertOwnedFileOnPostgres(
+  db: Kysely<MetadataDatabase>,
+  file: { name: string; description: string; ownerId: number; publicAccess: boolean; createdAt: number },
+  revision: NewRevision,
+): Promise<FileWithRevision> {
+  const { rows } = await sql<{ file: Selectable<FilesTable>; revision: Selectable<RevisionsTable> }>`
+    with next_revision as (select nextval(pg_get_serial_sequence('revisions', 'id')) as id),
+    f as (
+      insert into files (name, description, owner_id, public_access, created_at, current_revision_id)
+      select ${file.name}::text, ${file.description}::text, ${file.ownerId}::bigint, ${file.publicAccess}::boolean, ${file.createdAt}::bigint, next_revision.id
+      from next_revision
+      returning *
+    ),
+    r as (
+      insert into revisions (id, file_id, blob_key, size_bytes, md5, sha256, content_type, upload_user_id, upload_time_millis, uploaded_at, scan_state)
+      select next_revision.id, f.id, ${revision.blobKey}::text, ${revision.sizeBytes}::bigint, ${revision.md5}::text, ${revision.sha256}::text,
+        ${revision.contentType}::text, ${revision.uploadUserId}::bigint, ${revision.uploadTimeMillis}::bigint, ${revision.uploadedAt}::bigint,
+        ${revision.scanState}::text
+      from next_revision, f
+      returning *
+    ),
+    owner_entry as (
+      insert into file_permissions (file_id, entity_type, entity_id, grant_name, pass)
+      select f.id, 'USER', ${file.ownerId}::bigint, 'READ_WRITE_DELETE_SHARE_ADMIN', 'NONE' from f
+    )
+    select row_to_json(f) as file, row_to_json(r) as revision from f, r`.execute(db);
+  const [row] = rows;
+  return { file: toFileRecord(row.file), currentRevision: toRevisionRecord(row.revision) };
 }

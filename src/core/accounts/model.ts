@@ -15,6 +15,8 @@ export interface Credential {
   token: TokenRecord;
   user: Account;
   groupIds: number[];
+  /** The user's own storage quota (null: none of its own), read in the same round trip. */
+  quotaBytes: number | null;
 }
 
 export interface GroupSummary extends Group {

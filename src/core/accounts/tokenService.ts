@@ -59,7 +59,7 @@ export class TokenService {
     }
     const credential = await this.deps.metadata.accounts.findCredential(hashToken(secret));
     if (!credential) throw new DomainError('UNAUTHENTICATED');
-    const { token, user, groupIds } = credential;
+    const { token, user, groupIds, quotaBytes } = credential;
     const now = this.deps.clock.now();
     if (token.revokedAt !== null) {
       this.auditRefusedUse('token.revoked_use', token, user, now);
@@ -78,7 +78,7 @@ export class TokenService {
     this.touch(token, now);
     // docs/decisions.md 61: a token never exceeds its owner, and an admin's read or write token
     // does not carry the instance admin's rights either.
-    return { user: { id: user.id, name: user.name, isAdmin: user.isAdmin && token.scope === 'admin', createdAt: user.createdAt }, groupIds, token };
+    return { user: { id: user.id, name: user.name, isAdmin: user.isAdmin && token.scope === 'admin', createdAt: user.createdAt }, groupIds, token, quotaBytes };
   }
 
   /** Someone still uses a dead token: recorded at most once a minute per token. */

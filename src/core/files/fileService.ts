@@ -65,8 +65,15 @@ export class FileService {
   }
 
   /** spec: "Upload a file revision": needs READ_WRITE (docs/decisions.md 17). */
-  async uploadRevision(input: { caller: Caller; fileId: number; content: IncomingContent; signal?: AbortSignal }): Promise<RevisionRecord> {
-    const file = await this.requireFile(input.caller, input.fileId, 'write');
+  async uploadRevision(input: {
+    caller: Caller;
+    fileId: number;
+    content: IncomingContent;
+    signal?: AbortSignal;
+    /** The file as requireFile(caller, fileId, 'write') just returned it, saving a second lookup. */
+    authorised?: FileRecord;
+  }): Promise<RevisionRecord> {
+    const file = input.authorised?.id === input.fileId ? input.authorised : await this.requireFile(input.caller, input.fileId, 'write');
     return this.withStoredRevision(
       { caller: input.caller, content: input.content, signal: input.signal, filenames: [input.content.filename, file.name] },
       (revision) => this.deps.metadata.files.addRevision({ fileId: file.id, revision }),

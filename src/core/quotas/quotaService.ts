@@ -27,16 +27,16 @@ export interface Admission {
 export class QuotaService {
   constructor(private readonly deps: { metadata: MetadataStore; policy: QuotaPolicy; freeSpace?: FreeSpace }) {}
 
-  /** The quota that applies to a user: its own, else the instance default (undefined: none). */
-  async quotaOf(userId: number): Promise<number | undefined> {
-    const own = await this.deps.metadata.accounts.getQuota(userId);
+  /** The quota that applies to a user: its own (`known` when already read), else the instance default (undefined: none). */
+  async quotaOf(userId: number, known?: number | null): Promise<number | undefined> {
+    const own = known !== undefined ? known : await this.deps.metadata.accounts.getQuota(userId);
     const quota = own ?? this.deps.policy.defaultQuotaBytes;
     return quota > 0 ? quota : undefined;
   }
 
   async admit(caller: Caller, declaredBytes: number | undefined): Promise<Admission> {
     const [quota, available] = await Promise.all([
-      this.quotaOf(caller.user.id),
+      this.quotaOf(caller.user.id, caller.quotaBytes),
       this.deps.policy.minFreeBytes > 0 ? this.deps.freeSpace?.availableBytes() : undefined,
     ]);
     let remaining: number | undefined;

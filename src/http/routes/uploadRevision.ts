@@ -40,7 +40,7 @@ export const uploadRevision: RegisterRoute = (app, context) => {
         return fileToWire(details, { metadata: true });
       }
       // Authorise before reading the body, so a stranger's upload costs no bytes.
-      await services.files.requireFile(caller, fileId, 'write');
+      const authorised = await services.files.requireFile(caller, fileId, 'write');
       const admission = await admitUpload(context, request, reply);
       const form = await readUploadBody(request, { surface, maxFileBytes: limits.maxFileBytes, signal: bodyStallSignal(request) });
       const revision = await services.files.uploadRevision({
@@ -48,6 +48,7 @@ export const uploadRevision: RegisterRoute = (app, context) => {
         fileId,
         content: { body: withinAdmission(form.stream, admission), filename: form.filename, declaredType: form.mimeType },
         signal: clientGoneSignal(request, reply),
+        authorised,
       });
       return { revisionId: revision.id };
     },

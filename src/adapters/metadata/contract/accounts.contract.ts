@@ -24,7 +24,7 @@ export function accountsContract(store: () => MetadataStore): void {
         lastUsedAt: null,
         revokedAt: null,
       });
-      assert.deepEqual(await accounts().findCredential('REC'), { token, user: { ...user, disabledAt: null }, groupIds: [group.id] });
+      assert.deepEqual(await accounts().findCredential('REC'), { token, user: { ...user, disabledAt: null }, groupIds: [group.id], quotaBytes: null });
       assert.equal(await accounts().findCredential('NONE'), undefined);
       assert.deepEqual(await accounts().getToken(token.id), token);
     });
@@ -172,8 +172,12 @@ export function accountsContract(store: () => MetadataStore): void {
       assert.equal(await accounts().getQuota(user.id), null);
       await accounts().setQuota({ userId: user.id, quotaBytes: 5 * 1024 ** 4 });
       assert.equal(await accounts().getQuota(user.id), 5 * 1024 ** 4);
+      // Read with the token too, so that an upload's admission costs no query of its own.
+      await accounts().createToken({ userId: user.id, tokenHash: 'QUOTA', label: '', scope: 'write', createdAt: T0, expiresAt: null });
+      assert.equal((await accounts().findCredential('QUOTA'))?.quotaBytes, 5 * 1024 ** 4);
       await accounts().setQuota({ userId: user.id, quotaBytes: null });
       assert.equal(await accounts().getQuota(user.id), null);
+      assert.equal((await accounts().findCredential('QUOTA'))?.quotaBytes, null);
       await assertRejectsWithCode(accounts().getQuota(987_654), 'USER_NOT_FOUND');
       await assertRejectsWithCode(accounts().setQuota({ userId: 987_654, quotaBytes: 1 }), 'USER_NOT_FOUND');
     });
