@@ -11,6 +11,8 @@
 //   known without a second pass, and ids have gaps as deleted revisions leave them.
 // - permissions: 0.5% of files public, 15% shared with one to three users, 5% with a group, the
 //   rest private to their owner.
+// - tokens: one per user (a hash no secret matches), plus the ones the caller asks for.
+// - upload sessions: F / 10 of them, one in 20 still OPEN (expiring in a week), the rest COMMITTED.
 // - blobs: none exist; every revision names its own 32-hex key (the metadata is the point).
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
@@ -61,6 +63,12 @@ function statements(shape: Shape, dialect: Dialect): string[] {
     ...[1, 7, 13].map(
       (step) => `${conflict} group_members (group_id, user_id) select 1 + (${g} * ${step} + ${step}) % ${groups}, g + 1 ${from(users, 'g')}${onConflict}`,
     ),
+    `insert into user_tokens (token_hash, user_id, created_at) select ${dialect === 'sqlite' ? "printf('%064x', g)" : "lpad(to_hex(g), 64, '0')"}, g, ${BASE_TIME} ${from(users + 1, 'g')}`,
+    `insert into upload_sessions (id, owner_id, name, description, content_type, state, blob_upload_id, created_at, updated_at, expires_at, committed_file_id, parts_released)
+       select ${hexKey(`${g} + 4294967296`)}, ${userOf(`${g} * 31`, users)}, 's.bin', '', 'application/octet-stream',
+              case when ${g} % 20 = 0 then 'OPEN' else 'COMMITTED' end, ${hexKey(`${g} + 8589934592`)}, ${BASE_TIME} + ${g}, ${BASE_TIME} + ${g},
+              ${BASE_TIME} + 7 * 86400000 + ${g}, case when ${g} % 20 = 0 then null else ${g} * 10 end, ${bool(`${g} % 20 <> 0`)}
+       ${from(Math.max(1, Math.floor(files / 10)), 'g')}`,
     `insert into revisions (id, file_id, blob_key, size_bytes, md5, sha256, content_type, upload_user_id, upload_time_millis, uploaded_at, scan_state)
        select (${g} - 1) * 5 + n, g, ${hexKey(`(${g} - 1) * 5 + n`)}, 1024, '${MD5}', '${SHA256}', 'text/plain', ${owner}, 3,
               ${BASE_TIME} + ${g} * 10 + n, 'NOT_SCANNED'

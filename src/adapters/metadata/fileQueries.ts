@@ -83,7 +83,7 @@ export function readableFilesQuery(db: Kysely<MetadataDatabase>, filter: Readabl
     const narrow = filter.ids !== undefined || filter.ownerId !== undefined;
     query = narrow
       ? query.where(readableBy(filter))
-      : query.where('f.id', 'in', readableIds(db, filter, afterId, filter.limit === undefined ? undefined : filter.limit + (filter.offset ?? 0)));
+      : query.innerJoin(readableIds(db, filter, afterId, filter.limit === undefined ? undefined : filter.limit + (filter.offset ?? 0)).as('v'), 'v.id', 'f.id');
   }
   if (filter.ids !== undefined) query = query.where('f.id', 'in', filter.ids);
   if (filter.ownerId !== undefined) query = query.where('f.owner_id', '=', filter.ownerId);
@@ -139,5 +139,12 @@ function readableIds(db: Kysely<MetadataDatabase>, { userId, groupIds }: Readabl
       )
       .select('id');
   const union = owned.union(open).union(named('USER', [userId]));
-  return groupIds.length === 0 ? union : union.union(named('GROUP', groupIds));
+  // The union cut to the window too, so that the planner knows it joins at most that many files
+  // (PostgreSQL otherwise hashes the whole files table for a few thousand ids).
+  return cut(
+    db
+      .selectFrom((groupIds.length === 0 ? union : union.union(named('GROUP', groupIds))).as('readable'))
+      .select('readable.id')
+      .orderBy('readable.id'),
+  );
 }
