@@ -44,8 +44,10 @@ export async function createInstance(input: { backend: Backend; files: number; s
   const shape = shapeFor(input.files);
   const dataDir = await mkdtemp(path.join(input.scratch, `scale-${input.backend}-${input.files}-`));
   const secrets = { admin: newTokenSecret(), service: newTokenSecret(), user: newTokenSecret() };
-  // A user in the middle of the id range: owns F / 100 files like most, sees the shared and public ones.
-  const typicalUserId = 2 + Math.floor(shape.users / 2);
+  // A user in the middle of the id range: owns about F / 100 files like most (a user whose offset
+  // is a multiple of 10 would own none: those files go to the service account), sees the shared
+  // and public ones.
+  const typicalUserId = 2 + Math.floor(shape.users / 2) + 3;
   const tokens = [
     { userId: 1, tokenHash: hashToken(secrets.admin) },
     { userId: 2, tokenHash: hashToken(secrets.service) },
