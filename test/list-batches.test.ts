@@ -3,6 +3,7 @@
 // list of 3 or more crosses batch boundaries; the answers must be what one query would give.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { createClient } from '@datafiles/sdk';
 import { startTestServer, type TestServer, type TestUser } from './support/server.js';
 
 const API = '/domo/data-files/v1';
@@ -94,6 +95,15 @@ describe('a list longer than one batch (--list-batch-rows 2)', () => {
     assert.deepEqual(await page(bob.token, `after=${ids[3]}&limitToOwned=true`), [ids[5]]);
     assert.deepEqual(await page(bob.token, `after=${ids[0]}&ids=${ids.join(',')}`), [ids[3], ids[5]]);
     assert.deepEqual(await page(server.adminToken, `after=${ids[2]}&userId=${alice.id}`), ids.slice(3, 5));
+  });
+
+  it("the SDK's getFileDetailsList passes after", async () => {
+    const client = createClient({ baseUrl: server.url, token: alice.token });
+    const files = await client.getFileDetailsList({ after: ids[2], limit: 1 });
+    assert.deepEqual(
+      files.map((file) => file.dataFileId),
+      [ids[3]],
+    );
   });
 
   it('paging with after walks the whole list, a page at a time', async () => {

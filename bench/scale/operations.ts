@@ -123,7 +123,7 @@ export async function measureSweeps(instance: Instance): Promise<Samples> {
   const blobs = await openDiskBlobStore({ root: path.join(instance.dataDir, 'files'), exclusive: false });
   const samples: Samples = { sessionSweep: [], orphanCheck: [] };
   try {
-    const at = 1_700_000_000_000 + 86_400_000;
+    const at = Date.now();
     await sample(samples.sessionSweep, 30, async () => {
       await sweepSessions({ metadata, blobs, now: at, closedGraceMs: 60_000, commitLeaseMs: 120_000, expire: async () => false });
     });
