@@ -114,7 +114,7 @@ const ROWS: [string, string][] = [
   ['details', 'GET details by id'],
   ['accessCheck', "permission check (a user's GET of any file: 200/403)"],
   ['listFirstPage', 'list, limitToOwned=false, first page of 100'],
-  ['listPage', 'list, each page of 100 to the end (after=)'],
+  ['listPage', 'list, each full page of 100 to the end (after=)'],
   ['listWalk', 'list, the whole walk to the end'],
   ['uploadCommit', 'upload (16 bytes), to its commit'],
   ['sessionCommit', 'multipart session commit (1 part)'],
