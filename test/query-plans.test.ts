@@ -5,7 +5,7 @@
 // would not do for PostgreSQL: below a few hundred pages a sequential scan is its cheapest plan
 // even where an index serves, and the test would fail on plans that are right at scale.
 // The store's own SQL is recorded while it does the hot operations (authenticate, details,
-// access check, list pages, upload commit, revision and file delete, the orphan sweep's check),
+// access check, list pages, upload commit, revision and file delete, the orphan sweep's check, a session sweep pass),
 // by wrapping the drivers' prepare/query, then explained with its parameters:
 // - SQLite: EXPLAIN QUERY PLAN; a "SCAN <table>" line (with or without a covering index) fails.
 // - PostgreSQL: EXPLAIN (FORMAT JSON) with the real parameters; a Seq Scan on a table fails.
@@ -20,7 +20,9 @@ import pg from 'pg';
 import { generatePostgres, generateSqlite, shapeFor } from '../bench/scale/generate.js';
 import { openPostgresMetadataStore } from '../src/adapters/metadata/openPostgresMetadataStore.js';
 import { openSqliteMetadataStore } from '../src/adapters/metadata/openSqliteMetadataStore.js';
+import { openDiskBlobStore } from '../src/adapters/blob/diskBlobStore.js';
 import { hashToken } from '../src/core/accounts/tokenFormat.js';
+import { sweepSessions } from '../src/core/sessions/sessionSweep.js';
 import type { MetadataStore } from '../src/core/ports/metadataStore.js';
 
 const SHAPE = shapeFor(100_000);
@@ -101,6 +103,15 @@ async function hotOperations(store: MetadataStore, admin: (list: () => Promise<u
   await store.files.deleteRevision({ fileId: created.file.id, revisionId: second.id });
   await store.files.deleteFile(fileId);
   await store.files.isBlobReferenced(details.currentRevision.blobKey);
+  // The session sweep's pass when nothing is due (every minute on every server).
+  const root = await mkdtemp(path.join(os.tmpdir(), 'datafiles-plans-blobs-'));
+  const blobs = await openDiskBlobStore({ root });
+  try {
+    await sweepSessions({ metadata: store, blobs, now: Date.now(), closedGraceMs: 60_000, commitLeaseMs: 120_000, expire: async () => false });
+  } finally {
+    await blobs.close();
+    await rm(root, { recursive: true, force: true });
+  }
 }
 
 /**
