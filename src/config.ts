@@ -26,6 +26,8 @@ export interface ServeConfig extends StorageConfig {
   /** docs/decisions.md 22: "the maximum part and file sizes are configurable (defaults 5 GiB and 5 TiB)". */
   maxFileBytes: number;
   maxPartBytes: number;
+  /** docs/decisions.md 150: files read from the database per batch of a list (its memory bound). */
+  listBatchRows: number;
   /** docs/decisions.md 24: sessions idle longer than this expire (default 7 days). */
   sessionTtlMs: number;
   /** docs/decisions.md 51: a COMMITTING session not renewed this long lost its committer. */
@@ -139,6 +141,11 @@ export const SERVE_OPTIONS = {
   'log-level': { env: 'DATAFILES_LOG_LEVEL', description: 'fatal, error, warn, info, debug, trace or silent', default: 'info' },
   'max-file-bytes': { env: 'DATAFILES_MAX_FILE_BYTES', description: 'largest file accepted', default: String(5 * 1024 * GiB) },
   'max-part-bytes': { env: 'DATAFILES_MAX_PART_BYTES', description: 'largest multipart part accepted', default: String(5 * GiB) },
+  'list-batch-rows': {
+    env: 'DATAFILES_LIST_BATCH_ROWS',
+    description: 'files a list reads from the database at a time; a longer list streams out batch by batch',
+    default: '1000',
+  },
   'session-ttl-ms': { env: 'DATAFILES_SESSION_TTL_MS', description: 'idle multipart sessions expire after this long', default: String(7 * DAY_MS) },
   'session-commit-lease-ms': {
     env: 'DATAFILES_SESSION_COMMIT_LEASE_MS',
@@ -310,6 +317,7 @@ export function parseServeConfig(values: Record<string, string | undefined>, env
     logLevel,
     maxFileBytes: integer('max-file-bytes', get('max-file-bytes'), { min: 1, max: Number.MAX_SAFE_INTEGER }),
     maxPartBytes: integer('max-part-bytes', get('max-part-bytes'), { min: 1, max: Number.MAX_SAFE_INTEGER }),
+    listBatchRows: integer('list-batch-rows', get('list-batch-rows'), { min: 1, max: 100_000 }),
     sessionTtlMs: integer('session-ttl-ms', get('session-ttl-ms'), { min: 1000, max: 365 * DAY_MS }),
     sessionCommitLeaseMs: integer('session-commit-lease-ms', get('session-commit-lease-ms'), { min: 2000, max: DAY_MS }),
     orphanGraceMs: integer('orphan-grace-ms', get('orphan-grace-ms'), { min: 0, max: 365 * DAY_MS }),

@@ -30,7 +30,7 @@ export interface ApiServices {
 
 export interface RouteContext {
   services: ApiServices;
-  limits: { maxFileBytes: number; maxPartBytes: number };
+  limits: { maxFileBytes: number; maxPartBytes: number; listBatchRows: number };
   /** The surface (path prefix) the route is registered under, and where it differs (surfaces.ts). */
   surface: ApiSurface;
 }

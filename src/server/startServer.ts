@@ -82,7 +82,7 @@ export async function startServer(config: ServeConfig, io: { announce: (text: st
     const metrics = createMetrics();
     const app = await buildApp({
       logger,
-      context: { services, limits: { maxFileBytes: config.maxFileBytes, maxPartBytes: config.maxPartBytes } },
+      context: { services, limits: { maxFileBytes: config.maxFileBytes, maxPartBytes: config.maxPartBytes, listBatchRows: config.listBatchRows } },
       principals: services.principals,
       failedAuthLimiter: new FailedAuthLimiter({ burst: config.authFailureBurst, perSecond: config.authFailureRate }, systemClock),
       trustProxy: config.trustProxy,

@@ -94,6 +94,7 @@ export function createClient(options: ClientOptions): DatafilesClient {
           expand: listOptions.expand !== undefined && listOptions.expand.length > 0 ? listOptions.expand : undefined,
           limit: listOptions.limit,
           offset: listOptions.offset,
+          after: listOptions.after,
         },
         signal: listOptions.signal,
         what: 'getFileDetailsList',

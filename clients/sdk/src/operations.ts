@@ -35,6 +35,8 @@ export interface ListOptions extends Signalled {
   limitToOwned?: boolean;
   limit?: number;
   offset?: number;
+  /** Only files with a greater id: the last dataFileId of the previous page (docs/decisions.md 150). */
+  after?: number;
 }
 
 export interface SessionFields extends Signalled {

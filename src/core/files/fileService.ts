@@ -86,8 +86,13 @@ export class FileService {
     return this.deps.metadata.files.addRevision({ fileId: input.fileId, revision: input.revision });
   }
 
-  /** spec: "Get all files metadata": the files the caller may read (docs/decisions.md 15). */
-  async listFiles(input: {
+  /**
+   * spec: "Get all files metadata": the files the caller may read (docs/decisions.md 15), read
+   * `batchRows` at a time in id order (docs/decisions.md 150): `offset` skips within the first
+   * batch's query, each later one starts after the last id seen, so no batch costs more than it
+   * returns and the caller never holds more than one.
+   */
+  async *listFiles(input: {
     caller: Caller;
     ids?: readonly number[];
     ownerId?: number;
@@ -95,18 +100,34 @@ export class FileService {
     expand: ReadonlySet<Expansion>;
     limit?: number;
     offset?: number;
-  }): Promise<FileDetails[]> {
-    const files = await this.deps.metadata.files.listReadableFiles({
-      userId: input.caller.user.id,
-      groupIds: input.caller.groupIds,
-      isAdmin: input.caller.user.isAdmin,
-      ownedOnly: input.limitToOwned,
-      ids: input.ids,
-      ownerId: input.ownerId,
-      limit: input.limit,
-      offset: input.offset,
-    });
-    if (!input.expand.has('revisions') || files.length === 0) return files;
+    afterId?: number;
+    batchRows: number;
+  }): AsyncGenerator<FileDetails[], void, undefined> {
+    let remaining = input.limit ?? Number.POSITIVE_INFINITY;
+    let { offset, afterId } = input;
+    while (remaining > 0) {
+      const limit = Math.min(remaining, input.batchRows);
+      const files = await this.deps.metadata.files.listReadableFiles({
+        userId: input.caller.user.id,
+        groupIds: input.caller.groupIds,
+        isAdmin: input.caller.user.isAdmin,
+        ownedOnly: input.limitToOwned,
+        ids: input.ids,
+        ownerId: input.ownerId,
+        afterId,
+        limit,
+        offset,
+      });
+      if (files.length > 0) yield await this.withRevisions(files, input.expand);
+      if (files.length < limit) return;
+      remaining -= files.length;
+      offset = undefined;
+      afterId = files[files.length - 1].file.id;
+    }
+  }
+
+  private async withRevisions(files: FileDetails[], expand: ReadonlySet<Expansion>): Promise<FileDetails[]> {
+    if (!expand.has('revisions')) return files;
     const revisions = await this.deps.metadata.files.listRevisions(files.map(({ file }) => file.id));
     return files.map((details) => ({ ...details, revisions: revisions.get(details.file.id) ?? [] }));
   }

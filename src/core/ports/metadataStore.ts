@@ -55,6 +55,8 @@ export interface ReadableFilter {
   ids?: readonly number[];
   /** Only files this user owns (still filtered by readability; docs/decisions.md 84). */
   ownerId?: number;
+  /** Keyset paging (docs/decisions.md 150): only files whose id is greater than this one. */
+  afterId?: number;
   limit?: number;
   offset?: number;
 }

@@ -1,7 +1,10 @@
 // spec: "Get all files metadata": GET /domo/data-files/v1/details?limitToOwned=…&ids=…&expand=…
 // (docs/decisions.md 5: `details` and `details/` are the same route; 15: ordered by dataFileId,
-// optional limit/offset).
+// optional limit/offset; 150: `after`, and a list longer than one batch streams out).
+import { Readable } from 'node:stream';
 import { Type } from '@sinclair/typebox';
+import type { FastifyReply } from 'fastify';
+import type { FileDetails } from '../../core/files/fileService.js';
 import { listValues, parseBoolean, parseExpand, parseIds, parseOptionalInteger } from '../queryValues.js';
 import { callerOf, type RegisterRoute } from '../routeContext.js';
 import { errorResponses, FileDetailsBody, StringOrList } from '../schemas.js';
@@ -9,7 +12,7 @@ import { fileToWire } from '../wire.js';
 
 export const MAX_PAGE = 100_000;
 
-export const listFiles: RegisterRoute = (app, { services }) => {
+export const listFiles: RegisterRoute = (app, { services, limits }) => {
   app.get(
     '/details',
     {
@@ -23,14 +26,17 @@ export const listFiles: RegisterRoute = (app, { services }) => {
           expand: Type.Optional(StringOrList),
           limit: Type.Optional(StringOrList),
           offset: Type.Optional(StringOrList),
+          after: Type.Optional(StringOrList),
         }),
         response: { 200: Type.Array(FileDetailsBody), ...errorResponses },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const query = request.query;
       const expand = parseExpand(query.expand);
-      const files = await services.files.listFiles({
+      const batchRows = limits.listBatchRows;
+      const limit = parseOptionalInteger(query.limit, 'limit', { min: 1, max: MAX_PAGE });
+      const batches = services.files.listFiles({
         caller: callerOf(request),
         // docs/decisions.md 84: the Product API's dataFileIds is ids by another name; userId keeps
         // the files that user owns, among those the caller may read.
@@ -38,10 +44,31 @@ export const listFiles: RegisterRoute = (app, { services }) => {
         ownerId: parseOptionalInteger(query.userId, 'userId', { min: 1, max: Number.MAX_SAFE_INTEGER }),
         limitToOwned: parseBoolean(query.limitToOwned, 'limitToOwned', false),
         expand,
-        limit: parseOptionalInteger(query.limit, 'limit', { min: 1, max: MAX_PAGE }),
+        limit,
         offset: parseOptionalInteger(query.offset, 'offset', { min: 0, max: Number.MAX_SAFE_INTEGER }),
+        afterId: parseOptionalInteger(query.after, 'after', { min: 0, max: Number.MAX_SAFE_INTEGER }),
+        batchRows,
       });
-      return files.map((details) => fileToWire(details, { metadata: expand.has('metadata') }));
+      const toWire = (files: FileDetails[]) => files.map((details) => fileToWire(details, { metadata: expand.has('metadata') }));
+      const first = await batches.next();
+      const firstBatch = first.done ? [] : first.value;
+      // One batch holds the whole list: answered as every other JSON route is.
+      if (firstBatch.length < batchRows || (limit !== undefined && limit <= batchRows)) {
+        await batches.return();
+        return toWire(firstBatch);
+      }
+      // docs/decisions.md 150: a longer list streams out, a batch read only once the previous
+      // one is written (Readable.from pulls as the socket drains), so memory stays one batch. Each
+      // batch goes through the route's own response serializer (an array) without its brackets.
+      const items = (files: FileDetails[]) => reply.serialize(toWire(files)).slice(1, -1);
+      async function* body(): AsyncGenerator<string> {
+        yield `[${items(firstBatch)}`;
+        for await (const batch of batches) yield `,${items(batch)}`;
+        yield ']';
+      }
+      // Fastify pipes a stream as it is (no serializer); the schema-typed send only knows arrays.
+      const untyped: FastifyReply = reply;
+      return untyped.type('application/json; charset=utf-8').send(Readable.from(body()));
     },
   );
 };

@@ -81,6 +81,38 @@ export function listingContract(store: () => MetadataStore): void {
       assert.deepEqual(await list({ userId: owner, limit: 0 }), []);
     });
 
+    it('limit and offset count across every way a file is readable (owned, public, user, group)', async () => {
+      const reads = { userId: reader, groupIds: [readersGroup] };
+      assert.deepEqual(await list({ ...reads, limit: 2, offset: 1 }), [sharedWithReader, sharedWithGroup]);
+      assert.deepEqual(await list({ ...reads, limit: 1, offset: 3 }), [readersOwn]);
+      assert.deepEqual(await list({ ...reads, limit: 3 }), [publicFile, sharedWithReader, sharedWithGroup]);
+    });
+
+    it('afterId pages by key: only files with a greater id (docs/decisions.md 150)', async () => {
+      const reads = { userId: reader, groupIds: [readersGroup] };
+      assert.deepEqual(await list({ ...reads, afterId: publicFile, limit: 2 }), [sharedWithReader, sharedWithGroup]);
+      assert.deepEqual(await list({ ...reads, afterId: sharedWithGroup, limit: 2 }), [readersOwn]);
+      assert.deepEqual(await list({ ...reads, afterId: readersOwn }), []);
+      assert.deepEqual(await list({ ...reads, afterId: publicFile, limit: 1, offset: 1 }), [sharedWithGroup]);
+      assert.deepEqual(await list({ ...reads, afterId: privateFile }), [publicFile, sharedWithReader, sharedWithGroup, readersOwn]);
+      assert.deepEqual(await list({ userId: owner, isAdmin: true, afterId: sharedWithGroup }), [readersOwn]);
+      assert.deepEqual(await list({ userId: owner, ownedOnly: true, afterId: publicFile, limit: 1 }), [sharedWithReader]);
+      assert.deepEqual(await list({ ...reads, ids: [privateFile, publicFile, readersOwn], afterId: publicFile }), [readersOwn]);
+      assert.deepEqual(await list({ ...reads, ownerId: owner, afterId: publicFile }), [sharedWithReader, sharedWithGroup]);
+    });
+
+    it('a file readable in several ways is listed once', async () => {
+      await store().permissions.replacePermissions(readersOwn, {
+        publicAccess: true,
+        entries: [
+          { entityType: 'USER', entityId: reader, grant: 'READ_WRITE_DELETE_SHARE_ADMIN', pass: 'NONE' },
+          { entityType: 'GROUP', entityId: readersGroup, grant: 'READ', pass: 'NONE' },
+        ],
+      });
+      assert.deepEqual(await list({ userId: reader, groupIds: [readersGroup] }), [publicFile, sharedWithReader, sharedWithGroup, readersOwn]);
+      assert.deepEqual(await list({ userId: reader, groupIds: [readersGroup], afterId: sharedWithGroup, limit: 5 }), [readersOwn]);
+    });
+
     it('each file comes with its current revision', async () => {
       const newest = await store().files.addRevision({ fileId: publicFile, revision: newRevision(owner) });
       const files = await store().files.listReadableFiles({ userId: stranger, groupIds: [], isAdmin: false, ownedOnly: false });

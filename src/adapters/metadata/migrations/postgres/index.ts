@@ -12,6 +12,7 @@ import { sessionPartVersionsMigration } from '../008_sessionPartVersions.js';
 import { scanQueueMigration } from '../009_scanQueue.js';
 import { revisionCorruptMigration } from '../010_revisionCorrupt.js';
 import { signInCodesMigration } from '../011_signInCodes.js';
+import { publicFilesIndexMigration } from '../012_publicFilesIndex.js';
 
 export const postgresMigrations: Record<string, Migration> = {
   '001_initial': initialPostgresMigration,
@@ -25,4 +26,5 @@ export const postgresMigrations: Record<string, Migration> = {
   '009_scan_queue': scanQueueMigration,
   '010_revision_corrupt': revisionCorruptMigration,
   '011_sign_in_codes': signInCodesMigration('postgres'),
+  '012_public_files_index': publicFilesIndexMigration,
 };
