@@ -120,6 +120,23 @@ describe('the files view in chromium, 10,000 files', () => {
     }
   });
 
+  it('at 375 px in dark mode the table scrolls inside its box, not the page', async () => {
+    const ui = await signedInPage(browser, server.url, alice.token, { width: 375, colorScheme: 'dark' });
+    try {
+      const { page } = ui;
+      await waitForCount(page, COUNT + 2);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow} px`);
+      await page.getByRole('link', { name: 'file-00001.csv' }).focus();
+      await page.keyboard.press('Enter');
+      await page.waitForURL(new RegExp(`#/files/${aliceIds[0]}$`));
+      assert.deepEqual(await seriousViolations(page), []);
+      assert.deepEqual(ui.errors, []);
+    } finally {
+      await ui.close();
+    }
+  });
+
   it('shows an empty state to a user with no files, at 375 px in dark mode', async () => {
     const carol = await server.addUser('carol');
     // Bob's public file is the one carol could read: made private, she has none.

@@ -2,9 +2,9 @@
 // bench/ui/filesView.ts). Uploading 10,000 files one by one takes minutes on a loaded machine
 // (2,000 took 35 s), so a few are uploaded through the SDK (real bytes, hashes and blobs) and the
 // rest are copies of them: new file rows naming the same blobs, as the copy operation makes them
-// (docs/decisions.md 83), written by the metadata adapter's own row code (insertOwnedFile) into the
-// database the server runs on (its SQLite file, in WAL mode, or its PostgreSQL database), a few
-// thousand per transaction, while the server serves.
+// (docs/decisions.md 83), written with the metadata adapter's table types into the database the
+// server runs on (its SQLite file, in WAL mode, or its PostgreSQL database), a thousand per
+// transaction, while the server serves.
 import { createClient } from '@datafiles/sdk';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
@@ -12,14 +12,13 @@ import { Kysely, PostgresDialect } from 'kysely';
 import { ImmediateTransactionSqliteDialect } from '../../src/adapters/metadata/immediateTransactionSqliteDialect.js';
 import { kyselySqliteDatabase } from '../../src/adapters/metadata/kyselySqliteDatabase.js';
 import pg from 'pg';
-import { insertOwnedFile } from '../../src/adapters/metadata/revisionRows.js';
 import type { MetadataDatabase } from '../../src/adapters/metadata/schema.js';
 import { SQLITE_FILE } from '../../src/server/openStores.js';
 import type { TestServer } from './server.js';
 
 const TYPES = ['text/csv', 'application/json', 'text/plain', 'image/png', 'application/pdf'];
 const TEMPLATES = 10;
-const BATCH = 2000;
+const BATCH = 1000;
 
 export interface ManyFilesOptions {
   /** The name of file i (0-based); default file-00001.csv… */
@@ -61,28 +60,70 @@ export async function createManyFiles(
       ids.slice(0, uploaded).map((id) => db.selectFrom('revisions').selectAll().where('file_id', '=', id).executeTakeFirstOrThrow()),
     );
     const start = Date.now();
-    // Batches keep each write transaction short enough for the server's own writes to wait on.
+    // Set-based, a thousand files a statement: the rows insertOwnedFile (revisionRows.ts) writes for
+    // one file (the file, its revision, the file's current revision, the owner's entry), for many.
     for (let first = uploaded; first < count; first += BATCH) {
+      const indexes = Array.from({ length: Math.min(BATCH, count - first) }, (_unused, offset) => first + offset);
       await db.transaction().execute(async (trx) => {
-        for (let index = first; index < Math.min(count, first + BATCH); index += 1) {
-          const template = templates[index % uploaded];
-          const created = await insertOwnedFile(
-            trx,
-            { name: name(index), description: '', ownerId: owner.id, publicAccess: false, createdAt: start - index * 1000 },
-            {
-              blobKey: template.blob_key,
-              sizeBytes: Number(template.size_bytes),
-              md5: template.md5,
-              sha256: template.sha256,
-              contentType: template.content_type,
-              uploadUserId: owner.id,
-              uploadTimeMillis: Number(template.upload_time_millis),
-              uploadedAt: start - index * 60_000,
-              scanState: template.scan_state,
-            },
-          );
-          ids[index] = created.file.id;
-        }
+        const files = await trx
+          .insertInto('files')
+          .values(
+            indexes.map((index) => ({
+              name: name(index),
+              description: '',
+              owner_id: owner.id,
+              public_access: false,
+              created_at: start - index * 1000,
+              current_revision_id: null,
+            })),
+          )
+          .returning(['id', 'name'])
+          .execute();
+        const idByName = new Map(files.map((file) => [file.name, Number(file.id)]));
+        for (const index of indexes) ids[index] = idByName.get(name(index))!;
+        await trx
+          .insertInto('revisions')
+          .values(
+            indexes.map((index) => {
+              const template = templates[index % uploaded];
+              return {
+                file_id: ids[index],
+                blob_key: template.blob_key,
+                size_bytes: template.size_bytes,
+                md5: template.md5,
+                sha256: template.sha256,
+                content_type: template.content_type,
+                upload_user_id: owner.id,
+                upload_time_millis: template.upload_time_millis,
+                uploaded_at: start - index * 60_000,
+                scan_state: template.scan_state,
+              };
+            }),
+          )
+          .execute();
+        await trx
+          .updateTable('files')
+          .set((eb) => ({
+            current_revision_id: eb
+              .selectFrom('revisions')
+              .select((inner) => inner.fn.max('revisions.id').as('id'))
+              .whereRef('revisions.file_id', '=', 'files.id'),
+          }))
+          .where('current_revision_id', 'is', null)
+          .where('owner_id', '=', owner.id)
+          .execute();
+        await trx
+          .insertInto('file_permissions')
+          .values(
+            indexes.map((index) => ({
+              file_id: ids[index],
+              entity_type: 'USER' as const,
+              entity_id: owner.id,
+              grant_name: 'READ_WRITE_DELETE_SHARE_ADMIN' as const,
+              pass: 'NONE' as const,
+            })),
+          )
+          .execute();
       });
     }
   } finally {

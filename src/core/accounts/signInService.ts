@@ -92,7 +92,9 @@ export class SignInService {
     if (!account) throw new DomainError('SIGN_IN_LINK_INVALID', REFUSALS.unknown);
     if (account.disabledAt !== null) throw new DomainError('USER_DISABLED', `The user "${account.name}" is disabled; ask an administrator.`);
     const minutes = Math.max(1, Math.round(this.policy.sessionTtlMs / MINUTE_MS));
-    const issued = await this.deps.tokens.issue({ user: account, by: { operator: true }, label: BROWSER_SESSION_LABEL, expires: `${minutes}m` });
-    return { user: account, ...issued };
+    // Minted by the user itself (the code proved who it is), so the audit log names the user.
+    const user: User = { id: account.id, name: account.name, isAdmin: account.isAdmin, createdAt: account.createdAt };
+    const issued = await this.deps.tokens.issue({ user, by: { caller: { user, groupIds: [] } }, label: BROWSER_SESSION_LABEL, expires: `${minutes}m` });
+    return { user, ...issued };
   }
 }

@@ -5,9 +5,9 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import { accountClient, filesClient } from '../session';
 import { toRow, type Row } from './rows';
 
-/** A small first page paints the table at once; larger ones then fetch the rest in few requests. */
-const FIRST_PAGE = 1000;
-const PAGE = 5000;
+/** A small first page paints the table at once; large ones fetch everything in few requests. */
+const FIRST_PAGE = 500;
+const PAGE = 10_000;
 const NAMES_PER_CALL = 100;
 
 export function useFileRows(token: string, me: number | undefined) {
@@ -21,12 +21,21 @@ export function useFileRows(token: string, me: number | undefined) {
     const files = filesClient(token);
     const account = accountClient(token);
     (async () => {
+      // Two requests at once: a small one paints the table quickly, a large one brings (up to
+      // PAGE of) everything; more pages follow only past PAGE files.
+      const options = { expand: ['metadata'] as const, signal: abort.signal };
+      let largeArrived = false;
+      void files.getFileDetailsList({ ...options, limit: FIRST_PAGE, offset: 0 }).then(
+        (page) => largeArrived || setRows(page.map(toRow)),
+        () => undefined, // The large request reports the failure.
+      );
       const all: Row[] = [];
-      for (let offset = 0, limit = FIRST_PAGE; ; offset += limit, limit = PAGE) {
-        const page = await files.getFileDetailsList({ expand: ['metadata'], limit, offset, signal: abort.signal });
+      for (let offset = 0; ; offset += PAGE) {
+        const page = await files.getFileDetailsList({ ...options, limit: PAGE, offset });
+        largeArrived = true;
         for (const file of page) all.push(toRow(file));
         setRows([...all]);
-        if (page.length < limit) break;
+        if (page.length < PAGE) break;
       }
       setLoading(false);
       const owners = [...new Set(all.map((row) => row.ownerId))];

@@ -3,7 +3,7 @@
 // (filesView/virtualRows.ts) that stays smooth at 10,000 files. The filter, search and sort live
 // in the route's query (#/files?filter=mine&sort=size&desc=1&q=report), so a reload or a bookmark
 // keeps them. Each name links to the file's page, #/files/<id>.
-import { useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { Me } from '@datafiles/sdk';
 import { ErrorMessage } from '../components/errorMessage';
 import { href, type Route } from '../router';
@@ -35,6 +35,10 @@ function rememberView(view: View): void {
 
 export function FilesPage(props: { token: string; route: Route; me: Me | undefined }) {
   const [view, setView] = useState(() => viewFrom(props.route));
+  // A hash change from outside (back, forward, a link to #/files?filter=mine) sets the view too;
+  // the view's own changes replace the address without one (rememberView).
+  const query = props.route.query.toString();
+  useEffect(() => setView(viewFrom(props.route)), [query]);
   const { rows, loading, failure, ownerName } = useFileRows(props.token, props.me?.user.id);
   const me = props.me?.user.id;
   const shown = useMemo(() => visibleRows(rows, view, me, ownerName), [rows, view, me, ownerName]);
