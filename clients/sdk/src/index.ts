@@ -17,3 +17,24 @@ export type { RetryPolicy } from './retry.js';
 export { sha256Hex } from './sha256.js';
 export { DEFAULT_API_PATH } from './request.js';
 export * from './types.js';
+export { ACCESS_API_PATH, AUDIT_KINDS, createAdminClient } from './admin.js';
+export type {
+  AdminClient,
+  AdminClientOptions,
+  AdminGroup,
+  AdminGroupDetails,
+  AdminGroupSummary,
+  AdminUser,
+  AdminUserDetails,
+  AuditEvent,
+  AuditKind,
+  AuditQuery,
+  CreatedUser,
+  DeletedUser,
+  NewToken,
+  TokenRecord,
+  TokenScope,
+  TokenState,
+  Usage,
+  UserQuota,
+} from './admin.js';
