@@ -169,9 +169,20 @@ describe('administration pages in chromium', () => {
       await ui.page.getByRole('heading', { name: 'For administrators only' }).waitFor();
       assert.equal(await ui.page.getByRole('navigation', { name: 'Administration' }).count(), 0);
       assert.equal(await ui.page.getByRole('button', { name: 'Create user' }).count(), 0);
+      await ui.page.getByText('You are signed in as olga, who is not an instance administrator.').waitFor();
       await assertClean(ui, 'administrators only');
     } finally {
       await ui.close();
+    }
+    // An admin whose session token is narrower than scope admin is told why too.
+    const narrow = await admin.createToken('admin', { scope: 'write', expires: '1h' });
+    const asWriter = await signedInPage(browser, server.url, narrow.token, { route: '#/admin/users' });
+    try {
+      await asWriter.page.getByRole('heading', { name: 'For administrators only' }).waitFor();
+      await asWriter.page.getByText('with a token of scope write; these pages need scope admin.').waitFor();
+      assert.deepEqual(asWriter.errors, []);
+    } finally {
+      await asWriter.close();
     }
   });
 

@@ -29,6 +29,7 @@ export type {
   AuditEvent,
   AuditKind,
   AuditQuery,
+  Caller,
   CreatedUser,
   DeletedUser,
   NewToken,

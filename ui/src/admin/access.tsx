@@ -2,17 +2,21 @@
 // (the admin API's own rule, docs/decisions.md 61). Anyone else reads why, instead of a page of
 // failed requests.
 import type { ComponentChildren } from 'preact';
-import { isDatafilesError } from '@datafiles/sdk';
 import { ErrorMessage } from '../components/errorMessage';
 import { href } from '../router';
 import { useAdminClient } from './client';
 import { useLoad } from './load';
 
+// Asked of /me first, not learnt from a refused admin call: the browser would log that 403 as an
+// error, and the reason given here is clearer.
 export function AdminGate(props: { token: string; children: ComponentChildren }) {
   const admin = useAdminClient(props.token);
-  const access = useLoad((signal) => admin.listUsers({ limit: 1, signal }), [admin]);
-  if (access.data) return <>{props.children}</>;
-  if (isDatafilesError(access.error) && access.error.status === 403) return <AdministratorsOnly reason={access.error.message} />;
+  const access = useLoad((signal) => admin.me({ signal }), [admin]);
+  const me = access.data;
+  if (me && !me.user.isAdmin) return <AdministratorsOnly reason={`You are signed in as ${me.user.name}, who is not an instance administrator.`} />;
+  if (me && me.token && me.token.scope !== 'admin')
+    return <AdministratorsOnly reason={`You are signed in as ${me.user.name} with a token of scope ${me.token.scope}; these pages need scope admin.`} />;
+  if (me) return <>{props.children}</>;
   if (access.error !== undefined) return <ErrorMessage error={access.error} />;
   return <p role="status">Checking your access…</p>;
 }
@@ -21,8 +25,10 @@ export function AdministratorsOnly(props: { reason?: string }) {
   return (
     <section class="admin-only" aria-labelledby="admin-only-title">
       <h2 id="admin-only-title">For administrators only</h2>
-      <p>These pages manage users, groups, tokens, quotas and the audit log. Only an instance administrator signed in with an admin-scope token can use them.</p>
-      {props.reason ? <p>The server said: {props.reason}</p> : null}
+      <p>
+        These pages manage users, groups, tokens, quotas and the audit log. Only an instance administrator signed in with an admin-scope token can use them.
+      </p>
+      {props.reason ? <p>{props.reason}</p> : null}
       <p>
         <a href={href('files')}>Back to your files</a>
       </p>

@@ -57,7 +57,14 @@ export function GroupDetails(props: { admin: AdminClient; group: string }) {
           >
             <div class="admin-field">
               <label for={renameId}>Name</label>
-              <input id={renameId} type="text" required maxLength={128} value={newName ?? data.name} onInput={(event) => setNewName(event.currentTarget.value)} />
+              <input
+                id={renameId}
+                type="text"
+                required
+                maxLength={128}
+                value={newName ?? data.name}
+                onInput={(event) => setNewName(event.currentTarget.value)}
+              />
             </div>
             <button type="submit">Rename</button>
           </form>
@@ -74,7 +81,14 @@ export function GroupDetails(props: { admin: AdminClient; group: string }) {
               });
             }}
           >
-            <UserLookup admin={admin} label="Add a member (user name)" value={member} onInput={setMember} exclude={data.members.map((user) => user.name)} required />
+            <UserLookup
+              admin={admin}
+              label="Add a member (user name)"
+              value={member}
+              onInput={setMember}
+              exclude={data.members.map((user) => user.name)}
+              required
+            />
             <button type="submit" class="primary">
               Add member
             </button>

@@ -103,8 +103,8 @@ export function NewTokenPanel(props: { created: CreatedUser; onDone(): void }) {
         {user.name} was created
       </h3>
       <p>
-        <strong>This token is shown only once.</strong> Copy it now and hand it to {user.name} safely: the server keeps only its hash and cannot show it
-        again. If it is lost, create a new token for {user.name}.
+        <strong>This token is shown only once.</strong> Copy it now and hand it to {user.name} safely: the server keeps only its hash and cannot show it again.
+        If it is lost, create a new token for {user.name}.
       </p>
       <label for={fieldId}>Token of {user.name}</label>
       <div class="admin-copy">

@@ -92,7 +92,16 @@ function UserQuotaPanel(props: { admin: AdminClient; user: string }) {
       >
         <div class="admin-field">
           <label for={ids.amount}>New quota</label>
-          <input id={ids.amount} type="number" min={0} step="any" inputMode="decimal" required value={amount} onInput={(event) => setAmount(event.currentTarget.value)} />
+          <input
+            id={ids.amount}
+            type="number"
+            min={0}
+            step="any"
+            inputMode="decimal"
+            required
+            value={amount}
+            onInput={(event) => setAmount(event.currentTarget.value)}
+          />
         </div>
         <div class="admin-field">
           <label for={ids.unit}>Unit</label>

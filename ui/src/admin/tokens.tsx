@@ -129,8 +129,8 @@ export function TokensSection(props: { admin: AdminClient }) {
           }}
         >
           <p>
-            Token {revoking.id} of {nameOf(revoking.userId)} (“{revoking.label}”, scope {revoking.scope}) stops working from the next request, on every
-            server. This cannot be undone.
+            Token {revoking.id} of {nameOf(revoking.userId)} (“{revoking.label}”, scope {revoking.scope}) stops working from the next request, on every server.
+            This cannot be undone.
           </p>
         </ConfirmDialog>
       ) : null}
