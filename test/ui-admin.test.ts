@@ -203,6 +203,7 @@ describe('administration pages in chromium', () => {
           await assertClean(ui, `${route} (${colorScheme}, ${width} px)`);
           const scroll = await ui.page.evaluate(() => document.scrollingElement!.scrollWidth);
           if (width === 375) assert.ok(scroll <= 375 + 2, `${route} scrolls sideways at 375 px: ${scroll} px wide`);
+          if (route === '#/admin/users' || route === '#/admin/audit') await screenshot(ui.page, `admin-${route.slice(8)}-${colorScheme}-${width}`);
           if (colorScheme === 'dark') {
             const background = await ui.page.evaluate(() => getComputedStyle(document.body).backgroundColor);
             assert.equal(background, 'rgb(13, 17, 23)', `${route} is dark`);

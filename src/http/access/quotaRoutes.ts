@@ -8,9 +8,8 @@ import { UserRefParams } from './accessWire.js';
 
 const QuotaBody = Type.Object(
   {
-    // One schema with two types, not a union: with coerceTypes, ajv turns a null into 0 for an
-    // integer branch tried first, and a 0 into null for a null branch tried first; with a type
-    // list it coerces only a value that matches none of them.
+    // One schema with two types, not a union (docs/decisions.md 136): a union let ajv's coercion
+    // store null (the instance default) as 0 (no quota).
     quotaBytes: Type.Unsafe<number | null>({
       ...Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'bytes; 0 = no quota; null = the instance default' }),
       type: ['integer', 'null'],

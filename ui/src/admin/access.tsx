@@ -7,8 +7,7 @@ import { href } from '../router';
 import { useAdminClient } from './client';
 import { useLoad } from './load';
 
-// Asked of /me first, not learnt from a refused admin call: the browser would log that 403 as an
-// error, and the reason given here is clearer.
+// Asked of /me first, not learnt from a refused admin call (docs/decisions.md 135).
 export function AdminGate(props: { token: string; children: ComponentChildren }) {
   const admin = useAdminClient(props.token);
   const access = useLoad((signal) => admin.me({ signal }), [admin]);

@@ -37,10 +37,13 @@ function toQuery(filters: Filters): AuditQuery {
   };
 }
 
+/** An event's details as text; the times among them (fields named …At) in the reader's locale. */
 function details(values: Record<string, unknown>): string {
+  const text = (name: string, value: unknown) =>
+    typeof value === 'number' && name.endsWith('At') ? formatTime(value) : typeof value === 'string' ? value : JSON.stringify(value);
   return Object.entries(values)
-    .map(([name, value]) => `${name}: ${typeof value === 'string' ? value : JSON.stringify(value)}`)
-    .join(', ');
+    .map(([name, value]) => `${name}: ${text(name, value)}`)
+    .join('; ');
 }
 
 export function AuditSection(props: { admin: AdminClient }) {

@@ -1,7 +1,8 @@
 // The confirmation asked before a destructive action: a native modal <dialog>, which keeps focus
 // inside it, closes on Escape and makes the rest of the page inert, named by its title and
 // described by its text. The confirm button runs the action; a failure is shown in the dialog and
-// it stays open. Cancel has the initial focus, so an Enter typed by habit destroys nothing.
+// it stays open. Cancel has the initial focus, so an Enter typed by habit destroys nothing
+// (docs/decisions.md 137).
 import type { ComponentChildren } from 'preact';
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import { ErrorMessage } from '../components/errorMessage';
