@@ -3,7 +3,7 @@
 // and the server's refusals arriving as DatafilesErrors.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { AUDIT_KINDS, createAdminClient, createClient, DatafilesError, type AdminClient, type UserQuota } from '@datafiles/sdk';
+import { AUDIT_KINDS, createAccountClient, createAdminClient, createClient, DatafilesError, type AdminClient, type UserQuota } from '@datafiles/sdk';
 import { startTestServer, type TestServer } from './support/server.js';
 
 let server: TestServer;
@@ -158,14 +158,14 @@ describe('admin client: quotas and the audit log', () => {
     await rejectsWith(admin.listAudit({ from: 'yesterday' }), 400, /from/);
   });
 
-  it('refuses a user who is not an instance admin with 403; me tells beforehand', async () => {
+  it('refuses a user who is not an instance admin with 403 (which /me tells beforehand)', async () => {
     const kim = await admin.createUser({ name: 'kim', token: { scope: 'read' } });
     const asKim = createAdminClient({ baseUrl: server.url, token: kim.token });
-    const me = await asKim.me();
+    const me = await createAccountClient({ baseUrl: server.url, token: kim.token }).me();
     assert.deepEqual({ name: me.user.name, isAdmin: me.user.isAdmin, scope: me.token?.scope }, { name: 'kim', isAdmin: false, scope: 'read' });
     assert.deepEqual(me.usage, { files: 0, revisions: 0, bytes: 0, stagedBytes: 0, quotaBytes: null });
     await rejectsWith(asKim.listUsers(), 403);
-    const self = await admin.me();
+    const self = await createAccountClient({ baseUrl: server.url, token: server.adminToken }).me();
     assert.deepEqual({ name: self.user.name, isAdmin: self.user.isAdmin, scope: self.token?.scope }, { name: 'admin', isAdmin: true, scope: 'admin' });
   });
 });

@@ -157,22 +157,7 @@ export interface CallOptions {
 /** A user or group is named by its id or its name. */
 export type Ref = string | number;
 
-/** GET /datafiles/v1/me: the caller's user and the token it came with. */
-export interface Caller {
-  user: AdminUser;
-  groups: AdminGroup[];
-  usage: Usage & { quotaBytes: number | null };
-  /** Absent for a caller without a token record. */
-  token?: TokenRecord | null;
-}
-
 export interface AdminClient {
-  /**
-   * Who the token belongs to (any user may ask): whether the admin calls below will be allowed, the
-   * caller being an instance admin (`user.isAdmin`) with an admin-scope token.
-   */
-  me(options?: CallOptions): Promise<Caller>;
-
   listUsers(options?: PageOptions & CallOptions): Promise<AdminUser[]>;
   /** The answer carries the user's first token: the only time its secret is shown. */
   createUser(user: { name: string; isAdmin?: boolean; token?: NewToken }, options?: CallOptions): Promise<CreatedUser>;
@@ -233,10 +218,6 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
     call<T>({ method: 'GET', path, query, signal, what });
 
   return {
-    me: async (callOptions = {}) => {
-      const response = await send({ method: 'GET', path: '/me', signal: callOptions.signal, what: 'me' });
-      return readJson<Caller>(response, 'me', callOptions.signal);
-    },
     listUsers: (page = {}) => get('/users', 'listUsers', page.signal, { q: page.q || undefined, limit: page.limit, offset: page.offset }),
     createUser: (user, callOptions = {}) =>
       call({

@@ -4,13 +4,12 @@
 import type { ComponentChildren } from 'preact';
 import { ErrorMessage } from '../components/errorMessage';
 import { href } from '../router';
-import { useAdminClient } from './client';
+import { accountClient } from '../session';
 import { useLoad } from './load';
 
 // Asked of /me first, not learnt from a refused admin call (docs/decisions.md 135).
 export function AdminGate(props: { token: string; children: ComponentChildren }) {
-  const admin = useAdminClient(props.token);
-  const access = useLoad((signal) => admin.me({ signal }), [admin]);
+  const access = useLoad((signal) => accountClient(props.token).me({ signal }), [props.token]);
   const me = access.data;
   if (me && !me.user.isAdmin) return <AdministratorsOnly reason={`You are signed in as ${me.user.name}, who is not an instance administrator.`} />;
   if (me && me.token && me.token.scope !== 'admin')

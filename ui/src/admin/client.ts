@@ -1,8 +1,9 @@
-// The admin API client of the signed-in browser: @datafiles/sdk's createAdminClient with the stored
-// token in the Authorization header (ui/src/session.ts says why never a cookie alone).
-import { createAdminClient, type AdminClient } from '@datafiles/sdk';
+// The admin API client of the signed-in browser (session.ts: the token in a header, a 401 signs
+// the page out), made once per token.
+import type { AdminClient } from '@datafiles/sdk';
 import { useMemo } from 'preact/hooks';
+import { adminClient } from '../session';
 
 export function useAdminClient(token: string): AdminClient {
-  return useMemo(() => createAdminClient({ baseUrl: location.origin, token }), [token]);
+  return useMemo(() => adminClient(token), [token]);
 }
