@@ -57,6 +57,14 @@ describe('admin client: users', () => {
     assert.equal((await admin.enableUser('erin')).disabledAt, null);
     assert.deepEqual(await createClient({ baseUrl: server.url, token: created.token }).getFileDetailsList(), []);
     await rejectsWith(admin.createUser({ name: 'erin' }), 409);
+
+    const link = await admin.createLoginLink('erin', { expires: '10m' });
+    assert.equal(link.user.name, 'erin');
+    assert.ok(link.url.startsWith(`${server.url}/?token=`), link.url);
+    assert.ok(link.expiresAt > Date.now() && link.expiresAt <= Date.now() + 600_000);
+    const code = new URL(link.url).searchParams.get('token')!;
+    assert.equal((await createAccountClient({ baseUrl: server.url }).signIn(code)).user.name, 'erin', 'the link signs erin in');
+    await rejectsWith(admin.createLoginLink('erin', { expires: 'never' }), 400);
   });
 
   it('deletes a user, transferring its files; refuses without a transfer while it owns any', async () => {

@@ -1,5 +1,5 @@
 // Issue 15, item 7, in a real browser: the administration pages. An admin creates a user (its
-// token shown once), a group, adds the user to it, sets a quota, revokes a token, disables and
+// token shown once) and a sign-in link for it, a group, adds the user to it, sets a quota, revokes a token, disables and
 // deletes a user with the transfer of its files, and finds each of those in the audit log; a
 // non-admin reads "administrators only". Every page: no console error, no serious or critical
 // axe-core violation, usable at 375 px, readable in dark mode; the create-user form and the
@@ -67,13 +67,21 @@ describe('administration pages in chromium', () => {
       await page.getByText('This token is shown only once.').waitFor();
       const token = await page.getByLabel('Token of nora').inputValue();
       assert.match(token, /^dfp_[0-9A-Za-z]{38}$/);
-      await page.getByRole('button', { name: 'Copy token' }).waitFor();
+      await page.getByRole('button', { name: 'Copy', exact: true }).waitFor();
       const me = await fetch(`${server.url}/datafiles/v1/me`, { headers: { authorization: `Bearer ${token}` } });
       assert.equal(((await me.json()) as { user: { name: string } }).user.name, 'nora', 'the shown token is nora’s');
       await page.getByRole('button', { name: 'Done, I have copied it' }).click();
       await row(page, 'Users', 'nora').waitFor();
       assert.ok(!(await page.content()).includes(token), 'the token is gone from the page once dismissed');
       await assertClean(ui, 'users');
+
+      // A sign-in link for nora, shown once too.
+      await page.getByRole('button', { name: 'Create a sign-in link for nora' }).click();
+      await page.getByRole('heading', { name: 'Sign-in link for nora' }).waitFor();
+      assert.ok((await page.getByRole('textbox', { name: 'Sign-in link for nora' }).inputValue()).startsWith(`${server.url}/?token=`));
+      await page.getByText('This link is shown only once').waitFor();
+      await page.getByRole('button', { name: 'Done, I have copied it' }).click();
+      await page.getByRole('form', { name: 'Create a user' }).waitFor();
 
       // A group, with nora as a member (found through the user lookup).
       await tab(page, 'Groups').click();
@@ -241,7 +249,7 @@ describe('administration pages in chromium', () => {
       await page.keyboard.press('Tab');
       assert.equal(await focusedLabel(), 'Token of quinn');
       await page.keyboard.press('Tab');
-      assert.equal(await focusedLabel(), 'Copy token');
+      assert.equal(await focusedLabel(), 'Copy');
       await page.keyboard.press('Enter');
       await page
         .getByRole('status')

@@ -82,6 +82,14 @@ export interface DeletedUser {
   filesTransferred: number;
 }
 
+/** A single-use, short-lived sign-in link for the web interface (README "Signing in to the web interface"). */
+export interface LoginLink {
+  user: AdminUser;
+  /** http(s)://HOST/?token=CODE: the code works once, until expiresAt. */
+  url: string;
+  expiresAt: number;
+}
+
 export interface UserQuota {
   userId: number;
   name: string;
@@ -164,6 +172,8 @@ export interface AdminClient {
   getUser(user: Ref, options?: CallOptions): Promise<AdminUserDetails>;
   disableUser(user: Ref, options?: CallOptions): Promise<AdminUser>;
   enableUser(user: Ref, options?: CallOptions): Promise<AdminUser>;
+  /** A sign-in link for the user; `expires` (15m, 2h, 1d…) defaults to the server's --sign-in-link-ttl-minutes. */
+  createLoginLink(user: Ref, options?: { expires?: string } & CallOptions): Promise<LoginLink>;
   /** `transferTo` is required when the user owns files (409 otherwise): files are never orphaned. */
   deleteUser(user: Ref, options?: { transferTo?: Ref } & CallOptions): Promise<DeletedUser>;
 
@@ -232,6 +242,14 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
       call({ method: 'POST', path: `/users/${ref(user, 'user')}/disable`, signal: callOptions.signal, what: 'disableUser' }),
     enableUser: (user, callOptions = {}) =>
       call({ method: 'POST', path: `/users/${ref(user, 'user')}/enable`, signal: callOptions.signal, what: 'enableUser' }),
+    createLoginLink: (user, linkOptions = {}) =>
+      call({
+        method: 'POST',
+        path: `/users/${ref(user, 'user')}/login-link`,
+        json: linkOptions.expires === undefined ? {} : { expires: linkOptions.expires },
+        signal: linkOptions.signal,
+        what: 'createLoginLink',
+      }),
     deleteUser: (user, deleteOptions = {}) =>
       call({
         method: 'DELETE',

@@ -33,6 +33,7 @@ export type {
   AuditQuery,
   CreatedUser,
   DeletedUser,
+  LoginLink,
   NewToken,
   TokenRecord,
   TokenScope,

@@ -1,9 +1,11 @@
-// Creating a user (admin API POST /admin/users) and showing its first token, the only time the
-// server ever sends that secret: a read-only field, a copy button, and a note saying it will not be
-// shown again.
+// Creating a user (admin API POST /admin/users) and showing a secret the server sends once (the
+// user's first token, a sign-in link): a read-only field, a copy button, and a note saying it will
+// not be shown again.
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
-import type { AdminClient, CreatedUser, TokenScope } from '@datafiles/sdk';
+import type { ComponentChildren } from 'preact';
+import type { AdminClient, CreatedUser, LoginLink, TokenScope } from '@datafiles/sdk';
 import { ErrorMessage } from '../components/errorMessage';
+import { formatTime } from './format';
 
 export function CreateUserForm(props: { admin: AdminClient; onCreated(created: CreatedUser): void }) {
   const ids = { name: useId(), admin: useId(), scope: useId(), expires: useId(), hint: useId() };
@@ -76,19 +78,28 @@ export function CreateUserForm(props: { admin: AdminClient; onCreated(created: C
   );
 }
 
-export function NewTokenPanel(props: { created: CreatedUser; onDone(): void }) {
+/** A secret the server shows once (a token, a sign-in link): a read-only field, a copy button, a note. */
+export interface Secret {
+  title: string;
+  /** What the person must know: that it is shown once, what it is for. */
+  note: ComponentChildren;
+  label: string;
+  value: string;
+}
+
+export function SecretPanel(props: { secret: Secret; onDone(): void }) {
   const field = useRef<HTMLInputElement>(null);
   const heading = useRef<HTMLHeadingElement>(null);
   const headingId = useId();
   const fieldId = useId();
   const [copied, setCopied] = useState<string | undefined>(undefined);
-  const { user, token } = props.created;
+  const { title, note, label, value } = props.secret;
   // Focus moves to the news once, so a screen reader reads it and the copy button is one Tab away.
-  useEffect(() => heading.current?.focus(), [token]);
+  useEffect(() => heading.current?.focus(), [value]);
 
   async function copy() {
     try {
-      await navigator.clipboard.writeText(token);
+      await navigator.clipboard.writeText(value);
       setCopied('Copied to the clipboard.');
     } catch {
       // No clipboard access (an insecure origin, or denied): select it for the person to copy.
@@ -100,17 +111,14 @@ export function NewTokenPanel(props: { created: CreatedUser; onDone(): void }) {
   return (
     <section class="admin-secret" aria-labelledby={headingId}>
       <h3 id={headingId} tabIndex={-1} ref={heading}>
-        {user.name} was created
+        {title}
       </h3>
-      <p>
-        <strong>This token is shown only once.</strong> Copy it now and hand it to {user.name} safely: the server keeps only its hash and cannot show it again.
-        If it is lost, create a new token for {user.name}.
-      </p>
-      <label for={fieldId}>Token of {user.name}</label>
+      <p>{note}</p>
+      <label for={fieldId}>{label}</label>
       <div class="admin-copy">
-        <input id={fieldId} ref={field} type="text" readOnly value={token} spellcheck={false} onFocus={(event) => event.currentTarget.select()} />
+        <input id={fieldId} ref={field} type="text" readOnly value={value} spellcheck={false} onFocus={(event) => event.currentTarget.select()} />
         <button type="button" onClick={() => void copy()}>
-          Copy token
+          Copy
         </button>
       </div>
       <p role="status" class="admin-status">
@@ -121,4 +129,34 @@ export function NewTokenPanel(props: { created: CreatedUser; onDone(): void }) {
       </button>
     </section>
   );
+}
+
+/** The first token of a user just created: the only time the server ever sends it. */
+export function tokenSecret(created: CreatedUser): Secret {
+  const { user, token } = created;
+  return {
+    title: `${user.name} was created`,
+    note: (
+      <>
+        <strong>This token is shown only once.</strong> Copy it now and hand it to {user.name} safely: the server keeps only its hash and cannot show it again.
+        If it is lost, create a new token for {user.name}.
+      </>
+    ),
+    label: `Token of ${user.name}`,
+    value: token,
+  };
+}
+
+/** A sign-in link: it works once, until it expires. */
+export function linkSecret(link: LoginLink): Secret {
+  return {
+    title: `Sign-in link for ${link.user.name}`,
+    note: (
+      <>
+        <strong>This link is shown only once</strong> and signs {link.user.name} in once, until {formatTime(link.expiresAt)}. Send it to {link.user.name} only.
+      </>
+    ),
+    label: `Sign-in link for ${link.user.name}`,
+    value: link.url,
+  };
 }

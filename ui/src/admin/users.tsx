@@ -1,13 +1,13 @@
 // #/admin/users: every user (searchable by name prefix, paged), creating one with its first token
 // shown once, disabling and enabling, and deleting with the transfer of its files to another user.
 import { useCallback, useId, useState } from 'preact/hooks';
-import type { AdminClient, AdminUser, CreatedUser } from '@datafiles/sdk';
+import type { AdminClient, AdminUser } from '@datafiles/sdk';
 import { ErrorMessage } from '../components/errorMessage';
 import { href } from '../router';
 import { ConfirmDialog } from './confirm';
 import { formatTime } from './format';
 import { useLoad } from './load';
-import { CreateUserForm, NewTokenPanel } from './newUser';
+import { CreateUserForm, linkSecret, SecretPanel, tokenSecret, type Secret } from './newUser';
 import { Pager, Status, TableRegion } from './parts';
 import { UserLookup } from './userLookup';
 
@@ -20,7 +20,7 @@ export function UsersSection(props: { admin: AdminClient }) {
   const searchId = useId();
   const [query, setQuery] = useState('');
   const [offset, setOffset] = useState(0);
-  const [created, setCreated] = useState<CreatedUser | undefined>(undefined);
+  const [secret, setSecret] = useState<Secret | undefined>(undefined);
   const [pending, setPending] = useState<Pending | undefined>(undefined);
   const [status, setStatus] = useState<string | undefined>(undefined);
   const [actionError, setActionError] = useState<unknown>(undefined);
@@ -29,27 +29,36 @@ export function UsersSection(props: { admin: AdminClient }) {
   const rows = users.data?.slice(0, PAGE) ?? [];
   const closeDialog = useCallback(() => setPending(undefined), []);
 
-  async function enable(user: AdminUser) {
+  async function act(action: () => Promise<void>) {
     setActionError(undefined);
     try {
-      await admin.enableUser(user.id);
-      setStatus(`Enabled ${user.name}.`);
-      users.reload();
+      await action();
     } catch (failure) {
       setActionError(failure);
     }
   }
+  const enable = (user: AdminUser) =>
+    act(async () => {
+      await admin.enableUser(user.id);
+      setStatus(`Enabled ${user.name}.`);
+      users.reload();
+    });
+  const signInLink = (user: AdminUser) =>
+    act(async () => {
+      setSecret(linkSecret(await admin.createLoginLink(user.id)));
+      scrollTo({ top: 0 });
+    });
 
   return (
     <section aria-labelledby="admin-users-title">
       <h2 id="admin-users-title">Users</h2>
-      {created ? (
-        <NewTokenPanel created={created} onDone={() => setCreated(undefined)} />
+      {secret ? (
+        <SecretPanel secret={secret} onDone={() => setSecret(undefined)} />
       ) : (
         <CreateUserForm
           admin={admin}
           onCreated={(user) => {
-            setCreated(user);
+            setSecret(tokenSecret(user));
             setStatus(`Created ${user.user.name}.`);
             users.reload();
           }}
@@ -98,6 +107,9 @@ export function UsersSection(props: { admin: AdminClient }) {
                     Enable
                   </button>
                 )}
+                <button type="button" aria-label={`Create a sign-in link for ${user.name}`} onClick={() => void signInLink(user)}>
+                  Sign-in link
+                </button>
                 <a class="button" href={`${href('admin', 'quotas')}?user=${encodeURIComponent(user.name)}`} aria-label={`Quota and usage of ${user.name}`}>
                   Quota
                 </a>
