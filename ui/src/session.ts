@@ -6,7 +6,7 @@
 // opened by a sign-in link's one-time code and revoked on sign-out. Any answer 401 to a call made
 // with it means it no longer works (expired, revoked, user disabled): the clients below report it,
 // and the shell (app.tsx) signs the page out with the server's message.
-import { createAccountClient, createClient, type AccountClient, type DatafilesClient } from '@datafiles/sdk';
+import { createAccountClient, createAdminClient, createClient, type AccountClient, type AdminClient, type DatafilesClient } from '@datafiles/sdk';
 
 const TOKEN_KEY = 'datafiles.token';
 
@@ -43,6 +43,11 @@ export function filesClient(token: string): DatafilesClient {
 /** The datafiles API (/datafiles/v1: me, sign-out, user names) with the token; without one, only signIn. */
 export function accountClient(token?: string): AccountClient {
   return createAccountClient({ baseUrl: location.origin, token, fetch: token === undefined ? undefined : watchingFetch });
+}
+
+/** The admin API (/datafiles/v1/admin) with the token, for the administration pages. */
+export function adminClient(token: string): AdminClient {
+  return createAdminClient({ baseUrl: location.origin, token, fetch: watchingFetch });
 }
 
 /** The one-time code of a sign-in link (?token=…), if the page was opened with one. */

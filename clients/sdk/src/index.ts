@@ -19,3 +19,25 @@ export { DEFAULT_API_PATH } from './request.js';
 export * from './types.js';
 export { ACCOUNT_API_PATH, createAccountClient } from './account.js';
 export type { AccountClient, AccountTokenRecord, AccountUser, Me, SignedIn } from './account.js';
+export { ACCESS_API_PATH, AUDIT_KINDS, createAdminClient } from './admin.js';
+export type {
+  AdminClient,
+  AdminClientOptions,
+  AdminGroup,
+  AdminGroupDetails,
+  AdminGroupSummary,
+  AdminUser,
+  AdminUserDetails,
+  AuditEvent,
+  AuditKind,
+  AuditQuery,
+  CreatedUser,
+  DeletedUser,
+  LoginLink,
+  NewToken,
+  TokenRecord,
+  TokenScope,
+  TokenState,
+  Usage,
+  UserQuota,
+} from './admin.js';

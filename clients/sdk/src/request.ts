@@ -6,7 +6,7 @@ import { abortReason } from './retry.js';
 export type QueryValue = string | number | boolean | undefined | null | ReadonlyArray<string | number>;
 
 export interface RequestSpec {
-  method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
+  method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** Under the API path, starting with "/" (or "" for the API root). */
   path: string;
   query?: Record<string, QueryValue>;

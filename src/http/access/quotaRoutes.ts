@@ -8,8 +8,11 @@ import { UserRefParams } from './accessWire.js';
 
 const QuotaBody = Type.Object(
   {
-    quotaBytes: Type.Union([Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }), Type.Null()], {
-      description: 'bytes; 0 = no quota; null = the instance default',
+    // One schema with two types, not a union (docs/decisions.md 136): a union let ajv's coercion
+    // store null (the instance default) as 0 (no quota).
+    quotaBytes: Type.Unsafe<number | null>({
+      ...Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'bytes; 0 = no quota; null = the instance default' }),
+      type: ['integer', 'null'],
     }),
   },
   { additionalProperties: false },
@@ -34,7 +37,8 @@ export function registerQuotaRoutes(admin: ApiInstance, accounts: AccountService
     },
     async (request) => {
       const ref = request.params.user;
-      await accounts.setQuota(ref, request.body.quotaBytes, callerOf(request));
+      // The schema above admits a safe integer ≥ 0 or null only; the type provider cannot type a type list.
+      await accounts.setQuota(ref, request.body.quotaBytes as number | null, callerOf(request));
       return describe(ref);
     },
   );
