@@ -21,7 +21,8 @@ function landThenTimeOut(world: SessionWorld): void {
 }
 
 async function onlyFile(world: SessionWorld): Promise<number> {
-  const listed = await world.files.listFiles({ caller: world.alice, limitToOwned: true, expand: new Set() });
+  const listed = [];
+  for await (const batch of world.files.listFiles({ caller: world.alice, limitToOwned: true, expand: new Set(), batchRows: 100 })) listed.push(...batch);
   assert.equal(listed.length, 1);
   return listed[0].file.id;
 }
