@@ -17,3 +17,7 @@ export type { RetryPolicy } from './retry.js';
 export { sha256Hex } from './sha256.js';
 export { DEFAULT_API_PATH } from './request.js';
 export * from './types.js';
+export { createPrincipalsClient } from './principals.js';
+export type { Principal, PrincipalsClient } from './principals.js';
+export { updateFileMetadata } from './fileMetadata.js';
+export type { FileMetadataChanges } from './fileMetadata.js';

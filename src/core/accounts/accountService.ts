@@ -14,6 +14,8 @@ import { actorOf, type Minter } from './tokenService.js';
 export const MAX_PAGE = 1000;
 /** docs/decisions.md 64: a lookup answers at most this many names of each kind. */
 export const LOOKUP_LIMIT = 20;
+/** docs/decisions.md 123: a names request resolves at most this many ids (users and groups together). */
+export const NAMES_LIMIT = 100;
 
 export interface UserDetails extends Account {
   groups: Group[];
@@ -206,6 +208,26 @@ export class AccountService {
         .slice(0, LOOKUP_LIMIT)
         .map((user) => ({ type: 'USER' as const, id: user.id, name: user.name })),
       ...groups.map((group) => ({ type: 'GROUP' as const, id: group.id, name: group.name })),
+    ];
+  }
+
+  /**
+   * docs/decisions.md 123: the names of users and groups by id, for showing who holds a grant (a
+   * permission entry and a file's owner name only ids). It reveals no more than the prefix lookup:
+   * names and ids. Disabled users are named too, since they may still hold entries. Ids that name
+   * no one are left out.
+   */
+  async names(ids: { users: number[]; groups: number[] }): Promise<PrincipalMatch[]> {
+    const users = [...new Set(ids.users)];
+    const groups = [...new Set(ids.groups)];
+    if (users.length + groups.length > NAMES_LIMIT) throw new DomainError('BAD_REQUEST', `At most ${NAMES_LIMIT} ids at once.`);
+    const [foundUsers, foundGroups] = await Promise.all([
+      Promise.all(users.map((id) => this.accounts.getAccount(id))),
+      Promise.all(groups.map((id) => this.deps.metadata.principals.getGroup(id))),
+    ]);
+    return [
+      ...foundUsers.flatMap((user) => (user ? [{ type: 'USER' as const, id: user.id, name: user.name }] : [])),
+      ...foundGroups.flatMap((group) => (group ? [{ type: 'GROUP' as const, id: group.id, name: group.name }] : [])),
     ];
   }
 }

@@ -18,6 +18,13 @@ import { registerQuotaRoutes } from './quotaRoutes.js';
 
 export const ACCESS_PREFIX = '/datafiles/v1';
 
+/** Comma-separated ids, e.g. `3,7,12`: at most NAMES_LIMIT of them (the service checks the total). */
+const IdList = Type.String({ pattern: '^[0-9]{1,15}(,[0-9]{1,15}){0,99}$', description: 'Comma-separated ids' });
+
+function idsOf(list: string | undefined): number[] {
+  return list === undefined ? [] : list.split(',').map((id) => parseId(id, 'id'));
+}
+
 export interface AccessApiOptions {
   principals: PrincipalService;
   accounts: AccountService;
@@ -89,6 +96,18 @@ export async function registerAccessApi(app: FastifyInstance, options: AccessApi
           },
         },
         async (request) => accounts.lookup(request.query.prefix),
+      );
+
+      api.get(
+        '/principals/names',
+        {
+          schema: {
+            tags: ['sharing'],
+            summary: "The names of users and groups by id, e.g. those of a file's permission entries (docs/decisions.md 123)",
+            querystring: Type.Object({ users: Type.Optional(IdList), groups: Type.Optional(IdList) }),
+          },
+        },
+        async (request) => accounts.names({ users: idsOf(request.query.users), groups: idsOf(request.query.groups) }),
       );
 
       await api.register(

@@ -1,0 +1,44 @@
+// The calls a file's page makes beyond DatafilesClient's: the principal lookups and the metadata
+// update, through @datafiles/sdk with the same token header as every other call (ui/src/session.ts).
+import { createPrincipalsClient, updateFileMetadata, type FileMetadataChanges, type PrincipalsClient } from '@datafiles/sdk';
+
+function transport(token: string) {
+  return { baseUrl: location.origin, token };
+}
+
+export function principalsClient(token: string): PrincipalsClient {
+  return createPrincipalsClient(transport(token));
+}
+
+export function changeMetadata(token: string, dataFileId: number, changes: FileMetadataChanges) {
+  return updateFileMetadata(transport(token), dataFileId, changes);
+}
+
+/** A key for a principal in a map of names: 'USER:3', 'GROUP:1'. */
+export function principalKey(type: 'USER' | 'GROUP', id: number | string): string {
+  return `${type}:${id}`;
+}
+
+/** Names of the given principals, keyed by principalKey; a failed lookup leaves them unnamed. */
+export async function namesOf(token: string, users: number[], groups: number[]): Promise<Map<string, string>> {
+  const names = new Map<string, string>();
+  const found = await principalsClient(token)
+    .principalNames({ users: [...new Set(users)], groups: [...new Set(groups)] })
+    .catch(() => []);
+  for (const principal of found) names.set(principalKey(principal.type, principal.id), principal.name);
+  return names;
+}
+
+/** Saves a Blob under a name, as a download link does. */
+export function saveBlob(blob: Blob, filename: string): void {
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = filename;
+  link.hidden = true;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  // Chromium may read the URL after click() returns; FileSaver.js waits 40 s for the same reason.
+  setTimeout(() => URL.revokeObjectURL(url), 40_000);
+}
