@@ -110,7 +110,7 @@ export function Revisions(props: Props) {
                         class="small"
                         disabled={busy !== undefined}
                         onClick={() => void makeCurrent(revision)}
-                        aria-label={`Make revision ${id} current`}
+                        aria-label={`Make current revision ${id}`}
                       >
                         Make current
                       </button>

@@ -113,7 +113,8 @@ export function FilePage(props: { token: string; id: number }) {
         <dl class="facts">
           <dt>Size</dt>
           <dd>
-            {formatBytes(revision.sizeBytes)} ({revision.sizeBytes.toLocaleString()} bytes)
+            {formatBytes(revision.sizeBytes)}
+            {revision.sizeBytes >= 1024 && ` (${revision.sizeBytes.toLocaleString()} bytes)`}
           </dd>
           <dt>Type</dt>
           <dd>{revision.contentType}</dd>
