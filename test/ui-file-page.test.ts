@@ -81,11 +81,11 @@ describe("a file's page in chromium", () => {
     const id = await uploadAs(server, alice, onePagePdf('Quarterly numbers'), 'numbers.pdf');
     const ui = await filePage(id);
     try {
-      const frame = ui.page.frameLocator('iframe[title="PDF preview of numbers.pdf"]');
       await ui.page.locator('iframe[title="PDF preview of numbers.pdf"]').waitFor();
       assert.match((await ui.page.locator('iframe.pdf-preview').getAttribute('src')) ?? '', /^blob:/);
       await waitFor(() => ui.page.frames().some((candidate) => candidate.url().startsWith(PDF_VIEWER)), { what: "Chromium's PDF viewer to load" });
-      assert.ok(frame, 'the frame is there');
+      const viewer = ui.page.frames().find((candidate) => candidate.url().startsWith(PDF_VIEWER))!;
+      assert.match(viewer.parentFrame()?.url() ?? '', /^blob:/, "the viewer shows the preview's blob: URL");
       assert.deepEqual(await seriousViolations(ui.page), []);
       assert.deepEqual(ui.errors, [], 'no console error: the policy let the frame load');
     } finally {
@@ -209,34 +209,56 @@ describe("a file's page in chromium", () => {
     }
   });
 
-  it('says why an infected file is refused, and why a reader may not delete', async () => {
+  it('says why an infected file is refused, and why a delete is refused once the grant is lowered', async () => {
+    const alices = clientOf(server, alice);
     const id = await uploadAs(server, alice, EICAR, 'eicar.com');
     await waitForScanState(server, alice, id, 'INFECTED');
-    await clientOf(server, alice).updateFilePermissions(id, { entries: [{ entityType: 'USER', entityId: String(bob.id), grant: 'READ' }] });
-    const ui = await filePage(id, bob);
+    const grant = (level: 'READ' | 'READ_WRITE_DELETE') =>
+      alices.updateFilePermissions(id, { entries: [{ entityType: 'USER', entityId: String(bob.id), grant: level }] });
+    await grant('READ');
+    const reader = await filePage(id, bob);
     try {
-      const { page } = ui;
+      const { page } = reader;
       await page.getByText('Infected: a virus was found').waitFor();
       await page.getByText('No preview: this revision is infected').waitFor();
+      assert.equal(
+        await page.getByRole('button', { name: /^Delete revision|^Make current|^Edit description|^Share$/ }).count(),
+        0,
+        'a reader sees no controls it may not use',
+      );
       await page.getByRole('button', { name: 'Download', exact: true }).click();
       await page
         .getByRole('alert')
         .filter({ hasText: /^Not allowed: .*malware/ })
         .waitFor();
-      await page.getByRole('button', { name: /^Delete revision/ }).click();
-      await page
-        .getByRole('alert')
-        .filter({ hasText: /^Not allowed: / })
-        .nth(1)
-        .waitFor();
-      assert.equal(await page.getByRole('button', { name: 'Share' }).count(), 0, 'a reader sees no sharing controls');
       // The refused download is logged by the browser as a failed resource load; nothing else.
       assert.deepEqual(
-        ui.errors.filter((error) => !/status of 403/.test(error)),
+        reader.errors.filter((error) => !/status of 403/.test(error)),
         [],
       );
     } finally {
-      await ui.close();
+      await reader.close();
+    }
+
+    await grant('READ_WRITE_DELETE');
+    const deleter = await filePage(id, bob);
+    try {
+      const { page } = deleter;
+      const remove = page.getByRole('button', { name: /^Delete revision/ });
+      await remove.waitFor();
+      await grant('READ');
+      await remove.click();
+      await page
+        .getByRole('alert')
+        .filter({ hasText: /^Not allowed: / })
+        .waitFor();
+      assert.equal(await alices.getFileDetails(id).then((details) => details.dataFileId), id, 'the file is still there');
+      assert.deepEqual(
+        deleter.errors.filter((error) => !/status of 403/.test(error)),
+        [],
+      );
+    } finally {
+      await deleter.close();
     }
   });
 

@@ -8,9 +8,11 @@ import type { AccountService } from '../../core/accounts/accountService.js';
 import type { AuditService } from '../../core/audit/auditService.js';
 import type { QuotaService } from '../../core/quotas/quotaService.js';
 import type { PrincipalService } from '../../core/principals/principalService.js';
+import type { FileService } from '../../core/files/fileService.js';
 import type { Clock } from '../../core/ports/clock.js';
 import { parseId } from '../queryValues.js';
 import { callerOf, typed } from '../routeContext.js';
+import { FileIdParams } from '../schemas.js';
 import { groupWire, NewTokenBody, TokenIdParams, tokenWire, userWire } from './accessWire.js';
 import { registerAdminRoutes } from './adminRoutes.js';
 import { registerAuditRoutes } from './auditRoutes.js';
@@ -31,6 +33,8 @@ export interface AccessApiOptions {
   audit?: AuditService;
   quotas?: QuotaService;
   clock: Clock;
+  /** For `GET /me/files/{id}`, the caller's own grant on a file (docs/decisions.md 127). */
+  files?: FileService;
   /** The Files API's own authentication (app.ts): limits, CSRF rule, token, scope, request caps. */
   authenticate: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 }
@@ -85,6 +89,24 @@ export async function registerAccessApi(app: FastifyInstance, options: AccessApi
           return tokenWire(await accounts.tokens.revoke(id, { caller: selfOnly }), clock.now());
         },
       );
+
+      const files = options.files;
+      if (files) {
+        api.get(
+          '/me/files/:dataFileId',
+          {
+            schema: {
+              tags: ['sharing'],
+              summary: 'My own grant on a file I may read (404 otherwise): what a client shows me, e.g. sharing controls (docs/decisions.md 127)',
+              params: FileIdParams,
+            },
+          },
+          async (request) => {
+            const dataFileId = parseId(request.params.dataFileId, 'dataFileId');
+            return { dataFileId, grant: await files.grantOn(callerOf(request), dataFileId) };
+          },
+        );
+      }
 
       api.get(
         '/principals',

@@ -1,13 +1,19 @@
-// The calls a file's page makes beyond DatafilesClient's: the principal lookups and the metadata
-// update, through @datafiles/sdk with the same token header as every other call (ui/src/session.ts).
-import { createPrincipalsClient, updateFileMetadata, type FileMetadataChanges, type PrincipalsClient } from '@datafiles/sdk';
+// The calls a file's page makes beyond DatafilesClient's: the principal lookups, the caller's own
+// grant and the metadata update, through @datafiles/sdk with the same token header as every other
+// call (ui/src/session.ts).
+import { createSharingClient, GRANTS, updateFileMetadata, type FileMetadataChanges, type Grant, type SharingClient } from '@datafiles/sdk';
 
 function transport(token: string) {
   return { baseUrl: location.origin, token };
 }
 
-export function principalsClient(token: string): PrincipalsClient {
-  return createPrincipalsClient(transport(token));
+export function sharingClient(token: string): SharingClient {
+  return createSharingClient(transport(token));
+}
+
+/** Whether `grant` is at least `needed` on the ladder (docs/decisions.md 16). */
+export function allows(grant: Grant, needed: Grant): boolean {
+  return GRANTS.indexOf(grant) >= GRANTS.indexOf(needed);
 }
 
 export function changeMetadata(token: string, dataFileId: number, changes: FileMetadataChanges) {
@@ -22,7 +28,7 @@ export function principalKey(type: 'USER' | 'GROUP', id: number | string): strin
 /** Names of the given principals, keyed by principalKey; a failed lookup leaves them unnamed. */
 export async function namesOf(token: string, users: number[], groups: number[]): Promise<Map<string, string>> {
   const names = new Map<string, string>();
-  const found = await principalsClient(token)
+  const found = await sharingClient(token)
     .principalNames({ users: [...new Set(users)], groups: [...new Set(groups)] })
     .catch(() => []);
   for (const principal of found) names.set(principalKey(principal.type, principal.id), principal.name);

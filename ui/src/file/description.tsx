@@ -7,7 +7,7 @@ import { changeMetadata } from './api';
 /** The server keeps descriptions of any length; the form bounds what one person types. */
 const MAX_DESCRIPTION = 4000;
 
-export function Description(props: { token: string; dataFileId: number; description: string; onSaved(description: string): void }) {
+export function Description(props: { token: string; dataFileId: number; description: string; editable: boolean; onSaved(description: string): void }) {
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState(props.description);
   const [saving, setSaving] = useState(false);
@@ -32,16 +32,18 @@ export function Description(props: { token: string; dataFileId: number; descript
     return (
       <div class="description">
         <p>{props.description === '' ? <span class="muted">No description.</span> : props.description}</p>
-        <button
-          type="button"
-          class="small"
-          onClick={() => {
-            setDraft(props.description);
-            setEditing(true);
-          }}
-        >
-          Edit description
-        </button>
+        {props.editable && (
+          <button
+            type="button"
+            class="small"
+            onClick={() => {
+              setDraft(props.description);
+              setEditing(true);
+            }}
+          >
+            Edit description
+          </button>
+        )}
         <ErrorMessage error={error} />
       </div>
     );

@@ -2,16 +2,18 @@
 // "Make current" uploads the old revision's bytes again as a new revision (docs/decisions.md 125):
 // the Files API has no operation that promotes an old revision, and a new revision keeps the
 // history honest (who restored what, when) and is scanned like any upload.
-import type { DatafilesClient, FileDetails, FileRevision } from '@datafiles/sdk';
+import type { DatafilesClient, FileDetails, FileRevision, Grant } from '@datafiles/sdk';
 import { useState } from 'preact/hooks';
 import { ErrorMessage } from '../components/errorMessage';
-import { principalKey, saveBlob } from './api';
+import { allows, principalKey, saveBlob } from './api';
 import { formatBytes, formatTime } from './format';
 
 interface Props {
   client: DatafilesClient;
   file: FileDetails;
   names: Map<string, string>;
+  /** The caller's grant: what it may do to the revisions. */
+  grant: Grant;
   /** Called after a change, with true when the file itself is gone (its last revision deleted). */
   onChanged(fileGone: boolean): void;
 }
@@ -23,6 +25,8 @@ export function Revisions(props: Props) {
   const [status, setStatus] = useState('');
   const revisions = file.revisions.length > 0 ? file.revisions : [file.currentRevision];
   const current = file.currentRevision.dataFileRevisionId;
+  const mayWrite = allows(props.grant, 'READ_WRITE');
+  const mayDelete = allows(props.grant, 'READ_WRITE_DELETE');
 
   const run = async (what: string, action: () => Promise<string>) => {
     setBusy(what);
@@ -104,7 +108,7 @@ export function Revisions(props: Props) {
                     >
                       Download
                     </button>
-                    {id !== current && (
+                    {id !== current && mayWrite && (
                       <button
                         type="button"
                         class="small"
@@ -115,15 +119,17 @@ export function Revisions(props: Props) {
                         Make current
                       </button>
                     )}
-                    <button
-                      type="button"
-                      class="small danger"
-                      disabled={busy !== undefined}
-                      onClick={() => void remove(revision)}
-                      aria-label={`Delete revision ${id}`}
-                    >
-                      Delete
-                    </button>
+                    {mayDelete && (
+                      <button
+                        type="button"
+                        class="small danger"
+                        disabled={busy !== undefined}
+                        onClick={() => void remove(revision)}
+                        aria-label={`Delete revision ${id}`}
+                      >
+                        Delete
+                      </button>
+                    )}
                   </td>
                 </tr>
               );

@@ -1,11 +1,12 @@
 // A file's page (issue 15, item 5): its facts (name, description, size, type, hashes, scan state,
 // owner, dates), a preview, its revisions and, for those who may share it, the sharing dialog
-// (item 6). Whether the caller may share is what the permissions call answers: 403 means no
-// sharing controls at all.
-import { isDatafilesError, type FileDetails, type FilePermissions } from '@datafiles/sdk';
+// (item 6). The caller's own grant (docs/decisions.md 127) decides which controls it sees: none
+// to edit without READ_WRITE, none to delete without READ_WRITE_DELETE, none to share without
+// READ_WRITE_DELETE_SHARE. The server still checks each call; a refusal is shown as such.
+import type { FileDetails, FilePermissions, Grant } from '@datafiles/sdk';
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import { ErrorMessage } from '../components/errorMessage';
-import { namesOf, principalKey, saveBlob } from '../file/api';
+import { allows, namesOf, principalKey, saveBlob, sharingClient } from '../file/api';
 import { CopyValue } from '../file/copyButton';
 import { Description } from '../file/description';
 import { formatBytes, formatTime, SCAN_STATE } from '../file/format';
@@ -17,6 +18,7 @@ import { ShareDialog } from '../sharing/shareDialog';
 
 interface Loaded {
   file: FileDetails;
+  grant: Grant;
   /** null: the caller may not read the permissions, so may not share. */
   permissions: FilePermissions | null;
   names: Map<string, string>;
@@ -33,18 +35,13 @@ export function FilePage(props: { token: string; id: number }) {
   const load = useCallback(async () => {
     setError(undefined);
     try {
-      const [file, permissions] = await Promise.all([
-        client.getFileDetails(id, { expand: ['revisions', 'metadata'] }),
-        client.getFilePermissions(id).catch((failure: unknown) => {
-          if (isDatafilesError(failure) && failure.status === 403) return null;
-          throw failure;
-        }),
-      ]);
+      const [file, grant] = await Promise.all([client.getFileDetails(id, { expand: ['revisions', 'metadata'] }), sharingClient(token).myGrant(id)]);
+      const permissions = allows(grant, 'READ_WRITE_DELETE_SHARE') ? await client.getFilePermissions(id) : null;
       const entries = permissions?.entries ?? [];
       const users = [file.responsibleUserId, ...file.revisions.map((revision) => revision.uploadUserId), file.currentRevision.uploadUserId];
       for (const entry of entries) if (entry.entityType === 'USER') users.push(Number(entry.entityId));
       const groups = entries.filter((entry) => entry.entityType === 'GROUP').map((entry) => Number(entry.entityId));
-      setLoaded({ file, permissions, names: await namesOf(token, users, groups) });
+      setLoaded({ file, grant, permissions, names: await namesOf(token, users, groups) });
     } catch (failure) {
       setError(failure);
     }
@@ -69,7 +66,7 @@ export function FilePage(props: { token: string; id: number }) {
   }
   if (loaded === undefined) return <p aria-busy="true">Loading file {id}…</p>;
 
-  const { file, permissions, names } = loaded;
+  const { file, grant, permissions, names } = loaded;
   const revision = file.currentRevision;
   const owner = names.get(principalKey('USER', file.responsibleUserId)) ?? `user ${file.responsibleUserId}`;
 
@@ -108,6 +105,7 @@ export function FilePage(props: { token: string; id: number }) {
           token={token}
           dataFileId={file.dataFileId}
           description={file.description ?? ''}
+          editable={allows(grant, 'READ_WRITE')}
           onSaved={(description) => setLoaded({ ...loaded, file: { ...file, description } })}
         />
         <dl class="facts">
@@ -146,6 +144,7 @@ export function FilePage(props: { token: string; id: number }) {
         client={client}
         file={file}
         names={names}
+        grant={grant}
         onChanged={(fileGone) => {
           if (fileGone) navigate(href('files'));
           else void load();

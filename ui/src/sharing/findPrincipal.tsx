@@ -1,14 +1,14 @@
 // Finds users and groups by the start of their name (GET /datafiles/v1/principals, docs/decisions.md
 // 64) and offers each as a button: a labelled search field and a list of results, operable with
 // Tab and Enter alone.
-import type { Principal, PrincipalsClient } from '@datafiles/sdk';
+import type { Principal, SharingClient } from '@datafiles/sdk';
 import { useEffect, useState } from 'preact/hooks';
 import { ErrorMessage } from '../components/errorMessage';
 
 /** Typing pauses this long before a lookup, so a name typed quickly costs one request. */
 const LOOKUP_DELAY_MS = 200;
 
-export function FindPrincipal(props: { principals: PrincipalsClient; onPick(principal: Principal): void; disabled: boolean }) {
+export function FindPrincipal(props: { principals: SharingClient; onPick(principal: Principal): void; disabled: boolean }) {
   const [query, setQuery] = useState('');
   const [found, setFound] = useState<Principal[]>();
   const [error, setError] = useState<unknown>();

@@ -1,12 +1,14 @@
 // The sharing dialog (issue 15, item 6): who has what, a grant on the ladder for each entry, entries
 // removed and added by name, and the public flag. A native modal <dialog> (docs/decisions.md 126):
-// the page behind it is inert, so focus stays inside; Escape closes it; its heading labels it.
+// the page behind it is inert and Tab wraps inside it (focusTrap.ts); Escape closes it; its
+// heading labels it.
 // Each change is saved at once with PUT /{id}/permissions and the list read back from the server.
 import type { DatafilesClient, FileDetails, FilePermissions, Grant, PermissionEntry, Principal } from '@datafiles/sdk';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ErrorMessage } from '../components/errorMessage';
-import { namesOf, principalKey, principalsClient } from '../file/api';
+import { namesOf, principalKey, sharingClient } from '../file/api';
 import { FindPrincipal } from './findPrincipal';
+import { keepFocusInside } from './focusTrap';
 import { GRANT_LABEL, GRANTS } from './grants';
 
 interface Props {
@@ -40,11 +42,13 @@ function GrantSelect(props: { id: string; label: string; value: Grant; disabled:
 export function ShareDialog(props: Props) {
   const { client, file, permissions, names } = props;
   const dialog = useRef<HTMLDialogElement>(null);
-  const principals = useMemo(() => principalsClient(props.token), [props.token]);
+  const principals = useMemo(() => sharingClient(props.token), [props.token]);
   const [newGrant, setNewGrant] = useState<Grant>('READ');
   const [saving, setSaving] = useState(false);
   const [error, setError] = useState<unknown>();
   const [status, setStatus] = useState('');
+  /** The public flag as just clicked, shown while it is being saved. */
+  const [publicDraft, setPublicDraft] = useState<boolean>();
 
   useEffect(() => {
     const element = dialog.current;
@@ -73,6 +77,7 @@ export function ShareDialog(props: Props) {
       setError(failure);
     } finally {
       setSaving(false);
+      setPublicDraft(undefined);
     }
   };
 
@@ -87,15 +92,16 @@ export function ShareDialog(props: Props) {
   };
 
   return (
-    <dialog ref={dialog} class="share-dialog" aria-labelledby="share-heading" onClose={props.onClose}>
+    <dialog ref={dialog} class="share-dialog" aria-labelledby="share-heading" onClose={props.onClose} onKeyDown={keepFocusInside}>
       <h2 id="share-heading">Share {file.name}</h2>
       <label class="check">
         <input
           type="checkbox"
-          checked={permissions.publicAccess}
+          checked={publicDraft ?? permissions.publicAccess}
           disabled={saving}
           onChange={(event) => {
             const publicAccess = (event.target as HTMLInputElement).checked;
+            setPublicDraft(publicAccess);
             void save({ publicAccess }, publicAccess ? 'Every signed-in user can now read it.' : 'No longer public.');
           }}
         />
@@ -103,29 +109,31 @@ export function ShareDialog(props: Props) {
       </label>
       <h3>Who has access</h3>
       <ul class="entries" aria-label="Who has access">
-        {permissions.entries.map((entry, index) => (
-          <li key={principalKey(entry.entityType, entry.entityId)}>
-            <span class="who">
-              {nameOf(entry)} <span class="muted">({entry.entityType === 'USER' ? 'user' : 'group'})</span>
-            </span>
-            {isOwner(entry) ? (
-              <span class="muted">Owner: {GRANT_LABEL[entry.grant]}</span>
-            ) : (
-              <>
-                <GrantSelect
-                  id={`grant-${index}`}
-                  label={`Access for ${nameOf(entry)}`}
-                  value={entry.grant}
-                  disabled={saving}
-                  onChange={(grant) => void setGrant(entry, grant)}
-                />
-                <button type="button" class="small danger" disabled={saving} onClick={() => void remove(entry)} aria-label={`Remove ${nameOf(entry)}`}>
-                  Remove
-                </button>
-              </>
-            )}
-          </li>
-        ))}
+        {[...permissions.entries]
+          .sort((a, b) => Number(isOwner(b)) - Number(isOwner(a)))
+          .map((entry, index) => (
+            <li key={principalKey(entry.entityType, entry.entityId)}>
+              <span class="who">
+                {nameOf(entry)} <span class="muted">({entry.entityType === 'USER' ? 'user' : 'group'})</span>
+              </span>
+              {isOwner(entry) ? (
+                <span class="muted">Owner: {GRANT_LABEL[entry.grant]}</span>
+              ) : (
+                <>
+                  <GrantSelect
+                    id={`grant-${index}`}
+                    label={`Access for ${nameOf(entry)}`}
+                    value={entry.grant}
+                    disabled={saving}
+                    onChange={(grant) => void setGrant(entry, grant)}
+                  />
+                  <button type="button" class="small danger" disabled={saving} onClick={() => void remove(entry)} aria-label={`Remove ${nameOf(entry)}`}>
+                    Remove
+                  </button>
+                </>
+              )}
+            </li>
+          ))}
       </ul>
       <div class="add-principal">
         <label for="new-grant">Access for people you add</label>

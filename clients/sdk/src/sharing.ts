@@ -1,10 +1,10 @@
-// Finding users and groups for sharing (README "Administration"): the datafiles API's principal
-// lookup, beside Domo's paths under /datafiles/v1. `lookupPrincipals` finds names by prefix
-// (docs/decisions.md 64); `principalNames` names the ids a file's permission entries and owner
-// carry (docs/decisions.md 123).
+// What sharing needs beyond the spec's permission calls, from the datafiles API beside Domo's paths
+// (under /datafiles/v1; README "Administration"): finding users and groups by the start of their
+// name (docs/decisions.md 64), naming the ids that permission entries and owners carry
+// (docs/decisions.md 123), and the caller's own grant on a file (docs/decisions.md 127).
 import { createTransport, readJson, type TransportOptions } from './request.js';
+import type { Grant } from './types.js';
 
-/** Where the datafiles API (self-service, sharing, admin) lives on a server. */
 const ACCESS_API_PATH = '/datafiles/v1';
 
 export interface Principal {
@@ -13,15 +13,17 @@ export interface Principal {
   name: string;
 }
 
-export interface PrincipalsClient {
+export interface SharingClient {
   /** Users (not disabled) and groups whose name starts with `prefix`, case-insensitive; at most 20 of each. */
   lookupPrincipals(prefix: string, options?: { signal?: AbortSignal }): Promise<Principal[]>;
   /** The names of these user and group ids (at most 100 ids); ids that name no one are left out. */
   principalNames(ids: { users?: number[]; groups?: number[] }, options?: { signal?: AbortSignal }): Promise<Principal[]>;
+  /** The caller's own grant on a file it may read (owners and instance admins hold the top one); 404 otherwise. */
+  myGrant(dataFileId: number, options?: { signal?: AbortSignal }): Promise<Grant>;
 }
 
-/** `options.apiPath` is ignored: these calls are the datafiles API's, under the datafiles API path, /datafiles/v1. */
-export function createPrincipalsClient(options: TransportOptions): PrincipalsClient {
+/** `options.apiPath` is ignored: these calls are the datafiles API's, under /datafiles/v1. */
+export function createSharingClient(options: TransportOptions): SharingClient {
   const { send } = createTransport({ ...options, apiPath: ACCESS_API_PATH });
   return {
     async lookupPrincipals(prefix, callOptions = {}) {
@@ -41,6 +43,11 @@ export function createPrincipalsClient(options: TransportOptions): PrincipalsCli
         what: 'principalNames',
       });
       return readJson<Principal[]>(response, 'principalNames', callOptions.signal);
+    },
+    async myGrant(dataFileId, callOptions = {}) {
+      if (!Number.isSafeInteger(dataFileId) || dataFileId < 1) throw new TypeError(`dataFileId must be a positive integer; got ${String(dataFileId)}.`);
+      const response = await send({ method: 'GET', path: `/me/files/${dataFileId}`, signal: callOptions.signal, what: 'myGrant' });
+      return (await readJson<{ grant: Grant }>(response, 'myGrant', callOptions.signal)).grant;
     },
   };
 }
