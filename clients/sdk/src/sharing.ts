@@ -1,7 +1,8 @@
 // What sharing needs beyond the spec's permission calls, from the datafiles API beside Domo's paths
 // (under /datafiles/v1; README "Administration"): finding users and groups by the start of their
-// name (docs/decisions.md 64), naming the ids that permission entries and owners carry
-// (docs/decisions.md 123), and the caller's own grant on a file (docs/decisions.md 127).
+// name (docs/decisions.md 64), naming the group ids that permission entries carry
+// (docs/decisions.md 123; users' names are AccountClient.userNames) and the caller's own grant on a
+// file (docs/decisions.md 127).
 import { createTransport, readJson, type TransportOptions } from './request.js';
 import type { Grant } from './types.js';
 
@@ -16,14 +17,14 @@ export interface Principal {
 export interface SharingClient {
   /** Users (not disabled) and groups whose name starts with `prefix`, case-insensitive; at most 20 of each. */
   lookupPrincipals(prefix: string, options?: { signal?: AbortSignal }): Promise<Principal[]>;
-  /** The names of these user and group ids (at most 100 ids); ids that name no one are left out. */
-  principalNames(ids: { users?: number[]; groups?: number[] }, options?: { signal?: AbortSignal }): Promise<Principal[]>;
+  /** The names of groups by id (at most 100 ids a call); unknown ids are left out. */
+  groupNames(ids: readonly number[], options?: { signal?: AbortSignal }): Promise<{ id: number; name: string }[]>;
   /** The caller's own grant on a file it may read (owners and instance admins hold the top one); 404 otherwise. */
   myGrant(dataFileId: number, options?: { signal?: AbortSignal }): Promise<Grant>;
 }
 
-/** `options.apiPath` is ignored: these calls are the datafiles API's, under /datafiles/v1. */
-export function createSharingClient(options: TransportOptions): SharingClient {
+/** These calls are the datafiles API's, under /datafiles/v1. */
+export function createSharingClient(options: Omit<TransportOptions, 'apiPath'>): SharingClient {
   const { send } = createTransport({ ...options, apiPath: ACCESS_API_PATH });
   return {
     async lookupPrincipals(prefix, callOptions = {}) {
@@ -31,18 +32,10 @@ export function createSharingClient(options: TransportOptions): SharingClient {
       const response = await send({ method: 'GET', path: '/principals', query: { prefix }, signal: callOptions.signal, what: 'lookupPrincipals' });
       return readJson<Principal[]>(response, 'lookupPrincipals', callOptions.signal);
     },
-    async principalNames(ids, callOptions = {}) {
-      const users = ids.users ?? [];
-      const groups = ids.groups ?? [];
-      if (users.length + groups.length === 0) return [];
-      const response = await send({
-        method: 'GET',
-        path: '/principals/names',
-        query: { users: users.length > 0 ? users : undefined, groups: groups.length > 0 ? groups : undefined },
-        signal: callOptions.signal,
-        what: 'principalNames',
-      });
-      return readJson<Principal[]>(response, 'principalNames', callOptions.signal);
+    async groupNames(ids, callOptions = {}) {
+      if (ids.length === 0) return [];
+      const response = await send({ method: 'GET', path: '/groups/names', query: { ids: [...ids] }, signal: callOptions.signal, what: 'groupNames' });
+      return readJson<{ id: number; name: string }[]>(response, 'groupNames', callOptions.signal);
     },
     async myGrant(dataFileId, callOptions = {}) {
       if (!Number.isSafeInteger(dataFileId) || dataFileId < 1) throw new TypeError(`dataFileId must be a positive integer; got ${String(dataFileId)}.`);

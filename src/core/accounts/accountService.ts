@@ -14,8 +14,6 @@ import { actorOf, type Minter } from './tokenService.js';
 export const MAX_PAGE = 1000;
 /** docs/decisions.md 64: a lookup answers at most this many names of each kind. */
 export const LOOKUP_LIMIT = 20;
-/** docs/decisions.md 123: a names request resolves at most this many ids (users and groups together). */
-export const NAMES_LIMIT = 100;
 
 export interface UserDetails extends Account {
   groups: Group[];
@@ -182,6 +180,13 @@ export class AccountService {
     return { user, revoked: await this.tokens.revokeAllOf(user, minterOf(by)) };
   }
 
+  /** The names of users by id (docs/decisions.md 117); ids with no user are left out. */
+  async userNames(ids: number[]): Promise<{ id: number; name: string }[]> {
+    if (ids.length > 100) throw new DomainError('BAD_REQUEST', 'At most 100 ids at a time.');
+    const accounts = await Promise.all(ids.map((id) => this.accounts.getAccount(id)));
+    return accounts.flatMap((account) => (account ? [{ id: account.id, name: account.name }] : []));
+  }
+
   /** GET …/me: who the caller is, its groups, its usage and the token it came with. */
   async me(caller: Caller): Promise<{ user: Account; groups: Group[]; usage: Usage; token?: TokenRecord }> {
     const account = await this.accounts.getAccount(caller.user.id);
@@ -211,23 +216,10 @@ export class AccountService {
     ];
   }
 
-  /**
-   * docs/decisions.md 123: the names of users and groups by id, for showing who holds a grant (a
-   * permission entry and a file's owner name only ids). It reveals no more than the prefix lookup:
-   * names and ids. Disabled users are named too, since they may still hold entries. Ids that name
-   * no one are left out.
-   */
-  async names(ids: { users: number[]; groups: number[] }): Promise<PrincipalMatch[]> {
-    const users = [...new Set(ids.users)];
-    const groups = [...new Set(ids.groups)];
-    if (users.length + groups.length > NAMES_LIMIT) throw new DomainError('BAD_REQUEST', `At most ${NAMES_LIMIT} ids at once.`);
-    const [foundUsers, foundGroups] = await Promise.all([
-      Promise.all(users.map((id) => this.accounts.getAccount(id))),
-      Promise.all(groups.map((id) => this.deps.metadata.principals.getGroup(id))),
-    ]);
-    return [
-      ...foundUsers.flatMap((user) => (user ? [{ type: 'USER' as const, id: user.id, name: user.name }] : [])),
-      ...foundGroups.flatMap((group) => (group ? [{ type: 'GROUP' as const, id: group.id, name: group.name }] : [])),
-    ];
+  /** docs/decisions.md 123: the names of groups by id, as userNames for users (117). */
+  async groupNames(ids: number[]): Promise<{ id: number; name: string }[]> {
+    if (ids.length > 100) throw new DomainError('BAD_REQUEST', 'At most 100 ids at a time.');
+    const groups = await Promise.all(ids.map((id) => this.deps.metadata.principals.getGroup(id)));
+    return groups.flatMap((group) => (group ? [{ id: group.id, name: group.name }] : []));
   }
 }

@@ -17,15 +17,10 @@ import { groupWire, NewTokenBody, TokenIdParams, tokenWire, userWire } from './a
 import { registerAdminRoutes } from './adminRoutes.js';
 import { registerAuditRoutes } from './auditRoutes.js';
 import { registerQuotaRoutes } from './quotaRoutes.js';
+import { registerLoginLinkRoute, registerSignInRoute, registerSignOutRoute } from './signInRoutes.js';
+import type { SignInService } from '../../core/accounts/signInService.js';
 
 export const ACCESS_PREFIX = '/datafiles/v1';
-
-/** Comma-separated ids, e.g. `3,7,12`: at most NAMES_LIMIT of them (the service checks the total). */
-const IdList = Type.String({ pattern: '^[0-9]{1,15}(,[0-9]{1,15}){0,99}$', description: 'Comma-separated ids' });
-
-function idsOf(list: string | undefined): number[] {
-  return list === undefined ? [] : list.split(',').map((id) => parseId(id, 'id'));
-}
 
 export interface AccessApiOptions {
   principals: PrincipalService;
@@ -33,6 +28,8 @@ export interface AccessApiOptions {
   audit?: AuditService;
   quotas?: QuotaService;
   clock: Clock;
+  /** Sign-in links and browser sessions (issue 15; docs/decisions.md 114). */
+  signIn?: SignInService;
   /** For `GET /me/files/{id}`, the caller's own grant on a file (docs/decisions.md 127). */
   files?: FileService;
   /** The Files API's own authentication (app.ts): limits, CSRF rule, token, scope, request caps. */
@@ -40,7 +37,9 @@ export interface AccessApiOptions {
 }
 
 export async function registerAccessApi(app: FastifyInstance, options: AccessApiOptions): Promise<void> {
-  const { accounts, clock } = options;
+  const { accounts, clock, signIn } = options;
+  // The one route under the prefix that takes no token: its body carries a one-time code.
+  if (signIn) await app.register(async (plugin) => registerSignInRoute(typed(plugin), { signIn, clock }), { prefix: ACCESS_PREFIX });
   await app.register(
     async (plugin) => {
       const api = typed(plugin);
@@ -90,6 +89,20 @@ export async function registerAccessApi(app: FastifyInstance, options: AccessApi
         },
       );
 
+      registerSignOutRoute(api, { accounts, clock });
+
+      // docs/decisions.md 117: names are not secrets inside an instance (64); a list shows owners by name.
+      api.get(
+        '/users/names',
+        {
+          schema: {
+            tags: ['sharing'],
+            summary: 'The names of users by id (at most 100 ids; unknown ids are left out)',
+            querystring: Type.Object({ ids: Type.String({ pattern: '^[0-9]{1,15}(,[0-9]{1,15}){0,99}$' }) }),
+          },
+        },
+        async (request) => accounts.userNames([...new Set(request.query.ids.split(',').map(Number))]),
+      );
       const files = options.files;
       if (files) {
         api.get(
@@ -120,21 +133,23 @@ export async function registerAccessApi(app: FastifyInstance, options: AccessApi
         async (request) => accounts.lookup(request.query.prefix),
       );
 
+      // docs/decisions.md 123: as users' names (117), for the group entries a sharing dialog shows.
       api.get(
-        '/principals/names',
+        '/groups/names',
         {
           schema: {
             tags: ['sharing'],
-            summary: "The names of users and groups by id, e.g. those of a file's permission entries (docs/decisions.md 123)",
-            querystring: Type.Object({ users: Type.Optional(IdList), groups: Type.Optional(IdList) }),
+            summary: 'The names of groups by id (at most 100 ids; unknown ids are left out)',
+            querystring: Type.Object({ ids: Type.String({ pattern: '^[0-9]{1,15}(,[0-9]{1,15}){0,99}$' }) }),
           },
         },
-        async (request) => accounts.names({ users: idsOf(request.query.users), groups: idsOf(request.query.groups) }),
+        async (request) => accounts.groupNames([...new Set(request.query.ids.split(',').map(Number))]),
       );
 
       await api.register(
         async (admin) => {
           registerAdminRoutes(typed(admin), { accounts, clock });
+          if (signIn) registerLoginLinkRoute(typed(admin), { accounts, signIn });
           if (options.audit) registerAuditRoutes(typed(admin), options.audit);
           if (options.quotas) registerQuotaRoutes(typed(admin), accounts, options.quotas);
         },

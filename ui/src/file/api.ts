@@ -2,9 +2,10 @@
 // grant and the metadata update, through @datafiles/sdk with the same token header as every other
 // call (ui/src/session.ts).
 import { createSharingClient, GRANTS, updateFileMetadata, type FileMetadataChanges, type Grant, type SharingClient } from '@datafiles/sdk';
+import { accountClient, watchingFetch } from '../session';
 
 function transport(token: string) {
-  return { baseUrl: location.origin, token };
+  return { baseUrl: location.origin, token, fetch: watchingFetch };
 }
 
 export function sharingClient(token: string): SharingClient {
@@ -25,13 +26,19 @@ export function principalKey(type: 'USER' | 'GROUP', id: number | string): strin
   return `${type}:${id}`;
 }
 
-/** Names of the given principals, keyed by principalKey; a failed lookup leaves them unnamed. */
+/** Names of the given users and groups, keyed by principalKey; a failed lookup leaves them unnamed. */
 export async function namesOf(token: string, users: number[], groups: number[]): Promise<Map<string, string>> {
   const names = new Map<string, string>();
-  const found = await sharingClient(token)
-    .principalNames({ users: [...new Set(users)], groups: [...new Set(groups)] })
-    .catch(() => []);
-  for (const principal of found) names.set(principalKey(principal.type, principal.id), principal.name);
+  const [foundUsers, foundGroups] = await Promise.all([
+    accountClient(token)
+      .userNames([...new Set(users)])
+      .catch(() => []),
+    sharingClient(token)
+      .groupNames([...new Set(groups)])
+      .catch(() => []),
+  ]);
+  for (const user of foundUsers) names.set(principalKey('USER', user.id), user.name);
+  for (const group of foundGroups) names.set(principalKey('GROUP', group.id), group.name);
   return names;
 }
 
