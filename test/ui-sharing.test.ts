@@ -89,6 +89,10 @@ describe('the sharing dialog in chromium', () => {
 
       assert.equal(await sees(other), 'file');
       assert.equal(await other.page.getByRole('button', { name: 'Share' }).count(), 0, 'a reader sees no sharing controls');
+      // And in bob's own files view, among the files shared with him.
+      await other.page.goto(`${server.url}/#/files?filter=shared`);
+      await other.page.getByRole('table', { name: 'Files' }).getByRole('link', { name: 'report.csv' }).click();
+      await other.page.getByRole('heading', { name: 'report.csv', level: 1 }).waitFor();
 
       await dialog.getByLabel('Access for bob').selectOption('READ_WRITE_DELETE_SHARE');
       await saved(page, 'bob: Can also share.');
