@@ -190,7 +190,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       { prefix: surface.prefix },
     );
   }
-  if (options.access) await registerAccessApi(app, { ...options.access, authenticate: authenticateRequest });
+  if (options.access) await registerAccessApi(app, { files: options.context.services.files, ...options.access, authenticate: authenticateRequest });
   return app;
 }
 

@@ -19,6 +19,10 @@ export const UI_CONTENT_SECURITY_POLICY = [
   "img-src 'self' blob: data:",
   "media-src 'self' blob:",
   "connect-src 'self'",
+  // The PDF preview: bytes fetched through the SDK, shown from a blob: URL typed application/pdf in
+  // an <iframe>, which Chromium hands to its PDF viewer (docs/decisions.md 124). Only blob: URLs,
+  // which only this page's own script can mint; no other site can be framed.
+  'frame-src blob:',
   "object-src 'none'",
   "base-uri 'none'",
   "form-action 'self'",

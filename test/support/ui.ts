@@ -40,7 +40,9 @@ export async function openPage(browser: Browser, url: string, options: UiPageOpt
   if (options.token !== undefined) {
     await context.addInitScript(
       ([key, token]) => {
-        if (localStorage.getItem(key) === null) localStorage.setItem(key, token);
+        // Init scripts run in every frame, also in Chromium's PDF viewer, which has no storage.
+        const storage = globalThis.localStorage as Storage | null;
+        if (storage && storage.getItem(key) === null) storage.setItem(key, token);
       },
       [TOKEN_KEY, options.token] as const,
     );

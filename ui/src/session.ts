@@ -29,7 +29,7 @@ export function onSignedOut(listener: SignedOutListener): () => void {
 }
 
 /** fetch that tells the listeners about a 401 (the SDK still throws its DatafilesError to the caller). */
-const watchingFetch: typeof fetch = async (input, init) => {
+export const watchingFetch: typeof fetch = async (input, init) => {
   const response = await fetch(input, init);
   if (response.status === 401) for (const listener of listeners) listener(response.clone());
   return response;

@@ -41,3 +41,7 @@ export type {
   Usage,
   UserQuota,
 } from './admin.js';
+export { createSharingClient } from './sharing.js';
+export type { Principal, SharingClient } from './sharing.js';
+export { updateFileMetadata } from './fileMetadata.js';
+export type { FileMetadataChanges } from './fileMetadata.js';

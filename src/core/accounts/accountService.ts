@@ -215,4 +215,11 @@ export class AccountService {
       ...groups.map((group) => ({ type: 'GROUP' as const, id: group.id, name: group.name })),
     ];
   }
+
+  /** docs/decisions.md 123: the names of groups by id, as userNames for users (117). */
+  async groupNames(ids: number[]): Promise<{ id: number; name: string }[]> {
+    if (ids.length > 100) throw new DomainError('BAD_REQUEST', 'At most 100 ids at a time.');
+    const groups = await Promise.all(ids.map((id) => this.deps.metadata.principals.getGroup(id)));
+    return groups.flatMap((group) => (group ? [{ id: group.id, name: group.name }] : []));
+  }
 }

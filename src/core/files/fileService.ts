@@ -3,7 +3,7 @@ import { commitSurelyFailed } from './commitOutcome.js';
 import type { Readable } from 'node:stream';
 import { FileAccess } from '../access/fileAccess.js';
 import { DomainError } from '../errors.js';
-import type { Caller, FileRecord, NewRevision, RevisionRecord } from '../model.js';
+import type { Caller, FileRecord, Grant, NewRevision, RevisionRecord } from '../model.js';
 import type { BlobStore, ByteRange, ByteSource } from '../ports/blobStore.js';
 import type { Clock } from '../ports/clock.js';
 import type { Hasher } from '../ports/hasher.js';
@@ -179,6 +179,13 @@ export class FileService {
     await this.requireFile(input.caller, input.fileId, 'delete');
     const { blobKeys } = await this.deps.metadata.files.deleteFile(input.fileId);
     await this.deleteBlobs(blobKeys);
+  }
+
+  /** docs/decisions.md 127: the caller's own grant on a file it may read (404 if it may not). */
+  async grantOn(caller: Caller, fileId: number): Promise<Grant> {
+    const file = await this.deps.metadata.files.getFile(fileId);
+    if (!file) throw new DomainError('FILE_NOT_FOUND');
+    return this.access.require(caller, file, 'read');
   }
 
   /** Loads a file and checks the caller holds the grant `access` needs. */

@@ -8,9 +8,11 @@ import type { AccountService } from '../../core/accounts/accountService.js';
 import type { AuditService } from '../../core/audit/auditService.js';
 import type { QuotaService } from '../../core/quotas/quotaService.js';
 import type { PrincipalService } from '../../core/principals/principalService.js';
+import type { FileService } from '../../core/files/fileService.js';
 import type { Clock } from '../../core/ports/clock.js';
 import { parseId } from '../queryValues.js';
 import { callerOf, typed } from '../routeContext.js';
+import { FileIdParams } from '../schemas.js';
 import { groupWire, NewTokenBody, TokenIdParams, tokenWire, userWire } from './accessWire.js';
 import { registerAdminRoutes } from './adminRoutes.js';
 import { registerAuditRoutes } from './auditRoutes.js';
@@ -28,6 +30,8 @@ export interface AccessApiOptions {
   clock: Clock;
   /** Sign-in links and browser sessions (issue 15; docs/decisions.md 114). */
   signIn?: SignInService;
+  /** For `GET /me/files/{id}`, the caller's own grant on a file (docs/decisions.md 127). */
+  files?: FileService;
   /** The Files API's own authentication (app.ts): limits, CSRF rule, token, scope, request caps. */
   authenticate: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 }
@@ -99,6 +103,23 @@ export async function registerAccessApi(app: FastifyInstance, options: AccessApi
         },
         async (request) => accounts.userNames([...new Set(request.query.ids.split(',').map(Number))]),
       );
+      const files = options.files;
+      if (files) {
+        api.get(
+          '/me/files/:dataFileId',
+          {
+            schema: {
+              tags: ['sharing'],
+              summary: 'My own grant on a file I may read (404 otherwise): what a client shows me, e.g. sharing controls (docs/decisions.md 127)',
+              params: FileIdParams,
+            },
+          },
+          async (request) => {
+            const dataFileId = parseId(request.params.dataFileId, 'dataFileId');
+            return { dataFileId, grant: await files.grantOn(callerOf(request), dataFileId) };
+          },
+        );
+      }
 
       api.get(
         '/principals',
@@ -110,6 +131,19 @@ export async function registerAccessApi(app: FastifyInstance, options: AccessApi
           },
         },
         async (request) => accounts.lookup(request.query.prefix),
+      );
+
+      // docs/decisions.md 123: as users' names (117), for the group entries a sharing dialog shows.
+      api.get(
+        '/groups/names',
+        {
+          schema: {
+            tags: ['sharing'],
+            summary: 'The names of groups by id (at most 100 ids; unknown ids are left out)',
+            querystring: Type.Object({ ids: Type.String({ pattern: '^[0-9]{1,15}(,[0-9]{1,15}){0,99}$' }) }),
+          },
+        },
+        async (request) => accounts.groupNames([...new Set(request.query.ids.split(',').map(Number))]),
       );
 
       await api.register(
