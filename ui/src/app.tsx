@@ -7,6 +7,7 @@ import { FilesPage } from './pages/files';
 import { FilePage } from './pages/file';
 import { AdminPage } from './pages/admin';
 import { SignInPage } from './pages/signIn';
+import { UploadTray } from './upload';
 
 function view(route: Route, token: string): ComponentChildren {
   const [first, second] = route.segments;
@@ -29,6 +30,7 @@ export function App() {
           <a href={href('files')}>Files</a>
           <a href={href('admin')}>Administration</a>
         </nav>
+        <UploadTray token={token} />
       </header>
       <main id="main">{view(route, token)}</main>
     </>
