@@ -2,7 +2,7 @@
 // uploadLargeFile (one request for a small file; a multipart session of parallel, checksummed parts
 // for a large one), measures each file's rate, and keeps each multipart session's id in
 // localStorage (persist.ts) until the upload ends, so that a reload or a dropped network can
-// resume it with only the parts the server lacks (docs/decisions.md 129, 130).
+// resume it with only the parts the server lacks (docs/decisions.md 129, 130, 131).
 //
 // One queue per signed-in token, shared by every component that shows uploads (the panel, a file
 // page's revision button); components follow it with useUploads().
@@ -209,7 +209,7 @@ export class Uploads {
       partsDone: progress.partsDone,
       partsTotal: progress.partsTotal,
       rate,
-      secondsLeft: rate ? (progress.totalBytes - progress.bytesSent) / rate : undefined,
+      secondsLeft: rate !== undefined && rate > 0 ? (progress.totalBytes - progress.bytesSent) / rate : undefined,
       retrying: undefined,
     });
   }
