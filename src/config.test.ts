@@ -76,8 +76,21 @@ describe('configuration (options, then DATAFILES_* variables, then defaults)', (
     assert.equal(unix.scan?.policy, 'safe-only');
     assert.deepEqual(parseServeConfig({ clamd: 'tcp://[::1]:3310' }, {}).scan?.clamd, { kind: 'tcp', host: '::1', port: 3310 });
   });
+  it('turns the background scrub on with --scrub-interval or DATAFILES_SCRUB_INTERVAL (docs/decisions.md 140)', () => {
+    assert.equal(parseServeConfig({}, {}).scrub, undefined);
+    assert.equal(parseServeConfig({ 'scrub-interval': '0' }, {}).scrub, undefined);
+    assert.deepEqual(parseServeConfig({ 'scrub-interval': '24h' }, {}).scrub, { intervalMs: 86_400_000, maxBytesPerSecond: 16 * 1024 * 1024 });
+    assert.deepEqual(parseServeConfig({}, { DATAFILES_SCRUB_INTERVAL: '90', DATAFILES_SCRUB_MAX_MIB_PER_SECOND: '0' }).scrub, {
+      intervalMs: 90_000,
+      maxBytesPerSecond: undefined,
+    });
+    assert.equal(parseServeConfig({ 'scrub-interval': '1.5s', 'scrub-max-mib-per-second': '0.5' }, {}).scrub?.maxBytesPerSecond, 512 * 1024);
+  });
   it('refuses invalid values with a message naming the option', () => {
     const bad: Array<[Record<string, string>, Record<string, string>, RegExp]> = [
+      [{ 'scrub-interval': '500ms' }, {}, /--scrub-interval/],
+      [{ 'scrub-interval': 'daily' }, {}, /--scrub-interval/],
+      [{ 'scrub-interval': '1d', 'scrub-max-mib-per-second': 'fast' }, {}, /--scrub-max-mib-per-second/],
       [{ port: '70000' }, {}, /--port/],
       [{}, { DATAFILES_PORT: 'eighty' }, /--port/],
       [{ 'log-level': 'loud' }, {}, /--log-level/],

@@ -3,7 +3,9 @@
 // option wins when both are given. Nothing else in the code reads process.env.
 import { isIP } from 'node:net';
 import path from 'node:path';
+import type { SignInPolicy } from './core/accounts/signInService.js';
 import { SCAN_OPTIONS, parseScanConfig, type ScanConfig } from './scanConfig.js';
+import { SCRUB_OPTIONS, parseScrubConfig, type ScrubConfig } from './scrubConfig.js';
 
 export interface StorageConfig {
   /** Data directory: SQLite database and local blobs (embedded mode), temporary files. */
@@ -45,12 +47,16 @@ export interface ServeConfig extends StorageConfig {
   connections: ConnectionLimits;
   /** Token lifetimes (issue 12, docs/decisions.md 62). */
   tokens: TokenConfig;
+  /** Sign-in links and browser sessions (issue 15, docs/decisions.md 114-116). */
+  signIn: SignInPolicy;
   /** The audit log (issue 12, docs/decisions.md 66). */
   audit: { retentionMs: number; failedAuthBurst: number };
   /** Storage quotas and the free-space guard (issue 12, docs/decisions.md 67). */
   quotas: { defaultQuotaBytes: number; minFreeBytes: number };
   /** Virus scanning with clamd; undefined when --clamd is not given (revisions stay NOT_SCANNED). */
   scan?: ScanConfig;
+  /** The background scrub (docs/decisions.md 140); undefined when --scrub-interval is not given. */
+  scrub?: ScrubConfig;
 }
 
 export interface TokenConfig {
@@ -107,6 +113,25 @@ export const TOKEN_OPTIONS = {
   'token-max-ttl-days': { env: 'DATAFILES_TOKEN_MAX_TTL_DAYS', description: 'longest lifetime a non-admin may give a token', default: '365' },
 } as const;
 
+/** Sign-in links and browser sessions (issue 15; docs/decisions.md 114-116): read by `serve` and `users login-link`. */
+export const SIGN_IN_OPTIONS = {
+  'sign-in-link-ttl-minutes': {
+    env: 'DATAFILES_SIGN_IN_LINK_TTL_MINUTES',
+    description: 'lifetime of a sign-in link (users login-link, admin API) when none is asked for',
+    default: '15',
+  },
+  'first-sign-in-link-ttl-minutes': {
+    env: 'DATAFILES_FIRST_SIGN_IN_LINK_TTL_MINUTES',
+    description: "lifetime of the admin's sign-in link printed on the first start",
+    default: '1440',
+  },
+  'browser-session-ttl-minutes': {
+    env: 'DATAFILES_BROWSER_SESSION_TTL_MINUTES',
+    description: 'lifetime of the browser session a sign-in link opens',
+    default: '720',
+  },
+} as const;
+
 export const SERVE_OPTIONS = {
   host: { env: 'DATAFILES_HOST', description: 'address to listen on', default: '127.0.0.1' },
   port: { env: 'DATAFILES_PORT', description: 'port to listen on (0 picks a free one)', default: '8080' },
@@ -122,7 +147,8 @@ export const SERVE_OPTIONS = {
   },
   'orphan-grace-ms': {
     env: 'DATAFILES_ORPHAN_GRACE_MS',
-    description: 'a stored blob no revision names (a crash between the bytes and the row) is removed once older than this',
+    description:
+      'a stored blob no revision names, or a staged upload no session names (a crash between the bytes and the row), is removed once older than this',
     default: String(DAY_MS),
   },
   'shutdown-timeout-ms': { env: 'DATAFILES_SHUTDOWN_TIMEOUT_MS', description: 'how long SIGTERM waits for in-flight requests', default: '30000' },
@@ -176,6 +202,7 @@ export const SERVE_OPTIONS = {
     default: String(16 * 1024 * 1024),
   },
   ...TOKEN_OPTIONS,
+  ...SIGN_IN_OPTIONS,
   'audit-retention-days': { env: 'DATAFILES_AUDIT_RETENTION_DAYS', description: 'audit events older than this are deleted (hourly)', default: '365' },
   'audit-failed-auth-burst': {
     env: 'DATAFILES_AUDIT_FAILED_AUTH_BURST',
@@ -193,6 +220,7 @@ export const SERVE_OPTIONS = {
     default: String(GiB),
   },
   ...SCAN_OPTIONS,
+  ...SCRUB_OPTIONS,
 } as const;
 // Not an option: DATAFILES_ADMIN_TOKEN (a secret does not belong on a command line, where `ps` shows it).
 
@@ -252,6 +280,15 @@ export function parseTokenConfig(values: Record<string, string | undefined>, env
   return { defaultTtlMs: defaultDays * DAY_MS, maxTtlMs: maxDays * DAY_MS };
 }
 
+export function parseSignInConfig(values: Record<string, string | undefined>, env: Env): SignInPolicy {
+  const minutes = (name: keyof typeof SIGN_IN_OPTIONS) => integer(name, pick(values, env, SIGN_IN_OPTIONS, name), { min: 1, max: 30 * 24 * 60 }) * 60_000;
+  return {
+    linkTtlMs: minutes('sign-in-link-ttl-minutes'),
+    firstLinkTtlMs: minutes('first-sign-in-link-ttl-minutes'),
+    sessionTtlMs: minutes('browser-session-ttl-minutes'),
+  };
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const METRICS_ACCESS = ['loopback', 'admin', 'open'] as const;
 
@@ -284,6 +321,7 @@ export function parseServeConfig(values: Record<string, string | undefined>, env
     trustProxy: parseTrustProxy(get('trust-proxy') ?? 'false'),
     connections: Object.freeze(parseConnectionLimits(get)),
     tokens: parseTokenConfig(values, env),
+    signIn: parseSignInConfig(values, env),
     audit: {
       retentionMs: integer('audit-retention-days', get('audit-retention-days'), { min: 1, max: 36_500 }) * DAY_MS,
       failedAuthBurst: integer('audit-failed-auth-burst', get('audit-failed-auth-burst'), { min: 1, max: 1_000_000 }),
@@ -293,6 +331,9 @@ export function parseServeConfig(values: Record<string, string | undefined>, env
       minFreeBytes: integer('min-free-bytes', get('min-free-bytes'), { min: 0, max: Number.MAX_SAFE_INTEGER }),
     },
     scan: parseScanConfig(get, integer, (message) => {
+      throw new ConfigError(message);
+    }),
+    scrub: parseScrubConfig(get, (message) => {
       throw new ConfigError(message);
     }),
   });

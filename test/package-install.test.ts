@@ -78,6 +78,10 @@ describe('npm pack', () => {
       'deploy/datafiles.env',
       'node_modules/@datafiles/sdk/dist/index.js',
       'node_modules/@datafiles/sdk/package.json',
+      'dist/ui/index.html',
+      'dist/ui/app.js',
+      'dist/ui/app.js.gz',
+      'dist/ui/app.css',
     ]) {
       assert.ok(files.includes(needed), `${needed} is in the tarball`);
     }
@@ -148,6 +152,11 @@ describe('installed from the tarball into an empty prefix', () => {
     const target = path.join(work, 'download.bin');
     await run(['download', String(dataFileId), '-o', target, '--json'], client);
     assert.ok((await readFile(target)).equals(bytes), 'the downloaded bytes are the uploaded ones');
+    // The web interface ships in the package: the page and its bundle, from the install alone.
+    const page = await fetch(`${url}/`);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /src="\/ui\/app\.js"/);
+    assert.equal((await fetch(`${url}/ui/app.js`)).status, 200);
 
     server.kill('SIGTERM');
     const code = await new Promise((resolve) => (server.exitCode !== null ? resolve(server.exitCode) : server.once('exit', resolve)));

@@ -11,9 +11,12 @@ import { AUDIT_KINDS } from '../core/audit/model.js';
 import type { Account } from '../core/accounts/model.js';
 import type { Clock } from '../core/ports/clock.js';
 import { UsageError } from './options.js';
+import { signInUrl, type SignInService } from '../core/accounts/signInService.js';
 
 export interface AdminContext {
   accounts: AccountService;
+  signIn: SignInService;
+  env: Record<string, string | undefined>;
   audit: AuditService;
   clock: Clock;
   positionals: string[];
@@ -146,6 +149,23 @@ export const ADMIN_COMMANDS: Record<string, Record<string, AdminCommand>> = {
         const account = await accounts.account(name);
         const [quotaBytes, usage] = await Promise.all([accounts.quotaOf(account.id), accounts.usageOf(account.id)]);
         return { one: { userId: account.id, name: account.name, quotaBytes, usage } };
+      },
+    },
+    'login-link': {
+      usage: 'datafiles users login-link NAME [--expires 15m] [--url http://host:port]   → {"url",…} (works once)',
+      arity: 1,
+      options: {
+        expires: 'how long the link works: 15m, 2h, 1d… (default --sign-in-link-ttl-minutes)',
+        url: 'the server as browsers reach it (default $DATAFILES_PUBLIC_URL, else http://$DATAFILES_HOST:$DATAFILES_PORT, else http://127.0.0.1:8080)',
+      },
+      async run({ accounts, signIn, env, positionals: [name], values }) {
+        const user = await accounts.account(name);
+        const ttlMs = values.expires === undefined ? undefined : parseDuration(values.expires);
+        if (ttlMs === null) throw new UsageError('--expires: a sign-in link always expires; give a lifetime such as 15m or 2h');
+        const base = values.url ?? (env.DATAFILES_PUBLIC_URL || `http://${env.DATAFILES_HOST || '127.0.0.1'}:${env.DATAFILES_PORT || '8080'}`);
+        if (!/^https?:\/\/[^\s/]+/.test(base)) throw new UsageError(`--url must be an http(s) URL; got "${base}"`);
+        const { code, expiresAt } = await signIn.issueCode(user, { operator: true }, ttlMs);
+        return { one: { user: user.name, url: signInUrl(base, code), expiresAt: iso(expiresAt) } };
       },
     },
     delete: {

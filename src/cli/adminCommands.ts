@@ -2,8 +2,18 @@
 // on them: `datafiles users|groups|tokens|audit COMMAND … [--data DIR | --database-url URL]`.
 // They never create a data directory or a database (docs/decisions.md 47): only `serve` does.
 import { MissingDatabaseError } from '../adapters/metadata/missingDatabase.js';
-import { parseStorageConfig, parseTokenConfig, STORAGE_OPTIONS, TOKEN_OPTIONS, type OptionTable, type StorageConfig } from '../config.js';
+import {
+  parseSignInConfig,
+  parseStorageConfig,
+  parseTokenConfig,
+  SIGN_IN_OPTIONS,
+  STORAGE_OPTIONS,
+  TOKEN_OPTIONS,
+  type OptionTable,
+  type StorageConfig,
+} from '../config.js';
 import { AccountService } from '../core/accounts/accountService.js';
+import { SignInService } from '../core/accounts/signInService.js';
 import { TokenService } from '../core/accounts/tokenService.js';
 import { AuditService } from '../core/audit/auditService.js';
 import { PrincipalService } from '../core/principals/principalService.js';
@@ -17,7 +27,7 @@ import { optionsHelp, parseCommand, UsageError } from './options.js';
 
 export { ADMIN_COMMANDS };
 
-const CONFIG_OPTIONS: OptionTable = { ...STORAGE_OPTIONS, ...TOKEN_OPTIONS };
+const CONFIG_OPTIONS: OptionTable = { ...STORAGE_OPTIONS, ...TOKEN_OPTIONS, ...SIGN_IN_OPTIONS };
 
 function commandHelp(command: AdminCommand): string {
   const own = Object.entries(command.options ?? {}).map(([name, description]) => `  --${name} VALUE  ${description}`);
@@ -82,7 +92,17 @@ export async function adminCommand(group: string, args: string[], io: CommandIo)
     const tokens = new TokenService({ metadata, clock: systemClock, policy: tokenPolicy, audit });
     const principals = new PrincipalService({ metadata, clock: systemClock, tokens, audit });
     const accounts = new AccountService({ metadata, clock: systemClock, principals, audit });
-    const result = await command.run({ accounts, audit, clock: systemClock, positionals: parsed.positionals, values: parsed.values, flags: parsed.flags });
+    const signIn = new SignInService({ metadata, clock: systemClock, tokens, policy: parseSignInConfig(parsed.values, io.env), audit });
+    const result = await command.run({
+      accounts,
+      signIn,
+      env: io.env,
+      audit,
+      clock: systemClock,
+      positionals: parsed.positionals,
+      values: parsed.values,
+      flags: parsed.flags,
+    });
     io.out(formatResult(result, io.isTty));
     return 0;
   } finally {

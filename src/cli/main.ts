@@ -13,6 +13,7 @@ Commands:
   serve                         serve the Files API (datafiles serve --help)
   users add NAME [--admin]      add a user; prints {"id","name","token",…}
   users list|show|disable|enable|delete   manage users (datafiles users --help)
+  users login-link NAME [--expires 15m]   a single-use sign-in link for the web interface
   groups add NAME               add a group; prints {"id","name"}
   groups add-member GROUP USER  put a user in a group
   groups list|show|remove-member|rename|delete   manage groups (datafiles groups --help)

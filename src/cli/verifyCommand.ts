@@ -5,15 +5,12 @@
 // Output: a JSON report on stdout (a summary on a terminal, unless --json), a progress bar on a
 // terminal's stderr; exit status 0 when all is well, 1 when anything was found (also after a
 // repair: what was corrupt stays lost), 2 for a usage error.
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { diskBlobInventory } from '../adapters/blob/diskInventory.js';
 import { localHasher } from '../adapters/hashing/localHasher.js';
 import { ConfigError, parseStorageConfig, STORAGE_OPTIONS, type OptionTable } from '../config.js';
-import type { BlobInventory } from '../core/ports/blobInventory.js';
 import { systemClock } from '../core/ports/clock.js';
 import { verifyStores, type Finding, type VerifyReport } from '../core/verification/verifier.js';
-import { openBlobStore } from '../server/openStores.js';
+import { openBlobInventory, openBlobStore } from '../server/openStores.js';
 import { openExistingMetadataStore } from './adminCommands.js';
 import type { CommandIo } from './io.js';
 import { optionsHelp, parseCommand, UsageError } from './options.js';
@@ -64,17 +61,11 @@ export async function verifyCommand(args: string[], io: CommandIo): Promise<numb
   const config = parseStorageConfig(parsed.values, io.env);
 
   const metadata = await openExistingMetadataStore(config);
-  let inventory: BlobInventory & { close?(): void };
   const blobs = await openBlobStore(config).catch(async (error: unknown) => {
     await metadata.close();
     throw error;
   });
-  if (config.s3) {
-    const { openS3BlobInventory } = await import('../adapters/blob/s3/s3Inventory.js');
-    inventory = openS3BlobInventory({ ...config.s3, requestTimeoutMs: config.dependencyTimeoutMs });
-  } else {
-    inventory = diskBlobInventory(path.join(config.dataDir, 'files'));
-  }
+  const inventory = await openBlobInventory(config);
   const totals = await metadata.verification.totals();
   const progress = createProgress({ label: 'verify', totalBytes: totals.bytes, enabled: io.isTty });
   let report: VerifyReport;

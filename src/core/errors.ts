@@ -27,6 +27,8 @@ export const ERROR_CATALOGUE = {
   },
   TOKEN_REVOKED: { status: 401, message: 'This token was revoked. Ask for a new one.' },
   TOKEN_EXPIRED: { status: 401, message: 'This token has expired. Create a new one.' },
+  // docs/decisions.md 114: a sign-in link's code is unknown, used already or expired.
+  SIGN_IN_LINK_INVALID: { status: 401, message: 'This sign-in link is not valid: it was used already or has expired. Ask for a new one.' },
   USER_DISABLED: { status: 401, message: 'This user is disabled; its tokens work again once an admin enables it.' },
   SCOPE_TOO_NARROW: { status: 403, message: "This token's scope does not allow this operation." },
   FORBIDDEN: { status: 403, message: 'You do not have the permission this operation needs.' },

@@ -2,7 +2,9 @@
 // directory by default (embedded), PostgreSQL and/or S3 when their settings are given.
 import path from 'node:path';
 import type { StorageConfig } from '../config.js';
+import type { BlobInventory } from '../core/ports/blobInventory.js';
 import type { BlobStore } from '../core/ports/blobStore.js';
+import { diskBlobInventory } from '../adapters/blob/diskInventory.js';
 import type { MetadataStore } from '../core/ports/metadataStore.js';
 import { openDiskBlobStore } from '../adapters/blob/diskBlobStore.js';
 import { openPostgresMetadataStore } from '../adapters/metadata/openPostgresMetadataStore.js';
@@ -68,6 +70,15 @@ export async function openBlobStore(config: StorageConfig, options: OpenOptions 
   return openDiskBlobStore({ root, exclusive: options.exclusiveDataDirectory ?? false }).catch((error: unknown) => {
     throw startupError('disk', config, root, error);
   });
+}
+
+/** Lists what the blob store holds (verify, and the server's stray upload sweep); close() releases it. */
+export async function openBlobInventory(config: StorageConfig): Promise<BlobInventory & { close?(): void }> {
+  if (config.s3) {
+    const { openS3BlobInventory } = await import('../adapters/blob/s3/s3Inventory.js');
+    return openS3BlobInventory({ ...config.s3, requestTimeoutMs: config.dependencyTimeoutMs });
+  }
+  return diskBlobInventory(path.join(config.dataDir, 'files'));
 }
 
 export async function openStores(config: StorageConfig, options: OpenOptions = {}): Promise<Stores> {

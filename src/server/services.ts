@@ -5,6 +5,7 @@ import { PermissionService } from '../core/permissions/permissionService.js';
 import { PrincipalService } from '../core/principals/principalService.js';
 import { AccountService } from '../core/accounts/accountService.js';
 import { TokenService, type TokenPolicy } from '../core/accounts/tokenService.js';
+import { SignInService, type SignInPolicy } from '../core/accounts/signInService.js';
 import { AuditService, type AuditLog } from '../core/audit/auditService.js';
 import type { FreeSpace } from '../core/ports/freeSpace.js';
 import { QuotaService, type QuotaPolicy } from '../core/quotas/quotaService.js';
@@ -27,6 +28,7 @@ export function createServices(
     log?: { warn(object: object, message: string): void } & Partial<AuditLog>;
     sessions?: { ttlMs: number; maxPartBytes: number; maxOpenPerUser?: number; commitLeaseMs?: number };
     tokens?: TokenPolicy;
+    signIn?: SignInPolicy;
     auditRetentionMs?: number;
     quotas?: QuotaPolicy;
     freeSpace?: FreeSpace;
@@ -67,6 +69,7 @@ export function createServices(
     principals,
     accounts: new AccountService({ metadata: stores.metadata, clock, principals, audit }),
     audit,
+    signIn: new SignInService({ metadata: stores.metadata, clock, tokens, policy: options.signIn, audit }),
     quotas: new QuotaService({ metadata: stores.metadata, policy: options.quotas ?? { defaultQuotaBytes: 0, minFreeBytes: 0 }, freeSpace: options.freeSpace }),
   };
 }

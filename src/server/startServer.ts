@@ -13,11 +13,15 @@ import { sessionRoutes } from '../http/sessionRoutes.js';
 import { diskFreeSpace } from './freeSpace.js';
 import { createLogger } from './logger.js';
 import { lockDataDirectory, prepareDataDirectory, type DataDirectoryLock } from './dataDirectory.js';
-import { openStores, usesDataDirectory, type Stores } from './openStores.js';
+import { openBlobInventory, openStores, usesDataDirectory, type Stores } from './openStores.js';
 import { scanMetrics } from './scanMetrics.js';
 import { createScanning } from './scanning.js';
 import { createServices } from './services.js';
+import { signInUrl } from '../core/accounts/signInService.js';
 import { startOrphanSweeper } from './orphanSweeper.js';
+import { startScrubber } from './scrubber.js';
+import { sharedWorkerHasher } from '../adapters/hashing/workerHasher.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { startSessionSweeper } from './sessionSweeper.js';
 
 export interface RunningServer {
@@ -63,6 +67,7 @@ export async function startServer(config: ServeConfig, io: { announce: (text: st
         commitLeaseMs: config.sessionCommitLeaseMs,
       },
       tokens: config.tokens,
+      signIn: config.signIn,
       auditRetentionMs: config.audit.retentionMs,
       quotas: config.quotas,
       // The free-space guard watches the local disk the blobs go to; with S3 there is none to watch.
@@ -81,7 +86,14 @@ export async function startServer(config: ServeConfig, io: { announce: (text: st
       principals: services.principals,
       failedAuthLimiter: new FailedAuthLimiter({ burst: config.authFailureBurst, perSecond: config.authFailureRate }, systemClock),
       trustProxy: config.trustProxy,
-      access: { principals: services.principals, accounts: services.accounts, audit: services.audit, quotas: services.quotas, clock: systemClock },
+      access: {
+        principals: services.principals,
+        accounts: services.accounts,
+        audit: services.audit,
+        quotas: services.quotas,
+        signIn: services.signIn,
+        clock: systemClock,
+      },
       audit: { audit: services.audit, failedAuthBurst: config.audit.failedAuthBurst },
       extraRoutes: sessionRoutes,
       connections: config.connections,
@@ -117,16 +129,35 @@ export async function startServer(config: ServeConfig, io: { announce: (text: st
     const port = typeof address === 'object' && address ? address.port : config.port;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     logger.info({ url }, 'listening');
+    // docs/decisions.md 115: the first start's sign-in link carries a one-time code, never the token.
+    if (admin?.token) {
+      const { code } = await services.signIn.issueCode(admin.user, { operator: true }, config.signIn.firstLinkTtlMs);
+      const hours = Math.round((config.signIn.firstLinkTtlMs / 3_600_000) * 10) / 10;
+      // Listening on every address: the link names this machine, as one opens it in a browser here.
+      const linkBase = ['0.0.0.0', '::'].includes(config.host) ? `http://127.0.0.1:${port}` : url;
+      io.announce(`datafiles: sign in to the web interface as "admin" with this link (it works once, for ${hours} h):\n${signInUrl(linkBase, code)}\n`);
+    }
     // Printed whatever the log level: scripts (and our tests) wait for this line.
     io.announce(`datafiles: listening on ${url}\n`);
     // Started once listening, so a failed start has no sweep to stop (docs/decisions.md 95).
+    const inventory = await openBlobInventory(config);
     const orphanSweeper = startOrphanSweeper({
+      inventory,
       blobs: stores.blobs,
       metadata: stores.metadata,
       clock: systemClock,
       graceMs: config.orphanGraceMs,
       log: logger,
     });
+    // docs/decisions.md 140: off unless --scrub-interval is given.
+    const scrubber =
+      config.scrub &&
+      startScrubber({
+        deps: { metadata: stores.metadata.verification, blobs: stores.blobs, hasher: sharedWorkerHasher(), clock: systemClock, sleep: (ms) => sleep(ms) },
+        config: config.scrub,
+        registry: metrics.registry,
+        log: logger,
+      });
 
     let stopping: Promise<void> | undefined;
     return {
@@ -139,6 +170,8 @@ export async function startServer(config: ServeConfig, io: { announce: (text: st
           clearInterval(sweeper);
           await sessionSweeper.stop();
           await orphanSweeper.stop();
+          inventory.close?.();
+          await scrubber?.stop();
           // Past the deadline, connections still open (a stalled upload) are cut.
           const deadline = setTimeout(() => app.server.closeAllConnections(), config.shutdownTimeoutMs);
           deadline.unref();

@@ -69,7 +69,7 @@ export async function provisionBackend(backend: Backend = testBackend()): Promis
   return { args: [], env: {}, release: async () => {} };
 }
 
-async function removeBucket(s3: { endpoint: string; region: string; accessKeyId: string; secretAccessKey: string }, bucket: string): Promise<void> {
+export async function removeBucket(s3: { endpoint: string; region: string; accessKeyId: string; secretAccessKey: string }, bucket: string): Promise<void> {
   const client = new S3Client({
     endpoint: s3.endpoint,
     region: s3.region,

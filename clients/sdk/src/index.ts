@@ -17,3 +17,5 @@ export type { RetryPolicy } from './retry.js';
 export { sha256Hex } from './sha256.js';
 export { DEFAULT_API_PATH } from './request.js';
 export * from './types.js';
+export { ACCOUNT_API_PATH, createAccountClient } from './account.js';
+export type { AccountClient, AccountTokenRecord, AccountUser, Me, SignedIn } from './account.js';

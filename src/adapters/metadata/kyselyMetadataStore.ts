@@ -12,6 +12,7 @@ import { createPrincipalStore } from './principalStore.js';
 import type { MetadataDatabase } from './schema.js';
 import { createScanQueueStore } from './scanQueueStore.js';
 import { createSessionStore } from './sessionStore.js';
+import { createSignInCodeStore } from './signInCodeStore.js';
 import { createVerificationStore } from './verificationQueries.js';
 import type { SqlDialect } from './sqlDialect.js';
 import { databaseErrorTranslator, withTranslatedErrors } from './translateErrors.js';
@@ -28,6 +29,7 @@ export function createKyselyMetadataStore(db: Kysely<MetadataDatabase>, dialect:
     audit: withTranslatedErrors(createAuditStore(db), translate),
     scans: withTranslatedErrors(createScanQueueStore(db, dialect), translate),
     verification: withTranslatedErrors(createVerificationStore(db), translate),
+    signInCodes: withTranslatedErrors(createSignInCodeStore(db), translate),
     async ping() {
       try {
         await sql`select 1`.execute(db);

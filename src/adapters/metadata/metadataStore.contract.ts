@@ -15,6 +15,7 @@ import { sessionLimitsContract } from './contract/sessionLimits.contract.js';
 import { scansContract } from './contract/scans.contract.js';
 import { sessionsContract } from './contract/sessions.contract.js';
 import { sharingContract } from './contract/sharing.contract.js';
+import { signInCodesContract } from './contract/signInCodes.contract.js';
 
 export type MakeMetadataStore = () => Promise<{ store: MetadataStore; cleanup: () => Promise<void> }>;
 
@@ -42,6 +43,7 @@ export function metadataStoreContract(name: string, makeStore: MakeMetadataStore
     auditContract(currentStore);
     sharingContract(currentStore);
     scansContract(currentStore);
+    signInCodesContract(currentStore);
 
     describe('health', () => {
       it('ping answers while the store is open', async () => {

@@ -140,8 +140,19 @@ export interface AuditEventsTable {
   details: string;
 }
 
+/** Added by migration 011 (docs/decisions.md 114): sign-in links' one-time codes. */
+export interface SignInCodesTable {
+  id: GeneratedId;
+  code_hash: string;
+  user_id: number;
+  created_at: EpochMillis;
+  expires_at: EpochMillis;
+  used_at: EpochMillis | null;
+}
+
 export interface MetadataDatabase {
   users: UsersTable;
+  sign_in_codes: SignInCodesTable;
   user_tokens: UserTokensTable;
   user_groups: UserGroupsTable;
   group_members: GroupMembersTable;

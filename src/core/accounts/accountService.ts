@@ -180,6 +180,13 @@ export class AccountService {
     return { user, revoked: await this.tokens.revokeAllOf(user, minterOf(by)) };
   }
 
+  /** The names of users by id (docs/decisions.md 117); ids with no user are left out. */
+  async userNames(ids: number[]): Promise<{ id: number; name: string }[]> {
+    if (ids.length > 100) throw new DomainError('BAD_REQUEST', 'At most 100 ids at a time.');
+    const accounts = await Promise.all(ids.map((id) => this.accounts.getAccount(id)));
+    return accounts.flatMap((account) => (account ? [{ id: account.id, name: account.name }] : []));
+  }
+
   /** GET …/me: who the caller is, its groups, its usage and the token it came with. */
   async me(caller: Caller): Promise<{ user: Account; groups: Group[]; usage: Usage; token?: TokenRecord }> {
     const account = await this.accounts.getAccount(caller.user.id);

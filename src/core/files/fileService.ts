@@ -1,4 +1,5 @@
 // The Files API's operations on files and revisions (spec: "Files API"), free of HTTP and SQL.
+import { commitSurelyFailed } from './commitOutcome.js';
 import type { Readable } from 'node:stream';
 import { FileAccess } from '../access/fileAccess.js';
 import { DomainError } from '../errors.js';
@@ -162,7 +163,8 @@ export class FileService {
 
   /**
    * The write path (docs/architecture.md): stream the bytes into the blob store while measuring them,
-   * then commit the metadata; if the commit fails, delete the new blob so nothing is left behind.
+   * then commit the metadata; if the commit surely failed, delete the new blob so nothing is left
+   * behind. If it may yet land (docs/decisions.md 142), the blob stays for the orphan sweep.
    */
   private async withStoredRevision<T>(
     input: { caller: Caller; content: IncomingContent; signal?: AbortSignal; filenames: readonly (string | undefined)[] },
@@ -180,7 +182,8 @@ export class FileService {
     try {
       return await commit(revision);
     } catch (error) {
-      await this.deleteBlobs([revision.blobKey]);
+      if (commitSurelyFailed(error)) await this.deleteBlobs([revision.blobKey]);
+      else this.deps.log?.warn({ err: error, blobKey: revision.blobKey }, 'a revision commit may yet land: its blob is left to the orphan sweep');
       throw error;
     }
   }

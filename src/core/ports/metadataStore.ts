@@ -7,6 +7,7 @@
 // DomainError('FILE_NOT_FOUND' | 'REVISION_NOT_FOUND' | 'SESSION_NOT_FOUND' | 'USER_NOT_FOUND' |
 // 'GROUP_NOT_FOUND') where a method names a row that does not exist, and
 // DomainError('DEPENDENCY_UNAVAILABLE') when the database cannot be reached.
+import type { SignInCodeStore } from './signInCodeStore.js';
 import type {
   Caller,
   FileRecord,
@@ -191,6 +192,8 @@ export interface MetadataStore {
   readonly scans: ScanQueueStore;
   /** What `datafiles verify` reads and marks (docs/decisions.md 105). */
   readonly verification: VerificationStore;
+  /** Sign-in links' one-time codes (docs/decisions.md 114). */
+  readonly signInCodes: SignInCodeStore;
   /** Cheap round trip, for /healthz. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -1,6 +1,7 @@
 // The commit of a session that this process has moved to COMMITTING (compare-and-set, so no other
 // commit runs it at the same time): check the parts, hash the whole file, assemble it in the blob
 // store, record the file or revision, then COMMITTED with the answer a retried commit returns.
+import { commitSurelyFailed } from '../files/commitOutcome.js';
 import { DomainError, isDomainError } from '../errors.js';
 import type { FileService } from '../files/fileService.js';
 import type { Caller, NewRevision, SessionPart, SessionState, UploadSessionRecord } from '../model.js';
@@ -107,8 +108,13 @@ export async function commitSession(input: CommitSessionInput): Promise<CommitRe
   } catch (error) {
     lease.stop();
     // completeUpload consumed the staged parts, so this session cannot be committed again: the
-    // assembled blob is removed and the session closed (ABORTED); the client starts a new one.
-    await blobs.delete(assembled.key).catch((cause: unknown) => input.log?.warn({ err: cause, blobKey: assembled.key }, 'could not delete an assembled blob'));
+    // session is closed (ABORTED); the client starts a new one. The assembled blob is removed if
+    // the file's row surely was not written; if it may yet be (docs/decisions.md 142), it stays
+    // for the orphan sweep.
+    if (commitSurelyFailed(error))
+      await blobs
+        .delete(assembled.key)
+        .catch((cause: unknown) => input.log?.warn({ err: cause, blobKey: assembled.key }, 'could not delete an assembled blob'));
     await settle(input, 'ABORTED');
     throw error;
   }

@@ -9,22 +9,13 @@
 // within the grace period (an upload in flight has written its bytes before its row). With
 // `repair`, orphans are deleted (each re-checked just before, and none while a commit is in
 // progress) and corrupt or missing revisions are marked so that they are never served silently.
-import type { Readable } from 'node:stream';
-import { isDomainError } from '../errors.js';
 import type { BlobInventory } from '../ports/blobInventory.js';
-import type { BlobStore } from '../ports/blobStore.js';
-import type { Clock } from '../ports/clock.js';
-import type { Hasher } from '../ports/hasher.js';
-import type { VerificationStore, VerifiedRevision } from '../ports/verificationStore.js';
-import { Pacer } from './pacer.js';
+import { checkStoredRevisions, finding, type Finding, type RevisionCheckDeps, type RevisionCheckReport } from './revisionCheck.js';
 
-export interface VerifyDeps {
-  metadata: VerificationStore;
-  blobs: BlobStore;
+export type { Finding };
+
+export interface VerifyDeps extends RevisionCheckDeps {
   inventory: BlobInventory;
-  hasher: Hasher;
-  clock: Clock;
-  sleep(ms: number): Promise<void>;
 }
 
 export interface VerifyOptions {
@@ -41,28 +32,10 @@ export interface VerifyOptions {
   signal?: AbortSignal;
 }
 
-interface Facts {
-  sizeBytes: number;
-  md5: string;
-  sha256: string;
-}
-
-export interface Finding<T> {
-  count: number;
-  /** The first `listLimit` of them. */
-  items: T[];
-}
-
-export interface VerifyReport {
+export interface VerifyReport extends RevisionCheckReport {
   ok: boolean;
   repaired: boolean;
-  revisionsChecked: number;
-  blobsChecked: number;
-  bytesRead: number;
   durationMs: number;
-  missing: Finding<{ revisionId: number; fileId: number; blobKey: string }>;
-  corrupt: Finding<{ revisionId: number; fileId: number; blobKey: string; expected: Facts; actual: Facts; markedAt: number | null }>;
-  unreadable: Finding<{ blobKey: string; revisionIds: number[]; error: string }>;
   orphans: Finding<{ blobKey: string; sizeBytes: number; modifiedAt: string; removed: boolean }>;
   strayUploads: Finding<{ uploadId: string; modifiedAt: string; removed: boolean }>;
   stuckCommitting: Finding<{ sessionId: string; updatedAt: string }>;
@@ -70,13 +43,8 @@ export interface VerifyReport {
 
 const BATCH = 500;
 
-function finding<T>(): Finding<T> {
-  return { count: 0, items: [] };
-}
-
 export async function verifyStores(deps: VerifyDeps, options: VerifyOptions): Promise<VerifyReport> {
   const started = deps.clock.now();
-  const pacer = new Pacer(deps.clock, deps.sleep, options.maxBytesPerSecond);
   const report: VerifyReport = {
     ok: true,
     repaired: options.repair,
@@ -95,69 +63,9 @@ export async function verifyStores(deps: VerifyDeps, options: VerifyOptions): Pr
     into.count += 1;
     if (into.items.length < options.listLimit) into.items.push(item);
   };
-  const toMark: number[] = [];
-  const flushMarks = async () => {
-    if (options.repair && toMark.length > 0) await deps.metadata.markCorrupt({ revisionIds: toMark.splice(0), at: deps.clock.now() });
-  };
-
-  // A blob that is gone because its last revision was deleted while this ran is no finding.
-  const deletedMeanwhile = async (blobKey: string) => (await deps.metadata.referencedBlobKeys([blobKey])).size === 0;
 
   // 1. Every referenced blob, once, against each row that names it.
-  const checkBlob = async (rows: VerifiedRevision[]) => {
-    const blobKey = rows[0].blobKey;
-    report.revisionsChecked += rows.length;
-    report.blobsChecked += 1;
-    let actual: Facts | 'missing';
-    try {
-      actual = await readFacts(
-        deps,
-        blobKey,
-        pacer,
-        (bytes) => {
-          report.bytesRead += bytes;
-          options.onProgress?.({ blobsChecked: report.blobsChecked, bytesRead: report.bytesRead });
-        },
-        options.signal,
-      );
-    } catch (error) {
-      if (options.signal?.aborted) throw error;
-      if (await deletedMeanwhile(blobKey)) return;
-      add(report.unreadable, { blobKey, revisionIds: rows.map((row) => row.id), error: (error as Error).message });
-      return;
-    }
-    if (actual === 'missing' && (await deletedMeanwhile(blobKey))) return;
-    for (const row of rows) {
-      if (actual === 'missing') {
-        add(report.missing, { revisionId: row.id, fileId: row.fileId, blobKey });
-        if (row.corruptAt === null) toMark.push(row.id);
-        continue;
-      }
-      const expected = { sizeBytes: row.sizeBytes, md5: row.md5.toUpperCase(), sha256: row.sha256.toUpperCase() };
-      if (expected.sizeBytes === actual.sizeBytes && expected.md5 === actual.md5 && expected.sha256 === actual.sha256) continue;
-      add(report.corrupt, { revisionId: row.id, fileId: row.fileId, blobKey, expected, actual, markedAt: row.corruptAt });
-      if (row.corruptAt === null) toMark.push(row.id);
-    }
-    options.onProgress?.({ blobsChecked: report.blobsChecked, bytesRead: report.bytesRead });
-  };
-  let after: { blobKey: string; id: number } | undefined;
-  let group: VerifiedRevision[] = [];
-  for (;;) {
-    const page = await deps.metadata.revisionsByBlob({ after, limit: options.pageSize ?? BATCH });
-    for (const row of page) {
-      if (group.length > 0 && group[0].blobKey !== row.blobKey) {
-        await checkBlob(group);
-        group = [];
-      }
-      group.push(row);
-    }
-    await flushMarks();
-    if (page.length === 0) break;
-    const last = page[page.length - 1];
-    after = { blobKey: last.blobKey, id: last.id };
-  }
-  if (group.length > 0) await checkBlob(group);
-  await flushMarks();
+  await checkStoredRevisions(deps, options, report);
 
   // 2. Bytes no row names. Listed before their references are looked up, and only what is older
   // than the grace period counts: an upload in flight writes its bytes before its row.
@@ -214,31 +122,4 @@ export async function verifyStores(deps: VerifyDeps, options: VerifyOptions): Pr
   );
   report.durationMs = deps.clock.now() - started;
   return report;
-}
-
-async function readFacts(deps: VerifyDeps, key: string, pacer: Pacer, onBytes: (bytes: number) => void, signal?: AbortSignal): Promise<Facts | 'missing'> {
-  let stream: Readable;
-  try {
-    stream = await deps.blobs.get({ key, signal });
-  } catch (error) {
-    if (isDomainError(error) && error.code === 'NOT_FOUND') return 'missing';
-    throw error;
-  }
-  const digest = deps.hasher.stream(['md5', 'sha256']);
-  let sizeBytes = 0;
-  try {
-    for await (const chunk of stream as AsyncIterable<Uint8Array>) {
-      await digest.update(chunk);
-      sizeBytes += chunk.length;
-      onBytes(chunk.length);
-      await pacer.consumed(chunk.length);
-    }
-  } catch (error) {
-    digest.abort();
-    stream.destroy();
-    if (isDomainError(error) && error.code === 'NOT_FOUND') return 'missing';
-    throw error;
-  }
-  const { md5, sha256 } = await digest.finish();
-  return { sizeBytes, md5, sha256 };
 }

@@ -15,6 +15,8 @@ import { groupWire, NewTokenBody, TokenIdParams, tokenWire, userWire } from './a
 import { registerAdminRoutes } from './adminRoutes.js';
 import { registerAuditRoutes } from './auditRoutes.js';
 import { registerQuotaRoutes } from './quotaRoutes.js';
+import { registerLoginLinkRoute, registerSignInRoute, registerSignOutRoute } from './signInRoutes.js';
+import type { SignInService } from '../../core/accounts/signInService.js';
 
 export const ACCESS_PREFIX = '/datafiles/v1';
 
@@ -24,12 +26,16 @@ export interface AccessApiOptions {
   audit?: AuditService;
   quotas?: QuotaService;
   clock: Clock;
+  /** Sign-in links and browser sessions (issue 15; docs/decisions.md 114). */
+  signIn?: SignInService;
   /** The Files API's own authentication (app.ts): limits, CSRF rule, token, scope, request caps. */
   authenticate: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 }
 
 export async function registerAccessApi(app: FastifyInstance, options: AccessApiOptions): Promise<void> {
-  const { accounts, clock } = options;
+  const { accounts, clock, signIn } = options;
+  // The one route under the prefix that takes no token: its body carries a one-time code.
+  if (signIn) await app.register(async (plugin) => registerSignInRoute(typed(plugin), { signIn, clock }), { prefix: ACCESS_PREFIX });
   await app.register(
     async (plugin) => {
       const api = typed(plugin);
@@ -79,6 +85,21 @@ export async function registerAccessApi(app: FastifyInstance, options: AccessApi
         },
       );
 
+      registerSignOutRoute(api, { accounts, clock });
+
+      // docs/decisions.md 117: names are not secrets inside an instance (64); a list shows owners by name.
+      api.get(
+        '/users/names',
+        {
+          schema: {
+            tags: ['sharing'],
+            summary: 'The names of users by id (at most 100 ids; unknown ids are left out)',
+            querystring: Type.Object({ ids: Type.String({ pattern: '^[0-9]{1,15}(,[0-9]{1,15}){0,99}$' }) }),
+          },
+        },
+        async (request) => accounts.userNames([...new Set(request.query.ids.split(',').map(Number))]),
+      );
+
       api.get(
         '/principals',
         {
@@ -94,6 +115,7 @@ export async function registerAccessApi(app: FastifyInstance, options: AccessApi
       await api.register(
         async (admin) => {
           registerAdminRoutes(typed(admin), { accounts, clock });
+          if (signIn) registerLoginLinkRoute(typed(admin), { accounts, signIn });
           if (options.audit) registerAuditRoutes(typed(admin), options.audit);
           if (options.quotas) registerQuotaRoutes(typed(admin), accounts, options.quotas);
         },

@@ -11,6 +11,7 @@ import { userQuotasMigration } from '../007_userQuotas.js';
 import { sessionPartVersionsMigration } from '../008_sessionPartVersions.js';
 import { scanQueueMigration } from '../009_scanQueue.js';
 import { revisionCorruptMigration } from '../010_revisionCorrupt.js';
+import { signInCodesMigration } from '../011_signInCodes.js';
 
 export const sqliteMigrations: Record<string, Migration> = {
   '001_initial': initialSqliteMigration,
@@ -23,4 +24,5 @@ export const sqliteMigrations: Record<string, Migration> = {
   '008_session_part_versions': sessionPartVersionsMigration,
   '009_scan_queue': scanQueueMigration,
   '010_revision_corrupt': revisionCorruptMigration,
+  '011_sign_in_codes': signInCodesMigration('sqlite'),
 };

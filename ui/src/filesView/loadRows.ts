@@ -1,0 +1,56 @@
+// Loads every file the user may read, in pages (the view shows the first page while the rest
+// comes), and the owners' names. The list is ordered by id, so offset paging neither skips nor
+// repeats a file that is not deleted meanwhile.
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import { accountClient, filesClient } from '../session';
+import { UPLOADED_EVENT } from '../upload';
+import { toRow, type Row } from './rows';
+
+/** A small first page paints the table at once; larger ones then fetch the rest in few requests. */
+const FIRST_PAGE = 1000;
+const PAGE = 5000;
+const NAMES_PER_CALL = 100;
+
+export function useFileRows(token: string, me: number | undefined) {
+  const [rows, setRows] = useState<Row[]>([]);
+  const [loading, setLoading] = useState(true);
+  const [failure, setFailure] = useState<unknown>();
+  const [names, setNames] = useState<Map<number, string>>(new Map());
+  // A finished upload (ui/src/upload) loads the list again, so the new file shows.
+  const [uploads, setUploads] = useState(0);
+  useEffect(() => {
+    const uploaded = () => setUploads((count) => count + 1);
+    addEventListener(UPLOADED_EVENT, uploaded);
+    return () => removeEventListener(UPLOADED_EVENT, uploaded);
+  }, []);
+
+  useEffect(() => {
+    const abort = new AbortController();
+    const files = filesClient(token);
+    const account = accountClient(token);
+    (async () => {
+      const all: Row[] = [];
+      for (let offset = 0, limit = FIRST_PAGE; ; offset += limit, limit = PAGE) {
+        const page = await files.getFileDetailsList({ expand: ['metadata'], limit, offset, signal: abort.signal });
+        for (const file of page) all.push(toRow(file));
+        setRows([...all]);
+        if (page.length < limit) break;
+      }
+      setLoading(false);
+      const owners = [...new Set(all.map((row) => row.ownerId))];
+      const found = new Map<number, string>();
+      for (let start = 0; start < owners.length; start += NAMES_PER_CALL) {
+        for (const { id, name } of await account.userNames(owners.slice(start, start + NAMES_PER_CALL), { signal: abort.signal })) found.set(id, name);
+      }
+      setNames(found);
+    })().catch((error: unknown) => {
+      if (abort.signal.aborted) return;
+      setFailure(error);
+      setLoading(false);
+    });
+    return () => abort.abort();
+  }, [token, uploads]);
+
+  const ownerName = useCallback((id: number) => (id === me ? 'you' : (names.get(id) ?? `user ${id}`)), [names, me]);
+  return { rows, loading, failure, ownerName };
+}
