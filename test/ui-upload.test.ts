@@ -103,7 +103,7 @@ describe('uploads in the browser', () => {
       const names = ['notes-1.txt', 'notes-2.txt', 'notes-3.txt', 'notes-4.txt'];
       await page.locator('input[name="upload-files"]').setInputFiles(names.map((name) => ({ name, mimeType: 'text/plain', buffer: Buffer.from(`${name}\n`) })));
       for (const name of names) await state(page, name, 'Uploaded');
-      await page.getByText('4 of 4 files').waitFor();
+      await page.locator('.upload-overall').getByText('4 of 4 files').waitFor();
       assert.deepEqual(await seriousViolations(page), []);
 
       // A drop of two files on the drop zone (a DataTransfer built in the page, as a drag from the desktop carries).
