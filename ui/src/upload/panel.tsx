@@ -127,7 +127,8 @@ export function UploadPanel(props: { token: string }) {
 /** The "Upload" button of the shell and its panel; opens by itself when a reload left uploads to resume. */
 export function UploadTray(props: { token: string }) {
   const uploads = useUploads(props.token);
-  const [open, setOpen] = useState(() => uploads.items.some((item) => item.status === 'interrupted'));
+  const open = uploads.panelOpen;
+  const setOpen = (value: boolean) => uploads.showPanel(value);
   const active = uploads.items.filter((item) => item.status === 'uploading' || item.status === 'queued').length;
 
   // Files dropped anywhere on the page are uploaded, not opened by the browser in place of the page.

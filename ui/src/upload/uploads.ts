@@ -58,6 +58,8 @@ function isNetworkFailure(error: unknown): boolean {
 
 export class Uploads {
   items: UploadItem[] = [];
+  /** Whether the shell's panel is open: kept here, so that a re-mounted shell keeps it. */
+  panelOpen = false;
   readonly client: DatafilesClient;
   private nextId = 1;
   private readonly listeners = new Set<() => void>();
@@ -80,10 +82,16 @@ export class Uploads {
         sessionId: stored.sessionId,
       });
     }
+    this.panelOpen = this.items.length > 0;
     // A network that comes back resumes what it cut off (the SDK already retried a few times).
     addEventListener('online', () => {
       for (const item of this.items) if (item.status === 'failed' && isNetworkFailure(item.error)) this.retry(item.id);
     });
+  }
+
+  showPanel(open: boolean): void {
+    this.panelOpen = open;
+    this.changed();
   }
 
   subscribe(listener: () => void): () => void {
