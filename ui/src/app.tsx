@@ -11,6 +11,7 @@ import { FilesPage } from './pages/files';
 import { FilePage } from './pages/file';
 import { AdminPage } from './pages/admin';
 import { SignInPage } from './pages/signIn';
+import { UploadTray } from './upload';
 import { ErrorMessage } from './components/errorMessage';
 
 function view(route: Route, token: string, me: Me | undefined): ComponentChildren {
@@ -130,6 +131,7 @@ function Shell(props: { token: string; onSignOut: () => void }) {
             </a>
           )}
         </nav>
+        <UploadTray token={props.token} />
         <div class="account">
           {me && (
             <span class="account-name" title={`Signed in as ${me.user.name}`}>

@@ -3,6 +3,7 @@
 // repeats a file that is not deleted meanwhile.
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { accountClient, filesClient } from '../session';
+import { UPLOADED_EVENT } from '../upload';
 import { toRow, type Row } from './rows';
 
 /** A small first page paints the table at once; large ones fetch everything in few requests. */
@@ -15,6 +16,13 @@ export function useFileRows(token: string, me: number | undefined) {
   const [loading, setLoading] = useState(true);
   const [failure, setFailure] = useState<unknown>();
   const [names, setNames] = useState<Map<number, string>>(new Map());
+  // A finished upload (ui/src/upload) loads the list again, so the new file shows.
+  const [uploads, setUploads] = useState(0);
+  useEffect(() => {
+    const uploaded = () => setUploads((count) => count + 1);
+    addEventListener(UPLOADED_EVENT, uploaded);
+    return () => removeEventListener(UPLOADED_EVENT, uploaded);
+  }, []);
 
   useEffect(() => {
     const abort = new AbortController();
@@ -50,7 +58,7 @@ export function useFileRows(token: string, me: number | undefined) {
       setLoading(false);
     });
     return () => abort.abort();
-  }, [token]);
+  }, [token, uploads]);
 
   const ownerName = useCallback((id: number) => (id === me ? 'you' : (names.get(id) ?? `user ${id}`)), [names, me]);
   return { rows, loading, failure, ownerName };

@@ -15,6 +15,7 @@ import { Revisions } from '../file/revisions';
 import { href, navigate } from '../router';
 import { filesClient } from '../session';
 import { ShareDialog } from '../sharing/shareDialog';
+import { UploadRevisionButton } from '../upload';
 
 interface Loaded {
   file: FileDetails;
@@ -90,6 +91,7 @@ export function FilePage(props: { token: string; id: number }) {
         <button type="button" onClick={() => void download()}>
           Download
         </button>
+        {allows(grant, 'READ_WRITE') && <UploadRevisionButton token={token} dataFileId={file.dataFileId} onDone={() => void load()} />}
         {permissions !== null && (
           <button type="button" onClick={() => setSharing(true)}>
             Share
