@@ -29,8 +29,14 @@ await build({
   legalComments: 'linked',
   logLevel: 'warning',
 });
+await build({
+  entryPoints: [path.join(root, 'ui/app.css')],
+  bundle: true,
+  minify: true,
+  outfile: path.join(out, 'app.css'),
+  logLevel: 'warning',
+});
 copyFileSync(path.join(root, 'ui/index.html'), path.join(out, 'index.html'));
-copyFileSync(path.join(root, 'ui/app.css'), path.join(out, 'app.css'));
 
 let scriptGzip = 0;
 for (const name of readdirSync(out)) {
