@@ -177,15 +177,18 @@ export function createClient(options: ClientOptions): DatafilesClient {
 
     async uploadPart(sessionId, index, part, partOptions = {}) {
       if (!Number.isInteger(index) || index < 1 || index > 10_000) throw new RangeError(`index must be an integer from 1 to 10000; got ${index}.`);
-      const bytes = await partBytes(part);
-      const checksum = partOptions.checksum === false ? undefined : (partOptions.checksum ?? (await sha256Hex(bytes)));
+      // A Blob is sent as itself: a browser streams it from its own storage instead of copying
+      // script memory into the request (and, with DevTools attached, into protocol messages), and
+      // Node's fetch streams it. It is read here only when the checksum must be computed.
+      const bytes = part instanceof Blob ? undefined : await partBytes(part);
+      const checksum = partOptions.checksum === false ? undefined : (partOptions.checksum ?? (await sha256Hex(bytes ?? (await partBytes(part)))));
       const response = await send({
         method: 'PUT',
         path: `${sessionPath(sessionId)}/part/${index}`,
         query: { checksum },
         // docs/decisions.md 7: the body is raw bytes whatever the Content-Type.
         headers: { 'content-type': partOptions.contentType ?? 'application/octet-stream' },
-        body: bytes as BodyInit,
+        body: (bytes ?? part) as BodyInit,
         signal: partOptions.signal,
         what: `uploadPart ${index}`,
       });

@@ -6,8 +6,9 @@
 // `resumeSessionId` sends only the parts the server does not already hold. Files no larger than one
 // part go through the single upload (uploadFile / uploadRevision) instead.
 //
-// Memory: each part is read into memory to hash it (Web Crypto hashes whole buffers), so an upload
-// holds about partSize × concurrency bytes (64 MiB with the defaults).
+// Memory: each part is read into memory to hash it (Web Crypto hashes whole buffers), then sent as
+// a slice of the file (docs/decisions.md 132); an upload holds about partSize × concurrency bytes
+// (64 MiB with the defaults).
 import { DatafilesError } from './errors.js';
 import type { FilesApiOperations } from './operations.js';
 import { choosePartSize, planParts, readPart, type PartPlan } from './parts.js';
@@ -217,7 +218,11 @@ export async function uploadLargeFile(client: FilesApiOperations, file: Blob, op
     if (held && held.sizeBytes === bytes.byteLength && sameHash(held.sha256, checksum)) {
       partsReused += 1;
     } else {
-      await withRetry(() => client.uploadPart(sessionId, part.index, bytes, { checksum, signal }), {
+      // The part goes out as a slice of the file, not as the bytes read to hash it: a browser then
+      // streams it from disk rather than copying 16 MiB from the page into each request, which
+      // held the page's thread for seconds per part (docs/decisions.md 132).
+      const body = file.slice(part.start, part.end);
+      await withRetry(() => client.uploadPart(sessionId, part.index, body, { checksum, signal }), {
         policy,
         signal,
         onRetry: (event) => options.onRetry?.({ index: part.index, ...event }),

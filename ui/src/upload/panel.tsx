@@ -26,27 +26,37 @@ function droppedFiles(event: DragEvent): File[] {
 
 function Overall(props: { items: UploadItem[]; uploads: Uploads }) {
   const counted = props.items.filter((item) => item.status === 'queued' || item.status === 'uploading' || item.status === 'done');
-  if (counted.length === 0) return null;
-  const total = counted.reduce((sum, item) => sum + item.identity.size, 0);
-  const sent = counted.reduce((sum, item) => sum + (item.status === 'done' ? item.identity.size : item.bytesSent), 0);
-  const active = counted.filter((item) => item.status === 'uploading');
-  const rate = active.reduce((sum, item) => sum + (item.rate ?? 0), 0);
-  const done = counted.filter((item) => item.status === 'done').length;
-  const parts = [`${done} of ${counted.length} files`, `${formatBytes(sent)} of ${formatBytes(total)}`];
-  if (active.length > 0 && rate > 0) parts.push(formatRate(rate), `${formatDuration((total - sent) / rate)} left`);
-  const text = parts.join(' · ');
   const busy = counted.some((item) => item.status === 'queued' || item.status === 'uploading');
+  // "Clear finished" also shows when only cancelled uploads are left (no progress to show then).
+  const finished = props.items.some((item) => item.status === 'done' || item.status === 'cancelled');
+  if (counted.length === 0 && !finished) return null;
+  let progress = null;
+  if (counted.length > 0) {
+    const total = counted.reduce((sum, item) => sum + item.identity.size, 0);
+    const sent = counted.reduce((sum, item) => sum + (item.status === 'done' ? item.identity.size : item.bytesSent), 0);
+    const active = counted.filter((item) => item.status === 'uploading');
+    const rate = active.reduce((sum, item) => sum + (item.rate ?? 0), 0);
+    const done = counted.filter((item) => item.status === 'done').length;
+    const parts = [`${done} of ${counted.length} files`, `${formatBytes(sent)} of ${formatBytes(total)}`];
+    if (active.length > 0 && rate > 0) parts.push(formatRate(rate), `${formatDuration((total - sent) / rate)} left`);
+    const text = parts.join(' · ');
+    progress = (
+      <>
+        <ProgressBar label="All uploads" value={sent} max={total} text={text} />
+        <p class="upload-numbers">{text}</p>
+      </>
+    );
+  }
   return (
     <div class="upload-overall">
-      <ProgressBar label="All uploads" value={sent} max={total} text={text} />
-      <p class="upload-numbers">{text}</p>
+      {progress}
       <div class="upload-actions">
         {busy && (
           <button type="button" onClick={() => props.uploads.cancelAll()}>
             Cancel all
           </button>
         )}
-        {props.items.some((item) => item.status === 'done' || item.status === 'cancelled') && (
+        {finished && (
           <button type="button" onClick={() => props.uploads.clearFinished()}>
             Clear finished
           </button>
