@@ -2,18 +2,8 @@
 // states in words.
 import type { ScanState } from '@datafiles/sdk';
 
-const UNITS = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
-
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} ${bytes === 1 ? 'byte' : 'bytes'}`;
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < UNITS.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${value.toFixed(value < 10 ? 1 : 0)} ${UNITS[unit]}`;
-}
+// One way to write a size across the interface: the administration pages' (ui/src/admin/format.ts).
+export { formatBytes } from '../admin/format';
 
 export function formatTime(epochMillis: number): string {
   return new Date(epochMillis).toLocaleString();
