@@ -17,6 +17,7 @@ import { curlOk, now, rate, run, seconds } from './support/measure.js';
 import { REPO_DIR } from './support/peers.js';
 import { runAutocannon } from './support/load.js';
 import { sampleRss, withCpuAccounting } from './support/processes.js';
+import { threadCpuOf, threadCpuSince } from './support/threadCpu.js';
 
 const API = '/domo/data-files/v1';
 const PART_SIZE = 16 * 1024 * 1024;
@@ -250,15 +251,22 @@ export async function datafilesFamily(context: BenchContext, options: DatafilesO
       figures: {
         [`${prefix}.upload`]: { label: `datafiles single upload, curl -F (${label})`, unit: 'MiB/s' },
         [`${prefix}.upload.cpu`]: { label: `datafiles single upload: server CPU per GiB (${label})`, unit: 's' },
+        [`${prefix}.upload.cpu.loop`]: { label: `datafiles single upload: server CPU per GiB, event loop thread (${label})`, unit: 's' },
+        [`${prefix}.upload.cpu.kernel`]: { label: `datafiles single upload: server CPU per GiB, kernel mode, all threads (${label})`, unit: 's' },
         [`${prefix}.upload.cores`]: { label: `datafiles single upload: machine's cores busy, all processes (${label})`, unit: 'cores' },
       },
       async sample() {
+        const threadsBefore = await threadCpuOf(server.child.pid!);
         const { result, serverCpu, busyCores } = await withCpuAccounting(server.child.pid!, () => curlUpload(server, token, sourceFile, 'single.bin'));
+        const threads = threadCpuSince(threadsBefore, await threadCpuOf(server.child.pid!));
         await checkStored(server, token, result.dataFileId, size, options.expected);
         await apiJson(server, token, `/${result.dataFileId}`, { method: 'DELETE' });
+        const gib = size / (1024 * 1024 * 1024);
         return {
           [`${prefix}.upload`]: rate(size, result.seconds),
-          [`${prefix}.upload.cpu`]: serverCpu / (size / (1024 * 1024 * 1024)),
+          [`${prefix}.upload.cpu`]: serverCpu / gib,
+          [`${prefix}.upload.cpu.loop`]: threads.eventLoop / gib,
+          [`${prefix}.upload.cpu.kernel`]: threads.kernel / gib,
           [`${prefix}.upload.cores`]: busyCores,
         };
       },

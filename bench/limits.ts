@@ -14,9 +14,12 @@ function randomBlock(): Buffer {
 }
 
 /** Writes `bytes` to a new file in 1 MiB writes, fsyncs it; MiB/s including the fsync. */
-export function diskWriteFsync(directory: string, bytes: number): number {
+export function diskWriteFsync(directory: string, bytes: number): { rate: number; cpuPerGiB: number } {
   const block = randomBlock();
   const file = path.join(directory, `disk-${process.pid}-${Date.now()}.bin`);
+  // The writes are synchronous, so this thread's CPU is theirs: mostly the kernel's copy into
+  // the page cache and the writeback the fsync waits for.
+  const cpuBefore = process.cpuUsage();
   const started = now();
   const fd = openSync(file, 'wx');
   try {
@@ -29,8 +32,9 @@ export function diskWriteFsync(directory: string, bytes: number): number {
     closeSync(fd);
   }
   const result = rate(bytes, seconds(started));
+  const cpu = process.cpuUsage(cpuBefore);
   rmSync(file, { force: true });
-  return result;
+  return { rate: result, cpuPerGiB: (cpu.user + cpu.system) / 1e6 / (bytes / (1024 * 1024 * 1024)) };
 }
 
 /** One algorithm over `bytes` in 64 KiB updates (the size of the chunks a socket delivers). */

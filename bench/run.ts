@@ -109,8 +109,14 @@ function limitsFamily(context: BenchContext): Family {
   const measurements: Measurement[] = [
     {
       id: 'limits.disk',
-      figures: { 'limits.disk': { label: 'disk write + fsync', unit: 'MiB/s' } },
-      sample: async () => ({ 'limits.disk': diskWriteFsync(context.scratch, context.size) }),
+      figures: {
+        'limits.disk': { label: 'disk write + fsync', unit: 'MiB/s' },
+        'limits.disk.cpu': { label: 'disk write + fsync: CPU per GiB (this process, almost all kernel)', unit: 's' },
+      },
+      sample: async () => {
+        const disk = diskWriteFsync(context.scratch, context.size);
+        return { 'limits.disk': disk.rate, 'limits.disk.cpu': disk.cpuPerGiB };
+      },
     },
     {
       id: 'limits.md5',
