@@ -5,7 +5,7 @@ import { AUDIT_KINDS, type AdminClient, type AuditKind, type AuditQuery } from '
 import { ErrorMessage } from '../components/errorMessage';
 import { formatTime } from './format';
 import { useLoad } from './load';
-import { Pager, TableRegion } from './parts';
+import { EmptyRow, Pager, TableRegion } from './parts';
 
 const PAGE = 50;
 
@@ -137,11 +137,7 @@ export function AuditSection(props: { admin: AdminClient }) {
               <td class="admin-details">{details(event.details)}</td>
             </tr>
           ))}
-          {events.data && rows.length === 0 ? (
-            <tr>
-              <td colSpan={6}>No events match.</td>
-            </tr>
-          ) : null}
+          <EmptyRow shown={events.data !== undefined && rows.length === 0} columns={6} text="No events match." />
         </tbody>
       </TableRegion>
       <Pager

@@ -7,7 +7,7 @@ import { href, navigate } from '../router';
 import { formatTime } from './format';
 import { DeleteGroupDialog } from './groups';
 import { useLoad } from './load';
-import { Status, TableRegion } from './parts';
+import { EmptyRow, Status, TableRegion } from './parts';
 import { UserLookup } from './userLookup';
 
 export function GroupDetails(props: { admin: AdminClient; group: string }) {
@@ -128,11 +128,7 @@ export function GroupDetails(props: { admin: AdminClient; group: string }) {
                   </td>
                 </tr>
               ))}
-              {data.members.length === 0 ? (
-                <tr>
-                  <td colSpan={4}>No members yet.</td>
-                </tr>
-              ) : null}
+              <EmptyRow shown={data.members.length === 0} columns={4} text="No members yet." />
             </tbody>
           </TableRegion>
           <p>

@@ -6,7 +6,7 @@ import { ErrorMessage } from '../components/errorMessage';
 import { href } from '../router';
 import { ConfirmDialog } from './confirm';
 import { useLoad } from './load';
-import { Pager, Status, TableRegion } from './parts';
+import { EmptyRow, OffsetPager, Status, TableRegion } from './parts';
 
 const PAGE = 50;
 
@@ -94,20 +94,10 @@ export function GroupsSection(props: { admin: AdminClient }) {
               </td>
             </tr>
           ))}
-          {groups.data && rows.length === 0 ? (
-            <tr>
-              <td colSpan={3}>No groups yet.</td>
-            </tr>
-          ) : null}
+          <EmptyRow shown={groups.data !== undefined && rows.length === 0} columns={3} text="No groups yet." />
         </tbody>
       </TableRegion>
-      <Pager
-        label="Pages of groups"
-        hasPrevious={offset > 0}
-        hasNext={(groups.data?.length ?? 0) > PAGE}
-        onPrevious={() => setOffset(Math.max(0, offset - PAGE))}
-        onNext={() => setOffset(offset + PAGE)}
-      />
+      <OffsetPager label="Pages of groups" offset={offset} pageSize={PAGE} fetched={groups.data?.length ?? 0} onOffset={setOffset} />
       {deleting ? (
         <DeleteGroupDialog
           admin={admin}

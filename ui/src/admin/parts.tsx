@@ -21,6 +21,33 @@ export function Status(props: { message: string | undefined }) {
   );
 }
 
+/** A table's only row when it has nothing to show: `columns` wide, once the data has come. */
+export function EmptyRow(props: { shown: boolean; columns: number; text: string }) {
+  if (!props.shown) return null;
+  return (
+    <tr>
+      <td colSpan={props.columns}>{props.text}</td>
+    </tr>
+  );
+}
+
+/**
+ * Previous/next for a list read `pageSize + 1` rows at a time from `offset`: the extra row says
+ * whether there is a next page.
+ */
+export function OffsetPager(props: { label: string; offset: number; pageSize: number; fetched: number; onOffset(offset: number): void }) {
+  const { offset, pageSize } = props;
+  return (
+    <Pager
+      label={props.label}
+      hasPrevious={offset > 0}
+      hasNext={props.fetched > pageSize}
+      onPrevious={() => props.onOffset(Math.max(0, offset - pageSize))}
+      onNext={() => props.onOffset(offset + pageSize)}
+    />
+  );
+}
+
 export function Pager(props: { label: string; hasPrevious: boolean; hasNext: boolean; onPrevious(): void; onNext(): void }) {
   if (!props.hasPrevious && !props.hasNext) return null;
   return (

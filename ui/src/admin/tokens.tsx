@@ -7,7 +7,7 @@ import { ErrorMessage } from '../components/errorMessage';
 import { ConfirmDialog } from './confirm';
 import { formatTime } from './format';
 import { useLoad } from './load';
-import { Pager, Status, TableRegion } from './parts';
+import { EmptyRow, Pager, Status, TableRegion } from './parts';
 import { UserLookup } from './userLookup';
 
 const PAGE = 50;
@@ -103,11 +103,7 @@ export function TokensSection(props: { admin: AdminClient }) {
               </td>
             </tr>
           ))}
-          {tokens.data && rows.length === 0 ? (
-            <tr>
-              <td colSpan={9}>No tokens to show.</td>
-            </tr>
-          ) : null}
+          <EmptyRow shown={tokens.data !== undefined && rows.length === 0} columns={9} text="No tokens to show." />
         </tbody>
       </TableRegion>
       <Pager

@@ -8,7 +8,7 @@ import { ConfirmDialog } from './confirm';
 import { formatTime } from './format';
 import { useLoad } from './load';
 import { CreateUserForm, linkSecret, SecretPanel, tokenSecret, type Secret } from './newUser';
-import { Pager, Status, TableRegion } from './parts';
+import { EmptyRow, OffsetPager, Status, TableRegion } from './parts';
 import { UserLookup } from './userLookup';
 
 const PAGE = 50;
@@ -119,20 +119,10 @@ export function UsersSection(props: { admin: AdminClient }) {
               </td>
             </tr>
           ))}
-          {users.data && rows.length === 0 ? (
-            <tr>
-              <td colSpan={5}>No users match.</td>
-            </tr>
-          ) : null}
+          <EmptyRow shown={users.data !== undefined && rows.length === 0} columns={5} text="No users match." />
         </tbody>
       </TableRegion>
-      <Pager
-        label="Pages of users"
-        hasPrevious={offset > 0}
-        hasNext={(users.data?.length ?? 0) > PAGE}
-        onPrevious={() => setOffset(Math.max(0, offset - PAGE))}
-        onNext={() => setOffset(offset + PAGE)}
-      />
+      <OffsetPager label="Pages of users" offset={offset} pageSize={PAGE} fetched={users.data?.length ?? 0} onOffset={setOffset} />
       {pending?.kind === 'disable' ? (
         <ConfirmDialog
           title={`Disable ${pending.user.name}?`}
