@@ -11,6 +11,7 @@ import type { BenchContext, Family, Measurement } from './support/family.js';
 import { curlOk, rate, run } from './support/measure.js';
 import { BENCH_DIR, ensureNginx, nginxVersion, peerVersion, projectPackageVersion } from './support/peers.js';
 import { startChild, withCpuAccounting, type ChildServer } from './support/processes.js';
+import { treeCpuSeconds } from './support/threadCpu.js';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -104,12 +105,17 @@ export async function peerFamily(context: BenchContext): Promise<Family> {
   const measurements: Measurement[] = [
     {
       id: 'nginx.put',
-      figures: { 'nginx.put': { label: 'nginx PUT (dav, no fsync)', unit: 'MiB/s' } },
+      figures: {
+        'nginx.put': { label: 'nginx PUT (dav, no fsync)', unit: 'MiB/s' },
+        'nginx.put.cpu': { label: 'nginx PUT: server CPU per GiB, master and workers (no hash, no fsync)', unit: 's' },
+      },
       async sample() {
         const target = `${nginx.url}/uploads/${Date.now()}.bin`;
+        const cpuBefore = await treeCpuSeconds(nginx.child.pid!);
         const { seconds } = await curlOk(['-o', '/dev/null', '-H', 'Expect:', '-T', sourceFile, target]);
+        const cpu = (await treeCpuSeconds(nginx.child.pid!)) - cpuBefore;
         await curlOk(['-o', '/dev/null', '-X', 'DELETE', target]);
-        return { 'nginx.put': rate(size, seconds) };
+        return { 'nginx.put': rate(size, seconds), 'nginx.put.cpu': cpu / (size / (1024 * 1024 * 1024)) };
       },
     },
     {

@@ -32,3 +32,12 @@ export async function threadCpuOf(pid: number): Promise<ThreadCpu> {
 export function threadCpuSince(before: ThreadCpu, after: ThreadCpu): ThreadCpu {
   return { total: after.total - before.total, eventLoop: after.eventLoop - before.eventLoop, kernel: after.kernel - before.kernel };
 }
+
+/** CPU seconds of a process and of its descendants still running (nginx's master and its workers). */
+export async function treeCpuSeconds(pid: number): Promise<number> {
+  const [user, kernel] = userAndKernel(await readFile(`/proc/${pid}/stat`, 'utf8'));
+  let total = user + kernel;
+  const children = (await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '')).trim();
+  for (const child of children ? children.split(/\s+/) : []) total += await treeCpuSeconds(Number(child)).catch(() => 0);
+  return total;
+}
