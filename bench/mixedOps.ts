@@ -9,10 +9,10 @@
 // completed operations per second (a multipart session counts once); failures are counted apart
 // and a round with more than 1 % of them fails the run.
 import { randomBytes } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
 import { provisionBackend, type BackendResources } from '../test/support/backend.js';
+import { CPU_GROUP_LABELS, CPU_GROUPS, describeCpuPerOperation, withCpuGroups, type CpuSplit } from './support/cpuGroups.js';
 import { startDatafiles, type DatafilesServer } from './support/datafilesServer.js';
-import type { BenchContext, Family, Measurement } from './support/family.js';
+import type { BenchContext, Family, Figure, Measurement } from './support/family.js';
 import { REPO_DIR } from './support/peers.js';
 
 const API = '/domo/data-files/v1';
@@ -48,6 +48,8 @@ function seeded(seed: number): () => number {
 
 interface Deployment {
   servers: DatafilesServer[];
+  /** The PostgreSQL database the servers share (scale-out), for the CPU split. */
+  database?: string;
   users: { token: string; files: number[] }[];
   stop(): Promise<void>;
 }
@@ -132,56 +134,12 @@ function draw(random: () => number): Operation {
   return 'details';
 }
 
-/** CPU seconds so far of the processes whose command name matches, by name (Linux /proc). */
-async function cpuByCommand(names: RegExp): Promise<Map<string, number>> {
-  const totals = new Map<string, number>();
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
-    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-    if (!names.test(name)) continue;
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    totals.set(name, (totals.get(name) ?? 0) + (Number(fields[11]) + Number(fields[12])) / 100);
-  }
-  return totals;
-}
-
-/** Where a deployment's CPU went during `work`: its servers, PostgreSQL, Ceph, the load generator. */
-async function accountCpu<T>(deployment: Deployment, work: () => Promise<T>): Promise<{ result: T; line: string }> {
-  const serverCpu = async () => {
-    let total = 0;
-    for (const server of deployment.servers) {
-      const stat = await readFile(`/proc/${server.child.pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      total += (Number(fields[11]) + Number(fields[12])) / 100;
-    }
-    return total;
-  };
-  const services = /^(postgres|radosgw|ceph-osd|ceph-mon|ceph-mgr)$/;
-  const before = { servers: await serverCpu(), services: await cpuByCommand(services), self: process.cpuUsage() };
-  const started = performance.now();
-  const result = await work();
-  const wall = (performance.now() - started) / 1000;
-  const servicesAfter = await cpuByCommand(services);
-  const self = process.cpuUsage(before.self);
-  const share = (seconds: number) => (seconds / wall).toFixed(2);
-  const parts = [`datafiles servers ${share((await serverCpu()) - before.servers)}`];
-  const grouped = new Map<string, number>();
-  for (const [name, seconds] of servicesAfter) {
-    const group = name === 'postgres' ? 'PostgreSQL (all databases)' : 'Ceph';
-    grouped.set(group, (grouped.get(group) ?? 0) + seconds - (before.services.get(name) ?? 0));
-  }
-  for (const [group, seconds] of grouped) parts.push(`${group} ${share(seconds)}`);
-  parts.push(`load generator ${share((self.user + self.system) / 1e6)}`);
-  return { result, line: `cores busy: ${parts.join(', ')}` };
-}
-
 /** CLIENTS clients for `seconds`: completed operations per second, and failures. */
 async function drive(
   deployment: Deployment,
   seconds: number,
   seedBase: number,
-): Promise<{ opsPerSecond: number; failures: number; p95: number; medians: string }> {
+): Promise<{ opsPerSecond: number; completed: number; failures: number; p95: number; medians: string }> {
   const deadline = performance.now() + seconds * 1000;
   const started = performance.now();
   let completed = 0;
@@ -213,7 +171,30 @@ async function drive(
     throw new Error(`${failures} of ${completed + failures} mixed operations failed; the first: ${String(firstFailure)}`);
   latencies.sort((a, b) => a - b);
   const medians = [...byOperation].map(([operation, times]) => `${operation} ${times.sort((a, b) => a - b)[times.length >> 1].toFixed(0)}`).join(', ');
-  return { opsPerSecond: completed / elapsed, failures, p95: latencies[Math.floor(latencies.length * 0.95)] ?? NaN, medians: `median ms: ${medians}` };
+  return {
+    opsPerSecond: completed / elapsed,
+    completed,
+    failures,
+    p95: latencies[Math.floor(latencies.length * 0.95)] ?? NaN,
+    medians: `median ms: ${medians}`,
+  };
+}
+
+/** CPU-ms per completed operation, by process group (bench/support/cpuGroups.ts). */
+function cpuFigures(prefix: string, label: string): Record<string, Figure> {
+  const figures: Record<string, Figure> = {};
+  for (const group of [...CPU_GROUPS, 'stack', 'machine'] as const)
+    figures[`${prefix}.cpu.${group}`] = { label: `mixed small operations: CPU per op, ${CPU_GROUP_LABELS[group]} (${label})`, unit: 'CPU-ms/op' };
+  return figures;
+}
+
+function cpuSample(prefix: string, cpu: CpuSplit, operations: number): Record<string, number> {
+  const perOp = (seconds: number) => (seconds * 1000) / Math.max(1, operations);
+  const sample: Record<string, number> = {};
+  for (const group of CPU_GROUPS) sample[`${prefix}.cpu.${group}`] = perOp(cpu[group]);
+  sample[`${prefix}.cpu.stack`] = perOp(CPU_GROUPS.reduce((total, group) => total + cpu[group], 0));
+  sample[`${prefix}.cpu.machine`] = perOp(cpu.machine);
+  return sample;
 }
 
 async function deploy(backend: 'embedded' | 'scale-out', count: number, scratch: string, logLevel: string): Promise<Deployment> {
@@ -229,9 +210,11 @@ async function deploy(backend: 'embedded' | 'scale-out', count: number, scratch:
     await resources.release();
     throw error;
   }
+  const databaseUrl = resources.args[resources.args.indexOf('--database-url') + 1];
   const deployment: Deployment = {
     servers,
     users,
+    database: resources.args.includes('--database-url') ? new URL(databaseUrl).pathname.slice(1) : undefined,
     async stop() {
       for (const server of servers) await server.stop();
       await resources.release();
@@ -260,19 +243,29 @@ export async function mixedOpsFamily(context: BenchContext, logLevel: string): P
       'mixed.embedded.p95': { label: 'mixed small operations p95 (SQLite + disk)', unit: 'ms' },
       'mixed.s3': { label: `mixed small operations, ${MIXED_CLIENTS} clients, ${SCALE_OUT_SERVERS} servers (PostgreSQL + S3)`, unit: 'ops/s' },
       'mixed.s3.p95': { label: 'mixed small operations p95 (PostgreSQL + S3)', unit: 'ms' },
+      ...cpuFigures('mixed.embedded', 'SQLite + disk'),
+      ...cpuFigures('mixed.s3', 'PostgreSQL + S3'),
     },
     async sample() {
       round += 1;
       const seconds = context.loadSeconds;
-      const one = await accountCpu(embedded, () => drive(embedded, seconds, round * 1000));
-      context.log(`    embedded: ${one.result.opsPerSecond.toFixed(0)} ops/s; ${one.line}; ${one.result.medians}`);
-      const many = await accountCpu(scaleOut, () => drive(scaleOut, seconds, round * 1000));
-      context.log(`    scale-out: ${many.result.opsPerSecond.toFixed(0)} ops/s; ${many.line}; ${many.result.medians}`);
+      const measure = async (deployment: Deployment, name: string) => {
+        const measured = await withCpuGroups({ serverPids: deployment.servers.map((server) => server.child.pid!), database: deployment.database }, () =>
+          drive(deployment, seconds, round * 1000),
+        );
+        const { result, cpu, wall } = measured;
+        context.log(`    ${name}: ${result.opsPerSecond.toFixed(0)} ops/s; ${describeCpuPerOperation(cpu, result.completed, wall)}; ${result.medians}`);
+        return measured;
+      };
+      const one = await measure(embedded, 'embedded');
+      const many = await measure(scaleOut, 'scale-out');
       return {
         'mixed.embedded': one.result.opsPerSecond,
         'mixed.embedded.p95': one.result.p95,
         'mixed.s3': many.result.opsPerSecond,
         'mixed.s3.p95': many.result.p95,
+        ...cpuSample('mixed.embedded', one.cpu, one.result.completed),
+        ...cpuSample('mixed.s3', many.cpu, many.result.completed),
       };
     },
   };

@@ -25,6 +25,7 @@ import { diskWriteFsync, hashRate, loopbackTcp } from './limits.js';
 import { GiB, MiB, median, runOk } from './support/measure.js';
 import { BENCH_DIR, ensureNpmPeers, REPO_DIR } from './support/peers.js';
 import { mixedOpsFamily } from './mixedOps.js';
+import { assertObjectStoreRoom, gib, projectCephRoom, type ObjectStoreRoom } from './support/objectStore.js';
 import { peerFamily } from './peers.js';
 import { comparisonTable, formatValue, markdownTables, targets } from './support/report.js';
 
@@ -155,7 +156,23 @@ async function main(): Promise<void> {
   const scratch = path.join(os.tmpdir(), `datafiles-bench-${process.pid}`);
   await mkdir(scratch, { recursive: true });
   const families: Family[] = [];
+  let objectStoreBefore: ObjectStoreRoom | undefined;
   try {
+    const s3Transfers = args['scale-out'] && DATAFILES_IDS.some((id) => selected(`datafiles.s3.${id}`));
+    const mixed = args['scale-out'] && selected('mixed');
+    if (s3Transfers || mixed) {
+      // At its peak a round holds the download's file, an upload, a multipart file with its staged
+      // parts, 4 concurrent uploads and what RGW has not yet collected of the previous round.
+      const needed = (s3Transfers ? 8 * size : 0) + (mixed ? 2 * GiB : 0);
+      objectStoreBefore = await assertObjectStoreRoom(
+        needed,
+        `${s3Transfers ? `8 × the ${size / MiB} MiB transfers` : ''}${s3Transfers && mixed ? ' + ' : ''}${mixed ? '2 GiB for mixed operations' : ''}`,
+      );
+      if (objectStoreBefore)
+        log(
+          `object store: the project's Ceph, ${objectStoreBefore.store}, ${gib(objectStoreBefore.usedBytes)} used, ${gib(objectStoreBefore.availableBytes)} free`,
+        );
+    }
     const sourceFile = path.join(scratch, 'source.bin');
     log(`writing a ${size / MiB} MiB source file…`);
     const expected = await makeSource(sourceFile);
@@ -273,6 +290,12 @@ async function main(): Promise<void> {
   } finally {
     for (const family of families) await family.teardown().catch((error) => log(`teardown of ${family.name} failed: ${error}`));
     await rm(scratch, { recursive: true, force: true });
+    if (objectStoreBefore) {
+      // Every file the run stored went with its bucket; RGW frees the data within ~30 s (start-ceph-rgw.sh's gc settings).
+      const after = await projectCephRoom();
+      if (after)
+        log(`object store after the run: ${gib(after.usedBytes)} used (${gib(objectStoreBefore.usedBytes)} before; RGW collects deleted data within ~30 s)`);
+    }
   }
 }
 

@@ -2,7 +2,7 @@
 // round (rounds interleave the families, so a burst of load from elsewhere hits them all alike),
 // then torn down.
 
-export type Unit = 'MiB/s' | 'req/s' | 'ops/s' | 'ms' | 'MiB' | 's' | 'cores';
+export type Unit = 'MiB/s' | 'req/s' | 'ops/s' | 'ms' | 'MiB' | 's' | 'cores' | 'CPU-ms/op';
 
 export interface Figure {
   label: string;

@@ -68,6 +68,7 @@ export function formatValue(value: number, unit: string): string {
   if (!Number.isFinite(value)) return '–';
   if (unit === 'ms') return value < 10 ? value.toFixed(2) : value.toFixed(1);
   if (unit === 's' || unit === 'cores') return value.toFixed(2);
+  if (unit === 'CPU-ms/op') return value.toFixed(1);
   return Math.round(value).toLocaleString('en-US');
 }
 

@@ -30,6 +30,7 @@ export function selectFilesWithCurrentRevision(db: Kysely<MetadataDatabase>) {
       'r.upload_time_millis as revision_upload_time_millis',
       'r.uploaded_at as revision_uploaded_at',
       'r.scan_state as revision_scan_state',
+      'r.corrupt_at as revision_corrupt_at',
     ]);
 }
 
@@ -50,6 +51,7 @@ export function toFileWithRevision(row: FileWithRevisionRow): FileWithRevision {
       uploadTimeMillis: row.revision_upload_time_millis,
       uploadedAt: row.revision_uploaded_at,
       scanState: row.revision_scan_state,
+      ...(row.revision_corrupt_at === null || row.revision_corrupt_at === undefined ? {} : { corruptAt: Number(row.revision_corrupt_at) }),
     },
   };
 }

@@ -5,7 +5,7 @@ import { DomainError } from '../../core/errors.js';
 import type { RevisionRecord } from '../../core/model.js';
 import type { FileStore } from '../../core/ports/metadataStore.js';
 import { listReadableFiles, selectFilesWithCurrentRevision, toFileWithRevision } from './fileQueries.js';
-import { insertOwnedFile, insertOwnedFileOnPostgres, insertRevision } from './revisionRows.js';
+import { insertCurrentRevisionOnPostgres, insertOwnedFile, insertOwnedFileOnPostgres, insertRevision } from './revisionRows.js';
 import { copyCurrentRevision, duplicateFile, updateFileMetadata } from './fileCopies.js';
 import { precompiledQuery } from './precompiledQuery.js';
 import { toFileRecord, toRevisionRecord } from './rowMappers.js';
@@ -49,6 +49,11 @@ export function createFileStore(db: Db, dialect: SqlDialect): FileStore {
 
     async addRevision({ fileId, revision }) {
       try {
+        if (dialect.name === 'postgres') {
+          const inserted = await insertCurrentRevisionOnPostgres(db, fileId, revision);
+          if (!inserted) throw new DomainError('FILE_NOT_FOUND');
+          return inserted;
+        }
         return await db.transaction().execute(async (trx) => {
           await lockFile(trx, fileId);
           const inserted = await insertRevision(trx, fileId, revision);

@@ -91,3 +91,32 @@ export async function insertOwnedFileOnPostgres(
   const [row] = rows;
   return { file: toFileRecord(row.file), currentRevision: toRevisionRecord(row.revision) };
 }
+
+/**
+ * A new revision of an existing file as one PostgreSQL statement, as insertOwnedFileOnPostgres
+ * is for a new file (docs/decisions.md 178): BEGIN, lock the file row, insert the revision, make
+ * it current, COMMIT were five round trips on every revision. The file row is locked first
+ * (`locked`), so revisions of one file and its deletion stay serialised as in the transaction,
+ * and the revision's id is drawn after the lock, so the current revision is still the newest.
+ * Undefined when the file does not exist (or was deleted while this waited for its lock).
+ */
+export async function insertCurrentRevisionOnPostgres(
+  db: Kysely<MetadataDatabase>,
+  fileId: number,
+  revision: NewRevision,
+): Promise<ReturnType<typeof toRevisionRecord> | undefined> {
+  const { rows } = await sql<{ revision: Selectable<RevisionsTable> }>`
+    with locked as (select id from files where id = ${fileId}::bigint for update),
+    r as (
+      insert into revisions (file_id, blob_key, size_bytes, md5, sha256, content_type, upload_user_id, upload_time_millis, uploaded_at, scan_state)
+      select locked.id, ${revision.blobKey}::text, ${revision.sizeBytes}::bigint, ${revision.md5}::text, ${revision.sha256}::text,
+        ${revision.contentType}::text, ${revision.uploadUserId}::bigint, ${revision.uploadTimeMillis}::bigint, ${revision.uploadedAt}::bigint,
+        ${revision.scanState}::text
+      from locked
+      returning *
+    ),
+    made_current as (update files set current_revision_id = r.id from r where files.id = r.file_id)
+    select row_to_json(r) as revision from r`.execute(db);
+  const row = rows.at(0);
+  return row === undefined ? undefined : toRevisionRecord(row.revision);
+}

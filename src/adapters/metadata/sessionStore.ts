@@ -1,12 +1,12 @@
 // Multipart upload sessions and their parts (docs/decisions.md 22–25), persisted so that they survive
 // a restart, with the state machine OPEN → COMMITTING → COMMITTED | ABORTED | EXPIRED.
-import type { Kysely } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import { DomainError } from '../../core/errors.js';
-import type { SessionState, UploadSessionRecord } from '../../core/model.js';
+import type { SessionPart, SessionState, UploadSessionRecord } from '../../core/model.js';
 import type { SessionStore } from '../../core/ports/metadataStore.js';
 import { tooManySessions } from '../../core/sessions/sessionRules.js';
 import { toSessionPart, toSessionRecord } from './rowMappers.js';
-import type { MetadataDatabase } from './schema.js';
+import type { MetadataDatabase, UploadSessionPartsTable } from './schema.js';
 import { forUpdate, type SqlDialect } from './sqlDialect.js';
 
 export function createSessionStore(db: Kysely<MetadataDatabase>, dialect: SqlDialect): SessionStore {
@@ -71,15 +71,11 @@ export function createSessionStore(db: Kysely<MetadataDatabase>, dialect: SqlDia
      * the parts it lists afterwards are final (docs/decisions.md 50).
      */
     async putPart({ sessionId, part, expiresAt }) {
+      if (dialect.name === 'postgres') return putPartOnPostgres(db, { sessionId, part, expiresAt });
       return db.transaction().execute(async (trx) => {
         const session = await forUpdate(trx.selectFrom('upload_sessions').select(['id', 'state']).where('id', '=', sessionId), dialect).executeTakeFirst();
         if (!session) throw new DomainError('SESSION_NOT_FOUND');
-        if (session.state !== 'OPEN') {
-          throw new DomainError(
-            'SESSION_CLOSED',
-            `The upload session is ${session.state === 'COMMITTING' ? 'being committed' : 'closed'}; its parts can no longer change, and this part was not stored.`,
-          );
-        }
+        if (session.state !== 'OPEN') throw partRefused(session.state);
         const previous = await trx
           .selectFrom('upload_session_parts')
           .selectAll()
@@ -157,6 +153,52 @@ export function createSessionStore(db: Kysely<MetadataDatabase>, dialect: SqlDia
       return rows.map(toSessionRecord);
     },
   };
+}
+
+function partRefused(state: string): DomainError {
+  return new DomainError(
+    'SESSION_CLOSED',
+    `The upload session is ${state === 'COMMITTING' ? 'being committed' : 'closed'}; its parts can no longer change, and this part was not stored.`,
+  );
+}
+
+/**
+ * docs/decisions.md 176: putPart on PostgreSQL in one statement instead of BEGIN, four statements,
+ * COMMIT (six round trips for every part). The session's row lock is taken first (`session`), and
+ * a locked row is read in its latest version, so a commit's move to COMMITTING is seen and the
+ * part refused, as in the transaction. The part it replaced is read from the statement's snapshot:
+ * if another write of the same part committed while this one waited for the lock, the version
+ * reported as replaced is the older one, and the other write's version stays in the blob store
+ * until the upload is completed or aborted (what docs/decisions.md 50 already allows for).
+ */
+async function putPartOnPostgres(
+  db: Kysely<MetadataDatabase>,
+  input: { sessionId: string; part: SessionPart; expiresAt: number },
+): Promise<{ replaced?: SessionPart }> {
+  const { sessionId, part, expiresAt } = input;
+  const { rows } = await sql<{ state: string; previous: Selectable<UploadSessionPartsTable> | null }>`
+    with session as (select id, state from upload_sessions where id = ${sessionId}::text for update),
+    previous as (
+      select p.* from upload_session_parts p, session
+      where p.session_id = ${sessionId}::text and p.part_index = ${part.index}::integer and session.state = 'OPEN'
+    ),
+    stored as (
+      insert into upload_session_parts (session_id, part_index, size_bytes, sha256, uploaded_at, blob_version)
+      select ${sessionId}::text, ${part.index}::integer, ${part.sizeBytes}::bigint, ${part.sha256}::text, ${part.uploadedAt}::bigint,
+        ${part.blobVersion ?? null}::text
+      from session where session.state = 'OPEN'
+      on conflict (session_id, part_index) do update
+        set size_bytes = excluded.size_bytes, sha256 = excluded.sha256, uploaded_at = excluded.uploaded_at, blob_version = excluded.blob_version
+    ),
+    renewed as (
+      update upload_sessions set updated_at = ${part.uploadedAt}::bigint, expires_at = ${expiresAt}::bigint
+      where id = ${sessionId}::text and exists (select 1 from session where session.state = 'OPEN')
+    )
+    select session.state, (select row_to_json(previous) from previous) as previous from session`.execute(db);
+  const row = rows.at(0);
+  if (row === undefined) throw new DomainError('SESSION_NOT_FOUND');
+  if (row.state !== 'OPEN') throw partRefused(row.state);
+  return row.previous === null ? {} : { replaced: toSessionPart(row.previous) };
 }
 
 /** The states in which a session no longer takes parts or commits. */

@@ -147,8 +147,18 @@ export class FileService {
    * revision is refused.
    */
   async findDownload(input: { caller: Caller; fileId: number; revisionId?: number }): Promise<{ file: FileRecord; revision: RevisionRecord }> {
-    const file = await this.requireFile(input.caller, input.fileId, 'read');
-    const revision = await this.deps.metadata.files.getRevision({ fileId: file.id, revisionId: resolveRevisionId(file, input.revisionId ?? NEWEST_REVISION) });
+    let file: FileRecord;
+    let revision: RevisionRecord | undefined;
+    if (input.revisionId === undefined || input.revisionId === NEWEST_REVISION) {
+      // docs/decisions.md 177: the current revision comes with the file row, in one query.
+      const details = await this.deps.metadata.files.getFileWithRevision(input.fileId);
+      if (!details) throw new DomainError('FILE_NOT_FOUND');
+      await this.access.require(input.caller, details.file, 'read');
+      ({ file, currentRevision: revision } = details);
+    } else {
+      file = await this.requireFile(input.caller, input.fileId, 'read');
+      revision = await this.deps.metadata.files.getRevision({ fileId: file.id, revisionId: resolveRevisionId(file, input.revisionId) });
+    }
     if (!revision) throw new DomainError('REVISION_NOT_FOUND');
     assertDownloadable(revision, this.deps.scanPolicy);
     if (revision.corruptAt !== undefined) throw new DomainError('REVISION_CORRUPT');
