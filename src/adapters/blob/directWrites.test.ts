@@ -59,7 +59,9 @@ describe('direct writes', { skip: process.platform !== 'linux' && 'O_DIRECT is L
   let fileCount = 0;
   const newPath = () => path.join(directory, `body-${fileCount++}`);
 
-  const sizes = [0, 1, 4095, 4096, 4097, MiB - 1, MiB, MiB + 1, 2 * MiB - 1, 2 * MiB + 4096];
+  const S = STAGING_BUFFER_BYTES;
+  // Around the alignment, the staging buffer's size and 1 MiB (equal sizes tested once).
+  const sizes = new Set([0, 1, 4095, 4096, 4097, S - 1, S, S + 1, 2 * S - 1, 2 * S + 4096, MiB - 1, MiB, MiB + 1, 3 * MiB + 1]);
   for (const size of sizes) {
     it(`writes a body of ${size} bytes exactly, around the page cache`, async (t) => {
       if (!(await acceptsDirectIo(directory))) return t.skip(`${directory} refuses O_DIRECT`);

@@ -16,8 +16,8 @@ import { untilAborted } from './untilAborted.js';
 /** Alignment of every direct write's address, length and offset: a page, a multiple of any common block size. */
 export const DIRECT_ALIGNMENT = 4096;
 /** One staging buffer. Each direct upload holds two: one fills while the other is written. */
-export const STAGING_BUFFER_BYTES = 1024 * 1024;
-/** Staging buffers in all (32 MiB, 16 uploads at once); an upload that finds none left is written buffered. */
+export const STAGING_BUFFER_BYTES = 512 * 1024;
+/** Staging buffers in all (16 MiB, 16 uploads at once); an upload that finds none left is written buffered. */
 const MAX_STAGING_BUFFERS = 32;
 const WASM_PAGE_BYTES = 64 * 1024;
 /** Chunks this large are held until written (see writeBodyDirect). */
@@ -27,7 +27,7 @@ const HELD_CHUNK_MIN_BYTES = 16 * 1024;
  * The staging buffers of this process. One WebAssembly.Memory holds them all (each Memory reserves
  * a large range of address space, so not one per buffer), created at first use. Its pages become
  * resident only once written, and the most recently returned buffer is taken first, so the memory
- * actually used stays near the peak number of direct uploads at once, 2 MiB each.
+ * actually used stays near the peak number of direct uploads at once, 1 MiB each.
  */
 export class StagingPool {
   private memory: WebAssembly.Memory | undefined;
@@ -110,7 +110,7 @@ export async function writeBodyDirect(input: { body: ByteSource; handle: FileHan
   // back each time), 115,000 page faults and 0.7 CPU-s more per GiB on the main thread. Held this
   // way, the chunks live about as long as on the buffered path, and the faults were 12,000. Small
   // chunks are not held: they do not matter to the heap, and a client trickling single bytes must
-  // not make a million of them live (what is held stays near 2 MiB per upload).
+  // not make a million of them live (what is held stays near 1 MiB per upload).
   let held: Uint8Array[] = [];
   const startWrite = (buffer: Uint8Array, at: number) => {
     const release = held;

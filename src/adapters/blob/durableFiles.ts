@@ -52,6 +52,11 @@ export async function writeBodyToNewFile(input: {
   try {
     if (input.direct) buffers = stagingPool.take(2);
     if (buffers) directHandle = await openForDirectWrites(filePath);
+    if (buffers && !directHandle) {
+      // Refused here: the buffers go back at once, not after a buffered upload.
+      stagingPool.give(buffers);
+      buffers = undefined;
+    }
     const sizeBytes = directHandle
       ? await writeBodyDirect({ body, handle: directHandle, buffers: buffers!, signal })
       : await writeBuffered({ body, handle, signal });
