@@ -59,6 +59,12 @@ describe('configuration (options, then DATAFILES_* variables, then defaults)', (
       secretAccessKey: 'secret',
     });
   });
+  it('writes local blobs with O_DIRECT unless --direct-writes or DATAFILES_DIRECT_WRITES is off (docs/decisions.md 170)', () => {
+    assert.equal(parseServeConfig({}, {}).directWrites, true);
+    assert.equal(parseServeConfig({}, { DATAFILES_DIRECT_WRITES: 'off' }).directWrites, false);
+    assert.equal(parseServeConfig({ 'direct-writes': 'on' }, { DATAFILES_DIRECT_WRITES: 'off' }).directWrites, true);
+    assert.throws(() => parseServeConfig({ 'direct-writes': 'yes' }, {}), /--direct-writes must be on or off/);
+  });
   it('turns virus scanning on with --clamd or DATAFILES_CLAMD, over TCP or a unix socket', () => {
     const tcp = parseServeConfig({ clamd: 'tcp://127.0.0.1:3310' }, { DATAFILES_SCAN_CONCURRENCY: '4' });
     assert.deepEqual(tcp.scan, {

@@ -16,6 +16,8 @@ export interface StorageConfig {
   s3?: { endpoint: string; bucket: string; region: string; accessKeyId?: string; secretAccessKey?: string; prefix: string };
   /** How long a request waits for the database or the object store before failing with 503. */
   dependencyTimeoutMs: number;
+  /** docs/decisions.md 170: local blobs are written with O_DIRECT where possible (undefined: on). */
+  directWrites?: boolean;
 }
 
 export interface ServeConfig extends StorageConfig {
@@ -102,6 +104,7 @@ export const STORAGE_OPTIONS = {
   's3-bucket': { env: 'DATAFILES_S3_BUCKET', description: 'S3 bucket (created if missing)' },
   's3-region': { env: 'DATAFILES_S3_REGION', description: 'S3 region', default: 'us-east-1' },
   's3-prefix': { env: 'DATAFILES_S3_PREFIX', description: 'key prefix inside the bucket', default: '' },
+  'direct-writes': { env: 'DATAFILES_DIRECT_WRITES', description: 'on: write local blobs around the page cache where possible; off', default: 'on' },
   'dependency-timeout-ms': {
     env: 'DATAFILES_DEPENDENCY_TIMEOUT_MS',
     description: 'fail with 503 after waiting this long for the database or object store',
@@ -260,6 +263,8 @@ export function parseStorageConfig(values: Record<string, string | undefined>, e
   if ((endpoint === undefined) !== (bucket === undefined)) throw new ConfigError('--s3-endpoint and --s3-bucket go together');
   if (endpoint !== undefined && !/^https?:\/\/[^\s]+$/.test(endpoint)) throw new ConfigError('--s3-endpoint must be an http(s) URL');
   if (bucket !== undefined && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) throw new ConfigError('--s3-bucket is not a valid bucket name');
+  const directWrites = get('direct-writes');
+  if (directWrites !== 'on' && directWrites !== 'off') throw new ConfigError('--direct-writes must be on or off');
   return {
     dataDir,
     databaseUrl,
@@ -276,6 +281,7 @@ export function parseStorageConfig(values: Record<string, string | undefined>, e
           }
         : undefined,
     dependencyTimeoutMs: integer('dependency-timeout-ms', get('dependency-timeout-ms'), { min: 100, max: 600_000 }),
+    directWrites: directWrites === 'on',
   };
 }
 

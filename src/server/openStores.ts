@@ -67,7 +67,7 @@ export async function openBlobStore(config: StorageConfig, options: OpenOptions 
     });
   }
   const root = path.join(config.dataDir, 'files');
-  return openDiskBlobStore({ root, exclusive: options.exclusiveDataDirectory ?? false }).catch((error: unknown) => {
+  return openDiskBlobStore({ root, exclusive: options.exclusiveDataDirectory ?? false, directWrites: config.directWrites }).catch((error: unknown) => {
     throw startupError('disk', config, root, error);
   });
 }

@@ -28,6 +28,11 @@ export interface DiskBlobStoreOptions {
   exclusive?: boolean;
   /** What "now" is for the sweeps' age cut-offs; the system clock by default. */
   clock?: Clock;
+  /**
+   * Write bodies with O_DIRECT where the file system allows it (docs/decisions.md 170), else
+   * through the page cache; true by default. false: always through the page cache.
+   */
+  directWrites?: boolean;
 }
 
 export async function openDiskBlobStore(options: DiskBlobStoreOptions): Promise<BlobStore> {
@@ -37,10 +42,10 @@ export async function openDiskBlobStore(options: DiskBlobStoreOptions): Promise<
       await mkdir(directory, { recursive: true, mode: OWNER_ONLY_DIRECTORY_MODE });
     }
   });
-  return diskBlobStore(layout, options.exclusive ?? false, options.clock ?? systemClock);
+  return diskBlobStore(layout, options.exclusive ?? false, options.clock ?? systemClock, options.directWrites ?? true);
 }
 
-function diskBlobStore(layout: DiskLayout, exclusive: boolean, clock: Clock): BlobStore {
+function diskBlobStore(layout: DiskLayout, exclusive: boolean, clock: Clock, directWrites: boolean): BlobStore {
   // docs/decisions.md 52: a composite blob deleted while it is read is removed by its last reader.
   const readers = new BlobReaders();
   return {
@@ -48,7 +53,7 @@ function diskBlobStore(layout: DiskLayout, exclusive: boolean, clock: Clock): Bl
     put: (input) =>
       withStorageErrors(async () => {
         const tempPath = layout.newTempPath();
-        const sizeBytes = await writeBodyToNewFile({ body: input.body, filePath: tempPath, signal: input.signal });
+        const { sizeBytes } = await writeBodyToNewFile({ body: input.body, filePath: tempPath, signal: input.signal, direct: directWrites });
         const key = newId();
         const blobPath = layout.blobPath(key);
         try {
@@ -110,7 +115,7 @@ function diskBlobStore(layout: DiskLayout, exclusive: boolean, clock: Clock): Bl
       }),
 
     createUpload: (input) => withStorageErrors(() => stagedUploads.createUpload(layout, input?.signal)),
-    putPart: (input) => withStorageErrors(() => stagedUploads.putPart(layout, input)),
+    putPart: (input) => withStorageErrors(() => stagedUploads.putPart(layout, input, directWrites)),
     getPart: (input) => withStorageErrors(() => stagedUploads.getPart(layout, input)),
     deletePart: (input) => withStorageErrors(() => stagedUploads.deletePart(layout, input)),
     completeUpload: (input) => withStorageErrors(() => stagedUploads.completeUpload(layout, input)),

@@ -25,6 +25,7 @@ export async function createUpload(layout: DiskLayout, signal?: AbortSignal): Pr
 export async function putPart(
   layout: DiskLayout,
   input: { uploadId: string; index: number; version?: string; body: ByteSource; sizeBytes?: number; signal?: AbortSignal },
+  direct: boolean,
 ): Promise<StoredBlob> {
   assertValidPartIndex(input.index);
   const uploadDirectory = layout.uploadDirectory(input.uploadId);
@@ -33,7 +34,7 @@ export async function putPart(
   await assertUploadExists(uploadDirectory);
 
   const tempPath = layout.newTempPath();
-  const sizeBytes = await writeBodyToNewFile({ body: input.body, filePath: tempPath, signal: input.signal });
+  const { sizeBytes } = await writeBodyToNewFile({ body: input.body, filePath: tempPath, signal: input.signal, direct });
   try {
     assertAnnouncedSize(sizeBytes, input.sizeBytes);
     await rename(tempPath, partPath);

@@ -8,6 +8,7 @@ import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ByteSource } from '../../core/ports/blobStore.js';
 import { OWNER_ONLY_DIRECTORY_MODE, OWNER_ONLY_FILE_MODE } from '../ownerOnly.js';
+import { openForDirectWrites, stagingPool, writeBodyDirect } from './directWrites.js';
 import { errorCodeOf } from './fileSystemErrors.js';
 import { untilAborted } from './untilAborted.js';
 
@@ -24,10 +25,60 @@ const WRITE_BATCH_BYTES = 512 * 1024;
 let writebacksInFlight = 0;
 const MAX_WRITEBACKS_IN_FLIGHT = 1;
 
+/** How writeBodyToNewFile wrote: around the page cache (O_DIRECT), or through it. */
+export type WriteMode = 'direct' | 'buffered';
+
 /**
  * Streams `body` into the new file `filePath` (which must not exist), fsyncs it and returns the
- * number of bytes written. If the body fails or `signal` aborts, the file is removed and the
- * promise rejects (with the signal's reason when aborted).
+ * number of bytes written and how. If the body fails or `signal` aborts, the file is removed and
+ * the promise rejects (with the signal's reason when aborted).
+ *
+ * With `direct` (docs/decisions.md 170), the body is written with O_DIRECT where the platform and
+ * the file system allow it and two staging buffers are free (directWrites.ts); otherwise, and
+ * with `direct` false, through the page cache (writeBuffered). Either way the final fsync is what
+ * makes the file durable.
+ */
+export async function writeBodyToNewFile(input: {
+  body: ByteSource;
+  filePath: string;
+  signal?: AbortSignal;
+  direct?: boolean;
+}): Promise<{ sizeBytes: number; mode: WriteMode }> {
+  const { body, filePath, signal } = input;
+  signal?.throwIfAborted();
+  const handle = await open(filePath, 'wx', OWNER_ONLY_FILE_MODE);
+  let directHandle: FileHandle | undefined;
+  let buffers: Uint8Array[] | undefined;
+  try {
+    if (input.direct) buffers = stagingPool.take(2);
+    if (buffers) directHandle = await openForDirectWrites(filePath);
+    if (buffers && !directHandle) {
+      // Refused here: the buffers go back at once, not after a buffered upload.
+      stagingPool.give(buffers);
+      buffers = undefined;
+    }
+    const sizeBytes = directHandle
+      ? await writeBodyDirect({ body, handle: directHandle, buffers: buffers!, signal })
+      : await writeBuffered({ body, handle, signal });
+    // An fsync through either descriptor flushes the file's data and metadata (its size).
+    await (directHandle ?? handle).sync();
+    await directHandle?.close();
+    await handle.close();
+    return { sizeBytes, mode: directHandle ? 'direct' : 'buffered' };
+  } catch (error) {
+    // close() waits for a write in flight, so no byte lands after the unlink.
+    await directHandle?.close().catch(() => undefined);
+    await handle.close().catch(() => undefined);
+    await rm(filePath, { force: true });
+    throw signal?.aborted ? signal.reason : error;
+  } finally {
+    // writeBodyDirect returns or throws only once no write uses the buffers any more.
+    if (buffers) stagingPool.give(buffers);
+  }
+}
+
+/**
+ * Writes `body` into `handle` through the page cache and returns its size.
  *
  * Throughput (docs/history.md, issue 6): the chunks that arrive while a write is in flight are written together
  * by the next writev, so a stream of 64 KiB chunks costs a few hundred system calls per GiB, not
@@ -35,13 +86,11 @@ const MAX_WRITEBACKS_IN_FLIGHT = 1;
  * fdatasync is started in the background (not awaited), which makes the kernel write out what is
  * dirty so far. Without it the kernel would keep the whole file in the page cache until the final
  * fsync, which would then wait for all of it: on a disk of 600 MiB/s, a second and a half per GiB
- * added to every upload. The final fsync is unchanged and is what makes the file durable.
+ * added to every upload. (Direct writes leave nothing dirty, so they need none of this.)
  * Backpressure is natural: the next chunks are taken only once the previous batch is written.
  */
-export async function writeBodyToNewFile(input: { body: ByteSource; filePath: string; signal?: AbortSignal }): Promise<number> {
-  const { body, filePath, signal } = input;
-  signal?.throwIfAborted();
-  const handle = await open(filePath, 'wx', OWNER_ONLY_FILE_MODE);
+async function writeBuffered(input: { body: ByteSource; handle: FileHandle; signal?: AbortSignal }): Promise<number> {
+  const { body, handle, signal } = input;
   let sizeBytes = 0;
   let sinceWriteback = 0;
   let writeback: Promise<void> | undefined;
@@ -76,20 +125,11 @@ export async function writeBodyToNewFile(input: { body: ByteSource; filePath: st
       writeBatch(chunks.map(({ chunk }) => chunk as Buffer)).then(() => callback(), callback);
     },
   });
-  try {
-    // pipeline() honours the signal by destroying its streams, but a plain async generator stuck
-    // awaiting (a stalled client) cannot be destroyed, so pipeline would wait for it forever.
-    await untilAborted(pipeline(body, sink, { signal }), signal);
-    if (writeback) await writeback;
-    if (writebackFailure) throw writebackFailure;
-    await handle.sync();
-  } catch (error) {
-    // close() waits for a write in flight, so no byte lands after the unlink.
-    await handle.close().catch(() => undefined);
-    await rm(filePath, { force: true });
-    throw signal?.aborted ? signal.reason : error;
-  }
-  await handle.close();
+  // pipeline() honours the signal by destroying its streams, but a plain async generator stuck
+  // awaiting (a stalled client) cannot be destroyed, so pipeline would wait for it forever.
+  await untilAborted(pipeline(body, sink, { signal }), signal);
+  if (writeback) await writeback;
+  if (writebackFailure) throw writebackFailure;
   return sizeBytes;
 }
 
