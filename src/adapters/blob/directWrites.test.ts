@@ -3,10 +3,12 @@
 // staging buffer taken, and where the file system refuses O_DIRECT the buffered path is used.
 import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
+import { execFile } from 'node:child_process';
 import { constants } from 'node:fs';
 import { mkdtemp, open, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { blobStoreContract } from './blobStore.contract.js';
 import { failingBody, KiB, MiB, randomData, sha256, stalledAsyncBody } from './blobStoreContractSupport.js';
@@ -25,6 +27,21 @@ async function* randomChunksOf(bytes: Uint8Array, maxChunkBytes: number): AsyncG
 
 async function* chunksOf(bytes: Uint8Array, chunkBytes: number): AsyncGenerator<Uint8Array> {
   for (let offset = 0; offset < bytes.byteLength; offset += chunkBytes) yield bytes.subarray(offset, offset + chunkBytes);
+}
+
+const execFileAsync = promisify(execFile);
+
+/** A fresh ramfs mount (a file system that refuses O_DIRECT), or undefined when not root. */
+async function mountRamfs(): Promise<string | undefined> {
+  if (process.getuid?.() !== 0) return undefined;
+  const directory = await mkdtemp(path.join(tmpdir(), 'datafiles-ramfs-'));
+  try {
+    await execFileAsync('mount', ['-t', 'ramfs', '-o', 'size=64m', 'ramfs', directory]);
+    return directory;
+  } catch {
+    await rm(directory, { recursive: true, force: true });
+    return undefined;
+  }
 }
 
 /** Whether `directory`'s file system accepts O_DIRECT (it may not, even on Linux: ramfs). */
@@ -131,15 +148,23 @@ describe('direct writes', { skip: process.platform !== 'linux' && 'O_DIRECT is L
     assert.deepEqual(new Set(pool.take(2)), new Set(first));
   });
 
-  // tmpfs accepts O_DIRECT since Linux 6.6 and ramfs needs a mount, so the directory of a file
-  // system that refuses it is given by DATAFILES_TEST_NO_DIRECT_IO_DIR (e.g. a ramfs mount); /dev/shm
-  // is tried otherwise, which refuses it on older kernels.
+  // tmpfs accepts O_DIRECT since Linux 6.6; ramfs never does. The test mounts a ramfs of its own
+  // when it runs as root (as CI does); otherwise DATAFILES_TEST_NO_DIRECT_IO_DIR names a directory on
+  // a file system that refuses O_DIRECT (a ramfs mount), and /dev/shm is tried last (older kernels).
   it('falls back to the page cache where the file system refuses O_DIRECT', async (t) => {
-    const parent = process.env.DATAFILES_TEST_NO_DIRECT_IO_DIR ?? '/dev/shm';
+    const mounted = await mountRamfs();
+    const parent = mounted ?? process.env.DATAFILES_TEST_NO_DIRECT_IO_DIR ?? '/dev/shm';
     const refusing = await mkdtemp(path.join(parent, 'datafiles-direct-')).catch(() => undefined);
+    t.after(async () => {
+      if (refusing) await rm(refusing, { recursive: true, force: true });
+      if (mounted) {
+        await execFileAsync('umount', [mounted]);
+        await rm(mounted, { recursive: true, force: true });
+      }
+    });
     if (!refusing) return t.skip(`no ${parent}`);
-    try {
-      if (await acceptsDirectIo(refusing)) return t.skip(`${parent} accepts O_DIRECT on this kernel`);
+    if (await acceptsDirectIo(refusing)) return t.skip(`${parent} accepts O_DIRECT on this kernel; run as root or set DATAFILES_TEST_NO_DIRECT_IO_DIR`);
+    {
       const data = randomData(MiB + 4097);
       const filePath = path.join(refusing, 'body');
       const result = await writeBodyToNewFile({ body: randomChunksOf(data, 100 * KiB), filePath, direct: true });
@@ -147,8 +172,6 @@ describe('direct writes', { skip: process.platform !== 'linux' && 'O_DIRECT is L
       assert.ok((await readFile(filePath)).equals(data));
       assert.deepEqual(await readdir(refusing), ['body'], 'nothing left by the refused open');
       assert.equal(stagingPool.inUse, 0);
-    } finally {
-      await rm(refusing, { recursive: true, force: true });
     }
   });
 });
