@@ -107,7 +107,7 @@ async function hotOperations(store: MetadataStore, admin: (list: () => Promise<u
   const root = await mkdtemp(path.join(os.tmpdir(), 'datafiles-plans-blobs-'));
   const blobs = await openDiskBlobStore({ root });
   try {
-    await sweepSessions({ metadata: store, blobs, now: Date.now(), closedGraceMs: 60_000, commitLeaseMs: 120_000, expire: async () => false });
+    await sweepSessions({ metadata: store, blobs, now: Date.now(), closedGraceMs: 60_000, commitLeaseMs: 120_000 });
   } finally {
     await blobs.close();
     await rm(root, { recursive: true, force: true });
