@@ -51,6 +51,11 @@ export interface ReadableFilter {
   isAdmin: boolean;
   /** docs/decisions.md 15: keep files whose owner is the caller. */
   ownedOnly: boolean;
+  /**
+   * docs/decisions.md 180: keep files an entry shares with the caller, directly or through one of
+   * its groups, and that someone else owns; public or not. For an admin too.
+   */
+  sharedOnly?: boolean;
   /** Only these ids (still filtered by readability). */
   ids?: readonly number[];
   /** Only files this user owns (still filtered by readability; docs/decisions.md 84). */
