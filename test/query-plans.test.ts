@@ -76,6 +76,8 @@ async function hotOperations(store: MetadataStore, admin: (list: () => Promise<u
   await store.files.listReadableFiles({ ...caller, limit: 100, offset: 100 });
   await store.files.listReadableFiles({ ...caller, ownedOnly: true, limit: 100, afterId: 100 });
   await store.files.listReadableFiles({ ...caller, ownerId: 3, limit: 100 });
+  // docs/decisions.md 180: the web interface's "Shared with me".
+  await store.files.listReadableFiles({ ...caller, sharedOnly: true, limit: 100, afterId: 100 });
   await store.files.listReadableFiles({ ...caller, ids: [5, 500, 5000] });
   await admin(() => store.files.listReadableFiles({ ...caller, isAdmin: true, limit: 100, afterId: 10_000 }));
   await store.files.listRevisions(firstPage.map(({ file }) => file.id));
@@ -107,7 +109,7 @@ async function hotOperations(store: MetadataStore, admin: (list: () => Promise<u
   const root = await mkdtemp(path.join(os.tmpdir(), 'datafiles-plans-blobs-'));
   const blobs = await openDiskBlobStore({ root });
   try {
-    await sweepSessions({ metadata: store, blobs, now: Date.now(), closedGraceMs: 60_000, commitLeaseMs: 120_000, expire: async () => false });
+    await sweepSessions({ metadata: store, blobs, now: Date.now(), closedGraceMs: 60_000, commitLeaseMs: 120_000 });
   } finally {
     await blobs.close();
     await rm(root, { recursive: true, force: true });

@@ -1,6 +1,7 @@
 // What the web interface's file page and sharing dialog ask of the datafiles API, through
 // @datafiles/sdk against the real server: the caller's own grant on a file (docs/decisions.md
-// 127), groups' names by id (123) and the metadata update without bytes (81).
+// 127), groups' names by id (123), the metadata update without bytes (81) and the files shared
+// with the caller (180).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createSharingClient, isDatafilesError, updateFileMetadata } from '@datafiles/sdk';
@@ -57,6 +58,34 @@ describe('the sharing calls of the datafiles API', () => {
     assert.equal(await status(sharing(bob).myGrant(999_999)), 404);
     assert.equal((await api(server, undefined, `/datafiles/v1/me/files/${id}`)).status, 401);
     assert.equal((await api(server, bob.token, '/datafiles/v1/me/files/abc')).status, 400);
+  });
+
+  it('lists the files shared with the caller (sharedWithMe=true): by an entry for it or its group, not merely public (docs/decisions.md 180)', async () => {
+    const direct = await uploadAs(server, alice, 'd', 'direct.txt');
+    const viaGroup = await uploadAs(server, alice, 'g', 'group.txt');
+    const open = await uploadAs(server, alice, 'p', 'open.txt');
+    const openAndShared = await uploadAs(server, alice, 's', 'open-and-shared.txt');
+    const unshared = await uploadAs(server, alice, 'u', 'unshared.txt');
+    const carolsOwn = await uploadAs(server, carol, 'c', 'carols.txt');
+    const owner = clientOf(server, alice);
+    const toCarol = { entityType: 'USER', entityId: String(carol.id), grant: 'READ' } as const;
+    await owner.updateFilePermissions(direct, { entries: [toCarol] });
+    await owner.updateFilePermissions(viaGroup, { entries: [{ entityType: 'GROUP', entityId: String(team.id), grant: 'READ' }] });
+    await owner.updateFilePermissions(open, { publicAccess: true });
+    await owner.updateFilePermissions(openAndShared, { publicAccess: true, entries: [toCarol] });
+    const mine = new Set([direct, viaGroup, open, openAndShared, unshared, carolsOwn]);
+    const ids = (files: { dataFileId: number }[]) => files.map((file) => file.dataFileId).filter((id) => mine.has(id));
+
+    const everything = await clientOf(server, carol).getFileDetailsList();
+    assert.deepEqual(ids(everything), [direct, viaGroup, open, openAndShared, carolsOwn], 'readable: shared, public and her own');
+    const shared = await clientOf(server, carol).getFileDetailsList({ sharedWithMe: true, expand: ['metadata'] });
+    assert.deepEqual(ids(shared), [direct, viaGroup, openAndShared]);
+    assert.deepEqual(ids(await clientOf(server, carol).getFileDetailsList({ sharedWithMe: true, limit: 1, after: direct })), [viaGroup]);
+    assert.deepEqual(ids(await clientOf(server, carol).getFileDetailsList({ sharedWithMe: true, limitToOwned: true })), []);
+    assert.deepEqual(ids(await clientOf(server, alice).getFileDetailsList({ sharedWithMe: true })), [], "the owner's own files are not shared with her");
+    const raw = await api(server, carol.token, `/domo/data-files/v1/details?sharedWithMe=false`);
+    assert.deepEqual(ids((await raw.json()) as { dataFileId: number }[]), [direct, viaGroup, open, openAndShared, carolsOwn]);
+    assert.equal((await api(server, carol.token, `/domo/data-files/v1/details?sharedWithMe=maybe`)).status, 400);
   });
 
   it('names groups by id, leaving unknown ids out, at most 100 at a time', async () => {

@@ -22,7 +22,7 @@ const bobFiles: Record<string, number> = {};
 
 const count = (page: Page) => page.getByRole('status').filter({ hasText: /files$/ });
 
-async function waitForCount(page: Page, shown: number, total = COUNT + 2): Promise<void> {
+async function waitForCount(page: Page, shown: number, total = COUNT + 3): Promise<void> {
   await count(page)
     .filter({ hasText: `${shown} of ${total} files` })
     .waitFor({ timeout: 30_000 });
@@ -35,10 +35,15 @@ before(async () => {
   [alice, bob] = await Promise.all([server.addUser('alice'), server.addUser('bob')]);
   const started = Date.now();
   aliceIds = await createManyFiles(server, alice, COUNT);
-  // Bob's: one shared with alice, one public, one private (alice never sees it).
+  // Bob's: one shared with alice, one with a group she is in, one public (shared with everyone,
+  // not with her: "Public" lists it, "Shared with me" does not), one private (alice never sees it).
+  const team = await server.addGroup('team');
+  await server.addGroupMember(team.id, alice.id);
   const client = createClient({ baseUrl: server.url, token: bob.token });
-  for (const name of ['bob-shared.csv', 'bob-public.csv', 'bob-private.csv']) bobFiles[name] = (await client.uploadFile(new Blob([name]), { name })).dataFileId;
+  for (const name of ['bob-shared.csv', 'bob-team.csv', 'bob-public.csv', 'bob-private.csv'])
+    bobFiles[name] = (await client.uploadFile(new Blob([name]), { name })).dataFileId;
   await client.updateFilePermissions(bobFiles['bob-shared.csv'], { entries: [{ entityType: 'USER', entityId: String(alice.id), grant: 'READ' }] });
+  await client.updateFilePermissions(bobFiles['bob-team.csv'], { entries: [{ entityType: 'GROUP', entityId: String(team.id), grant: 'READ' }] });
   await client.updateFilePermissions(bobFiles['bob-public.csv'], { publicAccess: true });
   console.log(`# ${COUNT} files made in ${Date.now() - started} ms`);
 });
@@ -52,7 +57,7 @@ describe('the files view in chromium, 10,000 files', () => {
     const ui = await signedInPage(browser, server.url, alice.token);
     try {
       const { page } = ui;
-      await waitForCount(page, COUNT + 2);
+      await waitForCount(page, COUNT + 3);
       assert.ok((await bodyRows(page).count()) < 100, 'only the rows in view are in the DOM');
       await page.getByRole('link', { name: 'file-00001.csv' }).waitFor();
       await screenshot(page, 'files');
@@ -72,12 +77,14 @@ describe('the files view in chromium, 10,000 files', () => {
     const ui = await signedInPage(browser, server.url, alice.token);
     try {
       const { page } = ui;
-      await waitForCount(page, COUNT + 2);
+      await waitForCount(page, COUNT + 3);
       await page.getByRole('radio', { name: 'Mine' }).check();
       await waitForCount(page, COUNT);
       await page.getByRole('radio', { name: 'Shared with me' }).check();
       await waitForCount(page, 2);
       await page.getByRole('row', { name: /bob-shared\.csv.*bob/ }).waitFor();
+      await page.getByRole('row', { name: /bob-team\.csv.*bob/ }).waitFor();
+      assert.equal(await page.getByRole('link', { name: 'bob-public.csv' }).count(), 0, 'public, not shared with her');
       assert.equal(await page.getByRole('link', { name: 'bob-private.csv' }).count(), 0);
       await page.getByRole('radio', { name: 'Public' }).check();
       await waitForCount(page, 1);
@@ -95,7 +102,7 @@ describe('the files view in chromium, 10,000 files', () => {
     const ui = await signedInPage(browser, server.url, alice.token);
     try {
       const { page } = ui;
-      await waitForCount(page, COUNT + 2);
+      await waitForCount(page, COUNT + 3);
       const firstName = () => bodyRows(page).first().locator('td').first().innerText();
       assert.equal(await firstName(), 'bob-public.csv');
       await page.getByRole('button', { name: 'Name' }).click();
@@ -124,7 +131,7 @@ describe('the files view in chromium, 10,000 files', () => {
     const ui = await signedInPage(browser, server.url, alice.token, { width: 375, colorScheme: 'dark' });
     try {
       const { page } = ui;
-      await waitForCount(page, COUNT + 2);
+      await waitForCount(page, COUNT + 3);
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow} px`);
       await page.getByRole('link', { name: 'file-00001.csv' }).focus();

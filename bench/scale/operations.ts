@@ -127,7 +127,7 @@ export async function measureSweeps(instance: Instance): Promise<Samples> {
   try {
     const at = Date.now();
     await sample(samples.sessionSweep, 100, async () => {
-      await sweepSessions({ metadata, blobs, now: at, closedGraceMs: 60_000, commitLeaseMs: 120_000, expire: async () => false });
+      await sweepSessions({ metadata, blobs, now: at, closedGraceMs: 60_000, commitLeaseMs: 120_000 });
     });
     const keys = spread(300, instance.shape.files, 4).map((g, index) =>
       ((g - 1) * 5 + 1 + (index % 2 === 0 ? 0 : 5_000_000_000)).toString(16).padStart(32, '0'),

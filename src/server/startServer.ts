@@ -116,13 +116,6 @@ export async function startServer(config: ServeConfig, io: { announce: (text: st
       services.audit.expire().catch((error) => logger.warn({ err: error }, 'audit retention sweep failed'));
     }, SWEEP_INTERVAL_MS);
     sweeper.unref();
-    const sessionSweeper = await startSessionSweeper({
-      sessions: services.sessions,
-      ttlMs: config.sessionTtlMs,
-      commitLeaseMs: config.sessionCommitLeaseMs,
-      log: logger,
-    });
-
     await app.listen({ host: config.host, port: config.port });
     scanning?.start(scanMetrics(metrics.registry, stores.metadata.scans, systemClock));
     const address = app.server.address();
@@ -139,7 +132,15 @@ export async function startServer(config: ServeConfig, io: { announce: (text: st
     }
     // Printed whatever the log level: scripts (and our tests) wait for this line.
     io.announce(`datafiles: listening on ${url}\n`);
-    // Started once listening, so a failed start has no sweep to stop (docs/decisions.md 95).
+    // Started once listening, so a failed start has no sweep to stop (docs/decisions.md 95), and
+    // not awaited: thousands of sessions that expired during a long stop do not delay serving
+    // (docs/decisions.md 179).
+    const sessionSweeper = startSessionSweeper({
+      sessions: services.sessions,
+      ttlMs: config.sessionTtlMs,
+      commitLeaseMs: config.sessionCommitLeaseMs,
+      log: logger,
+    });
     const inventory = await openBlobInventory(config);
     const orphanSweeper = startOrphanSweeper({
       inventory,

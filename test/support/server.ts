@@ -56,6 +56,8 @@ export interface StartOptions {
   env?: Record<string, string>;
   args?: string[];
   adminToken?: string;
+  /** How long to wait for "listening" (60 s unless given). */
+  startTimeoutMs?: number;
 }
 
 function waitForExit(child: ChildProcess): Promise<number | null> {
@@ -77,10 +79,11 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
   });
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {
+    const startTimeoutMs = options.startTimeoutMs ?? 60_000;
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`server did not start in 60 s:\n${output}`));
-    }, 60_000);
+      reject(new Error(`server did not start in ${startTimeoutMs / 1000} s:\n${output}`));
+    }, startTimeoutMs);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const match = /^datafiles: listening on (http:\/\/127\.0\.0\.1:\d+)$/m.exec(output);

@@ -90,6 +90,8 @@ export function createClient(options: ClientOptions): DatafilesClient {
         path: '/details',
         query: {
           limitToOwned: listOptions.limitToOwned ?? false,
+          // Sent only when asked for, so a list still reaches a server without this extension.
+          sharedWithMe: listOptions.sharedWithMe === true ? true : undefined,
           ids: listOptions.ids !== undefined && listOptions.ids.length > 0 ? listOptions.ids : undefined,
           expand: listOptions.expand !== undefined && listOptions.expand.length > 0 ? listOptions.expand : undefined,
           limit: listOptions.limit,

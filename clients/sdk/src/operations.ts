@@ -33,6 +33,8 @@ export interface ListOptions extends Signalled {
   ids?: readonly number[];
   expand?: readonly Expand[];
   limitToOwned?: boolean;
+  /** Only files shared with you by an entry (you or one of your groups), owned by others; public or not. */
+  sharedWithMe?: boolean;
   limit?: number;
   offset?: number;
   /** Only files with a greater id: the last dataFileId of the previous page (docs/decisions.md 150). */

@@ -71,6 +71,8 @@ export function toFileWithRevision(row: FileWithRevisionRow): FileWithRevision {
  */
 export async function listReadableFiles(db: Kysely<MetadataDatabase>, filter: ReadableFilter): Promise<FileWithRevision[]> {
   if (filter.ids !== undefined && filter.ids.length === 0) return [];
+  // What the caller owns is never shared with it.
+  if (filter.ownedOnly && filter.sharedOnly) return [];
   const rows = await readableFilesQuery(db, filter).execute();
   return rows.map(toFileWithRevision);
 }
@@ -81,6 +83,10 @@ export function readableFilesQuery(db: Kysely<MetadataDatabase>, filter: Readabl
   const afterId = filter.afterId ?? 0;
   if (filter.ownedOnly) {
     query = query.where('f.owner_id', '=', filter.userId);
+  } else if (filter.sharedOnly) {
+    query = query
+      .innerJoin(sharedIds(db, filter, afterId, filter.limit === undefined ? undefined : filter.limit + (filter.offset ?? 0)).as('v'), 'v.id', 'f.id')
+      .where('f.owner_id', '<>', filter.userId);
   } else if (!filter.isAdmin) {
     const narrow = filter.ids !== undefined || filter.ownerId !== undefined;
     query = narrow
@@ -148,5 +154,39 @@ function readableIds(db: Kysely<MetadataDatabase>, { userId, groupIds }: Readabl
       .selectFrom((groupIds.length === 0 ? union : union.union(named('GROUP', groupIds))).as('readable'))
       .select('readable.id')
       .orderBy('readable.id'),
+  );
+}
+
+/**
+ * docs/decisions.md 180: the ids of the files an entry shares with the caller or one of its
+ * groups, above `afterId`, that someone else owns (an owner's own entry, docs/decisions.md 19, is
+ * not a share); at most `window` from each index range when given. Whether the file is also
+ * public plays no part. Each range walks file_permissions_by_entity in file id order and looks
+ * each file's owner up by its primary key.
+ */
+function sharedIds(db: Kysely<MetadataDatabase>, { userId, groupIds }: ReadableFilter, afterId: number, window: number | undefined) {
+  const cut = <Q extends { limit(n: number): Q }>(query: Q): Q => (window === undefined ? query : query.limit(window));
+  const named = (entityType: 'USER' | 'GROUP', ids: readonly number[]) =>
+    db
+      .selectFrom(
+        cut(
+          db
+            .selectFrom('file_permissions as e')
+            .innerJoin('files as o', 'o.id', 'e.file_id')
+            .select('e.file_id as id')
+            .where('e.entity_type', '=', entityType)
+            .where('e.entity_id', 'in', ids)
+            .where('e.file_id', '>', afterId)
+            .where('o.owner_id', '<>', userId)
+            .orderBy('e.file_id'),
+        ).as(entityType === 'USER' ? 'su' : 'sg'),
+      )
+      .select('id');
+  const users = named('USER', [userId]);
+  return cut(
+    db
+      .selectFrom((groupIds.length === 0 ? users : users.union(named('GROUP', groupIds))).as('shared'))
+      .select('shared.id')
+      .orderBy('shared.id'),
   );
 }

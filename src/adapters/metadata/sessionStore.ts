@@ -112,18 +112,36 @@ export function createSessionStore(db: Kysely<MetadataDatabase>, dialect: SqlDia
       return rows.map(toSessionRecord);
     },
 
-    /** Oldest expiry first, so a sweep that takes `limit` at a time makes steady progress. */
-    async listExpiredSessions(now, limit) {
+    /**
+     * docs/decisions.md 179: one UPDATE closes a whole batch, where a compare-and-set per session
+     * cost a round trip (and, on SQLite, a commit) each. The outer conditions are checked again on
+     * the row the UPDATE locks, so a session a part renewed or a commit claimed meanwhile (another
+     * server, on PostgreSQL) is left as it is.
+     */
+    async expireSessions({ now, at, limit }) {
       const rows = await db
-        .selectFrom('upload_sessions')
-        .selectAll()
+        .updateTable('upload_sessions')
+        .set({ state: 'EXPIRED', updated_at: at })
+        .where('id', 'in', (eb) =>
+          eb
+            .selectFrom('upload_sessions')
+            .select('id')
+            .where('state', '=', 'OPEN')
+            .where('expires_at', '<', now)
+            .orderBy('expires_at')
+            .orderBy('id')
+            .limit(limit),
+        )
         .where('state', '=', 'OPEN')
         .where('expires_at', '<', now)
-        .orderBy('expires_at')
-        .orderBy('id')
-        .limit(limit)
+        .returningAll()
         .execute();
-      return rows.map(toSessionRecord);
+      return rows.map(toSessionRecord).sort((a, b) => a.expiresAt - b.expiresAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    },
+
+    async markManyPartsReleased(ids) {
+      if (ids.length === 0) return;
+      await db.updateTable('upload_sessions').set({ parts_released: true }).where('id', 'in', ids).where('state', 'in', CLOSED_STATES).execute();
     },
 
     async markPartsReleased(id) {

@@ -97,6 +97,8 @@ export class FileService {
     ids?: readonly number[];
     ownerId?: number;
     limitToOwned: boolean;
+    /** docs/decisions.md 180: only files shared with the caller (an entry), not merely public. */
+    sharedWithMe?: boolean;
     expand: ReadonlySet<Expansion>;
     limit?: number;
     offset?: number;
@@ -112,6 +114,7 @@ export class FileService {
         groupIds: input.caller.groupIds,
         isAdmin: input.caller.user.isAdmin,
         ownedOnly: input.limitToOwned,
+        sharedOnly: input.sharedWithMe ?? false,
         ids: input.ids,
         ownerId: input.ownerId,
         afterId,

@@ -51,6 +51,11 @@ export interface ReadableFilter {
   isAdmin: boolean;
   /** docs/decisions.md 15: keep files whose owner is the caller. */
   ownedOnly: boolean;
+  /**
+   * docs/decisions.md 180: keep files an entry shares with the caller, directly or through one of
+   * its groups, and that someone else owns; public or not. For an admin too.
+   */
+  sharedOnly?: boolean;
   /** Only these ids (still filtered by readability). */
   ids?: readonly number[];
   /** Only files this user owns (still filtered by readability; docs/decisions.md 84). */
@@ -163,8 +168,12 @@ export interface SessionStore {
    * `updatedBefore`: their committer died (docs/decisions.md 51). Oldest first.
    */
   listStaleCommits(input: { updatedBefore: number; limit: number }): Promise<UploadSessionRecord[]>;
-  /** OPEN sessions whose expiresAt is before `now`. */
-  listExpiredSessions(now: number, limit: number): Promise<UploadSessionRecord[]>;
+  /**
+   * Moves at most `limit` OPEN sessions whose expiresAt is before `now` to EXPIRED (updatedAt
+   * `at`), soonest expired first, in one statement; answers them as they are now (EXPIRED, parts
+   * not released), in that order. Their parts are the caller's to remove (docs/decisions.md 179).
+   */
+  expireSessions(input: { now: number; at: number; limit: number }): Promise<UploadSessionRecord[]>;
   /**
    * Records that a closed session's staged upload is gone from the blob store, so that the sweep
    * stops releasing it. Only a COMMITTED, ABORTED or EXPIRED session is marked; an OPEN or
@@ -172,6 +181,8 @@ export interface SessionStore {
    * session does not exist.
    */
   markPartsReleased(id: string): Promise<boolean>;
+  /** markPartsReleased for many sessions in one statement; unknown and unclosed ones are passed over. */
+  markManyPartsReleased(ids: readonly string[]): Promise<void>;
   /**
    * ABORTED and EXPIRED sessions whose parts are not released and whose updatedAt (when they were
    * closed) is before `closedBefore`: oldest first, then by id, at most `limit`. With `after`,

@@ -201,7 +201,7 @@ export class SessionService {
    * docs/decisions.md 24: expires sessions idle longer than the TTL and removes their parts; then
    * removes the parts that closed sessions left behind (a crash between closing and removing).
    */
-  async sweepExpired(): Promise<SweepResult> {
+  async sweepExpired(options: { signal?: AbortSignal } = {}): Promise<SweepResult> {
     return sweepSessions({
       ...this.deps,
       now: this.deps.clock.now(),
@@ -211,7 +211,9 @@ export class SessionService {
       closedGraceMs: this.timing.staleMs,
       // docs/decisions.md 51: the lease a live committer renews every staleMs / 4 (sessionCommit.ts).
       commitLeaseMs: this.timing.staleMs,
-      expire: (session) => this.expire(session),
+      // What expire() does before removing the parts, for the sessions the sweep expires itself.
+      closing: (session) => this.closeParts(session),
+      signal: options.signal,
     });
   }
 
@@ -361,9 +363,14 @@ export class SessionService {
   }
 
   private async discardParts(session: UploadSessionRecord): Promise<void> {
+    await this.closeParts(session);
+    await releaseParts(this.deps, session);
+  }
+
+  /** A closed session's parts: no longer hashed ahead, and those still arriving are refused. */
+  private async closeParts(session: UploadSessionRecord): Promise<void> {
     this.hasher.forget(session.id);
     await this.stopPartsInFlight(session.id, 'The upload session was closed; this part was not stored.');
-    await releaseParts(this.deps, session);
   }
 
   private async stopPartsInFlight(sessionId: string, message: string): Promise<void> {

@@ -2,9 +2,12 @@
 // crash or a failing blob store between them must not leave the parts behind for good. Over real
 // stores (SQLite in memory, the disk blob store in a temp dir), without HTTP.
 import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { DomainError, isDomainError } from '../errors.js';
 import type { UploadSessionRecord } from '../model.js';
+import { newSessionId } from './sessionIds.js';
+import { waitFor } from '../../../test/support/waitFor.js';
 import { bodyOf, bytesOf, ManualClock, MiB, startSessionWorld, type SessionWorld } from '../../../test/support/sessionWorld.js';
 
 /** How long a closed session is left to whoever closed it (CommitTiming.staleMs). */
@@ -211,5 +214,135 @@ describe('SessionService: the sweep rolls back a commit whose committer died (do
     });
     assert.equal(moved, undefined);
     assert.equal(await stateOf(session), 'COMMITTING');
+  });
+});
+
+describe('SessionService: many sessions due at once are expired in batches (docs/decisions.md 179)', () => {
+  let world: SessionWorld;
+  let clock: ManualClock;
+  let warnings: Array<{ object: any; message: string }>;
+  beforeEach(async () => {
+    clock = new ManualClock();
+    warnings = [];
+    world = await startSessionWorld({
+      clock,
+      ttlMs: TTL_MS,
+      commitTiming: { staleMs: GRACE_MS },
+      log: { warn: (object, message) => warnings.push({ object, message }) },
+    });
+  });
+  afterEach(() => world.cleanup());
+
+  /** What a server down longer than the TTL finds: `count` OPEN sessions past their expiry, each with a staged upload. */
+  const storeExpired = async (count: number): Promise<UploadSessionRecord[]> => {
+    const sessions: UploadSessionRecord[] = [];
+    for (let n = 0; n < count; n += 1) {
+      const { uploadId } = await world.blobs.createUpload();
+      const session: UploadSessionRecord = {
+        id: newSessionId(),
+        ownerId: world.alice.user.id,
+        fileId: null,
+        name: `due-${n}.bin`,
+        description: '',
+        contentType: 'application/octet-stream',
+        state: 'OPEN',
+        blobUploadId: uploadId,
+        createdAt: clock.now() - TTL_MS - 1000,
+        updatedAt: clock.now() - TTL_MS - 1000,
+        expiresAt: clock.now() - 1000 + n,
+        committedFileId: null,
+        committedRevisionId: null,
+        partsReleased: false,
+      };
+      await world.metadata.sessions.createSession(session);
+      sessions.push(session);
+    }
+    return sessions;
+  };
+  const states = async (sessions: UploadSessionRecord[]) => {
+    const counts: Record<string, number> = {};
+    for (const session of sessions) {
+      const stored = await world.metadata.sessions.getSession(session.id);
+      const key = `${stored?.state}${stored?.partsReleased ? ' released' : ''}`;
+      counts[key] = (counts[key] ?? 0) + 1;
+    }
+    return counts;
+  };
+
+  it('250 sessions: three statements expire them, every staged upload is removed and recorded as such', async () => {
+    const due = await storeExpired(250);
+    const alive = await world.sessions.create({ caller: world.alice, name: 'alive.bin', contentType: 'application/octet-stream' });
+    let expireCalls = 0;
+    let markCalls = 0;
+    const sessions = world.metadata.sessions;
+    const expireSessions = sessions.expireSessions.bind(sessions);
+    const markManyPartsReleased = sessions.markManyPartsReleased.bind(sessions);
+    sessions.expireSessions = (input) => ((expireCalls += 1), expireSessions(input));
+    sessions.markManyPartsReleased = (ids) => ((markCalls += 1), markManyPartsReleased(ids));
+
+    assert.deepEqual(await world.sessions.sweepExpired(), { rolledBack: 0, expired: 250, released: 0 });
+    assert.equal(expireCalls, 3, '100 + 100 + 50');
+    assert.equal(markCalls, 3);
+    assert.deepEqual(await states(due), { 'EXPIRED released': 250 });
+    assert.deepEqual(await world.leftovers(), { uploads: [alive.blobUploadId], tmp: [] }, 'only the live session keeps its staged upload');
+    assert.equal((await world.metadata.sessions.getSession(alive.id))?.state, 'OPEN');
+    assert.deepEqual(warnings, []);
+  });
+
+  it('a staged upload that cannot be removed is logged and left unreleased; past the grace period a later sweep removes it', async () => {
+    const due = await storeExpired(5);
+    const abortUpload = world.blobs.abortUpload.bind(world.blobs);
+    let storeDown = true;
+    world.blobs.abortUpload = async (input) => {
+      if (storeDown && input.uploadId === due[2].blobUploadId) throw new DomainError('DEPENDENCY_UNAVAILABLE', 'S3 is briefly down');
+      return abortUpload(input);
+    };
+    assert.deepEqual(await world.sessions.sweepExpired(), { rolledBack: 0, expired: 5, released: 0 });
+    assert.deepEqual(await states(due), { 'EXPIRED released': 4, EXPIRED: 1 });
+    assert.deepEqual(
+      warnings.map(({ object, message }) => [object.sessionId, message]),
+      [[due[2].id, 'could not remove the parts of an expired upload session']],
+    );
+    storeDown = false;
+    clock.advance(GRACE_MS + 1);
+    assert.deepEqual(await world.sessions.sweepExpired(), { rolledBack: 0, expired: 0, released: 1 });
+    assert.deepEqual(await states(due), { 'EXPIRED released': 5 });
+    assert.deepEqual(await world.leftovers(), { uploads: [], tmp: [] });
+  });
+
+  it('a sweep told to stop ends after the batch in progress; the next sweep takes up the rest', async () => {
+    const due = await storeExpired(150);
+    const stopping = new AbortController();
+    const abortUpload = world.blobs.abortUpload.bind(world.blobs);
+    world.blobs.abortUpload = async (input) => {
+      stopping.abort();
+      return abortUpload(input);
+    };
+    assert.deepEqual(await world.sessions.sweepExpired({ signal: stopping.signal }), { rolledBack: 0, expired: 100, released: 0 });
+    assert.deepEqual(await states(due), { 'EXPIRED released': 100, OPEN: 50 }, 'the batch begun is finished: its parts removed and recorded');
+    assert.deepEqual(await world.sessions.sweepExpired(), { rolledBack: 0, expired: 50, released: 0 });
+    assert.deepEqual(await states(due), { 'EXPIRED released': 150 });
+    assert.deepEqual(await world.leftovers(), { uploads: [], tmp: [] });
+  });
+
+  it('a part still arriving for a session the sweep expires is stopped and not stored', async () => {
+    const session = await world.sessions.create({ caller: world.alice, name: 'slow.bin', contentType: 'application/octet-stream' });
+    // A body that never ends: the part is in flight until something stops it.
+    let reading = false;
+    const body = new Readable({
+      read() {
+        reading = true;
+      },
+    });
+    const part = world.sessions.putPart({ caller: world.alice, sessionId: session.id, index: 1, body }).then(
+      () => 'stored',
+      (error: unknown) => error,
+    );
+    body.push(Buffer.alloc(1024));
+    await waitFor(() => reading, { what: 'the part to be read' });
+    clock.advance(TTL_MS + 1);
+    assert.deepEqual(await world.sessions.sweepExpired(), { rolledBack: 0, expired: 1, released: 0 });
+    assert.ok(isDomainError(await part, 'SESSION_CLOSED'));
+    assert.deepEqual(await world.leftovers(), { uploads: [], tmp: [] });
   });
 });

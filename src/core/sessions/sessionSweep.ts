@@ -12,7 +12,10 @@ import type { UploadSessionRecord } from '../model.js';
 import type { BlobStore } from '../ports/blobStore.js';
 import type { MetadataStore } from '../ports/metadataStore.js';
 
+/** Sessions closed (or released) per statement; a batch holds the database and the event loop briefly. */
 const SWEEP_BATCH = 100;
+/** Staged uploads removed at once: on S3 each takes a few requests, one after another. */
+const RELEASE_LANES = 8;
 
 export interface PartReleaseDeps {
   metadata: MetadataStore;
@@ -36,10 +39,12 @@ export async function releaseParts(deps: PartReleaseDeps, session: Pick<UploadSe
 }
 
 /**
- * Expires the OPEN sessions past their expiry (`expire` moves one to EXPIRED and removes its
- * parts; false if it was no longer OPEN), then releases the parts of the sessions closed more
- * than `closedGraceMs` before `now` that still hold them. A session that fails either way is
- * logged and passed over; the next sweep tries it again.
+ * Expires the OPEN sessions past their expiry and removes their parts, then releases the parts of
+ * the sessions closed more than `closedGraceMs` before `now` that still hold them. A batch at a
+ * time (docs/decisions.md 179): one statement expires up to SWEEP_BATCH sessions, their staged
+ * uploads are removed a few at once, one statement records which are gone. A session whose parts
+ * cannot be removed is logged and left unreleased: the later part of a sweep past the grace
+ * period tries it again. With `signal` aborted the sweep stops between batches.
  */
 export async function sweepSessions(
   deps: PartReleaseDeps & {
@@ -47,25 +52,47 @@ export async function sweepSessions(
     closedGraceMs: number;
     /** A COMMITTING session not renewed for this long lost its committer (CommitTiming.staleMs). */
     commitLeaseMs: number;
-    expire: (session: UploadSessionRecord) => Promise<boolean>;
+    /** Told of each session the sweep has just expired, before its parts go (stops the parts in flight). */
+    closing?: (session: UploadSessionRecord) => Promise<void>;
+    signal?: AbortSignal;
   },
 ): Promise<SweepResult> {
   // First, so that a rolled-back session already past its expiry is expired by this same sweep.
   const rolledBack = await rollBackStaleCommits(deps, deps.now - deps.commitLeaseMs);
   let expired = 0;
-  for (;;) {
-    const batch = await deps.metadata.sessions.listExpiredSessions(deps.now, SWEEP_BATCH);
-    for (const session of batch) {
-      try {
-        if (await deps.expire(session)) expired += 1;
-      } catch (error) {
-        deps.log?.warn({ err: error, sessionId: session.id }, 'could not expire an upload session');
-      }
-    }
+  while (!deps.signal?.aborted) {
+    const batch = await deps.metadata.sessions.expireSessions({ now: deps.now, at: deps.now, limit: SWEEP_BATCH });
+    expired += batch.length;
+    await releaseBatch(deps, batch, 'could not remove the parts of an expired upload session');
     if (batch.length < SWEEP_BATCH) break;
   }
-  const released = await releaseLeftoverParts(deps, deps.now - deps.closedGraceMs);
+  const released = deps.signal?.aborted ? 0 : await releaseLeftoverParts(deps, deps.now - deps.closedGraceMs);
   return { rolledBack, expired, released };
+}
+
+/** Removes the sessions' staged uploads, RELEASE_LANES at a time, then marks the removed ones released; how many. */
+async function releaseBatch(
+  deps: PartReleaseDeps & { closing?: (session: UploadSessionRecord) => Promise<void> },
+  sessions: readonly UploadSessionRecord[],
+  failure: string,
+): Promise<number> {
+  const removed: string[] = [];
+  let next = 0;
+  const lane = async () => {
+    while (next < sessions.length) {
+      const session = sessions[next++];
+      try {
+        await deps.closing?.(session);
+        await deps.blobs.abortUpload({ uploadId: session.blobUploadId });
+        removed.push(session.id);
+      } catch (error) {
+        deps.log?.warn({ err: error, sessionId: session.id }, failure);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(RELEASE_LANES, sessions.length) }, lane));
+  if (removed.length > 0) await deps.metadata.sessions.markManyPartsReleased(removed);
+  return removed.length;
 }
 
 /**
@@ -99,21 +126,20 @@ async function rollBackStaleCommits(deps: PartReleaseDeps & { now: number }, upd
 }
 
 /** Each unreleased session is tried once: paging goes on past the ones that fail. */
-async function releaseLeftoverParts(deps: PartReleaseDeps, closedBefore: number): Promise<number> {
+async function releaseLeftoverParts(deps: PartReleaseDeps & { signal?: AbortSignal }, closedBefore: number): Promise<number> {
   let released = 0;
   let after: { updatedAt: number; id: string } | undefined;
-  for (;;) {
+  while (!deps.signal?.aborted) {
     const batch = await deps.metadata.sessions.listUnreleasedSessions({ closedBefore, limit: SWEEP_BATCH, after });
-    for (const session of batch) {
-      try {
-        await releaseParts(deps, session);
-        released += 1;
-      } catch (error) {
-        deps.log?.warn({ err: error, sessionId: session.id }, 'could not remove the parts of a closed upload session');
-      }
-    }
-    if (batch.length < SWEEP_BATCH) return released;
+    // Long closed: no part is in flight, so nobody is told (`closing`).
+    released += await releaseBatch(
+      { metadata: deps.metadata, blobs: deps.blobs, log: deps.log },
+      batch,
+      'could not remove the parts of a closed upload session',
+    );
+    if (batch.length < SWEEP_BATCH) break;
     const last = batch[batch.length - 1];
     after = { updatedAt: last.updatedAt, id: last.id };
   }
+  return released;
 }

@@ -1,4 +1,5 @@
 // spec: "Get all files metadata": GET /domo/data-files/v1/details?limitToOwned=…&ids=…&expand=…
+// (and this server's sharedWithMe=…, docs/decisions.md 180)
 // (docs/decisions.md 5: `details` and `details/` are the same route; 15: ordered by dataFileId,
 // optional limit/offset; 150: `after`, and a list longer than one batch streams out).
 import { Readable } from 'node:stream';
@@ -20,6 +21,7 @@ export const listFiles: RegisterRoute = (app, { services, limits }) => {
         summary: 'Get all files metadata',
         querystring: Type.Object({
           limitToOwned: Type.Optional(StringOrList),
+          sharedWithMe: Type.Optional(StringOrList),
           ids: Type.Optional(StringOrList),
           dataFileIds: Type.Optional(StringOrList),
           userId: Type.Optional(StringOrList),
@@ -43,6 +45,9 @@ export const listFiles: RegisterRoute = (app, { services, limits }) => {
         ids: parseIds(query.ids === undefined && query.dataFileIds === undefined ? undefined : [...listValues(query.ids), ...listValues(query.dataFileIds)]),
         ownerId: parseOptionalInteger(query.userId, 'userId', { min: 1, max: Number.MAX_SAFE_INTEGER }),
         limitToOwned: parseBoolean(query.limitToOwned, 'limitToOwned', false),
+        // docs/decisions.md 180: an extension (the web interface's "Shared with me"): files an
+        // entry shares with the caller or one of its groups, owned by someone else; public or not.
+        sharedWithMe: parseBoolean(query.sharedWithMe, 'sharedWithMe', false),
         expand,
         limit,
         offset: parseOptionalInteger(query.offset, 'offset', { min: 0, max: Number.MAX_SAFE_INTEGER }),

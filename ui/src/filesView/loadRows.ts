@@ -1,6 +1,8 @@
 // Loads every file the user may read, in pages (the view shows the first page while the rest
 // comes), and the owners' names. The list is ordered by id, so offset paging neither skips nor
-// repeats a file that is not deleted meanwhile.
+// repeats a file that is not deleted meanwhile. The ids of the files shared with the user (the
+// "Shared with me" filter) are asked of the server when that filter is first chosen: a file's
+// details do not say whether an entry names the user (docs/decisions.md 180).
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { accountClient, filesClient } from '../session';
 import { UPLOADED_EVENT } from '../upload';
@@ -62,4 +64,41 @@ export function useFileRows(token: string, me: number | undefined) {
 
   const ownerName = useCallback((id: number) => (id === me ? 'you' : (names.get(id) ?? `user ${id}`)), [names, me]);
   return { rows, loading, failure, ownerName };
+}
+
+/**
+ * The ids of the files shared with the user (docs/decisions.md 180), once `wanted`; undefined
+ * until they have come. Loaded again after an upload, as the list is.
+ */
+export function useSharedIds(token: string, wanted: boolean): { shared: ReadonlySet<number> | undefined; failure: unknown } {
+  const [loaded, setLoaded] = useState<{ token: string; uploads: number; ids: ReadonlySet<number> }>();
+  const [failure, setFailure] = useState<unknown>();
+  const [uploads, setUploads] = useState(0);
+  useEffect(() => {
+    const uploaded = () => setUploads((count) => count + 1);
+    addEventListener(UPLOADED_EVENT, uploaded);
+    return () => removeEventListener(UPLOADED_EVENT, uploaded);
+  }, []);
+  const current = loaded !== undefined && loaded.token === token && loaded.uploads === uploads;
+
+  useEffect(() => {
+    if (!wanted || current) return;
+    const abort = new AbortController();
+    const files = filesClient(token);
+    (async () => {
+      const ids = new Set<number>();
+      for (let after = 0; ;) {
+        const page = await files.getFileDetailsList({ sharedWithMe: true, limit: PAGE, after, signal: abort.signal });
+        for (const file of page) ids.add(file.dataFileId);
+        if (page.length < PAGE) break;
+        after = page[page.length - 1].dataFileId;
+      }
+      setLoaded({ token, uploads, ids });
+    })().catch((error: unknown) => {
+      if (!abort.signal.aborted) setFailure(error);
+    });
+    return () => abort.abort();
+  }, [token, uploads, wanted, current]);
+
+  return { shared: current ? loaded.ids : undefined, failure };
 }

@@ -67,11 +67,22 @@ export function isSortKey(value: string | null): value is SortKey {
 
 const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
 
-export function visibleRows(rows: Row[], view: View, me: number | undefined, ownerName: (id: number) => string): Row[] {
+/**
+ * `shared`: the ids of the files shared with the user (GET …/details?sharedWithMe=true, loaded
+ * when the filter first asks for them; docs/decisions.md 180): a file someone else merely made
+ * public is not among them.
+ */
+export function visibleRows(
+  rows: Row[],
+  view: View,
+  me: number | undefined,
+  ownerName: (id: number) => string,
+  shared: ReadonlySet<number> | undefined,
+): Row[] {
   const needle = view.search.trim().toLowerCase();
   const kept = rows.filter((row) => {
     if (view.filter === 'mine' && row.ownerId !== me) return false;
-    if (view.filter === 'shared' && (me === undefined || row.ownerId === me)) return false;
+    if (view.filter === 'shared' && !shared?.has(row.id)) return false;
     if (view.filter === 'public' && !row.publicAccess) return false;
     return needle === '' || row.key.includes(needle);
   });

@@ -8,7 +8,7 @@ import type { Me } from '@datafiles/sdk';
 import { ErrorMessage } from '../components/errorMessage';
 import { href, type Route } from '../router';
 import { FilesTable } from '../filesView/filesTable';
-import { useFileRows } from '../filesView/loadRows';
+import { useFileRows, useSharedIds } from '../filesView/loadRows';
 import { FILTERS, isFilter, isSortKey, visibleRows, type View } from '../filesView/rows';
 
 function viewFrom(route: Route): View {
@@ -39,9 +39,12 @@ export function FilesPage(props: { token: string; route: Route; me: Me | undefin
   // the view's own changes replace the address without one (rememberView).
   const query = props.route.query.toString();
   useEffect(() => setView(viewFrom(props.route)), [query]);
-  const { rows, loading, failure, ownerName } = useFileRows(props.token, props.me?.user.id);
+  const { rows, loading: loadingRows, failure: rowsFailure, ownerName } = useFileRows(props.token, props.me?.user.id);
+  const { shared, failure: sharedFailure } = useSharedIds(props.token, view.filter === 'shared');
+  const loading = loadingRows || (view.filter === 'shared' && shared === undefined && sharedFailure === undefined);
+  const failure = rowsFailure ?? sharedFailure;
   const me = props.me?.user.id;
-  const shown = useMemo(() => visibleRows(rows, view, me, ownerName), [rows, view, me, ownerName]);
+  const shown = useMemo(() => visibleRows(rows, view, me, ownerName, shared), [rows, view, me, ownerName, shared]);
   const change = (next: Partial<View>) => {
     const updated = { ...view, ...next };
     setView(updated);
@@ -81,7 +84,7 @@ export function FilesPage(props: { token: string; route: Route; me: Me | undefin
           <h2>No files yet</h2>
           <p>Files you upload, and files others share with you or make public, appear here.</p>
         </div>
-      ) : rows.length > 0 && shown.length === 0 ? (
+      ) : !loading && rows.length > 0 && shown.length === 0 ? (
         <div class="files-empty">
           <h2>No files match</h2>
           <p>Try another filter, or clear the search.</p>

@@ -67,6 +67,42 @@ export function listingContract(store: () => MetadataStore): void {
       assert.deepEqual(await list({ userId: stranger, ownedOnly: true }), []);
     });
 
+    it('sharedOnly keeps the files an entry shares with the user or its groups, owned by others, public or not (docs/decisions.md 180)', async () => {
+      assert.deepEqual(await list({ userId: reader, sharedOnly: true }), [sharedWithReader], 'not the public file, not its own');
+      assert.deepEqual(await list({ userId: reader, groupIds: [readersGroup, otherGroup], sharedOnly: true }), [sharedWithReader, sharedWithGroup]);
+      assert.deepEqual(await list({ userId: stranger, sharedOnly: true }), []);
+      assert.deepEqual(await list({ userId: owner, sharedOnly: true }), [], "the owner's own entries are no share");
+      assert.deepEqual(await list({ userId: reader, sharedOnly: true, ownedOnly: true }), []);
+      const admin = (await createUser(store(), 'admin', true)).id;
+      assert.deepEqual(await list({ userId: admin, isAdmin: true, sharedOnly: true }), [], 'an admin reads everything, and has nothing shared');
+      // Public and shared with the reader as well: shared.
+      await store().permissions.replacePermissions(publicFile, {
+        publicAccess: true,
+        entries: [{ entityType: 'USER', entityId: reader, grant: 'READ', pass: 'NONE' }],
+      });
+      assert.deepEqual(await list({ userId: reader, sharedOnly: true }), [publicFile, sharedWithReader]);
+      assert.deepEqual(await list({ userId: reader, groupIds: [readersGroup], sharedOnly: true, ids: [sharedWithGroup, privateFile] }), [sharedWithGroup]);
+    });
+
+    it("sharedOnly pages whole pages past the user's own files (each has the owner's entry)", async () => {
+      for (let n = 0; n < 4; n += 1) await createFile(store(), reader);
+      const shared: number[] = [];
+      for (let n = 0; n < 3; n += 1) {
+        const id = (await createFile(store(), owner)).file.id;
+        await store().permissions.replacePermissions(id, {
+          publicAccess: false,
+          entries: [{ entityType: 'USER', entityId: reader, grant: 'READ', pass: 'NONE' }],
+        });
+        shared.push(id);
+      }
+      const filter = { userId: reader, groupIds: [readersGroup], sharedOnly: true };
+      const all = [sharedWithReader, sharedWithGroup, ...shared];
+      assert.deepEqual(await list(filter), all);
+      assert.deepEqual(await list({ ...filter, limit: 2 }), all.slice(0, 2));
+      assert.deepEqual(await list({ ...filter, limit: 2, offset: 2 }), all.slice(2, 4));
+      assert.deepEqual(await list({ ...filter, limit: 2, afterId: all[3] }), all.slice(4));
+    });
+
     it('ids restrict the list, and readability still applies', async () => {
       assert.deepEqual(await list({ userId: stranger, ids: [readersOwn, privateFile, publicFile] }), [publicFile]);
       assert.deepEqual(await list({ userId: owner, ids: [sharedWithGroup, privateFile, 987_654] }), [privateFile, sharedWithGroup]);

@@ -238,7 +238,7 @@ export function sessionsContract(store: () => MetadataStore): void {
     });
 
     describe('expiry', () => {
-      it('lists OPEN sessions whose expiresAt is before now, soonest expired first, at most `limit`', async () => {
+      it('expires OPEN sessions whose expiresAt is before now, soonest expired first, at most `limit`, and answers them', async () => {
         const owner = await createUser(store());
         const now = T0 + 1_000_000;
         const expiredLater = newSession(owner.id, { expiresAt: now - 10 });
@@ -248,19 +248,32 @@ export function sessionsContract(store: () => MetadataStore): void {
         const committing = newSession(owner.id, { state: 'COMMITTING', expiresAt: now - 900 });
         const aborted = newSession(owner.id, { state: 'ABORTED', expiresAt: now - 900 });
         const expired = newSession(owner.id, { state: 'EXPIRED', expiresAt: now - 900 });
-        for (const session of [expiredLater, expiredFirst, expiringNow, alive, committing, aborted, expired]) {
-          await store().sessions.createSession(session);
-        }
-        assert.deepEqual(await store().sessions.listExpiredSessions(now, 10), [expiredFirst, expiredLater]);
-        assert.deepEqual(await store().sessions.listExpiredSessions(now, 1), [expiredFirst]);
+        const all = [expiredLater, expiredFirst, expiringNow, alive, committing, aborted, expired];
+        for (const session of all) await store().sessions.createSession(session);
+        const closed = (session: UploadSessionRecord): UploadSessionRecord => ({ ...session, state: 'EXPIRED', updatedAt: now + 1 });
+        assert.deepEqual(await store().sessions.expireSessions({ now, at: now + 1, limit: 1 }), [closed(expiredFirst)]);
+        assert.deepEqual(await store().sessions.expireSessions({ now, at: now + 1, limit: 10 }), [closed(expiredLater)]);
+        assert.deepEqual(await store().sessions.expireSessions({ now, at: now + 1, limit: 10 }), [], 'once');
+        const unchanged = [expiringNow, alive, committing, aborted, expired];
+        for (const session of unchanged) assert.deepEqual(await store().sessions.getSession(session.id), session);
+        assert.deepEqual(await store().sessions.getSession(expiredFirst.id), closed(expiredFirst));
       });
 
-      it('an expired session is no longer listed once moved out of OPEN', async () => {
+      it('a batch larger than one page expires them all, a page at a time', async () => {
         const owner = await createUser(store());
-        const session = newSession(owner.id, { expiresAt: T0 });
-        await store().sessions.createSession(session);
-        await store().sessions.transitionSession({ id: session.id, from: 'OPEN', to: 'EXPIRED', at: T0 + 1 });
-        assert.deepEqual(await store().sessions.listExpiredSessions(T0 + 2, 10), []);
+        const now = T0 + 2_000_000;
+        const sessions = Array.from({ length: 25 }, (_, n) => newSession(owner.id, { expiresAt: now - 100 + n }));
+        for (const session of sessions) await store().sessions.createSession(session);
+        const expired: string[] = [];
+        for (;;) {
+          const batch = await store().sessions.expireSessions({ now, at: now, limit: 10 });
+          expired.push(...batch.map((session) => session.id));
+          if (batch.length < 10) break;
+        }
+        assert.deepEqual(
+          expired,
+          sessions.map((session) => session.id),
+        );
       });
     });
 
@@ -277,6 +290,17 @@ export function sessionsContract(store: () => MetadataStore): void {
           assert.deepEqual(await store().sessions.getSession(session.id), { ...session, partsReleased: marked[position] });
         }
         assert.equal(await store().sessions.markPartsReleased(sessions[1].id), true);
+      });
+
+      it('marks many closed sessions released in one call, passing over open and unknown ones', async () => {
+        const owner = await createUser(store());
+        const states = ['COMMITTED', 'ABORTED', 'EXPIRED', 'OPEN', 'COMMITTING'] as const;
+        const sessions = states.map((state) => newSession(owner.id, { state, updatedAt: T0 + 9 }));
+        for (const session of sessions) await store().sessions.createSession(session);
+        await store().sessions.markManyPartsReleased([...sessions.map((session) => session.id), 'no-such-session']);
+        const released = await Promise.all(sessions.map(async (session) => (await store().sessions.getSession(session.id))?.partsReleased));
+        assert.deepEqual(released, [true, true, true, false, false]);
+        await store().sessions.markManyPartsReleased([]);
       });
 
       it('marking an unknown session is SESSION_NOT_FOUND', async () => {
