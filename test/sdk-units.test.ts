@@ -147,8 +147,14 @@ describe('download helpers', () => {
   });
 });
 
-describe('sha256Hex (Web Crypto)', () => {
+describe('sha256Hex (node:crypto in Node, Web Crypto in a browser: test/ui-upload.test.ts)', () => {
+  const ABC = 'BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD';
   it('hashes to upper-case hex as the server reports', async () => {
-    assert.equal(await sha256Hex(new TextEncoder().encode('abc')), 'BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD');
+    assert.equal(await sha256Hex(new TextEncoder().encode('abc')), ABC);
+  });
+  it('hashes an ArrayBuffer, and only the bytes a view shows', async () => {
+    assert.equal(await sha256Hex(new TextEncoder().encode('abc').buffer), ABC);
+    const wider = new TextEncoder().encode('xxabcyy');
+    assert.equal(await sha256Hex(wider.subarray(2, 5)), ABC);
   });
 });
