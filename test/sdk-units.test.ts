@@ -145,11 +145,13 @@ describe('uploadLargeFile in Node (docs/decisions.md 173)', () => {
       assert.ok(init?.body instanceof ReadableStream, 'the body is a stream of the bytes read');
       assert.equal(init.redirect, 'error');
       assert.equal(init.duplex, 'half');
+      const declared = Number((init.headers as Record<string, string>)['content-length']);
       const bytes = new Uint8Array(await new Response(init.body).arrayBuffer());
       if (index === 2 && !failedOnce) {
         failedOnce = true;
         throw new TypeError('fetch failed');
       }
+      assert.equal(declared, bytes.length, 'the Content-Length is declared, not chunked');
       received.set(index, { bytes, checksum: url.searchParams.get('checksum') });
       return json({ index, sizeBytes: bytes.length, sha256: url.searchParams.get('checksum') });
     }) as typeof fetch;

@@ -17,7 +17,7 @@ export interface RequestSpec {
    * Node only: `body` is bytes to send as they are. fetch copies a buffer body, and copies every
    * chunk again to keep the body for a redirect; these bytes go out as a one-chunk stream and a
    * redirect is refused (a part's PUT cannot be redirected with its body anyway, being a stream),
-   * so neither copy is made (docs/decisions.md 173).
+   * so neither copy is made; its Content-Length is sent (docs/decisions.md 173).
    */
   bytesAsStream?: boolean;
   headers?: Record<string, string>;
@@ -74,6 +74,10 @@ export function createTransport(options: TransportOptions): { send: Send; url: (
     }
     let direct = {};
     if (spec.bytesAsStream && body instanceof Uint8Array) {
+      // Declared, as a buffer body's would be: a stream alone goes out chunked, and the server
+      // then cannot refuse an oversized part, or a full quota, before reading it. Node's fetch
+      // checks that the stream sends exactly this many bytes.
+      headers['content-length'] = String(body.byteLength);
       body = oneChunkStream(body);
       direct = { duplex: 'half', redirect: 'error', window: null };
     }
