@@ -130,6 +130,50 @@ describe('retry', () => {
   });
 });
 
+describe('uploadLargeFile in Node (docs/decisions.md 173)', () => {
+  it("sends each part's own bytes, uncopied and unredirectable, through reused buffers, also on a retry", async () => {
+    const content = new Uint8Array(2 * MIN_PART_SIZE + 12345);
+    for (let index = 0; index < content.length; index += 4096) content[index] = (index / 4096) % 251;
+    const received = new Map<number, { bytes: Uint8Array; checksum: string | null }>();
+    let failedOnce = false;
+    const fake = (async (input: string | URL | Request, init?: RequestInit & { duplex?: string }) => {
+      const url = new URL(String(input));
+      const json = (body: unknown) => new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } });
+      if (url.pathname.endsWith('/multipart')) return json({ sessionId: 's1' });
+      if (url.pathname.endsWith('/commit')) return json({ dataFileId: 7, revisionId: 8 });
+      const index = Number(/\/part\/(\d+)$/.exec(url.pathname)![1]);
+      assert.ok(init?.body instanceof ReadableStream, 'the body is a stream of the bytes read');
+      assert.equal(init.redirect, 'error');
+      assert.equal(init.duplex, 'half');
+      const declared = Number((init.headers as Record<string, string>)['content-length']);
+      const bytes = new Uint8Array(await new Response(init.body).arrayBuffer());
+      if (index === 2 && !failedOnce) {
+        failedOnce = true;
+        throw new TypeError('fetch failed');
+      }
+      assert.equal(declared, bytes.length, 'the Content-Length is declared, not chunked');
+      received.set(index, { bytes, checksum: url.searchParams.get('checksum') });
+      return json({ index, sizeBytes: bytes.length, sha256: url.searchParams.get('checksum') });
+    }) as typeof fetch;
+    const client = createClient({ baseUrl: 'http://127.0.0.1:9', token: 't', fetch: fake });
+    const result = await client.uploadLargeFile(new Blob([content]), {
+      name: 'x',
+      singleUploadMaxBytes: 0,
+      partSize: MIN_PART_SIZE,
+      concurrency: 1,
+      retryDelayMs: 0,
+    });
+    assert.equal(result.partsUploaded, 3);
+    assert.ok(failedOnce);
+    for (const index of [1, 2, 3]) {
+      const expected = content.subarray((index - 1) * MIN_PART_SIZE, Math.min(content.length, index * MIN_PART_SIZE));
+      const part = received.get(index)!;
+      assert.ok(Buffer.from(part.bytes).equals(expected), `part ${index}'s bytes`);
+      assert.equal(part.checksum, await sha256Hex(expected), `part ${index}'s checksum`);
+    }
+  });
+});
+
 describe('download helpers', () => {
   it('builds Range headers', () => {
     assert.equal(rangeHeader({ start: 0, end: 99 }), 'bytes=0-99');
@@ -147,8 +191,14 @@ describe('download helpers', () => {
   });
 });
 
-describe('sha256Hex (Web Crypto)', () => {
+describe('sha256Hex (node:crypto in Node, Web Crypto in a browser: test/ui-upload.test.ts)', () => {
+  const ABC = 'BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD';
   it('hashes to upper-case hex as the server reports', async () => {
-    assert.equal(await sha256Hex(new TextEncoder().encode('abc')), 'BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD');
+    assert.equal(await sha256Hex(new TextEncoder().encode('abc')), ABC);
+  });
+  it('hashes an ArrayBuffer, and only the bytes a view shows', async () => {
+    assert.equal(await sha256Hex(new TextEncoder().encode('abc').buffer), ABC);
+    const wider = new TextEncoder().encode('xxabcyy');
+    assert.equal(await sha256Hex(wider.subarray(2, 5)), ABC);
   });
 });

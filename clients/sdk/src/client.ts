@@ -5,7 +5,7 @@ import { networkError } from './errors.js';
 import type { FilesApiOperations, PartBody } from './operations.js';
 import { createTransport, drain, readJson, type TransportOptions } from './request.js';
 import { abortReason } from './retry.js';
-import { sha256Hex } from './sha256.js';
+import { isServerRuntime, sha256Hex } from './sha256.js';
 import type {
   CommitResult,
   FileDetails,
@@ -190,7 +190,8 @@ export function createClient(options: ClientOptions): DatafilesClient {
         query: { checksum },
         // docs/decisions.md 7: the body is raw bytes whatever the Content-Type.
         headers: { 'content-type': partOptions.contentType ?? 'application/octet-stream' },
-        body: (bytes ?? part) as BodyInit,
+        body: (bytes === undefined ? part : bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes)) as BodyInit,
+        bytesAsStream: isServerRuntime(),
         signal: partOptions.signal,
         what: `uploadPart ${index}`,
       });

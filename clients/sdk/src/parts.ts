@@ -1,6 +1,7 @@
 // Cutting a file into parts. The file is a Blob: a browser File, or in Node the Blob that
 // fs.openAsBlob(path) returns, which reads from disk only the slice asked for, so the SDK itself
 // needs no file-system access.
+import type { IncrementalHash } from './sha256.js';
 
 export const MIB = 1024 * 1024;
 export const GIB = 1024 * MIB;
@@ -49,6 +50,30 @@ export function planParts(fileSize: number, partSize: number): PartPlan[] {
     parts.push({ index, start, end: Math.min(fileSize, start + partSize) });
   }
   return parts;
+}
+
+/**
+ * Node: the part's bytes read into `buffer` (one per part in flight, reused from part to part) and
+ * hashed as they arrive; answers the bytes read and their SHA-256 (upper-case hex). A fresh 16 MiB
+ * buffer per part, as arrayBuffer() allocates (after gathering the chunks in buffers of their own),
+ * cost the client more in page faults and garbage collection than the copy into this one
+ * (docs/decisions.md 173).
+ */
+export async function readPartInto(file: Blob, part: PartPlan, buffer: Uint8Array, hash: IncrementalHash): Promise<{ bytes: Uint8Array; sha256: string }> {
+  const reader = file.slice(part.start, part.end).stream().getReader();
+  let length = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (length + value.byteLength > buffer.byteLength) {
+      await reader.cancel();
+      throw new Error(`Part ${part.index} of the file is longer than the ${buffer.byteLength} bytes planned: was the file changed?`);
+    }
+    hash.update(value);
+    buffer.set(value, length);
+    length += value.byteLength;
+  }
+  return { bytes: buffer.subarray(0, length), sha256: hash.digest('hex').toUpperCase() };
 }
 
 /** The part's bytes, read into memory (to hash them and send them without reading twice). */

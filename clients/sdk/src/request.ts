@@ -13,6 +13,13 @@ export interface RequestSpec {
   /** Sent as JSON with Content-Type: application/json. */
   json?: unknown;
   body?: BodyInit;
+  /**
+   * Node only: `body` is bytes to send as they are. fetch copies a buffer body, and copies every
+   * chunk again to keep the body for a redirect; these bytes go out as a one-chunk stream and a
+   * redirect is refused (a part's PUT cannot be redirected with its body anyway, being a stream),
+   * so neither copy is made; its Content-Length is sent (docs/decisions.md 173).
+   */
+  bytesAsStream?: boolean;
   headers?: Record<string, string>;
   signal?: AbortSignal;
   /** Names the operation in network-error messages ("uploadPart 3"). */
@@ -65,6 +72,15 @@ export function createTransport(options: TransportOptions): { send: Send; url: (
       headers['content-type'] = 'application/json';
       body = JSON.stringify(spec.json);
     }
+    let direct = {};
+    if (spec.bytesAsStream && body instanceof Uint8Array) {
+      // Declared, as a buffer body's would be: a stream alone goes out chunked, and the server
+      // then cannot refuse an oversized part, or a full quota, before reading it. Node's fetch
+      // checks that the stream sends exactly this many bytes.
+      headers['content-length'] = String(body.byteLength);
+      body = oneChunkStream(body);
+      direct = { duplex: 'half', redirect: 'error', window: null };
+    }
     let response: Response;
     try {
       response = await fetchImpl(url(spec.path, spec.query), {
@@ -73,6 +89,7 @@ export function createTransport(options: TransportOptions): { send: Send; url: (
         body,
         signal: spec.signal,
         ...(options.credentials ? { credentials: options.credentials } : {}),
+        ...direct,
       });
     } catch (error) {
       if (spec.signal?.aborted) throw abortReason(spec.signal);
@@ -83,6 +100,16 @@ export function createTransport(options: TransportOptions): { send: Send; url: (
   }
 
   return { send, url };
+}
+
+/** A stream of `bytes` as one chunk, not copied (a default stream does not transfer its chunks). */
+function oneChunkStream(bytes: Uint8Array): ReadableStream<Uint8Array> {
+  return new ReadableStream({
+    start(controller) {
+      controller.enqueue(bytes);
+      controller.close();
+    },
+  });
 }
 
 /** The JSON body of a successful answer. */

@@ -6,14 +6,14 @@
 // `resumeSessionId` sends only the parts the server does not already hold. Files no larger than one
 // part go through the single upload (uploadFile / uploadRevision) instead.
 //
-// Memory: each part is read into memory to hash it (Web Crypto hashes whole buffers), then sent as
-// a slice of the file (docs/decisions.md 132); an upload holds about partSize × concurrency bytes
-// (64 MiB with the defaults).
+// Memory: each part is read into memory to hash it, then sent as a slice of the file in a browser
+// (docs/decisions.md 132) or as those bytes in Node (docs/decisions.md 173); an upload holds about
+// partSize × concurrency bytes (64 MiB with the defaults).
 import { DatafilesError } from './errors.js';
 import type { FilesApiOperations } from './operations.js';
-import { choosePartSize, planParts, readPart, type PartPlan } from './parts.js';
+import { choosePartSize, planParts, readPart, readPartInto, type PartPlan } from './parts.js';
 import { abortReason, anySignal, assertRetryPolicy, DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from './retry.js';
-import { sameHash, sha256Hex } from './sha256.js';
+import { incrementalSha256, sameHash, sha256Hex } from './sha256.js';
 import type { PartUploaded } from './types.js';
 
 export interface UploadProgress {
@@ -211,17 +211,49 @@ export async function uploadLargeFile(client: FilesApiOperations, file: Blob, op
   const queue: PartPlan[] = [...parts];
   report(0, 0);
 
+  // Node reads each part into a buffer of its own, reused once the part is sent (docs/decisions.md 173).
+  const spareBuffers: Uint8Array[] = [];
+
+  async function readAndHash(part: PartPlan): Promise<{ bytes: Uint8Array; checksum: string; release?: () => void }> {
+    const hash = incrementalSha256();
+    if (!hash) {
+      const bytes = new Uint8Array(await readPart(file, part));
+      return { bytes, checksum: await sha256Hex(bytes) };
+    }
+    const buffer = spareBuffers.pop() ?? new Uint8Array(partSize);
+    try {
+      const { bytes, sha256 } = await readPartInto(file, part, buffer, hash);
+      return { bytes, checksum: sha256, release: () => spareBuffers.push(buffer) };
+    } catch (error) {
+      spareBuffers.push(buffer);
+      throw error;
+    }
+  }
+
   async function sendPart(part: PartPlan): Promise<void> {
-    const bytes = await readPart(file, part);
-    const checksum = await sha256Hex(bytes);
+    const { bytes, checksum, release } = await readAndHash(part);
+    try {
+      await storePart(part, bytes, checksum, release !== undefined);
+    } finally {
+      // After the request has settled: fetch no longer reads the buffer.
+      release?.();
+    }
+    bytesSent += bytes.byteLength;
+    partsDone += 1;
+    report(bytesSent, partsDone);
+  }
+
+  async function storePart(part: PartPlan, bytes: Uint8Array, checksum: string, sendBytes: boolean): Promise<void> {
     const held = stored.get(part.index);
     if (held && held.sizeBytes === bytes.byteLength && sameHash(held.sha256, checksum)) {
       partsReused += 1;
     } else {
-      // The part goes out as a slice of the file, not as the bytes read to hash it: a browser then
-      // streams it from disk rather than copying 16 MiB from the page into each request, which
-      // held the page's thread for seconds per part (docs/decisions.md 132).
-      const body = file.slice(part.start, part.end);
+      // In a browser the part goes out as a slice of the file, not as the bytes read to hash it:
+      // the browser then streams it from disk rather than copying 16 MiB from the page into each
+      // request, which held the page's thread for seconds per part (docs/decisions.md 132). Node
+      // sends the bytes already read: one buffer written to the socket, where a Blob would be read
+      // from disk again through web streams, 64 KiB at a time (docs/decisions.md 173).
+      const body = sendBytes ? bytes : file.slice(part.start, part.end);
       await withRetry(() => client.uploadPart(sessionId, part.index, body, { checksum, signal }), {
         policy,
         signal,
@@ -229,9 +261,6 @@ export async function uploadLargeFile(client: FilesApiOperations, file: Blob, op
       });
       partsUploaded += 1;
     }
-    bytesSent += bytes.byteLength;
-    partsDone += 1;
-    report(bytesSent, partsDone);
   }
 
   async function worker(): Promise<void> {
