@@ -8,26 +8,11 @@
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
-import { parseStorageConfig } from '../src/config.js';
 import { openBlobInventory, openBlobStore } from '../src/server/openStores.js';
 import { provisionBackend, type Backend } from './support/backend.js';
 import { API, api, startTestServer, type TestServer } from './support/server.js';
+import { storageOf } from './support/expiredSessions.js';
 import { waitFor } from './support/waitFor.js';
-
-function storageOf(server: TestServer) {
-  const after = (name: string) => {
-    const index = server.backend.args.indexOf(name);
-    return index < 0 ? undefined : server.backend.args[index + 1];
-  };
-  const values = {
-    data: server.dataDir,
-    'database-url': after('--database-url'),
-    's3-endpoint': after('--s3-endpoint'),
-    's3-bucket': after('--s3-bucket'),
-    's3-region': after('--s3-region'),
-  };
-  return parseStorageConfig(values, { ...process.env, ...server.backend.env });
-}
 
 async function stagedUploads(server: TestServer): Promise<string[]> {
   const inventory = await openBlobInventory(storageOf(server));

@@ -6,6 +6,7 @@ import { newSessionId } from '../../src/core/sessions/sessionIds.js';
 import { openStores } from '../../src/server/openStores.js';
 import type { TestServer } from './server.js';
 
+/** The storage a test server was started with, for opening its stores directly (the server stopped or not). */
 export function storageOf(server: Pick<TestServer, 'backend' | 'dataDir'>) {
   const after = (name: string) => {
     const index = server.backend.args.indexOf(name);
