@@ -28,10 +28,20 @@ export function onSignedOut(listener: SignedOutListener): () => void {
   return () => listeners.delete(listener);
 }
 
-/** fetch that tells the listeners about a 401 (the SDK still throws its DatafilesError to the caller). */
+/**
+ * fetch that tells the listeners about a 401 (the SDK still throws its DatafilesError to the caller).
+ * The listeners get a copy of the answer whose body was read first: signing out unmounts the views
+ * whose requests these are, and their aborts would cut a clone's body off before it was read.
+ */
 export const watchingFetch: typeof fetch = async (input, init) => {
   const response = await fetch(input, init);
-  if (response.status === 401) for (const listener of listeners) listener(response.clone());
+  if (response.status === 401) {
+    const body = await response
+      .clone()
+      .text()
+      .catch(() => '');
+    for (const listener of listeners) listener(new Response(body, { status: 401, headers: response.headers }));
+  }
   return response;
 };
 
