@@ -54,3 +54,36 @@ describe('requests in flight (docs/decisions.md 31)', () => {
     assert.deepEqual(inFlight.inFlight(), { total: 0, users: 0 });
   });
 });
+
+describe('requests whose client left before they were admitted', () => {
+  it('do not keep their place: a response already closed is released at once', async () => {
+    const { createServer, request } = await import('node:http');
+    const inFlight = new InFlightRequests({ maxRequests: 1, maxRequestsPerUser: 1 });
+    const closedResponse = new Promise<import('node:http').ServerResponse>((resolve) => {
+      const server = createServer((_req, res) => {
+        res.once('close', () => {
+          server.close();
+          resolve(res);
+        });
+      });
+      server.listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as { port: number };
+        const client = request({ host: '127.0.0.1', port, path: '/' });
+        client.on('error', () => undefined);
+        client.end();
+        // The client goes away while the server is still working on the request.
+        server.once('request', () => client.destroy());
+      });
+    });
+    const res = await closedResponse;
+    const reply = { raw: res, header: () => reply } as unknown as FastifyReply;
+    // Admitted after its 'close' (as a request whose authentication awaited the database).
+    inFlight.admit(reply);
+    inFlight.admitUser(7, reply);
+    assert.deepEqual(inFlight.inFlight(), { total: 0, users: 0 });
+    // The caps of 1 still admit the next request.
+    const next = fakeReply();
+    inFlight.admit(next.reply);
+    inFlight.admitUser(7, next.reply);
+  });
+});

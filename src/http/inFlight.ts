@@ -26,7 +26,7 @@ export class InFlightRequests {
       );
     }
     this.total += 1;
-    reply.raw.once('close', () => {
+    whenClosed(reply, () => {
       this.total -= 1;
     });
   }
@@ -43,7 +43,7 @@ export class InFlightRequests {
       );
     }
     this.perUser.set(userId, count + 1);
-    reply.raw.once('close', () => {
+    whenClosed(reply, () => {
       const left = (this.perUser.get(userId) ?? 1) - 1;
       if (left > 0) this.perUser.set(userId, left);
       else this.perUser.delete(userId);
@@ -53,4 +53,15 @@ export class InFlightRequests {
   inFlight(): { total: number; users: number } {
     return { total: this.total, users: this.perUser.size };
   }
+}
+
+/**
+ * Runs `release` once the response has closed. A client that went away while its request was
+ * being authenticated (an await on the database) closed the response before it was admitted, and
+ * 'close' is not emitted twice: listening for it then would hold the request's place for ever, and
+ * enough of them would refuse the user (429) or the server (503) until a restart.
+ */
+function whenClosed(reply: FastifyReply, release: () => void): void {
+  if (reply.raw.destroyed || reply.raw.closed) release();
+  else reply.raw.once('close', release);
 }
