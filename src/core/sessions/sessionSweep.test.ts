@@ -14,20 +14,24 @@ import { bodyOf, bytesOf, ManualClock, MiB, startSessionWorld, type SessionWorld
 const GRACE_MS = 60_000;
 const TTL_MS = 60 * 60 * 1000;
 
+/** A session world on a manual clock whose warnings are kept, as the sweep tests need it. */
+async function sweepWorld(): Promise<{ world: SessionWorld; clock: ManualClock; warnings: Array<{ object: any; message: string }> }> {
+  const clock = new ManualClock();
+  const warnings: Array<{ object: any; message: string }> = [];
+  const world = await startSessionWorld({
+    clock,
+    ttlMs: TTL_MS,
+    commitTiming: { staleMs: GRACE_MS },
+    log: { warn: (object, message) => warnings.push({ object, message }) },
+  });
+  return { world, clock, warnings };
+}
+
 describe('SessionService: the sweep removes the parts closed sessions left behind', () => {
   let world: SessionWorld;
   let clock: ManualClock;
   let warnings: Array<{ object: any; message: string }>;
-  beforeEach(async () => {
-    clock = new ManualClock();
-    warnings = [];
-    world = await startSessionWorld({
-      clock,
-      ttlMs: TTL_MS,
-      commitTiming: { staleMs: GRACE_MS },
-      log: { warn: (object, message) => warnings.push({ object, message }) },
-    });
-  });
+  beforeEach(async () => ({ world, clock, warnings } = await sweepWorld()));
   afterEach(() => world.cleanup());
 
   const sessionWithParts = async (): Promise<UploadSessionRecord> => {
@@ -221,16 +225,7 @@ describe('SessionService: many sessions due at once are expired in batches (docs
   let world: SessionWorld;
   let clock: ManualClock;
   let warnings: Array<{ object: any; message: string }>;
-  beforeEach(async () => {
-    clock = new ManualClock();
-    warnings = [];
-    world = await startSessionWorld({
-      clock,
-      ttlMs: TTL_MS,
-      commitTiming: { staleMs: GRACE_MS },
-      log: { warn: (object, message) => warnings.push({ object, message }) },
-    });
-  });
+  beforeEach(async () => ({ world, clock, warnings } = await sweepWorld()));
   afterEach(() => world.cleanup());
 
   /** What a server down longer than the TTL finds: `count` OPEN sessions past their expiry, each with a staged upload. */
