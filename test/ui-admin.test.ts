@@ -83,6 +83,14 @@ describe('administration pages in chromium', () => {
       await page.getByRole('button', { name: 'Done, I have copied it' }).click();
       await page.getByRole('form', { name: 'Create a user' }).waitFor();
 
+      // The list's search keeps the names starting with what is typed.
+      await page.getByLabel('Search users').fill('no');
+      await page.getByRole('table', { name: 'Users' }).getByText('Users whose name starts with “no”').waitFor();
+      await row(page, 'Users', 'nora').waitFor();
+      await row(page, 'Users', 'pat').waitFor({ state: 'detached' });
+      await page.getByLabel('Search users').fill('');
+      await row(page, 'Users', 'pat').waitFor();
+
       // A group, with nora as a member (found through the user lookup).
       await tab(page, 'Groups').click();
       await page.getByLabel("New group's name").fill('editors');

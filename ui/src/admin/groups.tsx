@@ -6,7 +6,7 @@ import { ErrorMessage } from '../components/errorMessage';
 import { href } from '../router';
 import { ConfirmDialog } from './confirm';
 import { useLoad } from './load';
-import { EmptyRow, OffsetPager, Status, TableRegion } from './parts';
+import { EmptyRow, NameSearch, OffsetPager, Status, TableRegion } from './parts';
 
 const PAGE = 50;
 
@@ -53,19 +53,15 @@ export function GroupsSection(props: { admin: AdminClient }) {
         </button>
       </form>
       <ErrorMessage error={error} />
-      <div class="admin-toolbar">
-        <label for={ids.search}>Search groups</label>
-        <input
-          id={ids.search}
-          type="search"
-          placeholder="Name starts with…"
-          value={query}
-          onInput={(event) => {
-            setQuery(event.currentTarget.value);
-            setOffset(0);
-          }}
-        />
-      </div>
+      <NameSearch
+        id={ids.search}
+        label="Search groups"
+        query={query}
+        onQuery={(text) => {
+          setQuery(text);
+          setOffset(0);
+        }}
+      />
       <Status message={status} />
       <ErrorMessage error={groups.error} />
       <TableRegion label="Groups">

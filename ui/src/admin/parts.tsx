@@ -21,6 +21,16 @@ export function Status(props: { message: string | undefined }) {
   );
 }
 
+/** The search box above a list of users or groups: names starting with what is typed. */
+export function NameSearch(props: { id: string; label: string; query: string; onQuery(query: string): void }) {
+  return (
+    <div class="admin-toolbar">
+      <label for={props.id}>{props.label}</label>
+      <input id={props.id} type="search" placeholder="Name starts with…" value={props.query} onInput={(event) => props.onQuery(event.currentTarget.value)} />
+    </div>
+  );
+}
+
 /** A table's only row when it has nothing to show: `columns` wide, once the data has come. */
 export function EmptyRow(props: { shown: boolean; columns: number; text: string }) {
   if (!props.shown) return null;

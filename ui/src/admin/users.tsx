@@ -8,7 +8,7 @@ import { ConfirmDialog } from './confirm';
 import { formatTime } from './format';
 import { useLoad } from './load';
 import { CreateUserForm, linkSecret, SecretPanel, tokenSecret, type Secret } from './newUser';
-import { EmptyRow, OffsetPager, Status, TableRegion } from './parts';
+import { EmptyRow, NameSearch, OffsetPager, Status, TableRegion } from './parts';
 import { UserLookup } from './userLookup';
 
 const PAGE = 50;
@@ -64,19 +64,15 @@ export function UsersSection(props: { admin: AdminClient }) {
           }}
         />
       )}
-      <div class="admin-toolbar">
-        <label for={searchId}>Search users</label>
-        <input
-          id={searchId}
-          type="search"
-          placeholder="Name starts with…"
-          value={query}
-          onInput={(event) => {
-            setQuery(event.currentTarget.value);
-            setOffset(0);
-          }}
-        />
-      </div>
+      <NameSearch
+        id={searchId}
+        label="Search users"
+        query={query}
+        onQuery={(text) => {
+          setQuery(text);
+          setOffset(0);
+        }}
+      />
       <Status message={status} />
       <ErrorMessage error={actionError ?? users.error} />
       <TableRegion label="Users">
