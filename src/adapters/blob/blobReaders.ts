@@ -7,7 +7,14 @@
 // removal to the last reader; the start-up sweep of tmp/ removes it if the process dies first.
 // In-process bookkeeping is enough: one process owns a data directory (the disk store is the
 // embedded deployment's).
+//
+// The move is announced before the rename and settled after it (docs/decisions.md 181): between
+// the rename's system call and the code after it, a reader can already find its next part
+// missing at the old place while its directory is not yet updated; it waits for the move to
+// settle instead of failing the download.
 import { rm } from 'node:fs/promises';
+import { DomainError } from '../../core/errors.js';
+import { isMissingPathError } from './fileSystemErrors.js';
 
 interface Entry {
   readers: number;
@@ -20,12 +27,31 @@ interface Entry {
 export interface BlobReader {
   /** The directory of the blob's files now (it moves once if the blob is deleted meanwhile). */
   directory(): string;
+  /**
+   * Runs `work` on the blob's directory; if it finds a file missing because a delete is moving
+   * or has moved the directory, once more at the new place (a blob is deleted at most once).
+   */
+  follow<T>(work: (directory: string) => Promise<T>): Promise<T>;
   /** The read is over (idempotent). */
   release(): void;
 }
 
+/** A delete's move of one blob's directory, announced before its rename. */
+export interface BlobMove {
+  /**
+   * The rename is done and the directory is now `doomed` (undefined: it did not happen). True if
+   * the blob is being read: the readers follow it and the last one removes it; false if the
+   * caller should remove it now.
+   */
+  settle(doomed: string | undefined): boolean;
+}
+
+const isMissing = (error: unknown) => isMissingPathError(error) || (error instanceof DomainError && error.code === 'NOT_FOUND');
+
 export class BlobReaders {
   private readonly entries = new Map<string, Entry>();
+  /** Moves announced and not yet settled, by key: what a reader that finds a file missing awaits. */
+  private readonly moves = new Map<string, Set<Promise<void>>>();
 
   constructor(private readonly onRemoveFailed: (error: unknown, directory: string) => void = () => undefined) {}
 
@@ -41,6 +67,17 @@ export class BlobReaders {
     let released = false;
     return {
       directory: () => held.directory,
+      follow: async (work) => {
+        const directory = held.directory;
+        try {
+          return await work(directory);
+        } catch (error) {
+          if (!isMissing(error)) throw error;
+          await this.movesSettled(key);
+          if (held.directory === directory) throw error;
+          return work(held.directory);
+        }
+      },
       release: () => {
         if (released) return;
         released = true;
@@ -52,11 +89,40 @@ export class BlobReaders {
     };
   }
 
+  /** A delete is about to move the blob `key`'s directory out of the blob tree; call before the rename. */
+  moving(key: string): BlobMove {
+    let settled!: () => void;
+    const done = new Promise<void>((resolve) => (settled = resolve));
+    // Two deletes of one key at once: a reader waits for both (the second finds nothing to move).
+    let pending = this.moves.get(key);
+    if (!pending) this.moves.set(key, (pending = new Set()));
+    const own = pending;
+    own.add(done);
+    let over = false;
+    return {
+      settle: (doomed) => {
+        if (over) return false;
+        over = true;
+        const beingRead = doomed !== undefined && this.deleted(key, doomed);
+        own.delete(done);
+        if (own.size === 0 && this.moves.get(key) === own) this.moves.delete(key);
+        settled();
+        return beingRead;
+      },
+    };
+  }
+
+  /** Until every move of `key` announced so far has settled. */
+  private async movesSettled(key: string): Promise<void> {
+    const pending = this.moves.get(key);
+    if (pending) await Promise.all(pending);
+  }
+
   /**
    * The blob `key` was just moved out of the blob tree to `doomed`. True if it is being read: the
    * readers follow it there and the last one removes it; false if the caller should remove it now.
    */
-  deleted(key: string, doomed: string): boolean {
+  private deleted(key: string, doomed: string): boolean {
     const entry = this.entries.get(key);
     if (!entry || entry.readers === 0) return false;
     entry.directory = doomed;
@@ -66,8 +132,12 @@ export class BlobReaders {
     return true;
   }
 
-  /** How many blobs are being read (for tests). */
+  /** How many blobs are being read, and how many moves are unsettled (for tests). */
   get size(): number {
     return this.entries.size;
+  }
+
+  get unsettledMoves(): number {
+    return this.moves.size;
   }
 }

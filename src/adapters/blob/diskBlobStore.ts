@@ -81,7 +81,7 @@ function diskBlobStore(layout: DiskLayout, exclusive: boolean, clock: Clock, dir
         const reader = readers.acquire(input.key, blobPath);
         let pieces: StoredPiece[];
         try {
-          pieces = await followMoves(reader, async (directory) =>
+          pieces = await reader.follow(async (directory) =>
             (await readManifest(directory)).map((part) => ({ filePath: part.file, sizeBytes: part.sizeBytes })),
           );
         } catch (error) {
@@ -97,13 +97,16 @@ function diskBlobStore(layout: DiskLayout, exclusive: boolean, clock: Clock, dir
         const blobPath = layout.blobPath(key);
         // Moved out of the blob tree first, so a composite blob disappears at once, not part by part.
         const doomed = layout.newTempPath();
+        // Announced before the rename: a reader finding a part gone meanwhile waits for it (blobReaders.ts).
+        const move = readers.moving(key);
         try {
           await rename(blobPath, doomed);
         } catch (error) {
+          move.settle(undefined);
           if (isMissingPathError(error)) return;
           throw error;
         }
-        if (readers.deleted(key, doomed)) {
+        if (move.settle(doomed)) {
           // Being read: the last reader removes it (blobReaders.ts). Touched, so that the periodic
           // sweep of tmp/ (entries untouched for a day) leaves it to them; a crash leaves it to the
           // start-up sweep.
@@ -149,26 +152,11 @@ async function statBlob(blobPath: string): Promise<Stats> {
   return stats;
 }
 
-/**
- * Runs `work` on the reader's directory; if it finds a file missing because a delete moved the
- * directory meanwhile, once more at the new place (a blob is deleted at most once).
- */
-async function followMoves<T>(reader: BlobReader, work: (directory: string) => Promise<T>): Promise<T> {
-  const directory = reader.directory();
-  try {
-    return await work(directory);
-  } catch (error) {
-    const missing = isMissingPathError(error) || (error instanceof DomainError && error.code === 'NOT_FOUND');
-    if (!missing || reader.directory() === directory) throw error;
-    return work(reader.directory());
-  }
-}
-
 /** The parts of a composite blob (segment paths are their names), opened where the blob is now. */
 function filesOf(reader: BlobReader): SegmentFiles {
   return {
     open: (name) =>
-      followMoves(reader, async (directory): Promise<FileHandle> => {
+      reader.follow(async (directory): Promise<FileHandle> => {
         try {
           return await open(path.join(directory, name), 'r');
         } catch (error) {
