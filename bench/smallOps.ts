@@ -1,5 +1,6 @@
 // Latency of small operations, one client, sequential: medians of N uploads, details and
-// downloads of a 4 KiB file, on SQLite + disk and on PostgreSQL + S3 (issue 17, item 4).
+// downloads of a 4 KiB file (first read, and read again: from the small-file cache), on SQLite +
+// disk and on PostgreSQL + S3 (issue 17, item 4).
 //
 //   npm run build && node --import tsx bench/smallOps.ts [--count N] [--bytes B]
 //
@@ -54,18 +55,22 @@ async function measureServer(backend: Backend): Promise<Record<string, number>> 
       return ((await response.json()) as { dataFileId: number }).dataFileId;
     };
     const id = await upload(); // warm-up: connections, prepared statements, the bucket
-    const times = { upload: [] as number[], details: [] as number[], download: [] as number[] };
+    const download = async (fileId: number) => {
+      const got = Buffer.from(await (await ok(await fetch(`${server.url}${API}/${fileId}`, { headers }))).arrayBuffer());
+      if (!got.equals(body)) throw new Error('downloaded bytes differ from the uploaded ones');
+    };
+    await download(id);
+    const times = { upload: [] as number[], details: [] as number[], firstDownload: [] as number[], download: [] as number[] };
     for (let i = 0; i < count; i++) {
-      times.upload.push(await timed(async () => void (await upload())));
+      let fresh = 0;
+      times.upload.push(await timed(async () => void (fresh = await upload())));
       times.details.push(await timed(async () => void (await (await ok(await fetch(`${server.url}${API}/${id}/details`, { headers }))).json())));
-      times.download.push(
-        await timed(async () => {
-          const got = Buffer.from(await (await ok(await fetch(`${server.url}${API}/${id}`, { headers }))).arrayBuffer());
-          if (!got.equals(body)) throw new Error('downloaded bytes differ from the uploaded ones');
-        }),
-      );
+      // A file never read before comes from the store; one read before, from the small-file cache
+      // (docs/decisions.md 182).
+      times.firstDownload.push(await timed(() => download(fresh)));
+      times.download.push(await timed(() => download(id)));
     }
-    return { upload: median(times.upload), details: median(times.details), download: median(times.download) };
+    return { upload: median(times.upload), details: median(times.details), firstDownload: median(times.firstDownload), download: median(times.download) };
   } finally {
     await server.stop();
     await resources.release();
@@ -106,5 +111,6 @@ const getObject = await measureGetObject();
 const row = (name: string, a: number, b: number) => `| ${name} | ${a.toFixed(1)} | ${b.toFixed(1)} | ${(b / a).toFixed(1)}× |`;
 console.log(`${count} sequential operations on a ${bytes}-byte file, medians in ms (S3: ${(await ensureRgw()).endpoint})\n`);
 console.log('| operation | SQLite + disk | PostgreSQL + S3 | ratio |\n|---|---|---|---|');
-for (const name of ['upload', 'details', 'download'] as const) console.log(row(name, embedded[name]!, scaleOut[name]!));
+const labels = { upload: 'upload', details: 'details', firstDownload: 'download, first read', download: 'download, read again' } as const;
+for (const [name, label] of Object.entries(labels)) console.log(row(label, embedded[name]!, scaleOut[name]!));
 console.log(`\nGetObject alone (server's S3 client): headers after ${getObject.headers!.toFixed(1)} ms, body's end after ${getObject.body!.toFixed(1)} ms`);

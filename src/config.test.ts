@@ -65,6 +65,15 @@ describe('configuration (options, then DATAFILES_* variables, then defaults)', (
     assert.equal(parseServeConfig({ 'direct-writes': 'on' }, { DATAFILES_DIRECT_WRITES: 'off' }).directWrites, true);
     assert.throws(() => parseServeConfig({ 'direct-writes': 'yes' }, {}), /--direct-writes must be on or off/);
   });
+  it('keeps small downloaded files in memory, 32 MiB of files up to 64 KiB by default (docs/decisions.md 182)', () => {
+    assert.deepEqual(parseServeConfig({}, {}).blobCache, { maxBytes: 32 * 1024 * 1024, maxEntryBytes: 64 * 1024 });
+    assert.equal(parseServeConfig({}, { DATAFILES_BLOB_CACHE_BYTES: '0' }).blobCache.maxBytes, 0);
+    const set = parseServeConfig({ 'blob-cache-bytes': '1048576' }, { DATAFILES_BLOB_CACHE_BYTES: '0', DATAFILES_BLOB_CACHE_MAX_FILE_BYTES: '4096' });
+    assert.deepEqual(set.blobCache, { maxBytes: 1048576, maxEntryBytes: 4096 });
+    assert.throws(() => parseServeConfig({ 'blob-cache-bytes': '-1' }, {}), /--blob-cache-bytes must be an integer/);
+    assert.throws(() => parseServeConfig({ 'blob-cache-max-file-bytes': '0' }, {}), /--blob-cache-max-file-bytes must be an integer from 1/);
+  });
+
   it('turns virus scanning on with --clamd or DATAFILES_CLAMD, over TCP or a unix socket', () => {
     const tcp = parseServeConfig({ clamd: 'tcp://127.0.0.1:3310' }, { DATAFILES_SCAN_CONCURRENCY: '4' });
     assert.deepEqual(tcp.scan, {

@@ -1,9 +1,10 @@
 // Configuration is parsed and validated once, in main, into a frozen object passed down
 // (docs/architecture.md, "Config"). Every command-line option has an environment variable; the
 // option wins when both are given. Nothing else in the code reads process.env.
-import { isIP } from 'node:net';
 import path from 'node:path';
 import type { SignInPolicy } from './core/accounts/signInService.js';
+import { BLOB_CACHE_OPTIONS, parseBlobCacheConfig, type BlobCacheConfig } from './blobCacheConfig.js';
+import { parseTrustProxy } from './trustProxyConfig.js';
 import { SCAN_OPTIONS, parseScanConfig, type ScanConfig } from './scanConfig.js';
 import { SCRUB_OPTIONS, parseScrubConfig, type ScrubConfig } from './scrubConfig.js';
 
@@ -61,6 +62,8 @@ export interface ServeConfig extends StorageConfig {
   scan?: ScanConfig;
   /** The background scrub (docs/decisions.md 140); undefined when --scrub-interval is not given. */
   scrub?: ScrubConfig;
+  /** Small blobs kept in memory for downloads (docs/decisions.md 182). */
+  blobCache: BlobCacheConfig;
 }
 
 export interface TokenConfig {
@@ -231,6 +234,7 @@ export const SERVE_OPTIONS = {
   },
   ...SCAN_OPTIONS,
   ...SCRUB_OPTIONS,
+  ...BLOB_CACHE_OPTIONS,
 } as const;
 // Not an option: DATAFILES_ADMIN_TOKEN (a secret does not belong on a command line, where `ps` shows it).
 
@@ -302,6 +306,10 @@ export function parseSignInConfig(values: Record<string, string | undefined>, en
   };
 }
 
+function fail(message: string): never {
+  throw new ConfigError(message);
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const METRICS_ACCESS = ['loopback', 'admin', 'open'] as const;
 
@@ -332,7 +340,7 @@ export function parseServeConfig(values: Record<string, string | undefined>, env
     maxOpenSessionsPerUser: integer('max-open-sessions-per-user', get('max-open-sessions-per-user'), { min: 1, max: 1_000_000_000 }),
     authFailureBurst: integer('auth-failure-burst', get('auth-failure-burst'), { min: 0, max: 1_000_000_000 }),
     authFailureRate: integer('auth-failure-rate', get('auth-failure-rate'), { min: 1, max: 1_000_000_000 }),
-    trustProxy: parseTrustProxy(get('trust-proxy') ?? 'false'),
+    trustProxy: parseTrustProxy(get('trust-proxy') ?? 'false', fail),
     connections: Object.freeze(parseConnectionLimits(get)),
     tokens: parseTokenConfig(values, env),
     signIn: parseSignInConfig(values, env),
@@ -344,35 +352,10 @@ export function parseServeConfig(values: Record<string, string | undefined>, env
       defaultQuotaBytes: integer('default-user-quota-bytes', get('default-user-quota-bytes'), { min: 0, max: Number.MAX_SAFE_INTEGER }),
       minFreeBytes: integer('min-free-bytes', get('min-free-bytes'), { min: 0, max: Number.MAX_SAFE_INTEGER }),
     },
-    scan: parseScanConfig(get, integer, (message) => {
-      throw new ConfigError(message);
-    }),
-    scrub: parseScrubConfig(get, (message) => {
-      throw new ConfigError(message);
-    }),
+    scan: parseScanConfig(get, integer, fail),
+    scrub: parseScrubConfig(get, fail),
+    blobCache: parseBlobCacheConfig(get, integer),
   });
-}
-
-/** A proxy address: an IP, an IP/prefix, or one of proxy-addr's names for address ranges. */
-function isProxyAddress(text: string): boolean {
-  if (['loopback', 'linklocal', 'uniquelocal'].includes(text)) return true;
-  const [address, prefix, ...rest] = text.split('/');
-  const family = isIP(address);
-  if (family === 0 || rest.length > 0) return false;
-  return prefix === undefined || (/^[0-9]{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
-}
-
-/**
- * --trust-proxy: false, true, or a comma-separated list of proxy addresses. No hop count: Fastify
- * cannot check the peer against one, and refuses to trust X-Forwarded-For with it.
- */
-export function parseTrustProxy(text: string): boolean | string {
-  const value = text.trim().toLowerCase();
-  if (value === 'false') return false;
-  if (value === 'true') return true;
-  const addresses = value.split(',').map((part) => part.trim());
-  if (addresses.every(isProxyAddress)) return addresses.join(',');
-  throw new ConfigError(`--trust-proxy must be false, true or comma-separated proxy addresses/CIDRs (got ${JSON.stringify(text)})`);
 }
 
 const HOUR_MS = 60 * 60 * 1000;

@@ -226,16 +226,33 @@ describe('three servers, one instance (PostgreSQL + S3)', () => {
     expected.set(dataFileId, { name: 'revised.bin', sha256: sha256Hex(current) });
   });
 
-  it('a file deleted through one server is gone on all', async () => {
+  it('a file deleted through one server is gone on all, even from their small-file caches', async () => {
     const bytes = randomBytes(100 * 1024);
     const dataFileId = await upload(c(), 'doomed.bin', bytes);
     for (const server of servers) assert.equal((await details(server, dataFileId)).status, 200);
+    // Small enough for every server's cache (docs/decisions.md 182), and read twice through each.
+    const small = randomBytes(4 * 1024);
+    const smallFileId = await upload(a(), 'doomed-small.bin', small);
+    for (const server of servers) {
+      for (let read = 0; read < 2; read++) {
+        const download = await api(server, token, `${API}/${smallFileId}`);
+        assert.equal(sha256Hex(Buffer.from(await download.arrayBuffer())), sha256Hex(small), `download through ${server.url}`);
+      }
+      const metrics = await (await fetch(`${server.url}/metrics`)).text();
+      assert.match(metrics, /^datafiles_blob_cache_reads_total\{source="memory"\} [1-9]/m, `the second read through ${server.url} came from memory`);
+    }
 
-    const deleted = await api(b(), token, `${API}/${dataFileId}`, { method: 'DELETE' });
-    assert.ok(deleted.status === 200 || deleted.status === 204, `delete: ${deleted.status}`);
+    for (const [doomed, through] of [
+      [dataFileId, b()],
+      [smallFileId, c()],
+    ] as const) {
+      const deleted = await api(through, token, `${API}/${doomed}`, { method: 'DELETE' });
+      assert.ok(deleted.status === 200 || deleted.status === 204, `delete: ${deleted.status}`);
+    }
     for (const server of servers) {
       assert.equal((await details(server, dataFileId)).status, 404, `details through ${server.url}`);
       assert.equal((await api(server, token, `${API}/${dataFileId}`)).status, 404, `download through ${server.url}`);
+      assert.equal((await api(server, token, `${API}/${smallFileId}`)).status, 404, `download of the small file through ${server.url}`);
       assert.ok(!(await list(server)).some((file) => file.dataFileId === dataFileId), `listed by ${server.url}`);
     }
     // A second delete, through yet another server, finds nothing.

@@ -16,6 +16,7 @@ import { sharedWorkerHasher } from '../adapters/hashing/workerHasher.js';
 import { withPendingNewRevisions } from '../core/scanning/pendingRevisions.js';
 import type { ScanPolicy } from '../scanConfig.js';
 import type { Stores } from './openStores.js';
+import type { BlobStore } from '../core/ports/blobStore.js';
 
 const DEFAULT_SESSION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 const DEFAULT_MAX_PART_BYTES = 5 * 1024 ** 3;
@@ -34,6 +35,8 @@ export function createServices(
     freeSpace?: FreeSpace;
     /** Virus scanning on (docs/decisions.md 85): new revisions are PENDING; onPending wakes the scanner. */
     scan?: { policy: ScanPolicy; onPending: () => void };
+    /** The store downloads read through, e.g. with a cache in front (docs/decisions.md 182); default stores.blobs. */
+    downloadBlobs?: BlobStore;
   } = {},
 ) {
   const clock = options.clock ?? systemClock;
@@ -49,7 +52,7 @@ export function createServices(
   const tokens = new TokenService({ metadata: stores.metadata, clock, policy: options.tokens, log: options.log, audit });
   const principals = new PrincipalService({ metadata: stores.metadata, clock, tokens, audit });
   const metadata = options.scan ? withPendingNewRevisions(stores.metadata, options.scan.onPending) : stores.metadata;
-  const files = new FileService({ metadata, blobs: stores.blobs, clock, hasher, log: options.log, scanPolicy: options.scan?.policy });
+  const files = new FileService({ metadata, blobs: options.downloadBlobs ?? stores.blobs, clock, hasher, log: options.log, scanPolicy: options.scan?.policy });
   return {
     files,
     product: new ProductOperations({ metadata: stores.metadata, files, clock }),

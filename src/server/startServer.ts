@@ -17,6 +17,7 @@ import { openBlobInventory, openStores, usesDataDirectory, type Stores } from '.
 import { scanMetrics } from './scanMetrics.js';
 import { createScanning } from './scanning.js';
 import { createServices } from './services.js';
+import { downloadsStore } from './blobCache.js';
 import { signInUrl } from '../core/accounts/signInService.js';
 import { startOrphanSweeper } from './orphanSweeper.js';
 import { startScrubber } from './scrubber.js';
@@ -58,6 +59,7 @@ export async function startServer(config: ServeConfig, io: { announce: (text: st
 
     // docs/decisions.md 85: without --clamd there is no scanner and revisions stay NOT_SCANNED.
     const scanning = config.scan ? createScanning(config.scan, stores, logger) : undefined;
+    const metrics = createMetrics();
     const services = createServices(stores, {
       log: logger,
       sessions: {
@@ -73,13 +75,13 @@ export async function startServer(config: ServeConfig, io: { announce: (text: st
       // The free-space guard watches the local disk the blobs go to; with S3 there is none to watch.
       freeSpace: config.s3 ? undefined : diskFreeSpace(config.dataDir),
       scan: scanning && { policy: scanning.config.policy, onPending: () => scanning.wake() },
+      downloadBlobs: downloadsStore(stores.blobs, config.blobCache, metrics.registry),
     });
     const admin = await services.principals.bootstrapAdmin(config.adminToken);
     if (admin?.token) {
       io.announce(`datafiles: created the instance admin "admin" (id ${admin.user.id}). Its token, shown only this once:\n${admin.token}\n`);
     }
 
-    const metrics = createMetrics();
     const app = await buildApp({
       logger,
       context: { services, limits: { maxFileBytes: config.maxFileBytes, maxPartBytes: config.maxPartBytes, listBatchRows: config.listBatchRows } },

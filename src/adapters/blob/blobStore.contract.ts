@@ -109,6 +109,40 @@ export function blobStoreContract(name: string, makeStore: MakeBlobStore): void 
       });
     });
 
+    describe('reads that name the size on record (what downloads pass)', () => {
+      const data = randomData(100 * KiB + 3);
+      const last = data.length - 1;
+
+      it('give the same bytes and ranges as without it, read after read', async () => {
+        const stored = await store.put({ body: streamOf(data) });
+        const read = async (range?: { start: number; end: number }) => readAll(await store.get({ key: stored.key, range, sizeBytes: data.length }));
+        for (let round = 0; round < 2; round++) {
+          assert.equal(sha256(await read()), sha256(data));
+          assert.deepEqual(await read({ start: 0, end: 0 }), data.subarray(0, 1));
+          assert.deepEqual(await read({ start: 1_234, end: 56_789 }), data.subarray(1_234, 56_790));
+          assert.deepEqual(await read({ start: last - 9, end: last + 1_000 }), data.subarray(last - 9));
+          await assertRejectsWithCode(
+            store.get({ key: stored.key, range: { start: data.length, end: data.length }, sizeBytes: data.length }),
+            'RANGE_NOT_SATISFIABLE',
+          );
+        }
+      });
+
+      it('fail with NOT_FOUND once the blob is deleted, even right after a read', async () => {
+        const stored = await store.put({ body: streamOf(data.subarray(0, 4 * KiB)) });
+        assert.deepEqual(await readAll(await store.get({ key: stored.key, sizeBytes: 4 * KiB })), data.subarray(0, 4 * KiB));
+        await store.delete(stored.key);
+        await assertRejectsWithCode(store.get({ key: stored.key, sizeBytes: 4 * KiB }), 'NOT_FOUND');
+      });
+
+      it('with a signal aborted before they start, reject with its reason', async () => {
+        const stored = await store.put({ body: streamOf(data.subarray(0, KiB)) });
+        await readAll(await store.get({ key: stored.key, sizeBytes: KiB }));
+        const reason = new Error('download cancelled');
+        await assert.rejects(store.get({ key: stored.key, sizeBytes: KiB, signal: abortedSignal(reason) }), (error) => error === reason);
+      });
+    });
+
     describe('listBlobs', () => {
       const listed = async (writtenBefore: number): Promise<string[]> => {
         const keys: string[] = [];

@@ -170,7 +170,7 @@ export class FileService {
 
   /** Streams a revision's bytes (or an inclusive range of them). */
   openContent(input: { revision: RevisionRecord; range?: ByteRange; signal?: AbortSignal }): Promise<Readable> {
-    return this.deps.blobs.get({ key: input.revision.blobKey, range: input.range, signal: input.signal });
+    return this.deps.blobs.get({ key: input.revision.blobKey, range: input.range, signal: input.signal, sizeBytes: input.revision.sizeBytes });
   }
 
   /**

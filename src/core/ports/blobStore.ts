@@ -45,8 +45,12 @@ export interface BlobStore {
    * signal aborts, nothing is left behind and the promise rejects.
    */
   put(input: { body: ByteSource; signal?: AbortSignal; sizeHint?: number }): Promise<StoredBlob>;
-  /** Streams a blob, or the inclusive byte range of it. */
-  get(input: { key: string; range?: ByteRange; signal?: AbortSignal }): Promise<Readable>;
+  /**
+   * Streams a blob, or the inclusive byte range of it. `sizeBytes` is the blob's size from the
+   * caller's records, when it has them: a cache in front of the store decides with it without
+   * asking the store (src/adapters/blob/smallBlobCache.ts); stores themselves ignore it.
+   */
+  get(input: { key: string; range?: ByteRange; signal?: AbortSignal; sizeBytes?: number }): Promise<Readable>;
   /** Idempotent: deleting a missing key is not an error. */
   delete(key: string): Promise<void>;
 
