@@ -104,7 +104,7 @@ async function hotOperations(store: MetadataStore, admin: (list: () => Promise<u
   await store.files.deleteRevision({ fileId: created.file.id, revisionId: created.currentRevision.id });
   await store.files.deleteRevision({ fileId: created.file.id, revisionId: second.id });
   await store.files.deleteFile(fileId);
-  await store.files.isBlobReferenced(details.currentRevision.blobKey);
+  await store.files.referencedBlobKeys([details.currentRevision.blobKey, randomBytes(16).toString('hex')]);
   // The session sweep's pass when nothing is due (every minute on every server).
   const root = await mkdtemp(path.join(os.tmpdir(), 'datafiles-plans-blobs-'));
   const blobs = await openDiskBlobStore({ root });

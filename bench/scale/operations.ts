@@ -7,6 +7,7 @@ import { openDiskBlobStore } from '../../src/adapters/blob/diskBlobStore.js';
 import { openPostgresMetadataStore } from '../../src/adapters/metadata/openPostgresMetadataStore.js';
 import { openSqliteMetadataStore } from '../../src/adapters/metadata/openSqliteMetadataStore.js';
 import { sweepSessions } from '../../src/core/sessions/sessionSweep.js';
+import { ORPHAN_CHECK_BATCH } from '../../src/core/files/orphanedBlobs.js';
 import { now, seconds } from '../support/measure.js';
 import type { Instance } from './instance.js';
 import { timedCall, type ScaleServer } from './server.js';
@@ -114,8 +115,8 @@ export async function measureOverHttp(instance: Instance, server: ScaleServer, l
 
 /**
  * The sweeps' cost: a pass of the upload-session sweep (as the server runs it every minute, at a
- * time when nothing is due: the steady state), and the orphan sweep's question for each stored
- * blob ("does a revision name it?"), half of them named, half orphans.
+ * time when nothing is due: the steady state), and the orphan sweep's question for a batch of
+ * stored blobs ("which of these does a revision name?"), half of them named, half orphans.
  */
 export async function measureSweeps(instance: Instance): Promise<Samples> {
   const metadata =
@@ -129,11 +130,12 @@ export async function measureSweeps(instance: Instance): Promise<Samples> {
     await sample(samples.sessionSweep, 100, async () => {
       await sweepSessions({ metadata, blobs, now: at, closedGraceMs: 60_000, commitLeaseMs: 120_000 });
     });
-    const keys = spread(300, instance.shape.files, 4).map((g, index) =>
+    // Batches as the sweep asks them (ORPHAN_CHECK_BATCH keys per question; docs/decisions.md 183).
+    const keys = spread(60 * ORPHAN_CHECK_BATCH, instance.shape.files, 4).map((g, index) =>
       ((g - 1) * 5 + 1 + (index % 2 === 0 ? 0 : 5_000_000_000)).toString(16).padStart(32, '0'),
     );
-    await sample(samples.orphanCheck, keys.length, async (index) => {
-      await metadata.files.isBlobReferenced(keys[index]);
+    await sample(samples.orphanCheck, 60, async (index) => {
+      await metadata.files.referencedBlobKeys(keys.slice(index * ORPHAN_CHECK_BATCH, (index + 1) * ORPHAN_CHECK_BATCH));
     });
   } finally {
     await blobs.close?.();

@@ -121,7 +121,7 @@ const ROWS: [string, string][] = [
   ['revisionDelete', 'revision delete'],
   ['startUp', 'start-up (spawn to listening)'],
   ['sessionSweep', 'session sweep, one pass'],
-  ['orphanCheck', "orphan sweep, one blob's check"],
+  ['orphanCheck', 'orphan sweep, one check of 500 blobs'],
 ];
 
 function table(results: Result[]): string {

@@ -155,9 +155,10 @@ export function createFileStore(db: Db, dialect: SqlDialect): FileStore {
       if (result.numUpdatedRows === 0n) throw new DomainError('REVISION_NOT_FOUND');
     },
 
-    async isBlobReferenced(blobKey) {
-      const row = await db.selectFrom('revisions').select('id').where('blob_key', '=', blobKey).limit(1).executeTakeFirst();
-      return row !== undefined;
+    async referencedBlobKeys(blobKeys) {
+      if (blobKeys.length === 0) return new Set();
+      const rows = await db.selectFrom('revisions').select('blob_key').distinct().where('blob_key', 'in', blobKeys).execute();
+      return new Set(rows.map((row) => row.blob_key));
     },
   };
 }

@@ -126,7 +126,7 @@ describe('SQLite metadata store', () => {
         `for (let i = 0; i < ${rounds}; i++) await store.files.addRevision({ fileId: ${file.id}, revision: { ...${revision}, blobKey: 'theirs-' + i } });`,
       );
       // Start only once the other process is writing, so that the two really overlap.
-      while (!(await store.files.isBlobReferenced('theirs-0'))) await new Promise((resolve) => setTimeout(resolve, 5));
+      while ((await store.files.referencedBlobKeys(['theirs-0'])).size === 0) await new Promise((resolve) => setTimeout(resolve, 5));
       for (let i = 0; i < rounds; i++) {
         await store.files.addRevision({ fileId: file.id, revision: newRevision(owner.id) });
       }

@@ -117,8 +117,11 @@ export interface FileStore {
   /** Changes a file's description and/or public flag (undefined: unchanged). FILE_NOT_FOUND if gone. */
   updateFileMetadata(input: { fileId: number; description?: string; publicAccess?: boolean }): Promise<FileRecord>;
   setScanState(input: { revisionId: number; scanState: ScanState }): Promise<void>;
-  /** Every blob key a revision references (for sweeping unreferenced blobs). */
-  isBlobReferenced(blobKey: string): Promise<boolean>;
+  /**
+   * Which of `blobKeys` some revision names (for sweeping unreferenced blobs): one question for a
+   * whole batch of the sweep's listing (docs/decisions.md 183).
+   */
+  referencedBlobKeys(blobKeys: readonly string[]): Promise<Set<string>>;
 }
 
 export interface PermissionStore {

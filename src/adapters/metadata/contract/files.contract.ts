@@ -176,7 +176,7 @@ export function filesContract(store: () => MetadataStore): void {
       assert.equal(await store().files.getFile(file.id), undefined);
       await assertRejectsWithCode(store().permissions.getPermissions(file.id), 'FILE_NOT_FOUND');
       assert.deepEqual(await store().permissions.entriesFor({ fileId: file.id, userId: owner.id, groupIds: [] }), []);
-      assert.equal(await store().files.isBlobReferenced(currentRevision.blobKey), false);
+      assert.deepEqual(await store().files.referencedBlobKeys([currentRevision.blobKey]), new Set());
     });
 
     it('a revision of another file is REVISION_NOT_FOUND, and both files are unchanged', async () => {
@@ -243,11 +243,18 @@ export function filesContract(store: () => MetadataStore): void {
     it('a blob key is referenced while a revision uses it, and not after', async () => {
       const owner = await createUser(store());
       const { file, currentRevision: first } = await createFile(store(), owner.id);
-      await store().files.addRevision({ fileId: file.id, revision: newRevision(owner.id) });
-      assert.equal(await store().files.isBlobReferenced(first.blobKey), true);
-      assert.equal(await store().files.isBlobReferenced('blobs/never-stored'), false);
+      const second = await store().files.addRevision({ fileId: file.id, revision: newRevision(owner.id) });
+      assert.deepEqual(await store().files.referencedBlobKeys([first.blobKey, 'blobs/never-stored', second.blobKey]), new Set([first.blobKey, second.blobKey]));
+      assert.deepEqual(await store().files.referencedBlobKeys([]), new Set());
       await store().files.deleteRevision({ fileId: file.id, revisionId: first.id });
-      assert.equal(await store().files.isBlobReferenced(first.blobKey), false);
+      assert.deepEqual(await store().files.referencedBlobKeys([first.blobKey, second.blobKey]), new Set([second.blobKey]));
+    });
+
+    it('answers for a batch as large as the sweep asks at once', async () => {
+      const owner = await createUser(store());
+      const { currentRevision } = await createFile(store(), owner.id);
+      const unknown = Array.from({ length: 999 }, (_, index) => `blobs/never-stored-${index}`);
+      assert.deepEqual(await store().files.referencedBlobKeys([...unknown, currentRevision.blobKey]), new Set([currentRevision.blobKey]));
     });
   });
 }

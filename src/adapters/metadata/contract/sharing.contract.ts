@@ -89,9 +89,9 @@ export function sharingContract(store: () => MetadataStore): void {
 
       assert.deepEqual(await store().files.deleteFile(source.file.id), { blobKeys: [] }, 'two copies still name it');
       assert.deepEqual(await store().files.deleteRevision({ fileId: other.file.id, revisionId: copied.id }), { blobKey: undefined, fileDeleted: false });
-      assert.equal(await store().files.isBlobReferenced(key), true);
+      assert.deepEqual(await store().files.referencedBlobKeys([key]), new Set([key]));
       assert.deepEqual(await store().files.deleteRevision({ fileId: copy.file.id, revisionId: copy.currentRevision.id }), { blobKey: key, fileDeleted: true });
-      assert.equal(await store().files.isBlobReferenced(key), false);
+      assert.deepEqual(await store().files.referencedBlobKeys([key]), new Set());
     });
 
     it('two deletes of the last two references at once: exactly one hands the blob back', async () => {
