@@ -26,9 +26,10 @@ export const BLOB_CACHE_OPTIONS = {
 export function parseBlobCacheConfig(
   get: (name: keyof typeof BLOB_CACHE_OPTIONS) => string | undefined,
   integer: (name: string, text: string | undefined, range: { min: number; max: number }) => number,
+  fail: (message: string) => never,
 ): BlobCacheConfig {
-  return {
-    maxBytes: integer('blob-cache-bytes', get('blob-cache-bytes'), { min: 0, max: 64 * 1024 * MiB }),
-    maxEntryBytes: integer('blob-cache-max-file-bytes', get('blob-cache-max-file-bytes'), { min: 1, max: 64 * MiB }),
-  };
+  const maxBytes = integer('blob-cache-bytes', get('blob-cache-bytes'), { min: 0, max: 64 * 1024 * MiB });
+  const maxEntryBytes = integer('blob-cache-max-file-bytes', get('blob-cache-max-file-bytes'), { min: 1, max: 64 * MiB });
+  if (maxBytes > 0 && maxEntryBytes > maxBytes) fail(`--blob-cache-max-file-bytes (${maxEntryBytes}) cannot exceed --blob-cache-bytes (${maxBytes})`);
+  return { maxBytes, maxEntryBytes };
 }

@@ -72,6 +72,12 @@ describe('configuration (options, then DATAFILES_* variables, then defaults)', (
     assert.deepEqual(set.blobCache, { maxBytes: 1048576, maxEntryBytes: 4096 });
     assert.throws(() => parseServeConfig({ 'blob-cache-bytes': '-1' }, {}), /--blob-cache-bytes must be an integer/);
     assert.throws(() => parseServeConfig({ 'blob-cache-max-file-bytes': '0' }, {}), /--blob-cache-max-file-bytes must be an integer from 1/);
+    assert.throws(() => parseServeConfig({ 'blob-cache-bytes': '1000', 'blob-cache-max-file-bytes': '1001' }, {}), /cannot exceed --blob-cache-bytes/);
+    assert.equal(
+      parseServeConfig({ 'blob-cache-bytes': '0', 'blob-cache-max-file-bytes': '1001' }, {}).blobCache.maxBytes,
+      0,
+      'off: the file limit does not matter',
+    );
   });
 
   it('turns virus scanning on with --clamd or DATAFILES_CLAMD, over TCP or a unix socket', () => {

@@ -354,7 +354,7 @@ export function parseServeConfig(values: Record<string, string | undefined>, env
     },
     scan: parseScanConfig(get, integer, fail),
     scrub: parseScrubConfig(get, fail),
-    blobCache: parseBlobCacheConfig(get, integer),
+    blobCache: parseBlobCacheConfig(get, integer, fail),
   });
 }
 

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { addAbortSignal, Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { BlobStore } from '../../core/ports/blobStore.js';
 import { blobStoreContract } from './blobStore.contract.js';
@@ -89,6 +90,28 @@ describe('the small-blob cache', () => {
     const { key } = await store.put({ body: streamOf(data) });
     for (const recorded of [KiB, 3 * KiB]) assert.deepEqual(await readAll(await store.get({ key, sizeBytes: recorded })), data);
     assert.deepEqual(size(), { bytes: 0, entries: 0 });
+  });
+
+  it('a read from the store aborted midway rejects with the signal’s reason, as every store’s does', async () => {
+    const stalled: BlobStore = {
+      ...disk,
+      get: async (input) => {
+        let sent = false;
+        const stream = new Readable({
+          read() {
+            if (!sent) this.push(Buffer.alloc(KiB));
+            sent = true; // then nothing more: a store that stalls
+          },
+        });
+        return input.signal ? addAbortSignal(input.signal, stream) : stream;
+      },
+    };
+    const { store } = withSmallBlobCache(stalled, { maxBytes: KiB * KiB, maxEntryBytes: 64 * KiB });
+    const controller = new AbortController();
+    const reason = new Error('the client went away');
+    const reading = store.get({ key: 'k', sizeBytes: 4 * KiB, signal: controller.signal });
+    setImmediate(() => controller.abort(reason));
+    await assert.rejects(reading, (error) => error === reason);
   });
 
   it('a blob deleted through the cache is not served from memory', async () => {

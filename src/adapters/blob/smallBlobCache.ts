@@ -31,7 +31,8 @@ export function withSmallBlobCache(store: BlobStore, options: SmallBlobCacheOpti
     ...store,
     get: async (input) => {
       const { key, sizeBytes } = input;
-      if (sizeBytes === undefined || sizeBytes === 0 || sizeBytes > options.maxEntryBytes) return store.get(input);
+      // Larger than the whole cache: lru-cache would not keep it, so it is not read whole for nothing.
+      if (sizeBytes === undefined || sizeBytes === 0 || sizeBytes > options.maxEntryBytes || sizeBytes > options.maxBytes) return store.get(input);
       input.signal?.throwIfAborted();
       let bytes = cache.get(key);
       options.onRead?.(bytes !== undefined);
@@ -47,6 +48,8 @@ export function withSmallBlobCache(store: BlobStore, options: SmallBlobCacheOpti
     delete: async (key) => {
       cache.delete(key);
       await store.delete(key);
+      // Again: a read that missed before the delete may have kept the bytes meanwhile.
+      cache.delete(key);
     },
   };
   return { store: wrapped, size: () => ({ bytes: cache.calculatedSize, entries: cache.size }) };
@@ -64,6 +67,11 @@ async function readWhole(store: BlobStore, key: string, sizeBytes: number, signa
       bytes.set(chunk, filled);
       filled += chunk.byteLength;
     }
+  } catch (error) {
+    // The stream fails with Node's AbortError; a read given a signal rejects with its reason
+    // (src/core/ports/blobStore.ts), which the HTTP layer knows as the client gone.
+    if (signal?.aborted) throw signal.reason;
+    throw error;
   } finally {
     stream.destroy();
   }

@@ -36,11 +36,13 @@ export async function sweepOrphanedBlobs(deps: OrphanSweepDeps, input: { graceMs
     try {
       referenced = await deps.metadata.files.referencedBlobKeys(keys);
     } catch (error) {
-      // A batch that cannot be checked (the database briefly down) is left for the next sweep.
-      deps.log?.warn({ err: error, blobKeys: keys.length }, 'could not check a batch of blobs for references');
-      return;
+      // The database is unavailable: the pass ends here, once, rather than listing the whole
+      // store to fail every batch; the rest is left for the next sweep.
+      deps.log?.warn({ err: error, blobKeys: keys.length }, 'could not check a batch of blobs for references; the sweep stops until its next pass');
+      return false;
     }
     for (const key of keys) {
+      input.signal?.throwIfAborted();
       if (referenced.has(key)) continue;
       try {
         await deps.blobs.delete(key);
@@ -50,10 +52,11 @@ export async function sweepOrphanedBlobs(deps: OrphanSweepDeps, input: { graceMs
         deps.log?.warn({ err: error, blobKey: key }, 'could not sweep an orphaned blob');
       }
     }
+    return true;
   };
   for await (const key of deps.blobs.listBlobs({ writtenBefore, signal: input.signal })) {
     batch.push(key);
-    if (batch.length >= batchSize) await sweepBatch();
+    if (batch.length >= batchSize && !(await sweepBatch())) return removed;
   }
   if (batch.length > 0) await sweepBatch();
   return removed;
