@@ -132,11 +132,12 @@ export class BlobReaders {
     return true;
   }
 
-  /** How many blobs are being read, and how many moves are unsettled (for tests). */
+  /** How many blobs are being read (for tests). */
   get size(): number {
     return this.entries.size;
   }
 
+  /** How many blobs have a move announced and not settled (for tests). */
   get unsettledMoves(): number {
     return this.moves.size;
   }

@@ -28,10 +28,7 @@ export async function sweepOrphanedBlobs(deps: OrphanSweepDeps, input: { graceMs
   if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new RangeError('batchSize must be a positive integer.');
   const writtenBefore = deps.clock.now() - input.graceMs;
   let removed = 0;
-  let batch: string[] = [];
-  const sweepBatch = async () => {
-    const keys = batch;
-    batch = [];
+  for await (const keys of batchesOf(deps.blobs.listBlobs({ writtenBefore, signal: input.signal }), batchSize)) {
     let referenced: Set<string>;
     try {
       referenced = await deps.metadata.files.referencedBlobKeys(keys);
@@ -39,7 +36,7 @@ export async function sweepOrphanedBlobs(deps: OrphanSweepDeps, input: { graceMs
       // The database is unavailable: the pass ends here, once, rather than listing the whole
       // store to fail every batch; the rest is left for the next sweep.
       deps.log?.warn({ err: error, blobKeys: keys.length }, 'could not check a batch of blobs for references; the sweep stops until its next pass');
-      return false;
+      break;
     }
     for (const key of keys) {
       input.signal?.throwIfAborted();
@@ -52,12 +49,18 @@ export async function sweepOrphanedBlobs(deps: OrphanSweepDeps, input: { graceMs
         deps.log?.warn({ err: error, blobKey: key }, 'could not sweep an orphaned blob');
       }
     }
-    return true;
-  };
-  for await (const key of deps.blobs.listBlobs({ writtenBefore, signal: input.signal })) {
-    batch.push(key);
-    if (batch.length >= batchSize && !(await sweepBatch())) return removed;
   }
-  if (batch.length > 0) await sweepBatch();
   return removed;
+}
+
+/** The items of `items` in arrays of `size` (the last one shorter). */
+async function* batchesOf<T>(items: AsyncIterable<T>, size: number): AsyncGenerator<T[]> {
+  let batch: T[] = [];
+  for await (const item of items) {
+    batch.push(item);
+    if (batch.length < size) continue;
+    yield batch;
+    batch = [];
+  }
+  if (batch.length > 0) yield batch;
 }
