@@ -6,6 +6,7 @@
 import type { FaultCluster, ServerSlot } from './cluster.js';
 import type { Seeded } from './seeded.js';
 import type { Tally } from './model.js';
+import { waitFor } from '../support/waitFor.js';
 
 const HANG_MS = 60_000;
 
@@ -67,8 +68,25 @@ export async function send(cluster: FaultCluster, tally: Tally, rng: Seeded, op:
     return { kind: 'uncertain', why: '503' };
   }
   if (response.status >= 500) {
-    tally.violation(`status ${response.status}`, `${op} ${request.method} ${request.path} on server ${slot.index}: ${body.toString().slice(0, 500)}`);
+    const evidence = await serverLines(server.output, json?.toe);
+    tally.violation(
+      `status ${response.status}`,
+      `${op} ${request.method} ${request.path} on server ${slot.index}: ${body.toString().slice(0, 500)}${evidence}`,
+    );
     return { kind: 'uncertain', why: String(response.status) };
   }
   return { kind: 'answer', status: response.status, body, json };
+}
+
+/** The server's log lines for one request id (its error and stack), so a 500 can be diagnosed from the report. */
+async function serverLines(output: () => string, toe: unknown): Promise<string> {
+  if (typeof toe !== 'string') return '';
+  const lines = () =>
+    output()
+      .split('\n')
+      .filter((line) => line.includes(toe));
+  // The error line is written as the answer goes out; wait for it a little, never fail on it.
+  await waitFor(() => lines().some((line) => line.includes('"level":50')), { timeoutMs: 2000, what: 'the error line' }).catch(() => undefined);
+  const found = lines().map((line) => line.slice(0, 3000));
+  return found.length === 0 ? '\n      (no server line names this request)' : `\n      server said: ${found.join('\n      ')}`;
 }

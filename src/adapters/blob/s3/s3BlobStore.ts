@@ -14,6 +14,7 @@ import { addAbortSignal, type Readable } from 'node:stream';
 import { DomainError } from '../../../core/errors.js';
 import type { BlobStore, ByteRange } from '../../../core/ports/blobStore.js';
 import { systemClock, type Clock } from '../../../core/ports/clock.js';
+import { translatedBody } from './s3Bodies.js';
 import { createS3Client, httpStatusOf, s3ErrorCode, toDomainError, withS3Errors, type S3ClientOptions, type S3Context } from './s3Client.js';
 import { isValidKey, newKey, s3Names } from './s3Names.js';
 import * as stagedUploads from './s3StagedUploads.js';
@@ -73,7 +74,7 @@ export function s3BlobStoreOnClient(input: { client: S3Client; bucket: string; p
       const response = await withS3Errors(signal, () =>
         client.send(new GetObjectCommand({ Bucket: bucket, Key: names.blob(key), Range: range && rangeHeader(range) }), { abortSignal: signal }),
       );
-      const body = response.Body as Readable;
+      const body = translatedBody(response.Body as Readable);
       return signal ? addAbortSignal(signal, body) : body;
     },
 

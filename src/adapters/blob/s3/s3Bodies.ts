@@ -1,11 +1,11 @@
 // Moving caller bodies into S3 requests without holding them in memory: reading a body so that
 // an aborted signal wins even over a body stuck forever, checking an announced length, and
 // sending a request whose body is a stream so that a failing body fails the request at once.
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { DomainError } from '../../../core/errors.js';
 import type { ByteSource } from '../../../core/ports/blobStore.js';
 import { untilAborted } from '../untilAborted.js';
-import { withS3Errors } from './s3Client.js';
+import { toDomainError, withS3Errors } from './s3Client.js';
 
 /**
  * The body's chunks as Buffers. Rejects with the signal's reason as soon as it aborts, even when
@@ -32,6 +32,30 @@ export async function* chunksOf(body: ByteSource, signal?: AbortSignal): AsyncGe
       // Not awaited: a generator stuck awaiting answers return() only when it wakes, maybe never.
       iterator.return?.().catch(() => undefined);
     }
+  }
+}
+
+/**
+ * An S3 answer's body whose failures are translated like the request's own: a connection reset or
+ * an idle timeout in the middle of a body (S3 frozen or gone while it streamed) is the store being
+ * unavailable, DEPENDENCY_UNAVAILABLE, as it is before the headers; untranslated, the commit that
+ * was reading the body answered 500 (docs/decisions.md 185). One more stream hop per chunk: the
+ * SDK's body is Node's own response, whose errors no option of the client translates.
+ */
+export function translatedBody(body: Readable): Readable {
+  const out = new PassThrough({ highWaterMark: body.readableHighWaterMark });
+  body.on('error', (error) => out.destroy(toDomainError(error) as Error));
+  // A reader that stops early releases the connection.
+  out.on('close', () => body.destroy());
+  return body.pipe(out);
+}
+
+/** Rethrows a failure of an S3 body read as a domain error (see translatedBody). */
+export async function* translatedChunks(body: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  try {
+    yield* body;
+  } catch (error) {
+    throw toDomainError(error);
   }
 }
 

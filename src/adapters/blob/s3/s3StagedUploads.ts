@@ -49,7 +49,7 @@ import { addAbortSignal, type Readable } from 'node:stream';
 import { DomainError } from '../../../core/errors.js';
 import type { ByteSource, StoredBlob } from '../../../core/ports/blobStore.js';
 import { planAssembly, type Segment, type TargetPart } from './assemblyPlan.js';
-import { exactly, sendStreamingBody } from './s3Bodies.js';
+import { exactly, sendStreamingBody, translatedBody, translatedChunks } from './s3Bodies.js';
 import { isMissingUpload, toDomainError, withS3Errors, type S3Context } from './s3Client.js';
 import { assertValidPartIndex, decodeUploadId, encodeUploadId, newKey, type UploadHandle } from './s3Names.js';
 import { deleteObjects, listObjects } from './s3Listing.js';
@@ -116,7 +116,7 @@ export async function getPart(context: S3Context, input: { uploadId: string; ind
       context.client.send(new GetObjectCommand({ Bucket: context.bucket, Key: context.names.part(upload.key, index, input.version) }), { abortSignal: signal }),
     'No such part in that upload.',
   );
-  const body = response.Body as Readable;
+  const body = translatedBody(response.Body as Readable);
   return signal ? addAbortSignal(signal, body) : body;
 }
 
@@ -307,7 +307,7 @@ async function* readSegments(context: S3Context, segments: readonly Segment[], s
     while (opening.length > 0) {
       const stream = await opening.shift()!;
       openAhead();
-      for await (const chunk of stream) yield chunk as Buffer;
+      yield* translatedChunks(stream as AsyncIterable<Buffer>);
     }
   } finally {
     for (const opened of opening)

@@ -76,7 +76,47 @@ describe('S3 BlobStore when S3 cannot be reached', { timeout: 60_000 }, () => {
       }
     });
   });
+
+  // docs/decisions.md 185: S3 frozen or gone while a body streams is DEPENDENCY_UNAVAILABLE too.
+  describe('a body whose S3 connection breaks or stalls mid-read', () => {
+    for (const failure of ['reset', 'stall'] as const) {
+      it(`${failure}: get, getPart and the reads of completeUpload fail with DEPENDENCY_UNAVAILABLE`, async () => {
+        const relay = await tcpProxyTo(new URL(settings.endpoint));
+        const store = await openS3BlobStore({ ...settings, endpoint: `http://127.0.0.1:${relay.port}`, bucket, prefix: 'cut/', requestTimeoutMs: 500 });
+        const stored = await store.put({ body: streamOf(randomData(4 * 1024 * 1024)) });
+        const { uploadId } = await store.createUpload();
+        // Parts below S3's 5 MiB minimum: completeUpload reads them back and sends them as one object.
+        for (const index of [1, 2]) await store.putPart({ uploadId, index, body: streamOf(randomData(1024 * 1024)), sizeBytes: 1024 * 1024 });
+        try {
+          const reads: Array<[string, () => Promise<unknown>]> = [
+            ['get', async () => drain(await store.get({ key: stored.key }))],
+            ['getPart', async () => drain(await store.getPart({ uploadId, index: 1 }))],
+            ['completeUpload', () => store.completeUpload({ uploadId, indexes: [1, 2] })],
+          ];
+          for (const [what, read] of reads) {
+            relay.breakAfter(64 * 1024, failure);
+            await assert.rejects(read(), (error: unknown) => {
+              assert.equal((error as { code?: string }).code, 'DEPENDENCY_UNAVAILABLE', `${what}: ${String(error)}`);
+              return true;
+            });
+            relay.heal();
+          }
+        } finally {
+          await store.close();
+          await relay.stop();
+          const direct = await openS3BlobStore({ ...settings, bucket, prefix: 'cut/' });
+          await direct.delete(stored.key);
+          await direct.abortUpload({ uploadId }).catch(() => undefined);
+          await direct.close();
+        }
+      });
+    }
+  });
 });
+
+async function drain(body: AsyncIterable<unknown>): Promise<void> {
+  for await (const chunk of body) void chunk;
+}
 
 after(async () => {
   if (settings === undefined) return; // before() failed
@@ -111,9 +151,19 @@ async function silentServer(): Promise<{ port: number; stop: () => Promise<void>
   };
 }
 
-/** A TCP relay to `target`, so a test can make S3 vanish by stopping it. */
-async function tcpProxyTo(target: URL): Promise<{ port: number; stop: () => Promise<void> }> {
+interface Relay {
+  port: number;
+  /** After `bytes` more bytes of S3's answers to GETs, reset that connection, or stop passing its bytes on. */
+  breakAfter(bytes: number, failure: 'reset' | 'stall'): void;
+  /** New connections are relayed in full again. */
+  heal(): void;
+  stop(): Promise<void>;
+}
+
+/** A TCP relay to `target`, so a test can make S3 vanish by stopping it, or break its answers mid-body. */
+async function tcpProxyTo(target: URL): Promise<Relay> {
   const sockets = new Set<net.Socket>();
+  let cut: { left: number; failure: 'reset' | 'stall' } | undefined;
   const server = net.createServer((client) => {
     const upstream = net.connect(Number(target.port || 80), target.hostname);
     for (const socket of [client, upstream]) {
@@ -121,12 +171,32 @@ async function tcpProxyTo(target: URL): Promise<{ port: number; stop: () => Prom
       socket.on('error', () => undefined);
       socket.on('close', () => sockets.delete(socket));
     }
-    client.pipe(upstream).pipe(client);
+    // Only answers to GETs are broken: completeUpload's reads fail while its upload waits for them.
+    let method = '';
+    client.on('data', (chunk: Buffer) => {
+      method = /^([A-Z]+) \//.exec(chunk.toString('latin1', 0, 16))?.[1] ?? method;
+    });
+    client.pipe(upstream);
+    upstream.on('data', (chunk: Buffer) => {
+      if (cut === undefined || method !== 'GET') return void client.write(chunk);
+      if (cut.left <= 0) return;
+      client.write(chunk.subarray(0, cut.left));
+      cut.left -= chunk.length;
+      if (cut.left <= 0 && cut.failure === 'reset') client.resetAndDestroy();
+    });
+    upstream.on('end', () => client.end());
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   let stopped: Promise<void> | undefined;
   return {
     port: (server.address() as net.AddressInfo).port,
+    breakAfter: (bytes, failure) => {
+      cut = { left: bytes, failure };
+    },
+    heal: () => {
+      cut = undefined;
+      for (const socket of sockets) socket.destroy();
+    },
     stop: () =>
       (stopped ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
