@@ -4,6 +4,7 @@
 #                                   quality gate: type check, type-aware lint, Prettier's check
 #   bash scripts/test.sh --unit     the fast unit tests next to the code: no build, no services
 #   bash scripts/test.sh FILE...    just those files (after a build)
+# DATAFILES_TEST_CONCURRENCY (default 2) is how many test files run at once.
 # The end-to-end suites in test/ spawn the built server (dist/), so it is built first.
 #
 # Services: PostgreSQL is expected at 127.0.0.1:5432 (DATAFILES_TEST_POSTGRES_URL). The S3 suites
@@ -14,8 +15,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 shopt -s globstar nullglob
 
+# Test files run two at a time by default: most of a file's time is spent waiting on servers,
+# PostgreSQL, RGW or a browser, and Node's own default (one fewer than the cores) runs them one
+# by one on a 2-core machine (docs/decisions.md 186). DATAFILES_TEST_CONCURRENCY=1 runs them in turn.
 run_tests() {
-  node --import tsx --enable-source-maps --test --test-reporter=spec "$@"
+  node --import tsx --enable-source-maps --test --test-concurrency="${DATAFILES_TEST_CONCURRENCY:-2}" --test-reporter=spec "$@"
 }
 
 if [ "${1:-}" = "--unit" ]; then
