@@ -1,7 +1,8 @@
 // Moving caller bodies into S3 requests without holding them in memory: reading a body so that
 // an aborted signal wins even over a body stuck forever, checking an announced length, and
 // sending a request whose body is a stream so that a failing body fails the request at once.
-import { PassThrough, Readable } from 'node:stream';
+// And the other way: S3's answer bodies, whose failures mid-read are translated like a request's.
+import { finished, PassThrough, Readable } from 'node:stream';
 import { DomainError } from '../../../core/errors.js';
 import type { ByteSource } from '../../../core/ports/blobStore.js';
 import { untilAborted } from '../untilAborted.js';
@@ -44,7 +45,14 @@ export async function* chunksOf(body: ByteSource, signal?: AbortSignal): AsyncGe
  */
 export function translatedBody(body: Readable): Readable {
   const out = new PassThrough({ highWaterMark: body.readableHighWaterMark });
-  body.on('error', (error) => out.destroy(toDomainError(error) as Error));
+  // `finished` also reports a body that failed before it was wrapped, and one closed early
+  // without an error, which `pipe` would leave its reader waiting for forever.
+  finished(body, { writable: false }, (error) => {
+    if (error) out.destroy(toDomainError(error) as Error);
+  });
+  // The reader sees the error through its own listener (for await, Fastify's send). Without one of
+  // ours, a body failing before anyone reads it would be rethrown by pipe as an uncaught exception.
+  out.on('error', () => undefined);
   // A reader that stops early releases the connection.
   out.on('close', () => body.destroy());
   return body.pipe(out);

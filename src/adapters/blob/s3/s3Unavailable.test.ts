@@ -10,6 +10,7 @@ import { ensureRgw, type S3TestSettings } from '../../../../test/support/rgw.js'
 import { assertRejectsWithCode, randomData, streamOf } from '../blobStoreContractSupport.js';
 import { createS3Client } from './s3Client.js';
 import { openS3BlobStore } from './s3BlobStore.js';
+import type { BlobStore } from '../../../core/ports/blobStore.js';
 
 const bucket = `datafiles-test-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
 let settings: S3TestSettings;
@@ -81,17 +82,31 @@ describe('S3 BlobStore when S3 cannot be reached', { timeout: 60_000 }, () => {
   describe('a body whose S3 connection breaks or stalls mid-read', () => {
     for (const failure of ['reset', 'stall'] as const) {
       it(`${failure}: get, getPart and the reads of completeUpload fail with DEPENDENCY_UNAVAILABLE`, async () => {
+        // Written directly; only the reads go through the relay, with a short idle timeout.
+        const direct = await openS3BlobStore({ ...settings, bucket, prefix: 'cut/' });
         const relay = await tcpProxyTo(new URL(settings.endpoint));
-        const store = await openS3BlobStore({ ...settings, endpoint: `http://127.0.0.1:${relay.port}`, bucket, prefix: 'cut/', requestTimeoutMs: 500 });
-        const stored = await store.put({ body: streamOf(randomData(4 * 1024 * 1024)) });
-        const { uploadId } = await store.createUpload();
-        // Parts below S3's 5 MiB minimum: completeUpload reads them back and sends them as one object.
-        for (const index of [1, 2]) await store.putPart({ uploadId, index, body: streamOf(randomData(1024 * 1024)), sizeBytes: 1024 * 1024 });
+        let viaRelay: BlobStore | undefined;
+        let stored: { key: string } | undefined;
+        let uploadId: string | undefined;
         try {
+          stored = await direct.put({ body: streamOf(randomData(4 * 1024 * 1024)) });
+          const upload = await direct.createUpload();
+          uploadId = upload.uploadId;
+          // Parts below S3's 5 MiB minimum: completeUpload reads them back and sends them as one object.
+          for (const index of [1, 2]) await direct.putPart({ uploadId, index, body: streamOf(randomData(1024 * 1024)), sizeBytes: 1024 * 1024 });
+          const store = (viaRelay = await openS3BlobStore({
+            ...settings,
+            endpoint: `http://127.0.0.1:${relay.port}`,
+            bucket,
+            prefix: 'cut/',
+            requestTimeoutMs: 500,
+          }));
+          const key = stored.key;
           const reads: Array<[string, () => Promise<unknown>]> = [
-            ['get', async () => drain(await store.get({ key: stored.key }))],
-            ['getPart', async () => drain(await store.getPart({ uploadId, index: 1 }))],
-            ['completeUpload', () => store.completeUpload({ uploadId, indexes: [1, 2] })],
+            ['get', async () => drain(await store.get({ key }))],
+            ['getPart', async () => drain(await store.getPart({ uploadId: upload.uploadId, index: 1 }))],
+            // Its read-ahead may find another answer stalled first: either failure is S3's.
+            ['completeUpload', () => store.completeUpload({ uploadId: upload.uploadId, indexes: [1, 2] })],
           ];
           for (const [what, read] of reads) {
             relay.breakAfter(64 * 1024, failure);
@@ -99,14 +114,13 @@ describe('S3 BlobStore when S3 cannot be reached', { timeout: 60_000 }, () => {
               assert.equal((error as { code?: string }).code, 'DEPENDENCY_UNAVAILABLE', `${what}: ${String(error)}`);
               return true;
             });
-            relay.heal();
+            assert.ok(relay.heal() > 0, `${what}: an answer was cut mid-body`);
           }
         } finally {
-          await store.close();
+          await viaRelay?.close();
           await relay.stop();
-          const direct = await openS3BlobStore({ ...settings, bucket, prefix: 'cut/' });
-          await direct.delete(stored.key);
-          await direct.abortUpload({ uploadId }).catch(() => undefined);
+          if (stored) await direct.delete(stored.key);
+          if (uploadId) await direct.abortUpload({ uploadId }).catch(() => undefined);
           await direct.close();
         }
       });
@@ -155,8 +169,8 @@ interface Relay {
   port: number;
   /** After `bytes` more bytes of S3's answers to GETs, reset that connection, or stop passing its bytes on. */
   breakAfter(bytes: number, failure: 'reset' | 'stall'): void;
-  /** New connections are relayed in full again. */
-  heal(): void;
+  /** Closes the connections whose answer was cut, relays in full again, and says how many were cut. */
+  heal(): number;
   stop(): Promise<void>;
 }
 
@@ -164,6 +178,7 @@ interface Relay {
 async function tcpProxyTo(target: URL): Promise<Relay> {
   const sockets = new Set<net.Socket>();
   let cut: { left: number; failure: 'reset' | 'stall' } | undefined;
+  const cutConnections = new Set<net.Socket>();
   const server = net.createServer((client) => {
     const upstream = net.connect(Number(target.port || 80), target.hostname);
     for (const socket of [client, upstream]) {
@@ -182,7 +197,9 @@ async function tcpProxyTo(target: URL): Promise<Relay> {
       if (cut.left <= 0) return;
       client.write(chunk.subarray(0, cut.left));
       cut.left -= chunk.length;
-      if (cut.left <= 0 && cut.failure === 'reset') client.resetAndDestroy();
+      if (cut.left > 0) return;
+      cutConnections.add(client);
+      if (cut.failure === 'reset') client.resetAndDestroy();
     });
     upstream.on('end', () => client.end());
   });
@@ -195,7 +212,10 @@ async function tcpProxyTo(target: URL): Promise<Relay> {
     },
     heal: () => {
       cut = undefined;
-      for (const socket of sockets) socket.destroy();
+      const count = cutConnections.size;
+      for (const socket of cutConnections) socket.destroy();
+      cutConnections.clear();
+      return count;
     },
     stop: () =>
       (stopped ??= new Promise<void>((resolve) => {
