@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply } from 'fastify';
 import type { FileDetails } from '../../core/files/fileService.js';
+import { startList } from '../listStart.js';
 import { listValues, parseBoolean, parseExpand, parseIds, parseOptionalInteger } from '../queryValues.js';
 import { callerOf, type RegisterRoute } from '../routeContext.js';
 import { errorResponses, FileDetailsBody, StringOrList } from '../schemas.js';
@@ -55,19 +56,16 @@ export const listFiles: RegisterRoute = (app, { services, limits }) => {
         batchRows,
       });
       const toWire = (files: FileDetails[]) => files.map((details) => fileToWire(details, { metadata: expand.has('metadata') }));
-      const first = await batches.next();
-      const firstBatch = first.done ? [] : first.value;
+      const start = await startList(batches, { batchRows, limit });
       // One batch holds the whole list: answered as every other JSON route is.
-      if (firstBatch.length < batchRows || (limit !== undefined && limit <= batchRows)) {
-        await batches.return();
-        return toWire(firstBatch);
-      }
+      if ('whole' in start) return toWire(start.whole);
+      const { held } = start;
       // docs/decisions.md 150: a longer list streams out, a batch read only once the previous
       // one is written (Readable.from pulls as the socket drains), so memory stays one batch. Each
       // batch goes through the route's own response serializer (an array) without its brackets.
       const items = (files: FileDetails[]) => reply.serialize(toWire(files)).slice(1, -1);
       async function* body(): AsyncGenerator<string> {
-        yield `[${items(firstBatch)}`;
+        yield `[${held.map(items).join(',')}`;
         for await (const batch of batches) yield `,${items(batch)}`;
         yield ']';
       }
