@@ -40,6 +40,16 @@ describe('startList', () => {
     assert.deepEqual(rest, [[5]]);
   });
 
+  it('a short first batch under a limit above the batch size starts a stream with the next', async () => {
+    const batches = batchesOf([[1], [3, 4]]);
+    assert.deepEqual(await startList(batches.generator, { batchRows: 2, limit: 10 }), { held: [[1], [3, 4]] });
+  });
+
+  it('a first batch shorter than a limit within one batch still asks for the next', async () => {
+    const batches = batchesOf([[1], [3]]);
+    assert.deepEqual(await startList(batches.generator, { batchRows: 2, limit: 2 }), { held: [[1], [3]] });
+  });
+
   it('a limit within one batch is answered whole, and the batches are closed', async () => {
     const batches = batchesOf([[1, 2], [3]]);
     assert.deepEqual(await startList(batches.generator, { batchRows: 2, limit: 2 }), { whole: [1, 2] });

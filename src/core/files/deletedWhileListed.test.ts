@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { bodyOf, bytesOf, startSessionWorld, type SessionWorld } from '../../../test/support/sessionWorld.js';
 import { DomainError } from '../errors.js';
+import { ProductOperations } from './productOperations.js';
 
 /** Makes the store's next revision read run only after `fileId` has been deleted. */
 function deleteBeforeRevisionsAreRead(world: SessionWorld, fileId: number): void {
@@ -25,9 +26,9 @@ async function upload(world: SessionWorld, name: string): Promise<number> {
   return file.id;
 }
 
-async function list(world: SessionWorld, batchRows: number): Promise<Array<{ id: number; revisions: number }>> {
+async function list(world: SessionWorld, batchRows: number, limit?: number): Promise<Array<{ id: number; revisions: number }>> {
   const listed = [];
-  for await (const batch of world.files.listFiles({ caller: world.alice, limitToOwned: true, expand: new Set(['revisions']), batchRows })) {
+  for await (const batch of world.files.listFiles({ caller: world.alice, limitToOwned: true, expand: new Set(['revisions']), batchRows, limit })) {
     assert.ok(batch.length > 0, 'no empty batch');
     listed.push(...batch.map((details) => ({ id: details.file.id, revisions: details.revisions?.length ?? 0 })));
   }
@@ -51,6 +52,21 @@ describe('a file deleted between the read of its row and of its revisions', () =
     }
   });
 
+  it('a page of `limit` files is still full when one of them was deleted', async () => {
+    const world = await startSessionWorld({ hashing: 'local' });
+    try {
+      const ids = [];
+      for (const name of ['a.bin', 'b.bin', 'c.bin', 'd.bin']) ids.push(await upload(world, name));
+      deleteBeforeRevisionsAreRead(world, ids[0]);
+      assert.deepEqual(
+        await list(world, 10, 2),
+        [ids[1], ids[2]].map((id) => ({ id, revisions: 1 })),
+      );
+    } finally {
+      await world.cleanup();
+    }
+  });
+
   it('a batch whose every file was deleted is skipped', async () => {
     const world = await startSessionWorld({ hashing: 'local' });
     try {
@@ -62,13 +78,20 @@ describe('a file deleted between the read of its row and of its revisions', () =
     }
   });
 
-  it('its details answer FILE_NOT_FOUND', async () => {
+  it('its details and its Product API revision list answer FILE_NOT_FOUND', async () => {
     const world = await startSessionWorld({ hashing: 'local' });
     try {
       const fileId = await upload(world, 'gone.bin');
       deleteBeforeRevisionsAreRead(world, fileId);
       await assert.rejects(
         world.files.getFileDetails({ caller: world.alice, fileId, expand: new Set(['revisions']) }),
+        (error) => error instanceof DomainError && error.code === 'FILE_NOT_FOUND',
+      );
+      const other = await upload(world, 'gone-too.bin');
+      deleteBeforeRevisionsAreRead(world, other);
+      const product = new ProductOperations({ metadata: world.metadata, files: world.files, clock: world.clock });
+      await assert.rejects(
+        product.allRevisionDetails({ caller: world.alice, fileId: other }),
         (error) => error instanceof DomainError && error.code === 'FILE_NOT_FOUND',
       );
     } finally {

@@ -125,7 +125,8 @@ export class FileService {
       const batch = await this.withRevisions(files, input.expand);
       if (batch.length > 0) yield batch;
       if (files.length < limit) return;
-      remaining -= files.length;
+      // What was answered counts against the limit; the next batch starts after what was read.
+      remaining -= batch.length;
       offset = undefined;
       afterId = files[files.length - 1].file.id;
     }

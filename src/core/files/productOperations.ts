@@ -28,7 +28,10 @@ export class ProductOperations {
   /** P6 `GET /{id}/revisions/details`: every revision, newest first (docs/decisions.md 10). */
   async allRevisionDetails(input: { caller: Caller; fileId: number }): Promise<RevisionRecord[]> {
     const file = await this.deps.files.requireFile(input.caller, input.fileId, 'read');
-    return (await this.deps.metadata.files.listRevisions([file.id])).get(file.id) ?? [];
+    const revisions = (await this.deps.metadata.files.listRevisions([file.id])).get(file.id) ?? [];
+    // docs/decisions.md 187: no revision left means the file was deleted after it was checked.
+    if (revisions.length === 0) throw new DomainError('FILE_NOT_FOUND');
+    return revisions;
   }
 
   /**
