@@ -21,6 +21,16 @@ function deleteBeforeRevisionsAreRead(world: SessionWorld, fileId: number): void
   };
 }
 
+/** Runs `test` in a world of its own (real SQLite and disk), cleaned up whatever happens. */
+async function inWorld(test: (world: SessionWorld) => Promise<void>): Promise<void> {
+  const world = await startSessionWorld({ hashing: 'local' });
+  try {
+    await test(world);
+  } finally {
+    await world.cleanup();
+  }
+}
+
 async function upload(world: SessionWorld, name: string): Promise<number> {
   const { file } = await world.files.uploadFile({ caller: world.alice, name, publicAccess: false, content: { body: bodyOf(bytesOf(1000)) } });
   return file.id;
@@ -36,9 +46,8 @@ async function list(world: SessionWorld, batchRows: number, limit?: number): Pro
 }
 
 describe('a file deleted between the read of its row and of its revisions', () => {
-  it('is left out of a list, and the batches go on', async () => {
-    const world = await startSessionWorld({ hashing: 'local' });
-    try {
+  it('is left out of a list, and the batches go on', () =>
+    inWorld(async (world) => {
       const ids = [];
       for (const name of ['a.bin', 'b.bin', 'c.bin', 'd.bin', 'e.bin']) ids.push(await upload(world, name));
       deleteBeforeRevisionsAreRead(world, ids[1]);
@@ -47,14 +56,10 @@ describe('a file deleted between the read of its row and of its revisions', () =
         await list(world, 2),
         [ids[0], ids[2], ids[3], ids[4]].map((id) => ({ id, revisions: 1 })),
       );
-    } finally {
-      await world.cleanup();
-    }
-  });
+    }));
 
-  it('a page of `limit` files is still full when one of them was deleted', async () => {
-    const world = await startSessionWorld({ hashing: 'local' });
-    try {
+  it('a page of `limit` files is still full when one of them was deleted', () =>
+    inWorld(async (world) => {
       const ids = [];
       for (const name of ['a.bin', 'b.bin', 'c.bin', 'd.bin']) ids.push(await upload(world, name));
       deleteBeforeRevisionsAreRead(world, ids[0]);
@@ -62,25 +67,17 @@ describe('a file deleted between the read of its row and of its revisions', () =
         await list(world, 10, 2),
         [ids[1], ids[2]].map((id) => ({ id, revisions: 1 })),
       );
-    } finally {
-      await world.cleanup();
-    }
-  });
+    }));
 
-  it('a batch whose every file was deleted is skipped', async () => {
-    const world = await startSessionWorld({ hashing: 'local' });
-    try {
+  it('a batch whose every file was deleted is skipped', () =>
+    inWorld(async (world) => {
       const only = await upload(world, 'only.bin');
       deleteBeforeRevisionsAreRead(world, only);
       assert.deepEqual(await list(world, 10), []);
-    } finally {
-      await world.cleanup();
-    }
-  });
+    }));
 
-  it('its details and its Product API revision list answer FILE_NOT_FOUND', async () => {
-    const world = await startSessionWorld({ hashing: 'local' });
-    try {
+  it('its details and its Product API revision list answer FILE_NOT_FOUND', () =>
+    inWorld(async (world) => {
       const fileId = await upload(world, 'gone.bin');
       deleteBeforeRevisionsAreRead(world, fileId);
       await assert.rejects(
@@ -94,8 +91,5 @@ describe('a file deleted between the read of its row and of its revisions', () =
         product.allRevisionDetails({ caller: world.alice, fileId: other }),
         (error) => error instanceof DomainError && error.code === 'FILE_NOT_FOUND',
       );
-    } finally {
-      await world.cleanup();
-    }
-  });
+    }));
 });
