@@ -252,14 +252,10 @@ describe('No orphaned part files', () => {
     await putPart(server, alice, sessionId, 1, randomBytes(MiB));
     assert.equal((await leftovers(server)).uploads.length, 1);
     // The sweeper runs every quarter of the TTL here; wait for it (not for a request to notice).
-    const deadline = Date.now() + 10_000;
-    const empty = async () => {
-      const { uploads, tmp } = await leftovers(server);
-      return uploads.length === 0 && tmp.length === 0;
-    };
-    while (!(await empty()) && Date.now() < deadline) await sleep(100);
+    // Its log line is written once the parts are gone, and the log is written asynchronously:
+    // wait for the line too, not only for the empty directory.
+    await waitFor(() => /expired idle upload sessions/.test(server.output()), { what: 'the sweep to log the expiry' });
     assert.deepEqual(await leftovers(server), { uploads: [], tmp: [] });
-    assert.match(server.output(), /expired idle upload sessions/);
     const swept = await session(server, alice, sessionId);
     assert.equal(swept.state, 'EXPIRED');
     assert.deepEqual(swept.parts, []);

@@ -106,7 +106,8 @@ for (const backend of ['embedded', 'scale-out'] as Backend[]) {
       assert.match(body.message, /failed verification/);
       assert.ok((await scrubMetric(/^datafiles_scrub_findings_total\{kind="corrupt"\} (\d+)/m)) >= 1);
       assert.ok((await scrubMetric(/^datafiles_scrub_bytes_read_total (\d+)/m)) >= 90_000);
-      assert.match(server.output(), /do not match its size or hashes: marked corrupt/);
+      // The log is written asynchronously: wait for the line rather than expect it already there.
+      await waitFor(() => /do not match its size or hashes: marked corrupt/.test(server.output()), { what: 'the scrub to log the corrupt revision' });
 
       const served = await api(server, alice.token, `${API}/${healthy}`);
       assert.equal(served.status, 200);
